@@ -1,0 +1,133 @@
+package io.credence.ledger;
+
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * An account's mutable state, owned by the {@link Ledger} thread. Kept small on purpose: a
+ * million accounts with two buckets each should fit in about 300 MB of heap.
+ */
+final class Account {
+    private static final Bucket[] NO_BUCKETS = new Bucket[0];
+
+    final String id;
+    final AccountKind kind;
+    AccountStatus status = AccountStatus.ACTIVE;
+    /** Indexed by unit ordinal; null while every limit is zero. */
+    private long[] creditLimits;
+    /** Kept sorted in consumption order ({@link Bucket#compareForConsumption}). */
+    Bucket[] buckets = NO_BUCKETS;
+    /** Newest transfer touching this account, the head of its chain in the transfer log; 0 if none. */
+    long lastTransferSeq;
+
+    Account(String id, AccountKind kind) {
+        this.id = id;
+        this.kind = kind;
+    }
+
+    long creditLimit(Unit unit) {
+        if (kind == AccountKind.SYSTEM) {
+            return Long.MAX_VALUE;
+        }
+        return creditLimits == null ? 0 : creditLimits[unit.ordinal()];
+    }
+
+    void setCreditLimits(Map<Unit, Long> limits) {
+        long[] next = new long[Unit.count()];
+        boolean any = false;
+        for (Map.Entry<Unit, Long> e : limits.entrySet()) {
+            next[e.getKey().ordinal()] = e.getValue();
+            any |= e.getValue() != 0;
+        }
+        creditLimits = any ? next : null;
+    }
+
+    Map<Unit, Long> creditLimitMap() {
+        Map<Unit, Long> map = new EnumMap<>(Unit.class);
+        if (creditLimits != null) {
+            for (Unit unit : Unit.values()) {
+                if (creditLimits[unit.ordinal()] != 0) {
+                    map.put(unit, creditLimits[unit.ordinal()]);
+                }
+            }
+        }
+        return map;
+    }
+
+    Bucket main(Unit unit) {
+        for (int i = buckets.length - 1; i >= 0; i--) {
+            Bucket b = buckets[i];
+            if (!b.isMain()) {
+                return null;
+            }
+            if (b.unit == unit) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    Bucket bucket(long bucketId) {
+        for (Bucket b : buckets) {
+            if (b.id == bucketId) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    int nonMainBucketCount() {
+        int n = 0;
+        for (Bucket b : buckets) {
+            n += b.isMain() ? 0 : 1;
+        }
+        return n;
+    }
+
+    void addBucket(Bucket bucket) {
+        int at = 0;
+        while (at < buckets.length && Bucket.compareForConsumption(buckets[at], bucket) < 0) {
+            at++;
+        }
+        Bucket[] next = new Bucket[buckets.length + 1];
+        System.arraycopy(buckets, 0, next, 0, at);
+        next[at] = bucket;
+        System.arraycopy(buckets, at, next, at + 1, buckets.length - at);
+        buckets = next;
+    }
+
+    void removeBucket(Bucket bucket) {
+        int at = Arrays.asList(buckets).indexOf(bucket);
+        if (at < 0) {
+            throw new IllegalStateException("bucket " + bucket.id + " is not on account " + id);
+        }
+        Bucket[] next = new Bucket[buckets.length - 1];
+        System.arraycopy(buckets, 0, next, 0, at);
+        System.arraycopy(buckets, at + 1, next, at, buckets.length - at - 1);
+        buckets = next;
+    }
+
+    /** What a debit of {@code unit} for {@code service} could take now, credit limit included. */
+    long available(Unit unit, ServiceRef service, long nowMillis) {
+        long total = 0;
+        boolean sawMain = false;
+        for (Bucket b : buckets) {
+            if (b.unit == unit) {
+                total = Bucket.saturatedAdd(total, b.available(nowMillis, service, creditLimit(unit)));
+                sawMain |= b.isMain();
+            }
+        }
+        return sawMain ? total : Bucket.saturatedAdd(total, creditLimit(unit));
+    }
+
+    long total(Unit unit) {
+        long total = 0;
+        for (Bucket b : buckets) {
+            if (b.unit == unit) {
+                total += b.amount;
+            }
+        }
+        return total;
+    }
+}

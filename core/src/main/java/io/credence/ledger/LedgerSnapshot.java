@@ -1,0 +1,240 @@
+package io.credence.ledger;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole ledger state as bytes, so start-up can load a snapshot instead of replaying the
+ * journal from the beginning. Layout (all big-endian):
+ *
+ * <pre>
+ *   "CRDS" u32 magic, u32 version
+ *   nowMillis, nextBucketId, nextReservationId           : i64 each
+ *   u32 accounts   { id, kind, status, limits, lastTransferSeq, u16 buckets { bucket } }
+ *   u32 open       { id, account, counterparty, unit, amount, service, expiresAt,
+ *                    u16 holds { bucketId, amount } }
+ *   u32 closed     { id, status, atMillis }
+ *   u32 requests   { requestId, fingerprint, atMillis, outcome }
+ *   i64 lastTransferSeq, u32 retained { transfer, previousSeqOfFrom, previousSeqOfTo }
+ *   "CRDE" u32 end marker
+ * </pre>
+ *
+ * The caller (the journal) adds a checksum around these bytes; this class only maps state.
+ */
+public final class LedgerSnapshot {
+    private static final int MAGIC = 0x43524453; // "CRDS"
+    private static final int END = 0x43524445; // "CRDE"
+    private static final int VERSION = 1;
+
+    private LedgerSnapshot() {}
+
+    public static void write(Ledger ledger, DataOutput out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        out.writeLong(ledger.nowMillis);
+        out.writeLong(ledger.nextBucketId);
+        out.writeLong(ledger.nextReservationId);
+        out.writeInt(ledger.accounts.size());
+        for (Account a : ledger.accounts.values()) {
+            writeAccount(out, a);
+        }
+        out.writeInt(ledger.open.size());
+        for (Reservation r : ledger.open.values()) {
+            writeReservation(out, r);
+        }
+        out.writeInt(ledger.closed.size());
+        for (Map.Entry<Long, Ledger.Closed> e : ledger.closed.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeByte(e.getValue().status().ordinal());
+            out.writeLong(e.getValue().atMillis());
+        }
+        out.writeInt(ledger.requests.size());
+        for (Map.Entry<String, RequestLog.Entry> e : ledger.requests.entries()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue().fingerprint());
+            out.writeLong(e.getValue().atMillis());
+            OutcomeCodec.write(out, e.getValue().outcome());
+        }
+        out.writeLong(ledger.transfers.lastSeq());
+        List<TransferLog.Entry> retained = ledger.transfers.retained();
+        out.writeInt(retained.size());
+        for (TransferLog.Entry e : retained) {
+            writeTransfer(out, e);
+        }
+        out.writeInt(END);
+    }
+
+    public static Ledger read(DataInput in, LedgerLimits limits) throws IOException {
+        if (in.readInt() != MAGIC) {
+            throw new IOException("not a Credence snapshot (bad magic)");
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new IOException("snapshot version " + version + " is not supported (expected " + VERSION + ")");
+        }
+        Ledger ledger = new Ledger(limits);
+        ledger.accounts.clear();
+        ledger.nowMillis = in.readLong();
+        ledger.nextBucketId = in.readLong();
+        ledger.nextReservationId = in.readLong();
+        int accounts = in.readInt();
+        for (int i = 0; i < accounts; i++) {
+            Account a = readAccount(in);
+            ledger.accounts.put(a.id, a);
+        }
+        int open = in.readInt();
+        for (int i = 0; i < open; i++) {
+            Reservation r = readReservation(in, ledger);
+            ledger.open.put(r.id, r);
+        }
+        int closed = in.readInt();
+        for (int i = 0; i < closed; i++) {
+            ledger.closed.put(in.readLong(), new Ledger.Closed(CommandCodec.enumOf(ReservationStatus.values(), in),
+                    in.readLong()));
+        }
+        int requests = in.readInt();
+        for (int i = 0; i < requests; i++) {
+            String requestId = in.readUTF();
+            long fingerprint = in.readLong();
+            long at = in.readLong();
+            ledger.requests.put(requestId, new RequestLog.Entry(fingerprint, OutcomeCodec.read(in), at));
+        }
+        long lastSeq = in.readLong();
+        int retained = in.readInt();
+        List<TransferLog.Entry> entries = new ArrayList<>(retained);
+        for (int i = 0; i < retained; i++) {
+            entries.add(readTransfer(in));
+        }
+        ledger.transfers.restore(lastSeq, entries);
+        if (in.readInt() != END) {
+            throw new IOException("snapshot end marker missing");
+        }
+        if (ledger.accounts.get(Ids.SYSTEM_ACCOUNT) == null) {
+            throw new IOException("snapshot has no system account");
+        }
+        ledger.restoreDeadlines();
+        ledger.verifyInvariants();
+        return ledger;
+    }
+
+    private static void writeAccount(DataOutput out, Account a) throws IOException {
+        out.writeUTF(a.id);
+        out.writeByte(a.kind.ordinal());
+        out.writeByte(a.status.ordinal());
+        CommandCodec.writeLimits(out, a.creditLimitMap());
+        out.writeLong(a.lastTransferSeq);
+        out.writeShort(a.buckets.length);
+        for (Bucket b : a.buckets) {
+            out.writeLong(b.id);
+            out.writeByte(b.unit.ordinal());
+            out.writeLong(b.amount);
+            out.writeLong(b.reserved);
+            out.writeLong(b.validFromMillis);
+            out.writeLong(b.validUntilMillis);
+            out.writeInt(b.priority);
+            CommandCodec.writeFilter(out, b.services);
+        }
+    }
+
+    private static Account readAccount(DataInput in) throws IOException {
+        Account a = new Account(in.readUTF(), CommandCodec.enumOf(AccountKind.values(), in));
+        a.status = CommandCodec.enumOf(AccountStatus.values(), in);
+        a.setCreditLimits(CommandCodec.readLimits(in));
+        a.lastTransferSeq = in.readLong();
+        int buckets = in.readUnsignedShort();
+        for (int i = 0; i < buckets; i++) {
+            long id = in.readLong();
+            Unit unit = CommandCodec.enumOf(Unit.values(), in);
+            long amount = in.readLong();
+            long reserved = in.readLong();
+            Bucket b = new Bucket(id, unit, in.readLong(), in.readLong(), in.readInt(), CommandCodec.readFilter(in));
+            b.amount = amount;
+            b.reserved = reserved;
+            a.addBucket(b);
+        }
+        return a;
+    }
+
+    private static void writeReservation(DataOutput out, Reservation r) throws IOException {
+        out.writeLong(r.id);
+        out.writeUTF(r.account.id);
+        out.writeUTF(r.counterparty.id);
+        out.writeByte(r.unit.ordinal());
+        out.writeLong(r.amount);
+        CommandCodec.writeService(out, r.service);
+        out.writeLong(r.expiresAtMillis);
+        out.writeShort(r.holdBuckets.length);
+        for (int i = 0; i < r.holdBuckets.length; i++) {
+            out.writeLong(r.holdBuckets[i].id);
+            out.writeLong(r.holdAmounts[i]);
+        }
+    }
+
+    private static Reservation readReservation(DataInput in, Ledger ledger) throws IOException {
+        long id = in.readLong();
+        Account account = existing(ledger, in.readUTF());
+        Account counterparty = existing(ledger, in.readUTF());
+        Unit unit = CommandCodec.enumOf(Unit.values(), in);
+        long amount = in.readLong();
+        ServiceRef service = CommandCodec.readService(in);
+        long expiresAt = in.readLong();
+        int holds = in.readUnsignedShort();
+        Bucket[] buckets = new Bucket[holds];
+        long[] amounts = new long[holds];
+        for (int i = 0; i < holds; i++) {
+            long bucketId = in.readLong();
+            buckets[i] = account.bucket(bucketId);
+            if (buckets[i] == null) {
+                throw new IOException("reservation " + id + " holds unknown bucket " + bucketId);
+            }
+            amounts[i] = in.readLong();
+        }
+        return new Reservation(id, account, counterparty, unit, amount, service, expiresAt, buckets, amounts);
+    }
+
+    private static Account existing(Ledger ledger, String accountId) throws IOException {
+        Account a = ledger.accounts.get(accountId);
+        if (a == null) {
+            throw new IOException("snapshot refers to unknown account " + accountId);
+        }
+        return a;
+    }
+
+    private static void writeTransfer(DataOutput out, TransferLog.Entry e) throws IOException {
+        TransferRecord t = e.transfer();
+        out.writeLong(t.seq());
+        out.writeByte(t.kind().ordinal());
+        out.writeUTF(t.fromAccountId());
+        out.writeUTF(t.toAccountId());
+        out.writeByte(t.unit().ordinal());
+        out.writeLong(t.amount());
+        out.writeLong(t.overdraft());
+        out.writeLong(t.reservationId());
+        out.writeLong(t.bucketId());
+        out.writeLong(t.atMillis());
+        out.writeUTF(t.requestId() == null ? "" : t.requestId());
+        out.writeLong(e.previousSeqOfFrom());
+        out.writeLong(e.previousSeqOfTo());
+    }
+
+    private static TransferLog.Entry readTransfer(DataInput in) throws IOException {
+        long seq = in.readLong();
+        TransferKind kind = CommandCodec.enumOf(TransferKind.values(), in);
+        String from = in.readUTF();
+        String to = in.readUTF();
+        Unit unit = CommandCodec.enumOf(Unit.values(), in);
+        long amount = in.readLong();
+        long overdraft = in.readLong();
+        long reservationId = in.readLong();
+        long bucketId = in.readLong();
+        long at = in.readLong();
+        String requestId = in.readUTF();
+        TransferRecord t = new TransferRecord(seq, kind, from, to, unit, amount, overdraft, reservationId, bucketId, at,
+                requestId.isEmpty() ? null : requestId);
+        return new TransferLog.Entry(t, in.readLong(), in.readLong());
+    }
+}

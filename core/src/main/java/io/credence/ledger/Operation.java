@@ -1,0 +1,138 @@
+package io.credence.ledger;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a command does. Records validate their own shape (lengths, signs, ranges); whether the
+ * operation can succeed against the current state is the ledger's decision and comes back as an
+ * {@link Outcome}.
+ */
+public sealed interface Operation {
+
+    /** Opens an account. A SYSTEM account has no credit limit: it is where value is issued from. */
+    record CreateAccount(String accountId, AccountKind kind, Map<Unit, Long> creditLimits) implements Operation {
+        public CreateAccount {
+            Ids.requireAccountId(accountId, "accountId");
+            requireNonNull(kind, "kind");
+            creditLimits = copyLimits(creditLimits);
+        }
+    }
+
+    /** Changes status and/or credit limits; a null field keeps the current value. */
+    record UpdateAccount(String accountId, AccountStatus status, Map<Unit, Long> creditLimits) implements Operation {
+        public UpdateAccount {
+            Ids.requireAccountId(accountId, "accountId");
+            creditLimits = creditLimits == null ? null : copyLimits(creditLimits);
+        }
+    }
+
+    /**
+     * Issues value from a system account: into the main balance when {@code bucket} is null, else
+     * into a new bucket of that shape.
+     */
+    record TopUp(String sourceAccountId, String accountId, Unit unit, long amount, BucketSpec bucket)
+            implements Step {
+        public TopUp {
+            Ids.requireAccountId(sourceAccountId, "sourceAccountId");
+            Ids.requireAccountId(accountId, "accountId");
+            requireNonNull(unit, "unit");
+            requirePositive(amount, "amount");
+        }
+    }
+
+    /** Moves value from one account (its buckets for {@code service}, then main) to another's main balance. */
+    record Transfer(String fromAccountId, String toAccountId, Unit unit, long amount, ServiceRef service)
+            implements Step {
+        public Transfer {
+            Ids.requireAccountId(fromAccountId, "fromAccountId");
+            Ids.requireAccountId(toAccountId, "toAccountId");
+            if (fromAccountId.equals(toAccountId)) {
+                throw new IllegalArgumentException("toAccountId must differ from fromAccountId");
+            }
+            requireNonNull(unit, "unit");
+            requirePositive(amount, "amount");
+            requireNonNull(service, "service");
+        }
+    }
+
+    /**
+     * Holds {@code amount} on {@code accountId} for {@code service} until {@code expiresAtMillis};
+     * a commit pays the counterparty.
+     */
+    record Reserve(String accountId, String counterpartyId, Unit unit, long amount, ServiceRef service,
+                   long expiresAtMillis) implements Step {
+        public Reserve {
+            Ids.requireAccountId(accountId, "accountId");
+            Ids.requireAccountId(counterpartyId, "counterpartyId");
+            if (accountId.equals(counterpartyId)) {
+                throw new IllegalArgumentException("counterpartyId must differ from accountId");
+            }
+            requireNonNull(unit, "unit");
+            requirePositive(amount, "amount");
+            requireNonNull(service, "service");
+            requirePositive(expiresAtMillis, "expiresAtMillis");
+        }
+    }
+
+    /**
+     * Settles a reservation: {@code amount} is charged, the rest returns. Above the reserved
+     * amount only with {@code overdraft}, and then only within the account's credit limit.
+     */
+    record Commit(long reservationId, long amount, boolean overdraft) implements Step {
+        public Commit {
+            requirePositive(reservationId, "reservationId");
+            if (amount < 0) {
+                throw new IllegalArgumentException("amount must be >= 0, was " + amount);
+            }
+        }
+    }
+
+    /** Returns everything a reservation holds. */
+    record Release(long reservationId) implements Step {
+        public Release {
+            requirePositive(reservationId, "reservationId");
+        }
+    }
+
+    /** Steps that succeed or fail as a whole: on the first rejection nothing of the chain remains. */
+    record Linked(List<Step> steps) implements Operation {
+        public static final int STEPS_MAX = 16;
+
+        public Linked {
+            steps = List.copyOf(steps);
+            if (steps.isEmpty() || steps.size() > STEPS_MAX) {
+                throw new IllegalArgumentException("a linked command has 1.." + STEPS_MAX + " steps, was " + steps.size());
+            }
+        }
+    }
+
+    /** The operations that may be part of a {@link Linked} chain. */
+    sealed interface Step extends Operation permits TopUp, Transfer, Reserve, Commit, Release {}
+
+    private static void requireNonNull(Object value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " must not be null");
+        }
+    }
+
+    private static void requirePositive(long value, String field) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(field + " must be > 0, was " + value);
+        }
+    }
+
+    private static Map<Unit, Long> copyLimits(Map<Unit, Long> limits) {
+        if (limits == null || limits.isEmpty()) {
+            return Map.of();
+        }
+        for (Map.Entry<Unit, Long> e : limits.entrySet()) {
+            requireNonNull(e.getKey(), "creditLimits unit");
+            if (e.getValue() == null || e.getValue() < 0) {
+                throw new IllegalArgumentException("creditLimits." + e.getKey() + " must be >= 0");
+            }
+        }
+        return Map.copyOf(new EnumMap<>(limits));
+    }
+}

@@ -1,0 +1,186 @@
+package io.credence.journal;
+
+import io.credence.ledger.Ledger;
+import io.credence.ledger.LedgerLimits;
+import io.credence.ledger.LedgerSnapshot;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * Snapshot files: the ledger's bytes ({@link LedgerSnapshot}) followed by a trailer of the body
+ * length (i64) and its CRC32C (u32). Written to a temporary name, forced, then renamed, so a
+ * snapshot file either is complete or does not exist under its final name.
+ */
+final class SnapshotStore {
+    private final Path dir;
+
+    SnapshotStore(Path dir) {
+        this.dir = dir;
+    }
+
+    void write(long seq, Ledger ledger) throws IOException {
+        Path target = JournalFormat.snapshot(dir, seq);
+        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        CRC32C crc = new CRC32C();
+        long bodyBytes;
+        try (OutputStream file = Files.newOutputStream(temporary);
+             CountingStream counting = new CountingStream(new CheckedOutputStream(new BufferedOutputStream(file, 1 << 16), crc));
+             DataOutputStream out = new DataOutputStream(counting)) {
+            LedgerSnapshot.write(ledger, out);
+            out.flush();
+            bodyBytes = counting.count;
+            DataOutputStream trailer = new DataOutputStream(file);
+            counting.flushUnderlying();
+            trailer.writeLong(bodyBytes);
+            trailer.writeInt((int) crc.getValue());
+            trailer.flush();
+        }
+        force(temporary);
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(dir);
+    }
+
+    /** Snapshot sequence numbers present, newest first. */
+    List<Long> list() throws IOException {
+        List<Long> seqs = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            files.forEach(f -> {
+                long seq = JournalFormat.seqOf(f, JournalFormat.SNAPSHOT_PREFIX, JournalFormat.SNAPSHOT_SUFFIX);
+                if (seq >= 0) {
+                    seqs.add(seq);
+                }
+            });
+        }
+        seqs.sort(Comparator.reverseOrder());
+        return seqs;
+    }
+
+    Ledger read(long seq, LedgerLimits limits) throws IOException {
+        Path file = JournalFormat.snapshot(dir, seq);
+        long size = Files.size(file);
+        if (size < 12) {
+            throw new IOException(file + ": too short for a snapshot");
+        }
+        CRC32C crc = new CRC32C();
+        Ledger ledger;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            BoundedStream body = new BoundedStream(in, size - 12);
+            DataInputStream data = new DataInputStream(new CheckedInputStream(body, crc));
+            ledger = LedgerSnapshot.read(data, limits);
+            if (body.remaining != 0) {
+                throw new IOException(file + ": " + body.remaining + " unread bytes after the ledger state");
+            }
+            DataInputStream trailer = new DataInputStream(in);
+            long bodyBytes = trailer.readLong();
+            int expectedCrc = trailer.readInt();
+            if (bodyBytes != size - 12 || expectedCrc != (int) crc.getValue()) {
+                throw new IOException(file + ": checksum or length mismatch");
+            }
+        }
+        return ledger;
+    }
+
+    void delete(long seq) throws IOException {
+        Files.deleteIfExists(JournalFormat.snapshot(dir, seq));
+    }
+
+    static void force(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+    }
+
+    static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** Counts bytes on their way to the checksum and file. */
+    private static final class CountingStream extends OutputStream {
+        private final CheckedOutputStream out;
+        long count;
+
+        CountingStream(CheckedOutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        void flushUnderlying() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    /** Stops the reader at the end of the body so the trailer is read separately. */
+    private static final class BoundedStream extends InputStream {
+        private final InputStream in;
+        long remaining;
+
+        BoundedStream(InputStream in, long limit) {
+            this.in = in;
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = in.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+    }
+}
