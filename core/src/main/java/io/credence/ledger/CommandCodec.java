@@ -115,7 +115,7 @@ public final class CommandCodec {
                 out.writeByte(op.unit().ordinal());
                 out.writeLong(op.amount());
                 writeService(out, op.service());
-                out.writeLong(op.expiresAtMillis());
+                out.writeLong(op.ttlMillis());
             }
             case Commit op -> {
                 out.writeByte(COMMIT);

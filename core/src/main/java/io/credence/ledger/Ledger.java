@@ -314,10 +314,7 @@ public final class Ledger {
         if (counterparty.status == AccountStatus.CLOSED) {
             return new AccountNotActive(counterparty.id, counterparty.status);
         }
-        if (op.expiresAtMillis() <= nowMillis) {
-            return new InvalidOperation("expiresAtMillis", "is not after the ledger time " + nowMillis);
-        }
-        if (op.expiresAtMillis() - nowMillis > limits.reservationTtlMaxMillis()) {
+        if (op.ttlMillis() > limits.reservationTtlMaxMillis()) {
             return new LimitExceeded("reservationTtlMaxMillis", limits.reservationTtlMaxMillis());
         }
         if (open.size() >= limits.reservationsMax()) {
@@ -367,7 +364,7 @@ public final class Ledger {
         Bucket[] buckets = java.util.Arrays.copyOf(holdBuckets, holds);
         long[] amounts = java.util.Arrays.copyOf(holdAmounts, holds);
         return new Reservation(allocateReservationId(), account, counterparty, op.unit(), op.amount(), op.service(),
-                op.expiresAtMillis(), buckets, amounts);
+                nowMillis + op.ttlMillis(), buckets, amounts);
     }
 
     private Outcome commit(Commit op) {
@@ -399,6 +396,8 @@ public final class Ledger {
             remaining -= take;
         }
         check(remaining == 0, "holds cover the committed amount");
+        // Free the holds before an overdraft debit, which may draw on what they returned.
+        releaseHolds(r);
         if (overdraft > 0) {
             debit(r.account, r.unit, r.service, overdraft);
         }
@@ -407,7 +406,7 @@ public final class Ledger {
             adjustAmount(ensureMain(r.counterparty, r.unit), op.amount());
             seq = recordTransfer(TransferKind.COMMIT, r.account, r.counterparty, r.unit, op.amount(), overdraft, r.id, 0);
         }
-        close(r, ReservationStatus.COMMITTED);
+        closeReleased(r, ReservationStatus.COMMITTED);
         return new Committed(r.id, op.amount(), r.amount - fromHolds, overdraft, seq);
     }
 
@@ -430,11 +429,20 @@ public final class Ledger {
                 : new ReservationClosed(reservationId, c.status());
     }
 
-    /** Frees every hold (what a commit consumed is already gone from the buckets). */
+    /** Closes a reservation, returning everything it holds. */
     private void close(Reservation r, ReservationStatus status) {
+        releaseHolds(r);
+        closeReleased(r, status);
+    }
+
+    private void releaseHolds(Reservation r) {
         for (int i = 0; i < r.holdBuckets.length; i++) {
             adjustReserved(r.holdBuckets[i], -r.holdAmounts[i]);
         }
+    }
+
+    /** Closes a reservation whose holds are already freed; sweeps buckets that expired meanwhile. */
+    private void closeReleased(Reservation r, ReservationStatus status) {
         removeOpen(r, status);
         if (status != ReservationStatus.EXPIRED) {
             staleDeadlines++;

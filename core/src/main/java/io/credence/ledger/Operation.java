@@ -58,11 +58,12 @@ public sealed interface Operation {
     }
 
     /**
-     * Holds {@code amount} on {@code accountId} for {@code service} until {@code expiresAtMillis};
-     * a commit pays the counterparty.
+     * Holds {@code amount} on {@code accountId} for {@code service} for {@code ttlMillis} from the
+     * time the command is applied; a commit pays the counterparty. The lifetime is relative so a
+     * retried request carries the same operation as the first attempt.
      */
     record Reserve(String accountId, String counterpartyId, Unit unit, long amount, ServiceRef service,
-                   long expiresAtMillis) implements Step {
+                   long ttlMillis) implements Step {
         public Reserve {
             Ids.requireAccountId(accountId, "accountId");
             Ids.requireAccountId(counterpartyId, "counterpartyId");
@@ -72,7 +73,7 @@ public sealed interface Operation {
             requireNonNull(unit, "unit");
             requirePositive(amount, "amount");
             requireNonNull(service, "service");
-            requirePositive(expiresAtMillis, "expiresAtMillis");
+            requirePositive(ttlMillis, "ttlMillis");
         }
     }
 

@@ -16,7 +16,7 @@ class LedgerSmokeTest {
         assertThat(ledger.apply(new Command("c1", new CreateAccount("alice", AccountKind.SUBSCRIBER, Map.of())), t)).isInstanceOf(AccountCreated.class);
         assertThat(ledger.apply(new Command("c2", new CreateAccount("op", AccountKind.OPERATOR, Map.of())), t)).isInstanceOf(AccountCreated.class);
         assertThat(ledger.apply(new Command("t1", new TopUp("system", "alice", Unit.MONEY, 1000, null)), t)).isInstanceOf(ToppedUp.class);
-        Outcome r = ledger.apply(new Command("r1", new Reserve("alice", "op", Unit.MONEY, 300, ServiceRef.ANY, t + 60_000)), t);
+        Outcome r = ledger.apply(new Command("r1", new Reserve("alice", "op", Unit.MONEY, 300, ServiceRef.ANY, 60_000)), t);
         assertThat(r).isInstanceOf(Reserved.class);
         long id = ((Reserved) r).reservationId();
         Outcome c = ledger.apply(new Command("k1", new Commit(id, 120, false)), t + 1);

@@ -1,0 +1,46 @@
+package io.credence.http;
+
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Jetty with explicit bounds: a fixed worker pool and a cap on open connections (past it Jetty
+ * stops accepting until one closes). Workers block while the ledger answers, so the pool size is
+ * the HTTP concurrency; the ledger's own bounded queue turns any excess into 503 Busy. Jetty's job
+ * queue is left to Jetty: bounding it would drop its internal selector tasks, which it warns
+ * against, and the connection cap already bounds the jobs that can exist.
+ */
+public record HttpServer(Server server, ServerConnector connector) implements AutoCloseable {
+
+    public static HttpServer start(String host, int port, Handler handler, int threadsMax, int connectionsMax)
+            throws Exception {
+        QueuedThreadPool pool = new QueuedThreadPool(threadsMax, Math.min(8, threadsMax));
+        pool.setName("credence-http");
+        Server server = new Server(pool);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setAcceptQueueSize(1024);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(connectionsMax, connector));
+        server.setHandler(handler);
+        server.start();
+        return new HttpServer(server, connector);
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}

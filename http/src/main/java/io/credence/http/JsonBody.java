@@ -1,0 +1,224 @@
+package io.credence.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.credence.ledger.Ids;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * A request body read field by field, so every error names the field and says what was
+ * expected. Unknown fields are refused (a typo must not silently become a default).
+ */
+final class JsonBody {
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .build();
+
+    private final ObjectNode node;
+    private final Set<String> read = new HashSet<>();
+
+    private JsonBody(ObjectNode node) {
+        this.node = node;
+    }
+
+    static JsonBody parse(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw new ApiError(400, "malformed-json", null, "request body is empty; a JSON object is expected");
+        }
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(bytes);
+        } catch (JsonProcessingException malformed) {
+            String where = malformed.getLocation() == null ? ""
+                    : " at line " + malformed.getLocation().getLineNr() + ", column " + malformed.getLocation().getColumnNr();
+            throw new ApiError(400, "malformed-json", null, "body is not valid JSON" + where + ": "
+                    + malformed.getOriginalMessage());
+        } catch (java.io.IOException unreadable) {
+            throw new ApiError(400, "malformed-json", null, "body could not be read: " + unreadable.getMessage());
+        }
+        if (!(tree instanceof ObjectNode object)) {
+            throw new ApiError(400, "malformed-json", null, "body must be a JSON object");
+        }
+        return new JsonBody(object);
+    }
+
+    static JsonBody empty() {
+        return new JsonBody(MAPPER.createObjectNode());
+    }
+
+    boolean has(String field) {
+        JsonNode value = node.get(field);
+        return value != null && !value.isNull();
+    }
+
+    String requiredString(String field) {
+        String value = optionalString(field);
+        if (value == null) {
+            throw new ApiError(field, "is required");
+        }
+        return value;
+    }
+
+    String optionalString(String field) {
+        read.add(field);
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new ApiError(field, "must be a string");
+        }
+        return value.textValue();
+    }
+
+    String requiredAccountId(String field) {
+        String value = requiredString(field);
+        return checkedId(field, value, Ids.accountIdProblem(value));
+    }
+
+    String optionalAccountId(String field, String fallback) {
+        String value = optionalString(field);
+        return value == null ? fallback : checkedId(field, value, Ids.accountIdProblem(value));
+    }
+
+    private static String checkedId(String field, String value, String problem) {
+        if (problem != null) {
+            throw new ApiError(field, problem);
+        }
+        return value;
+    }
+
+    long requiredLong(String field, long min, long max) {
+        if (!has(field)) {
+            read.add(field);
+            throw new ApiError(field, "is required");
+        }
+        return optionalLong(field, min, max, 0);
+    }
+
+    long optionalLong(String field, long min, long max, long fallback) {
+        read.add(field);
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isIntegralNumber()) {
+            throw new ApiError(field, "must be an integer between " + min + " and " + max);
+        }
+        if (!value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
+            throw new ApiError(field, "must be between " + min + " and " + max + ", was " + value.asText());
+        }
+        return value.longValue();
+    }
+
+    boolean optionalBoolean(String field, boolean fallback) {
+        read.add(field);
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw new ApiError(field, "must be true or false");
+        }
+        return value.booleanValue();
+    }
+
+    <E extends Enum<E>> E requiredEnum(String field, Class<E> type) {
+        E value = optionalEnum(field, type);
+        if (value == null) {
+            throw new ApiError(field, "is required; one of " + java.util.Arrays.toString(type.getEnumConstants()));
+        }
+        return value;
+    }
+
+    <E extends Enum<E>> E optionalEnum(String field, Class<E> type) {
+        String text = optionalString(field);
+        if (text == null) {
+            return null;
+        }
+        return Enums.parse(field, text, type);
+    }
+
+    /** An instant as ISO-8601 text ("2026-12-31T00:00:00Z") or epoch milliseconds. */
+    long optionalInstantMillis(String field, long fallback) {
+        read.add(field);
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (value.isIntegralNumber() && value.canConvertToLong() && value.longValue() >= 0) {
+            return value.longValue();
+        }
+        if (value.isTextual()) {
+            try {
+                return Instant.parse(value.textValue()).toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException bad) {
+                throw new ApiError(field, "must be an ISO-8601 instant such as 2026-12-31T00:00:00Z");
+            }
+        }
+        throw new ApiError(field, "must be an ISO-8601 instant or epoch milliseconds >= 0");
+    }
+
+    Set<Long> optionalUnsigned32Set(String field, int max) {
+        read.add(field);
+        JsonNode value = node.get(field);
+        Set<Long> out = new HashSet<>();
+        if (value == null || value.isNull()) {
+            return out;
+        }
+        if (!value.isArray()) {
+            throw new ApiError(field, "must be an array of integers 0..4294967295");
+        }
+        if (value.size() > max) {
+            throw new ApiError(field, "may list at most " + max + " entries");
+        }
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            if (!item.isIntegralNumber() || !item.canConvertToLong() || item.longValue() < 0
+                    || item.longValue() > 0xFFFF_FFFFL) {
+                throw new ApiError(field + "[" + i + "]", "must be an integer 0..4294967295");
+            }
+            out.add(item.longValue());
+        }
+        return out;
+    }
+
+    JsonBody optionalObject(String field) {
+        read.add(field);
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!(value instanceof ObjectNode object)) {
+            throw new ApiError(field, "must be a JSON object");
+        }
+        return new JsonBody(object);
+    }
+
+    Iterator<String> fieldNames() {
+        return node.fieldNames();
+    }
+
+    /** Refuses fields this request does not know; call after reading everything. */
+    void rejectUnknownFields(String prefix) {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!read.contains(name)) {
+                throw new ApiError(prefix + name, "is not a known field of this request");
+            }
+        }
+    }
+}

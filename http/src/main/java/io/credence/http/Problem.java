@@ -1,0 +1,83 @@
+package io.credence.http;
+
+import io.credence.ledger.Rejection;
+import io.credence.ledger.Rejection.AccountExists;
+import io.credence.ledger.Rejection.AccountNotActive;
+import io.credence.ledger.Rejection.CommitExceedsReservation;
+import io.credence.ledger.Rejection.CreditLimitExceeded;
+import io.credence.ledger.Rejection.DuplicateRequest;
+import io.credence.ledger.Rejection.Expired;
+import io.credence.ledger.Rejection.InsufficientBalance;
+import io.credence.ledger.Rejection.InvalidOperation;
+import io.credence.ledger.Rejection.LimitExceeded;
+import io.credence.ledger.Rejection.LinkedRejected;
+import io.credence.ledger.Rejection.NotASystemAccount;
+import io.credence.ledger.Rejection.ReservationClosed;
+import io.credence.ledger.Rejection.UnknownAccount;
+import io.credence.ledger.Rejection.UnknownReservation;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An RFC 9457 problem document. The one table from ledger rejections to HTTP status lives here.
+ */
+record Problem(int status, String type, String title, String detail, String field, Map<String, Object> extra) {
+    static final String CONTENT_TYPE = "application/problem+json";
+    private static final String TYPE_PREFIX = "urn:credence:problem:";
+
+    static Problem of(ApiError bad) {
+        return new Problem(bad.status, bad.type, titleOf(bad.type), bad.getMessage(), bad.field, Map.of());
+    }
+
+    static Problem of(int status, String type, String detail) {
+        return new Problem(status, type, titleOf(type), detail, null, Map.of());
+    }
+
+    static Problem of(Rejection rejection) {
+        return switch (rejection) {
+            case UnknownAccount r -> rejected(404, "unknown-account", r, "accountId");
+            case AccountExists r -> rejected(409, "account-exists", r, "accountId");
+            case AccountNotActive r -> rejected(409, "account-not-active", r, "accountId");
+            case NotASystemAccount r -> rejected(422, "not-a-system-account", r, "source");
+            case InsufficientBalance r -> rejected(422, "insufficient-balance", r, "amount");
+            case CreditLimitExceeded r -> rejected(422, "credit-limit-exceeded", r, "amount");
+            case UnknownReservation r -> rejected(404, "unknown-reservation", r, "reservationId");
+            case Expired r -> rejected(410, "reservation-expired", r, "reservationId");
+            case ReservationClosed r -> rejected(409, "reservation-closed", r, "reservationId");
+            case CommitExceedsReservation r -> rejected(422, "commit-exceeds-reservation", r, "amount");
+            case DuplicateRequest r -> rejected(409, "duplicate-request-id", r, "requestId");
+            // The idempotency table is full only for a while; everything else is a standing limit.
+            case LimitExceeded r when r.limit().equals("requestIdsMax") -> rejected(503, "busy", r, null);
+            case LimitExceeded r -> rejected(422, "limit-exceeded", r, null);
+            case InvalidOperation r -> rejected(422, "invalid-operation", r, r.field());
+            case LinkedRejected r -> {
+                Problem cause = of(r.cause());
+                yield new Problem(cause.status, cause.type, cause.title, r.message(), cause.field,
+                        Map.of("stepIndex", r.stepIndex()));
+            }
+        };
+    }
+
+    private static Problem rejected(int status, String type, Rejection rejection, String field) {
+        return new Problem(status, type, titleOf(type), rejection.message(), field, Map.of());
+    }
+
+    private static String titleOf(String type) {
+        String words = type.replace('-', ' ');
+        return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+
+    Map<String, Object> body() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", TYPE_PREFIX + type);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        if (field != null) {
+            body.put("field", field);
+        }
+        body.putAll(extra);
+        return body;
+    }
+}

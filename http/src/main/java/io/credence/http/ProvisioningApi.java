@@ -1,0 +1,454 @@
+package io.credence.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.credence.journal.DurableLedger;
+import io.credence.journal.Submission;
+import io.credence.ledger.AccountKind;
+import io.credence.ledger.AccountStatus;
+import io.credence.ledger.BucketSpec;
+import io.credence.ledger.Command;
+import io.credence.ledger.Ids;
+import io.credence.ledger.Ledger;
+import io.credence.ledger.Operation;
+import io.credence.ledger.Outcome;
+import io.credence.ledger.Rejection;
+import io.credence.ledger.ServiceFilter;
+import io.credence.ledger.ServiceRef;
+import io.credence.ledger.Unit;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The provisioning API, {@code /v1}: accounts, buckets, top-ups, transfers and reservations as
+ * JSON over HTTP. Each mutating request becomes one ledger command; its request id comes from
+ * the body's {@code requestId} or the {@code Idempotency-Key} header, so a client that retries
+ * gets the first answer. Errors are {@code application/problem+json} naming the field.
+ */
+public final class ProvisioningApi extends Handler.Abstract {
+    /** Largest request body accepted; larger ones get 413 before parsing. */
+    public static final int BODY_BYTES_MAX = 64 * 1024;
+    public static final int TRANSFERS_PAGE_MAX = 1000;
+    private static final long ANSWER_TIMEOUT_SECONDS = 30;
+    private static final long AMOUNT_MAX = Long.MAX_VALUE;
+
+    private record Reply(int status, String contentType, Object body, Map<String, String> headers) {
+        static Reply json(int status, Object body) {
+            return new Reply(status, "application/json", body, Map.of());
+        }
+
+        static Reply problem(Problem problem) {
+            Map<String, String> headers = problem.status() == 503 ? Map.of("Retry-After", "1") : Map.of();
+            return new Reply(problem.status(), Problem.CONTENT_TYPE, problem.body(), headers);
+        }
+    }
+
+    private final DurableLedger ledger;
+    private final String currency;
+
+    public ProvisioningApi(DurableLedger ledger, String currency) {
+        this.ledger = ledger;
+        this.currency = currency;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        Reply reply;
+        try {
+            reply = route(request);
+        } catch (ApiError error) {
+            reply = Reply.problem(Problem.of(error));
+        }
+        send(response, callback, reply);
+        return true;
+    }
+
+    private Reply route(Request request) {
+        String method = request.getMethod();
+        String[] path = Request.getPathInContext(request).split("/");
+        // path[0] is the empty string before the leading slash
+        if (path.length == 2 && path[1].equals("health")) {
+            return only(method, "GET", () -> health());
+        }
+        if (path.length < 3 || !path[1].equals("v1")) {
+            throw notFound(request);
+        }
+        return switch (path[2]) {
+            case "accounts" -> routeAccounts(request, method, path);
+            case "reservations" -> routeReservations(request, method, path);
+            case "transfers" -> {
+                if (path.length != 3) {
+                    throw notFound(request);
+                }
+                yield only(method, "POST", () -> transfer(body(request), request));
+            }
+            case "ledger" -> only(method, "GET", this::ledgerInfo);
+            default -> throw notFound(request);
+        };
+    }
+
+    private Reply routeAccounts(Request request, String method, String[] path) {
+        if (path.length == 3) {
+            return only(method, "POST", () -> createAccount(body(request), request));
+        }
+        String accountId = pathAccountId(path[3]);
+        if (path.length == 4) {
+            return switch (method) {
+                case "GET" -> showAccount(accountId);
+                case "PATCH" -> updateAccount(accountId, body(request), request);
+                default -> throw methodNotAllowed("GET, PATCH");
+            };
+        }
+        if (path.length != 5) {
+            throw notFound(request);
+        }
+        return switch (path[4]) {
+            case "balances" -> only(method, "GET", () -> showAccount(accountId));
+            case "topups" -> only(method, "POST", () -> topUp(accountId, body(request), request, false));
+            case "buckets" -> only(method, "POST", () -> topUp(accountId, body(request), request, true));
+            case "transfers" -> only(method, "GET", () -> listTransfers(accountId, request));
+            default -> throw notFound(request);
+        };
+    }
+
+    private Reply routeReservations(Request request, String method, String[] path) {
+        if (path.length == 3) {
+            return only(method, "POST", () -> reserve(body(request), request));
+        }
+        long reservationId = pathReservationId(path[3]);
+        if (path.length == 4) {
+            return only(method, "GET", () -> showReservation(reservationId));
+        }
+        if (path.length != 5) {
+            throw notFound(request);
+        }
+        return switch (path[4]) {
+            case "commit" -> only(method, "POST", () -> commit(reservationId, body(request), request));
+            case "release" -> only(method, "POST", () -> release(reservationId, body(request), request));
+            default -> throw notFound(request);
+        };
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    private Reply createAccount(JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        String accountId = body.requiredAccountId("accountId");
+        AccountKind kind = body.requiredEnum("kind", AccountKind.class);
+        Map<Unit, Long> limits = creditLimits(body);
+        body.rejectUnknownFields("");
+        return command(requestId, new Operation.CreateAccount(accountId, kind, limits), 201);
+    }
+
+    private Reply updateAccount(String accountId, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        AccountStatus status = body.optionalEnum("status", AccountStatus.class);
+        Map<Unit, Long> limits = body.has("creditLimits") ? creditLimits(body) : null;
+        body.rejectUnknownFields("");
+        if (status == null && limits == null) {
+            throw new ApiError("status", "give status and/or creditLimits to change");
+        }
+        return command(requestId, new Operation.UpdateAccount(accountId, status, limits), 200);
+    }
+
+    private Reply topUp(String accountId, JsonBody body, Request request, boolean newBucket) {
+        String requestId = requestId(body, request);
+        Unit unit = body.requiredEnum("unit", Unit.class);
+        long amount = body.requiredLong("amount", 1, AMOUNT_MAX);
+        String source = body.optionalAccountId("source", Ids.SYSTEM_ACCOUNT);
+        BucketSpec spec = newBucket ? bucketSpec(body) : null;
+        body.rejectUnknownFields("");
+        return command(requestId, new Operation.TopUp(source, accountId, unit, amount, spec), 201);
+    }
+
+    private BucketSpec bucketSpec(JsonBody body) {
+        long validFrom = body.optionalInstantMillis("validFrom", 0);
+        long validUntil = body.optionalInstantMillis("validUntil", BucketSpec.FOREVER);
+        if (validUntil <= validFrom) {
+            throw new ApiError("validUntil", "must be after validFrom");
+        }
+        int priority = (int) body.optionalLong("priority", Integer.MIN_VALUE + 1, Integer.MAX_VALUE, 0);
+        var ratingGroups = body.optionalUnsigned32Set("ratingGroups", ServiceFilter.ENTRIES_MAX);
+        var serviceIds = body.optionalUnsigned32Set("serviceIds", ServiceFilter.ENTRIES_MAX);
+        if (ratingGroups.size() + serviceIds.size() > ServiceFilter.ENTRIES_MAX) {
+            throw new ApiError("ratingGroups", "ratingGroups and serviceIds together list at most "
+                    + ServiceFilter.ENTRIES_MAX + " entries");
+        }
+        return new BucketSpec(validFrom, validUntil, priority, new ServiceFilter(ratingGroups, serviceIds));
+    }
+
+    private Reply transfer(JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        String from = body.requiredAccountId("from");
+        String to = body.requiredAccountId("to");
+        if (from.equals(to)) {
+            throw new ApiError("to", "must differ from 'from'");
+        }
+        Unit unit = body.requiredEnum("unit", Unit.class);
+        long amount = body.requiredLong("amount", 1, AMOUNT_MAX);
+        ServiceRef service = service(body);
+        body.rejectUnknownFields("");
+        return command(requestId, new Operation.Transfer(from, to, unit, amount, service), 201);
+    }
+
+    private Reply reserve(JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        String accountId = body.requiredAccountId("accountId");
+        String counterparty = body.optionalAccountId("counterpartyId", Ids.SYSTEM_ACCOUNT);
+        if (accountId.equals(counterparty)) {
+            throw new ApiError("counterpartyId", "must differ from accountId");
+        }
+        Unit unit = body.requiredEnum("unit", Unit.class);
+        long amount = body.requiredLong("amount", 1, AMOUNT_MAX);
+        ServiceRef service = service(body);
+        long ttlSeconds = body.requiredLong("ttlSeconds", 1, Long.MAX_VALUE / 1000);
+        body.rejectUnknownFields("");
+        return command(requestId, new Operation.Reserve(accountId, counterparty, unit, amount, service,
+                ttlSeconds * 1000), 201);
+    }
+
+    private Reply commit(long reservationId, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        long amount = body.requiredLong("amount", 0, AMOUNT_MAX);
+        boolean overdraft = body.optionalBoolean("overdraft", false);
+        body.rejectUnknownFields("");
+        return command(requestId, new Operation.Commit(reservationId, amount, overdraft), 200);
+    }
+
+    private Reply release(long reservationId, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        body.rejectUnknownFields("");
+        return command(requestId, new Operation.Release(reservationId), 200);
+    }
+
+    private Reply command(String requestId, Operation operation, int successStatus) {
+        Outcome outcome = await(ledger.submit(new Command(requestId, operation)));
+        if (outcome instanceof Rejection rejection) {
+            return Reply.problem(Problem.of(rejection));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("requestId", requestId);
+        body.putAll(Views.outcome(outcome));
+        return Reply.json(successStatus, body);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    private Reply showAccount(String accountId) {
+        Map<String, Object> view = query(l -> l.account(accountId)
+                .map(a -> Views.account(a, currency, l.nowMillis())).orElse(null));
+        if (view == null) {
+            return Reply.problem(Problem.of(new Rejection.UnknownAccount(accountId)));
+        }
+        return Reply.json(200, view);
+    }
+
+    private Reply listTransfers(String accountId, Request request) {
+        Fields query = Request.extractQueryParameters(request);
+        int limit = (int) queryLong(query, "limit", 1, TRANSFERS_PAGE_MAX, 100);
+        long before = queryLong(query, "before", 1, Long.MAX_VALUE, 0);
+        Map<String, Object> page = query(l -> l.transfers(accountId, before, limit)
+                .map(list -> Views.transfers(list, limit)).orElse(null));
+        if (page == null) {
+            return Reply.problem(Problem.of(new Rejection.UnknownAccount(accountId)));
+        }
+        return Reply.json(200, page);
+    }
+
+    private Reply showReservation(long reservationId) {
+        Map<String, Object> view = query(l -> l.reservation(reservationId).map(Views::reservation).orElse(null));
+        if (view == null) {
+            return Reply.problem(Problem.of(new Rejection.UnknownReservation(reservationId)));
+        }
+        return Reply.json(200, view);
+    }
+
+    private Reply ledgerInfo() {
+        Map<String, Object> info = query(l -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("currency", currency);
+            body.put("time", Views.instant(l.nowMillis()));
+            body.put("accounts", l.accountCount());
+            body.put("openReservations", l.openReservationCount());
+            body.put("rememberedRequestIds", l.requestIdCount());
+            body.put("lastTransferSeq", l.lastTransferSeq());
+            return body;
+        });
+        return Reply.json(200, info);
+    }
+
+    private Reply health() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "UP");
+        body.put("queueDepth", ledger.queueDepth());
+        body.put("recovery", ledger.recovery().describe());
+        return Reply.json(200, body);
+    }
+
+    private <T> T query(Function<Ledger, T> question) {
+        return await(ledger.query(question));
+    }
+
+    // ---------------------------------------------------------------- edge plumbing
+
+    private static <T> T await(Submission<T> submission) {
+        CompletableFuture<T> answer = switch (submission) {
+            case Submission.Accepted<T> accepted -> accepted.answer();
+            case Submission.Busy<T> busy -> throw new ApiError(503, "busy", null,
+                    "the ledger queue is full (" + busy.queueMax() + " waiting); retry shortly");
+            case Submission.TooLarge<T> tooLarge -> throw new ApiError(413, "too-large", null,
+                    "the command encodes to " + tooLarge.bytes() + " bytes, more than " + tooLarge.recordBytesMax());
+            case Submission.Stopped<T> stopped -> throw new ApiError(503, "stopped", null, stopped.reason());
+        };
+        try {
+            return answer.get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException slow) {
+            throw new ApiError(504, "timeout", null, "no answer from the ledger within " + ANSWER_TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException failed) {
+            throw new ApiError(503, "stopped", null, "the ledger failed: " + failed.getCause().getMessage());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "stopped", null, "interrupted while waiting for the ledger");
+        }
+    }
+
+    private static String requestId(JsonBody body, Request request) {
+        String fromBody = body.optionalString("requestId");
+        String fromHeader = request.getHeaders().get("Idempotency-Key");
+        if (fromBody != null && fromHeader != null && !fromBody.equals(fromHeader)) {
+            throw new ApiError("requestId", "differs from the Idempotency-Key header");
+        }
+        String requestId = fromBody != null ? fromBody : fromHeader;
+        if (requestId == null) {
+            // Without an id a retry cannot be recognised; the request is still applied exactly once.
+            return "auto-" + UUID.randomUUID();
+        }
+        String problem = Ids.requestIdProblem(requestId);
+        if (problem != null) {
+            throw new ApiError("requestId", problem);
+        }
+        return requestId;
+    }
+
+    private static Map<Unit, Long> creditLimits(JsonBody body) {
+        JsonBody limits = body.optionalObject("creditLimits");
+        Map<Unit, Long> out = new EnumMap<>(Unit.class);
+        if (limits == null) {
+            return out;
+        }
+        var names = limits.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            Unit unit = Enums.parse("creditLimits." + name, name, Unit.class);
+            out.put(unit, limits.requiredLong(name, 0, AMOUNT_MAX));
+        }
+        return out;
+    }
+
+    private static ServiceRef service(JsonBody body) {
+        long ratingGroup = body.optionalLong("ratingGroup", 0, ServiceRef.UNSIGNED32_MAX, ServiceRef.NONE);
+        long serviceId = body.optionalLong("serviceId", 0, ServiceRef.UNSIGNED32_MAX, ServiceRef.NONE);
+        return new ServiceRef(ratingGroup, serviceId);
+    }
+
+    private static String pathAccountId(String segment) {
+        String problem = Ids.accountIdProblem(segment);
+        if (problem != null) {
+            throw new ApiError("accountId", "path segment " + problem);
+        }
+        return segment;
+    }
+
+    private static long pathReservationId(String segment) {
+        try {
+            long id = Long.parseLong(segment);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException notANumber) {
+            // falls through to the problem below
+        }
+        throw new ApiError("reservationId", "path segment must be a positive integer");
+    }
+
+    private static long queryLong(Fields query, String name, long min, long max, long fallback) {
+        String value = query.getValue(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException notANumber) {
+            // falls through to the problem below
+        }
+        throw new ApiError(name, "query parameter must be an integer between " + min + " and " + max);
+    }
+
+    private static JsonBody body(Request request) {
+        long declared = request.getLength();
+        if (declared > BODY_BYTES_MAX) {
+            throw new ApiError(413, "too-large", null, "body of " + declared + " bytes exceeds " + BODY_BYTES_MAX);
+        }
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "unsupported-media-type", null, "send application/json, not " + contentType);
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(BODY_BYTES_MAX + 1);
+            if (bytes.length > BODY_BYTES_MAX) {
+                throw new ApiError(413, "too-large", null, "body exceeds " + BODY_BYTES_MAX + " bytes");
+            }
+            return JsonBody.parse(bytes);
+        } catch (IOException unreadable) {
+            throw new ApiError(400, "malformed-json", null, "body could not be read: " + unreadable.getMessage());
+        }
+    }
+
+    private static Reply only(String method, String allowed, java.util.function.Supplier<Reply> handler) {
+        if (!method.equals(allowed)) {
+            throw methodNotAllowed(allowed);
+        }
+        return handler.get();
+    }
+
+    private static ApiError methodNotAllowed(String allowed) {
+        return new ApiError(405, "method-not-allowed", null, "allowed: " + allowed);
+    }
+
+    private static ApiError notFound(Request request) {
+        return new ApiError(404, "not-found", null, "no resource at " + Request.getPathInContext(request));
+    }
+
+    private static void send(Response response, Callback callback, Reply reply) {
+        byte[] bytes;
+        try {
+            bytes = JsonBody.MAPPER.writeValueAsBytes(reply.body());
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException("maps of plain values always serialise", impossible);
+        }
+        response.setStatus(reply.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        reply.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+}

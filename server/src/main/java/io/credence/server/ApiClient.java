@@ -1,0 +1,64 @@
+package io.credence.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A small client of the provisioning API, used by the CLI and the demo. */
+final class ApiClient {
+    static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    record Reply(int status, JsonNode body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        String pretty() {
+            try {
+                return JSON.writeValueAsString(body);
+            } catch (IOException impossible) {
+                return String.valueOf(body);
+            }
+        }
+
+        /** "detail (field)" of a problem document, for one-line error messages. */
+        String problemLine() {
+            String detail = body.path("detail").asText(body.toString());
+            String field = body.path("field").asText("");
+            return "HTTP " + status + ": " + detail + (field.isEmpty() ? "" : " [field " + field + "]");
+        }
+    }
+
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ApiClient(URI base) {
+        this.base = base;
+    }
+
+    Reply get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    Reply post(String path, Map<String, ?> body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+    }
+
+    private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(35)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode body = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+        return new Reply(response.statusCode(), body);
+    }
+}

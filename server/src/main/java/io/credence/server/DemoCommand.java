@@ -1,0 +1,124 @@
+package io.credence.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code credence demo}: a short, real story. Starts a server on a temporary data directory and
+ * drives it over HTTP exactly as a client would: a subscriber gets money and a data pack,
+ * reserves quota, uses part of it, retries a request, and the balances show what happened.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a scripted charging story on an embedded server.")
+final class DemoCommand implements Callable<Integer> {
+    private static final long MB = 1_000_000;
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("credence-demo-");
+        ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
+        config = new ServerConfig(config.dataDir(), "127.0.0.1", 0, "EUR", config.httpThreadsMax(), config.httpConnectionsMax(),
+                config.journal(), config.limits());
+        try (CredenceServer server = CredenceServer.start(config, fatal -> {
+            throw new IllegalStateException("journal failure in demo", fatal);
+        })) {
+            URI base = URI.create("http://127.0.0.1:" + server.httpPort() + "/");
+            out.println("Credence demo: server on " + base + ", data in " + config.dataDir());
+            story(new ApiClient(base));
+        } finally {
+            deleteTree(dir);
+        }
+        return 0;
+    }
+
+    private void story(ApiClient api) throws IOException, InterruptedException {
+        step("Create subscriber 'alice' and the operator's revenue account");
+        expect(api.post("v1/accounts", Map.of("requestId", "demo-1", "accountId", "alice", "kind", "SUBSCRIBER")));
+        expect(api.post("v1/accounts", Map.of("requestId", "demo-2", "accountId", "operator", "kind", "OPERATOR")));
+
+        step("Top up 20.00 EUR and add a 1 GB data pack for rating group 10, valid 30 days");
+        expect(api.post("v1/accounts/alice/topups", Map.of("requestId", "demo-3", "unit", "MONEY", "amount", 2000)));
+        String until = Instant.now().plus(30, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString();
+        expect(api.post("v1/accounts/alice/buckets", Map.of("requestId", "demo-4", "unit", "BYTES",
+                "amount", 1000 * MB, "validUntil", until, "priority", 10, "ratingGroups", List.of(10))));
+        balances(api);
+
+        step("A data session reserves 100 MB on rating group 10 for 60 s");
+        JsonNode reserved = expect(api.post("v1/reservations", Map.of("requestId", "demo-5", "accountId", "alice",
+                "counterpartyId", "operator", "unit", "BYTES", "amount", 100 * MB, "ratingGroup", 10, "ttlSeconds", 60)));
+        long dataReservation = reserved.path("reservationId").asLong();
+        balances(api);
+
+        step("The session used 42 MB: commit 42 MB, the other 58 MB return");
+        Map<String, Object> commit = Map.of("requestId", "demo-6", "amount", 42 * MB);
+        JsonNode committed = expect(api.post("v1/reservations/" + dataReservation + "/commit", commit));
+        out.printf("  committed %,d B, released %,d B%n", committed.path("committed").asLong(),
+                committed.path("released").asLong());
+
+        step("The gateway retries the same commit (same request id): the first answer comes back, nothing is charged twice");
+        JsonNode again = expect(api.post("v1/reservations/" + dataReservation + "/commit", commit));
+        out.println("  same answer: " + again.equals(committed));
+
+        step("A call reserves 5.00 EUR, then is cancelled: release");
+        JsonNode call = expect(api.post("v1/reservations", Map.of("requestId", "demo-7", "accountId", "alice",
+                "counterpartyId", "operator", "unit", "MONEY", "amount", 500, "ttlSeconds", 120)));
+        expect(api.post("v1/reservations/" + call.path("reservationId").asLong() + "/release",
+                Map.of("requestId", "demo-8")));
+
+        step("Asking for more than the balance is refused with a reason, and changes nothing");
+        ApiClient.Reply refused = api.post("v1/reservations", Map.of("requestId", "demo-9", "accountId", "alice",
+                "counterpartyId", "operator", "unit", "MONEY", "amount", 5000, "ttlSeconds", 60));
+        out.println("  " + refused.problemLine());
+
+        step("Final balances and alice's transfers");
+        balances(api);
+        for (JsonNode t : expect(api.get("v1/accounts/alice/transfers")).path("transfers")) {
+            out.printf("  #%-3d %-8s %-9s -> %-9s %,15d %s%n", t.path("seq").asLong(), t.path("kind").asText(),
+                    t.path("from").asText(), t.path("to").asText(), t.path("amount").asLong(), t.path("unit").asText());
+        }
+        out.println("Demo finished.");
+    }
+
+    private void balances(ApiClient api) throws IOException, InterruptedException {
+        JsonNode account = expect(api.get("v1/accounts/alice"));
+        for (JsonNode b : account.path("buckets")) {
+            String what = b.path("main").asBoolean() ? "main " + b.path("unit").asText()
+                    : "bucket " + b.path("bucketId").asText() + " " + b.path("unit").asText() + " rg" + b.path("ratingGroups");
+            out.printf("  %-28s amount %,15d  reserved %,13d  available %,15d%n", what, b.path("amount").asLong(),
+                    b.path("reserved").asLong(), b.path("available").asLong());
+        }
+    }
+
+    private void step(String title) {
+        out.println();
+        out.println("== " + title);
+    }
+
+    private static JsonNode expect(ApiClient.Reply reply) {
+        if (!reply.ok()) {
+            throw new IllegalStateException("demo step failed: " + reply.problemLine());
+        }
+        return reply.body();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

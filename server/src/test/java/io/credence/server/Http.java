@@ -1,0 +1,57 @@
+package io.credence.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A test client for the provisioning API: raw strings in, status and parsed JSON out. */
+final class Http {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    record Reply(int status, String contentType, JsonNode body, String raw) {}
+
+    private final URI base;
+    private final HttpClient client;
+
+    Http(int port) {
+        this.base = URI.create("http://127.0.0.1:" + port + "/");
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    Reply get(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    Reply post(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    Reply patch(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /** Throws IOException-wrapped failures so crash tests can tell "no answer" from an answer. */
+    Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String raw = response.body();
+            JsonNode body = raw.isEmpty() ? JSON.createObjectNode() : JSON.readTree(raw);
+            return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), body, raw);
+        } catch (IOException failed) {
+            throw new UncheckedIOException(failed);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(interrupted);
+        }
+    }
+}
