@@ -1,0 +1,84 @@
+package io.credence.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code credence serve} as a real child process, started from the shaded jar the build produced. */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+
+    final Process process;
+    final int port;
+    final List<String> stdout = new ArrayList<>();
+
+    private ServerProcess(Process process, int port, List<String> stdout) {
+        this.process = process;
+        this.port = port;
+        this.stdout.addAll(stdout);
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("basedir", ".")).resolve("target/credence.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: crash tests run after `package` (mvn verify)");
+        }
+        return jar;
+    }
+
+    static ServerProcess start(Path dataDir, Path log, String... extraArgs) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString(), "serve",
+                "--data", dataDir.toString(), "--http-port", "0"));
+        command.addAll(List.of(extraArgs));
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        List<String> lines = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String line;
+        while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+            lines.add(line);
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain-stdout");
+                drain.setDaemon(true);
+                drain.start();
+                return new ServerProcess(process, Integer.parseInt(m.group(1)), lines);
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("server did not start; stdout: " + lines + "; stderr in " + log + ":\n"
+                + (Files.exists(log) ? Files.readString(log) : ""));
+    }
+
+    /** SIGKILL: no shutdown hook, no final snapshot, nothing flushed that was not already written. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the shutdown hook answers what is queued and writes a snapshot. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
