@@ -27,15 +27,23 @@ final class JsonBody {
             .build();
 
     private final ObjectNode node;
+    /** Path of this object inside the body ("creditLimits."), so nested errors name the full field. */
+    private final String prefix;
     private final Set<String> read = new HashSet<>();
 
-    private JsonBody(ObjectNode node) {
+    private JsonBody(ObjectNode node, String prefix) {
         this.node = node;
+        this.prefix = prefix;
+    }
+
+    private ApiError invalid(String field, String detail) {
+        return new ApiError(prefix + field, detail);
     }
 
     static JsonBody parse(byte[] bytes) {
         if (bytes.length == 0) {
-            throw new ApiError(400, "malformed-json", null, "request body is empty; a JSON object is expected");
+            // An empty body is an empty object: required fields then say they are missing.
+            return empty();
         }
         JsonNode tree;
         try {
@@ -51,11 +59,11 @@ final class JsonBody {
         if (!(tree instanceof ObjectNode object)) {
             throw new ApiError(400, "malformed-json", null, "body must be a JSON object");
         }
-        return new JsonBody(object);
+        return new JsonBody(object, "");
     }
 
     static JsonBody empty() {
-        return new JsonBody(MAPPER.createObjectNode());
+        return new JsonBody(MAPPER.createObjectNode(), "");
     }
 
     boolean has(String field) {
@@ -66,7 +74,7 @@ final class JsonBody {
     String requiredString(String field) {
         String value = optionalString(field);
         if (value == null) {
-            throw new ApiError(field, "is required");
+            throw invalid(field, "is required");
         }
         return value;
     }
@@ -78,7 +86,7 @@ final class JsonBody {
             return null;
         }
         if (!value.isTextual()) {
-            throw new ApiError(field, "must be a string");
+            throw invalid(field, "must be a string");
         }
         return value.textValue();
     }
@@ -93,9 +101,9 @@ final class JsonBody {
         return value == null ? fallback : checkedId(field, value, Ids.accountIdProblem(value));
     }
 
-    private static String checkedId(String field, String value, String problem) {
+    private String checkedId(String field, String value, String problem) {
         if (problem != null) {
-            throw new ApiError(field, problem);
+            throw invalid(field, problem);
         }
         return value;
     }
@@ -103,7 +111,7 @@ final class JsonBody {
     long requiredLong(String field, long min, long max) {
         if (!has(field)) {
             read.add(field);
-            throw new ApiError(field, "is required");
+            throw invalid(field, "is required");
         }
         return optionalLong(field, min, max, 0);
     }
@@ -115,10 +123,10 @@ final class JsonBody {
             return fallback;
         }
         if (!value.isIntegralNumber()) {
-            throw new ApiError(field, "must be an integer between " + min + " and " + max);
+            throw invalid(field, "must be an integer between " + min + " and " + max);
         }
         if (!value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
-            throw new ApiError(field, "must be between " + min + " and " + max + ", was " + value.asText());
+            throw invalid(field, "must be between " + min + " and " + max + ", was " + value.asText());
         }
         return value.longValue();
     }
@@ -130,7 +138,7 @@ final class JsonBody {
             return fallback;
         }
         if (!value.isBoolean()) {
-            throw new ApiError(field, "must be true or false");
+            throw invalid(field, "must be true or false");
         }
         return value.booleanValue();
     }
@@ -138,7 +146,7 @@ final class JsonBody {
     <E extends Enum<E>> E requiredEnum(String field, Class<E> type) {
         E value = optionalEnum(field, type);
         if (value == null) {
-            throw new ApiError(field, "is required; one of " + java.util.Arrays.toString(type.getEnumConstants()));
+            throw invalid(field, "is required; one of " + java.util.Arrays.toString(type.getEnumConstants()));
         }
         return value;
     }
@@ -148,7 +156,7 @@ final class JsonBody {
         if (text == null) {
             return null;
         }
-        return Enums.parse(field, text, type);
+        return Enums.parse(prefix + field, text, type);
     }
 
     /** An instant as ISO-8601 text ("2026-12-31T00:00:00Z") or epoch milliseconds. */
@@ -165,10 +173,10 @@ final class JsonBody {
             try {
                 return Instant.parse(value.textValue()).toEpochMilli();
             } catch (DateTimeParseException | ArithmeticException bad) {
-                throw new ApiError(field, "must be an ISO-8601 instant such as 2026-12-31T00:00:00Z");
+                throw invalid(field, "must be an ISO-8601 instant such as 2026-12-31T00:00:00Z");
             }
         }
-        throw new ApiError(field, "must be an ISO-8601 instant or epoch milliseconds >= 0");
+        throw invalid(field, "must be an ISO-8601 instant or epoch milliseconds >= 0");
     }
 
     Set<Long> optionalUnsigned32Set(String field, int max) {
@@ -179,16 +187,16 @@ final class JsonBody {
             return out;
         }
         if (!value.isArray()) {
-            throw new ApiError(field, "must be an array of integers 0..4294967295");
+            throw invalid(field, "must be an array of integers 0..4294967295");
         }
         if (value.size() > max) {
-            throw new ApiError(field, "may list at most " + max + " entries");
+            throw invalid(field, "may list at most " + max + " entries");
         }
         for (int i = 0; i < value.size(); i++) {
             JsonNode item = value.get(i);
             if (!item.isIntegralNumber() || !item.canConvertToLong() || item.longValue() < 0
                     || item.longValue() > 0xFFFF_FFFFL) {
-                throw new ApiError(field + "[" + i + "]", "must be an integer 0..4294967295");
+                throw invalid(field + "[" + i + "]", "must be an integer 0..4294967295");
             }
             out.add(item.longValue());
         }
@@ -202,9 +210,9 @@ final class JsonBody {
             return null;
         }
         if (!(value instanceof ObjectNode object)) {
-            throw new ApiError(field, "must be a JSON object");
+            throw invalid(field, "must be a JSON object");
         }
-        return new JsonBody(object);
+        return new JsonBody(object, prefix + field + ".");
     }
 
     Iterator<String> fieldNames() {
@@ -212,12 +220,12 @@ final class JsonBody {
     }
 
     /** Refuses fields this request does not know; call after reading everything. */
-    void rejectUnknownFields(String prefix) {
+    void rejectUnknownFields() {
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
             if (!read.contains(name)) {
-                throw new ApiError(prefix + name, "is not a known field of this request");
+                throw invalid(name, "is not a known field of this request");
             }
         }
     }

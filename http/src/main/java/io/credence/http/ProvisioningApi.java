@@ -153,7 +153,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         String accountId = body.requiredAccountId("accountId");
         AccountKind kind = body.requiredEnum("kind", AccountKind.class);
         Map<Unit, Long> limits = creditLimits(body);
-        body.rejectUnknownFields("");
+        body.rejectUnknownFields();
         return command(requestId, new Operation.CreateAccount(accountId, kind, limits), 201);
     }
 
@@ -161,7 +161,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         String requestId = requestId(body, request);
         AccountStatus status = body.optionalEnum("status", AccountStatus.class);
         Map<Unit, Long> limits = body.has("creditLimits") ? creditLimits(body) : null;
-        body.rejectUnknownFields("");
+        body.rejectUnknownFields();
         if (status == null && limits == null) {
             throw new ApiError("status", "give status and/or creditLimits to change");
         }
@@ -174,7 +174,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         long amount = body.requiredLong("amount", 1, AMOUNT_MAX);
         String source = body.optionalAccountId("source", Ids.SYSTEM_ACCOUNT);
         BucketSpec spec = newBucket ? bucketSpec(body) : null;
-        body.rejectUnknownFields("");
+        body.rejectUnknownFields();
         return command(requestId, new Operation.TopUp(source, accountId, unit, amount, spec), 201);
     }
 
@@ -204,7 +204,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         Unit unit = body.requiredEnum("unit", Unit.class);
         long amount = body.requiredLong("amount", 1, AMOUNT_MAX);
         ServiceRef service = service(body);
-        body.rejectUnknownFields("");
+        body.rejectUnknownFields();
         return command(requestId, new Operation.Transfer(from, to, unit, amount, service), 201);
     }
 
@@ -219,7 +219,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         long amount = body.requiredLong("amount", 1, AMOUNT_MAX);
         ServiceRef service = service(body);
         long ttlSeconds = body.requiredLong("ttlSeconds", 1, Long.MAX_VALUE / 1000);
-        body.rejectUnknownFields("");
+        body.rejectUnknownFields();
         return command(requestId, new Operation.Reserve(accountId, counterparty, unit, amount, service,
                 ttlSeconds * 1000), 201);
     }
@@ -228,13 +228,13 @@ public final class ProvisioningApi extends Handler.Abstract {
         String requestId = requestId(body, request);
         long amount = body.requiredLong("amount", 0, AMOUNT_MAX);
         boolean overdraft = body.optionalBoolean("overdraft", false);
-        body.rejectUnknownFields("");
+        body.rejectUnknownFields();
         return command(requestId, new Operation.Commit(reservationId, amount, overdraft), 200);
     }
 
     private Reply release(long reservationId, JsonBody body, Request request) {
         String requestId = requestId(body, request);
-        body.rejectUnknownFields("");
+        body.rejectUnknownFields();
         return command(requestId, new Operation.Release(reservationId), 200);
     }
 

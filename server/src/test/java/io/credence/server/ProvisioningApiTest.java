@@ -143,7 +143,7 @@ class ProvisioningApiTest {
             account id too long       | v1/accounts              | {"accountId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","kind":"SUBSCRIBER"} | 400 | invalid-field | accountId
             account id with a space   | v1/accounts              | {"accountId":"bad id","kind":"SUBSCRIBER"} | 400 | invalid-field | accountId
             unknown kind              | v1/accounts              | {"accountId":"bob","kind":"ROBOT"} | 400 | invalid-field | kind
-            negative credit limit     | v1/accounts              | {"accountId":"bob","kind":"SUBSCRIBER","creditLimits":{"MONEY":-1}} | 400 | invalid-field | MONEY
+            negative credit limit     | v1/accounts              | {"accountId":"bob","kind":"SUBSCRIBER","creditLimits":{"MONEY":-1}} | 400 | invalid-field | creditLimits.MONEY
             path id too long          | v1/accounts/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/topups | {"unit":"MONEY","amount":5} | 400 | invalid-field | accountId
             bucket ends before start  | v1/accounts/alice/buckets | {"unit":"BYTES","amount":5,"validFrom":"2030-01-01T00:00:00Z","validUntil":"2029-01-01T00:00:00Z"} | 400 | invalid-field | validUntil
             bad instant               | v1/accounts/alice/buckets | {"unit":"BYTES","amount":5,"validUntil":"tomorrow"} | 400 | invalid-field | validUntil
