@@ -1,0 +1,109 @@
+package io.credence.server;
+
+import io.credence.journal.JournalConfig;
+import io.credence.ledger.LedgerLimits;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line: bad options are named, client commands work against a real server, the demo runs. */
+class CommandLineTest {
+    record Run(int exitCode, String out, String err) {}
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void badOptionsAreNamedAndExitWithTwo() {
+        Run unit = run("topup", "alice", "--unit", "GOLD", "--amount", "5");
+        assertThat(unit.exitCode()).isEqualTo(2);
+        assertThat(unit.err()).contains("--unit").contains("GOLD").contains("Try 'credence topup --help'");
+
+        Run amount = run("topup", "alice", "--unit", "MONEY", "--amount", "-5");
+        assertThat(amount.exitCode()).isEqualTo(2);
+        assertThat(amount.err()).contains("--amount must be > 0");
+
+        Run missing = run("topup", "alice", "--amount", "5");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("--unit");
+
+        Run badId = run("account", "create", "x".repeat(65));
+        assertThat(badId.exitCode()).isEqualTo(2);
+        assertThat(badId.err()).contains("ACCOUNT_ID must be at most 64 characters");
+
+        Run port = run("serve", "--http-port", "70000", "--data", dir.toString());
+        assertThat(port.exitCode()).isEqualTo(2);
+        assertThat(port.err()).contains("--http-port must be 0..65535");
+
+        Run server = run("account", "show", "alice", "--server", "ftp://example");
+        assertThat(server.exitCode()).isEqualTo(2);
+        assertThat(server.err()).contains("--server must be an http:// URL");
+    }
+
+    @Test
+    void clientCommandsDriveARunningServer() throws Exception {
+        ServerConfig config = new ServerConfig(dir.resolve("data"), "127.0.0.1", 0, "EUR", 8, 64,
+                JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS);
+        try (CredenceServer server = CredenceServer.start(config, fatal -> { throw new AssertionError(fatal); })) {
+            String url = "--server=http://127.0.0.1:" + server.httpPort();
+            assertThat(run("account", "create", "alice", "--kind", "subscriber", "--credit-limit", "MONEY=500", url)
+                    .exitCode()).isZero();
+            assertThat(run("topup", "alice", "--unit", "MONEY", "--amount", "2000", "--request-id", "t1", url)
+                    .exitCode()).isZero();
+            assertThat(run("topup", "alice", "--unit", "MONEY", "--amount", "2000", "--request-id", "t1", url)
+                    .exitCode()).as("a repeated request id is answered, not applied twice").isZero();
+            assertThat(run("topup", "alice", "--unit", "BYTES", "--amount", "1000", "--valid-until",
+                    "2999-01-01T00:00:00Z", "--rating-group", "10", url).exitCode()).isZero();
+
+            Run show = run("account", "show", "alice", url);
+            assertThat(show.exitCode()).isZero();
+            assertThat(show.out()).contains("\"total\" : 2000").contains("\"ratingGroups\" : [ 10 ]");
+
+            Run refused = run("account", "create", "alice", url);
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).contains("HTTP 409").contains("already exists");
+        }
+        Run unreachable = run("account", "show", "alice", "--server=http://127.0.0.1:1");
+        assertThat(unreachable.exitCode()).isEqualTo(3);
+        assertThat(unreachable.err()).contains("cannot reach the server");
+    }
+
+    @Test
+    void theDemoTellsItsStoryAndExitsZero() {
+        Run demo = run("demo");
+        assertThat(demo.exitCode()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("committed 42,000,000 B, released 58,000,000 B")
+                .contains("same answer: true")
+                .contains("HTTP 422")
+                .contains("Demo finished.");
+    }
+
+    private static Run run(String... args) {
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream errStream = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(errStream, true, StandardCharsets.UTF_8));
+        try {
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+            int code = cli.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8),
+                    err + errStream.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
+}
