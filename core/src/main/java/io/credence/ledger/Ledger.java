@@ -120,15 +120,19 @@ public final class Ledger {
         return outcome;
     }
 
-    /** Moves ledger time forward, expiring due reservations and buckets. Never moves it back. */
+    /**
+     * Moves ledger time forward, expiring due reservations and buckets. Never moves it back.
+     *
+     * <p>Each expiry happens as of its own deadline, not as of {@code nowMillis}: the result must
+     * not depend on how often time was advanced in between (the journal's idle ticks are not
+     * journaled; a replay advances only at command times), so advanceTo(a) then advanceTo(b)
+     * reaches exactly the state of advanceTo(b).
+     */
     public void advanceTo(long nowMillis) {
-        if (nowMillis > this.nowMillis) {
-            this.nowMillis = nowMillis;
-        }
-        requests.forgetOlderThan(this.nowMillis);
-        forgetClosedOlderThan(this.nowMillis - limits.requestIdRetentionMillis());
-        while (!deadlines.isEmpty() && deadlines.peek().atMillis() <= this.nowMillis) {
+        long target = Math.max(this.nowMillis, nowMillis);
+        while (!deadlines.isEmpty() && deadlines.peek().atMillis() <= target) {
             Deadline due = deadlines.poll();
+            this.nowMillis = Math.max(this.nowMillis, due.atMillis());
             if (due.bucketAccount() == null) {
                 Reservation r = open.get(due.id());
                 if (r != null && r.expiresAtMillis == due.atMillis()) {
@@ -144,6 +148,9 @@ public final class Ledger {
                 }
             }
         }
+        this.nowMillis = target;
+        requests.forgetOlderThan(this.nowMillis);
+        forgetClosedOlderThan(this.nowMillis - limits.requestIdRetentionMillis());
         checkUnitSums();
     }
 

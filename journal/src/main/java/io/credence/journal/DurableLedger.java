@@ -15,12 +15,16 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -45,7 +49,15 @@ public final class DurableLedger implements AutoCloseable {
 
     private record QueryTask<T>(Function<Ledger, T> query, CompletableFuture<T> answer) implements Task {}
 
+    /**
+     * Directories open in this JVM. The LOCK file's lock is per process: a second open here would
+     * get OverlappingFileLockException, and closing its channel would drop the first one's lock.
+     */
+    private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
+
     private final Path dir;
+    private final Path directoryKey;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final JournalConfig config;
     private final LongSupplier clockMillis;
     private final Consumer<Throwable> onFatal;
@@ -73,18 +85,43 @@ public final class DurableLedger implements AutoCloseable {
         this.snapshots = new SnapshotStore(dir);
         this.batchBytes = new ByteArrayDataOutput(config.batchMax() * 128);
         Files.createDirectories(dir);
-        this.lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        this.lock = lockChannel.tryLock();
-        if (lock == null) {
-            lockChannel.close();
-            throw new IOException("data directory " + dir + " is in use by another process");
+        this.directoryKey = dir.toRealPath();
+        if (!OPEN_DIRECTORIES.add(directoryKey)) {
+            throw new IOException("data directory " + dir + " is already open in this process (LOCK)");
         }
-        Recovery recovered = recover(limits);
-        this.ledger = recovered.ledger;
-        this.recovery = recovered.report;
-        this.lastSnapshotSeq = recovered.report.snapshotSeq();
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock acquired = channel.tryLock();
+            if (acquired == null) {
+                throw new IOException("data directory " + dir + " is in use by another process (LOCK)");
+            }
+            this.lockChannel = channel;
+            this.lock = acquired;
+            Recovery recovered = recover(limits);
+            this.ledger = recovered.ledger;
+            this.recovery = recovered.report;
+        } catch (IOException | RuntimeException | Error failed) {
+            // a refused start-up must leave the directory free for the next attempt
+            closeAfterFailedOpen(segment, failed);
+            closeAfterFailedOpen(channel, failed);
+            OPEN_DIRECTORIES.remove(directoryKey);
+            throw failed;
+        }
+        this.lastSnapshotSeq = recovery.snapshotSeq();
         this.lastMillis = ledger.nowMillis();
         this.writer = Thread.ofPlatform().name("credence-ledger-writer").unstarted(this::run);
+    }
+
+    private static void closeAfterFailedOpen(FileChannel channel, Throwable failed) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException alsoFailed) {
+            failed.addSuppressed(alsoFailed);
+        }
     }
 
     /** Recovers the ledger from {@code dir} (snapshot + journal replay) and starts the writer. */
@@ -136,6 +173,11 @@ public final class DurableLedger implements AutoCloseable {
         if (!queue.offer(task)) {
             return new Submission.Busy<>(config.queueMax());
         }
+        if (stopReason != null && queue.remove(task)) {
+            // stopping began while we queued and the writer may have drained for the last time;
+            // had it taken the task, remove() would fail and the writer would answer it
+            return new Submission.Stopped<>(stopReason);
+        }
         return new Submission.Accepted<>(answer);
     }
 
@@ -186,6 +228,8 @@ public final class DurableLedger implements AutoCloseable {
 
     private void applyAndForce(List<Task> batch, Object[] results) throws IOException {
         long now = now();
+        // queries see the clock's time too, even when they keep the writer from ever idling
+        ledger.advanceTo(now);
         batchBytes.reset();
         for (int i = 0; i < batch.size(); i++) {
             switch (batch.get(i)) {
@@ -291,7 +335,8 @@ public final class DurableLedger implements AutoCloseable {
         segment.close();
         segment = openSegment(lastSeq + 1);
         List<Long> kept = snapshots.list();
-        long oldestKept = kept.size() >= 2 ? kept.get(1) : kept.get(0);
+        // with one snapshot only, keep the whole journal: it is the way back if that snapshot is damaged
+        long oldestKept = kept.size() >= 2 ? kept.get(1) : 0;
         for (int i = 2; i < kept.size(); i++) {
             snapshots.delete(kept.get(i));
         }
@@ -336,6 +381,7 @@ public final class DurableLedger implements AutoCloseable {
         long started = System.nanoTime();
         Ledger base = null;
         long snapshotSeq = 0;
+        List<Long> damagedSnapshots = new ArrayList<>();
         for (long seq : snapshots.list()) {
             try {
                 base = snapshots.read(seq, limits);
@@ -343,12 +389,14 @@ public final class DurableLedger implements AutoCloseable {
                 break;
             } catch (IOException | RuntimeException damaged) {
                 LOG.log(System.Logger.Level.WARNING, "snapshot " + seq + " unusable, trying an older one: " + damaged);
+                damagedSnapshots.add(seq);
             }
         }
         Ledger replayed = base != null ? base : new Ledger(limits);
         lastSeq = snapshotSeq;
         Replayer replayer = new Replayer(replayed, snapshotSeq);
-        SegmentScanner scanner = new SegmentScanner(config.recordBytesMax());
+        // the format's bound, not this run's setting: a record written under a larger setting is still valid
+        SegmentScanner scanner = new SegmentScanner(JournalFormat.RECORD_BYTES_MAX);
         List<Long> segments = segmentSeqs();
         long tailCut = 0;
         String tailReason = null;
@@ -389,9 +437,24 @@ public final class DurableLedger implements AutoCloseable {
             segment = openSegment(lastSeq + 1);
         }
         replayed.verifyInvariants();
+        setAside(damagedSnapshots);
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
         return new Recovery(replayed, new RecoveryReport(snapshotSeq, replayer.applied, lastSeq, tailCut, tailReason,
                 tailFile, elapsedMillis));
+    }
+
+    /**
+     * Renames snapshots that could not be read, once recovery has succeeded without them, so that
+     * they are not counted as one of the two kept (the evidence stays for the operator).
+     */
+    private void setAside(List<Long> damagedSnapshots) throws IOException {
+        for (long seq : damagedSnapshots) {
+            Path file = JournalFormat.snapshot(dir, seq);
+            Files.move(file, file.resolveSibling(file.getFileName() + ".damaged"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (!damagedSnapshots.isEmpty()) {
+            SnapshotStore.forceDirectory(dir);
+        }
     }
 
     /** Applies journal records after the snapshot to the recovering ledger. */
@@ -436,10 +499,16 @@ public final class DurableLedger implements AutoCloseable {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (segment != null) {
-            segment.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
-        lock.release();
-        lockChannel.close();
+        try {
+            if (segment != null) {
+                segment.close();
+            }
+        } finally {
+            lockChannel.close(); // releases the lock
+            OPEN_DIRECTORIES.remove(directoryKey);
+        }
     }
 }

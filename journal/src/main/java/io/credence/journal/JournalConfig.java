@@ -20,8 +20,9 @@ public record JournalConfig(int queueMax, int batchMax, int recordBytesMax, long
         if (queueMax < 1 || batchMax < 1 || batchMax > queueMax) {
             throw new IllegalArgumentException("need 1 <= batchMax <= queueMax, got " + batchMax + ", " + queueMax);
         }
-        if (recordBytesMax < 256) {
-            throw new IllegalArgumentException("recordBytesMax must be >= 256, was " + recordBytesMax);
+        if (recordBytesMax < 256 || recordBytesMax > JournalFormat.RECORD_BYTES_MAX) {
+            throw new IllegalArgumentException("recordBytesMax must be in 256.." + JournalFormat.RECORD_BYTES_MAX
+                    + ", was " + recordBytesMax);
         }
         if (snapshotEveryRecords < 0 || idleTickMillis < 1) {
             throw new IllegalArgumentException("snapshotEveryRecords >= 0 and idleTickMillis >= 1 required");

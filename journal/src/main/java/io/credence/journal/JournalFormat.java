@@ -27,6 +27,8 @@ import java.util.zip.CRC32C;
  */
 final class JournalFormat {
     static final int HEADER_BYTES = 16;
+    /** No record is ever longer; recovery judges plausibility by this, not by the current setting. */
+    static final int RECORD_BYTES_MAX = 1 << 20;
     static final String SEGMENT_PREFIX = "journal-";
     static final String SEGMENT_SUFFIX = ".log";
     static final String SNAPSHOT_PREFIX = "snapshot-";

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -78,23 +77,37 @@ final class SnapshotStore {
         if (size < 12) {
             throw new IOException(file + ": too short for a snapshot");
         }
-        CRC32C crc = new CRC32C();
+        verifyChecksum(file, size);
         Ledger ledger;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             BoundedStream body = new BoundedStream(in, size - 12);
-            DataInputStream data = new DataInputStream(new CheckedInputStream(body, crc));
-            ledger = LedgerSnapshot.read(data, limits);
+            ledger = LedgerSnapshot.read(new DataInputStream(body), limits);
             if (body.remaining != 0) {
                 throw new IOException(file + ": " + body.remaining + " unread bytes after the ledger state");
+            }
+        }
+        return ledger;
+    }
+
+    /**
+     * Checks length and checksum before anything in the body is believed: a damaged count must
+     * not size an allocation (an OutOfMemoryError is not a damaged snapshot recovery can skip).
+     */
+    private static void verifyChecksum(Path file, long size) throws IOException {
+        CRC32C crc = new CRC32C();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            BoundedStream body = new BoundedStream(in, size - 12);
+            byte[] chunk = new byte[1 << 16];
+            for (int n = body.read(chunk, 0, chunk.length); n > 0; n = body.read(chunk, 0, chunk.length)) {
+                crc.update(chunk, 0, n);
             }
             DataInputStream trailer = new DataInputStream(in);
             long bodyBytes = trailer.readLong();
             int expectedCrc = trailer.readInt();
-            if (bodyBytes != size - 12 || expectedCrc != (int) crc.getValue()) {
+            if (body.remaining != 0 || bodyBytes != size - 12 || expectedCrc != (int) crc.getValue()) {
                 throw new IOException(file + ": checksum or length mismatch");
             }
         }
-        return ledger;
     }
 
     void delete(long seq) throws IOException {
