@@ -111,14 +111,18 @@ final class Account {
     /** What a debit of {@code unit} for {@code service} could take now, credit limit included. */
     long available(Unit unit, ServiceRef service, long nowMillis) {
         long total = 0;
+        long reserved = 0;
         boolean sawMain = false;
         for (Bucket b : buckets) {
             if (b.unit == unit) {
                 total = Bucket.saturatedAdd(total, b.available(nowMillis, service, creditLimit(unit)));
+                reserved += b.reserved;
                 sawMain |= b.isMain();
             }
         }
-        return sawMain ? total : Bucket.saturatedAdd(total, creditLimit(unit));
+        long available = sawMain ? total : Bucket.saturatedAdd(total, creditLimit(unit));
+        // With a credit limit near Long.MAX_VALUE, the holds of one unit must still add up to a long.
+        return Math.min(available, Long.MAX_VALUE - reserved);
     }
 
     long total(Unit unit) {

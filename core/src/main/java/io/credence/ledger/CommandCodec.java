@@ -56,6 +56,10 @@ public final class CommandCodec {
 
     public static Command read(DataInput in) throws IOException {
         String requestId = in.readUTF();
+        String problem = Ids.requestIdProblem(requestId);
+        if (problem != null) {
+            throw new IOException("decoded request id is invalid: " + problem);
+        }
         return new Command(requestId, readOperation(in));
     }
 
@@ -131,7 +135,10 @@ public final class CommandCodec {
     }
 
     public static Operation readOperation(DataInput in) throws IOException {
-        int tag = in.readUnsignedByte();
+        return readOperation(in, in.readUnsignedByte());
+    }
+
+    private static Operation readOperation(DataInput in, int tag) throws IOException {
         try {
             return switch (tag) {
                 case CREATE_ACCOUNT -> new CreateAccount(in.readUTF(), enumOf(AccountKind.values(), in), readLimits(in));
@@ -165,7 +172,9 @@ public final class CommandCodec {
         }
         List<Step> steps = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            if (!(readOperation(in) instanceof Step step)) {
+            int tag = in.readUnsignedByte();
+            // Checked before decoding: nested chains would otherwise recurse as deep as the input allows.
+            if (tag == LINKED || !(readOperation(in, tag) instanceof Step step)) {
                 throw new IOException("linked step " + i + " is not a step");
             }
             steps.add(step);

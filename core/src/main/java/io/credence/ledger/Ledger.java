@@ -115,6 +115,7 @@ public final class Ledger {
         currentRequestId = command.requestId();
         Outcome outcome = execute(command.operation());
         currentRequestId = null;
+        trimClosed();
         requests.put(command.requestId(), new RequestLog.Entry(fingerprint, outcome, this.nowMillis));
         checkUnitSums();
         return outcome;
@@ -151,6 +152,7 @@ public final class Ledger {
         this.nowMillis = target;
         requests.forgetOlderThan(this.nowMillis);
         forgetClosedOlderThan(this.nowMillis - limits.requestIdRetentionMillis());
+        trimClosed();
         checkUnitSums();
     }
 
@@ -256,6 +258,10 @@ public final class Ledger {
             }
             if (spec.validUntilMillis() <= nowMillis) {
                 return new InvalidOperation("bucket.validUntilMillis", "is not after the ledger time " + nowMillis);
+            }
+            Rejection targetProblem = checkCreditFits(target, op.unit(), op.amount()); // buckets count too
+            if (targetProblem != null) {
+                return targetProblem;
             }
         }
         adjustAmount(ensureMain(source, op.unit()), -op.amount());
@@ -371,7 +377,7 @@ public final class Ledger {
         Bucket[] buckets = java.util.Arrays.copyOf(holdBuckets, holds);
         long[] amounts = java.util.Arrays.copyOf(holdAmounts, holds);
         return new Reservation(allocateReservationId(), account, counterparty, op.unit(), op.amount(), op.service(),
-                nowMillis + op.ttlMillis(), buckets, amounts);
+                Bucket.saturatedAdd(nowMillis, op.ttlMillis()), buckets, amounts);
     }
 
     private Outcome commit(Commit op) {
@@ -494,8 +500,7 @@ public final class Ledger {
     }
 
     private Rejection checkCreditFits(Account account, Unit unit, long amount) {
-        Bucket main = account.main(unit);
-        long current = main == null ? 0 : main.amount;
+        long current = account.total(unit);
         if (current > Long.MAX_VALUE - amount) {
             return new LimitExceeded("balance of " + account.id + " " + unit, Long.MAX_VALUE);
         }
@@ -504,7 +509,7 @@ public final class Ledger {
 
     private Rejection checkDebitFitsMain(Account account, Unit unit, long amount) {
         Bucket main = account.main(unit);
-        long current = main == null ? 0 : main.amount;
+        long current = main == null ? 0 : main.amount - main.reserved; // its own holds are promised too
         // Long.MIN_VALUE + 1 so that a negated system balance still fits in a long.
         if (current < Long.MIN_VALUE + 1 + amount) {
             return new LimitExceeded("issued total of " + account.id + " " + unit, Long.MAX_VALUE);
@@ -605,9 +610,6 @@ public final class Ledger {
     private void removeOpen(Reservation r, ReservationStatus status) {
         open.remove(r.id);
         closed.put(r.id, new Closed(status, nowMillis));
-        if (closed.size() > limits.requestIdsMax()) {
-            closed.pollFirstEntry();
-        }
         if (undo != null) {
             undo.add(() -> {
                 closed.remove(r.id);
@@ -644,6 +646,13 @@ public final class Ledger {
         return nextReservationId++;
     }
 
+    /** Runs between commands only: an eviction inside a linked chain would not be undone on rollback. */
+    private void trimClosed() {
+        while (closed.size() > limits.requestIdsMax()) {
+            closed.pollFirstEntry();
+        }
+    }
+
     private void forgetClosedOlderThan(long horizonMillis) {
         while (!closed.isEmpty() && closed.firstEntry().getValue().atMillis() <= horizonMillis) {
             closed.pollFirstEntry();
@@ -651,7 +660,8 @@ public final class Ledger {
     }
 
     private void compactDeadlinesIfMostlyStale() {
-        if (staleDeadlines > STALE_DEADLINES_COMPACT_MIN && staleDeadlines * 2 > deadlines.size()) {
+        // Never inside a linked chain: a reservation it closed may be reopened by the rollback.
+        if (undo == null && staleDeadlines > STALE_DEADLINES_COMPACT_MIN && staleDeadlines * 2 > deadlines.size()) {
             deadlines.removeIf(d -> d.bucketAccount() == null && !open.containsKey(d.id()));
             staleDeadlines = 0;
         }
