@@ -83,7 +83,7 @@ public final class LedgerSnapshot {
         ledger.nextReservationId = in.readLong();
         int accounts = in.readInt();
         for (int i = 0; i < accounts; i++) {
-            Account a = readAccount(in);
+            Account a = readAccount(in, ledger);
             ledger.accounts.put(a.id, a);
         }
         int open = in.readInt();
@@ -140,7 +140,7 @@ public final class LedgerSnapshot {
         }
     }
 
-    private static Account readAccount(DataInput in) throws IOException {
+    private static Account readAccount(DataInput in, Ledger ledger) throws IOException {
         Account a = new Account(in.readUTF(), CommandCodec.enumOf(AccountKind.values(), in));
         a.status = CommandCodec.enumOf(AccountStatus.values(), in);
         a.setCreditLimits(CommandCodec.readLimits(in));
@@ -151,7 +151,8 @@ public final class LedgerSnapshot {
             Unit unit = CommandCodec.enumOf(Unit.values(), in);
             long amount = in.readLong();
             long reserved = in.readLong();
-            Bucket b = new Bucket(id, unit, in.readLong(), in.readLong(), in.readInt(), CommandCodec.readFilter(in));
+            Bucket b = new Bucket(id, unit, in.readLong(), in.readLong(), in.readInt(),
+                    ledger.canonical(CommandCodec.readFilter(in)));
             b.amount = amount;
             b.reserved = reserved;
             a.addBucket(b);
