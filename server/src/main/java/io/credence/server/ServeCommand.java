@@ -33,6 +33,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue-max", defaultValue = "65536", description = "ledger submissions waiting before 'busy', default ${DEFAULT-VALUE}")
     int queueMax;
 
+    @Option(names = "--request-id-retention-seconds", defaultValue = "120",
+            description = "how long a request id is remembered for retries, default ${DEFAULT-VALUE}")
+    long requestIdRetentionSeconds;
+
+    @Option(names = "--request-ids-max", defaultValue = "4000000",
+            description = "request ids remembered at most; when full, new requests are busy, default ${DEFAULT-VALUE}")
+    int requestIdsMax;
+
     @Option(names = "--http-threads", defaultValue = "128", description = "concurrent HTTP requests, default ${DEFAULT-VALUE}")
     int httpThreads;
 
@@ -68,10 +76,13 @@ final class ServeCommand implements Callable<Integer> {
         require(queueMax >= 16, "--queue-max must be >= 16, was " + queueMax);
         require(httpThreads >= 4 && httpThreads <= queueMax, "--http-threads must be between 4 and --queue-max (" + queueMax
                 + "), was " + httpThreads);
+        require(requestIdRetentionSeconds >= 1 && requestIdRetentionSeconds <= 86_400,
+                "--request-id-retention-seconds must be 1..86400, was " + requestIdRetentionSeconds);
+        require(requestIdsMax >= 1000, "--request-ids-max must be >= 1000, was " + requestIdsMax);
         ServerConfig defaults = ServerConfig.defaults(data);
         JournalConfig journal = defaults.journal().withQueueMax(queueMax).withSnapshotEveryRecords(snapshotEvery);
         return new ServerConfig(data, host, httpPort, currency, httpThreads, defaults.httpConnectionsMax(), journal,
-                defaults.limits());
+                ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000));
     }
 
     private void require(boolean ok, String message) {

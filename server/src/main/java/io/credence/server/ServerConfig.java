@@ -32,8 +32,23 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
         }
     }
 
+    /**
+     * Request ids are remembered for 2 minutes, up to 4 million: a sustained 33,000 commands/s
+     * before new requests are refused as busy. Clients retry within seconds (Diameter Tx timers,
+     * HTTP client retries); the ledger's own default (15 minutes, 2 million) would cap a server at
+     * about 2,200 commands/s. Both are options of {@code credence serve}.
+     */
+    public static final long REQUEST_ID_RETENTION_MILLIS = 120_000;
+    public static final int REQUEST_IDS_MAX = 4_000_000;
+
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", 8080, "EUR", 128, 1024, JournalConfig.DEFAULTS,
-                LedgerLimits.DEFAULTS);
+                limits(REQUEST_IDS_MAX, REQUEST_ID_RETENTION_MILLIS));
+    }
+
+    static LedgerLimits limits(int requestIdsMax, long requestIdRetentionMillis) {
+        LedgerLimits d = LedgerLimits.DEFAULTS;
+        return new LedgerLimits(d.accountsMax(), d.bucketsPerAccountMax(), d.reservationsMax(),
+                d.reservationTtlMaxMillis(), requestIdsMax, requestIdRetentionMillis, d.transfersRetainedMax());
     }
 }
