@@ -1,0 +1,84 @@
+package io.credence.diameter.codec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A Diameter message: header fields and its top-level AVPs, in wire order.
+ *
+ * <pre>
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |    Version    |                 Message Length                |
+ *   | R P E T r r r r|                  Command Code                 |
+ *   |                         Application-ID                        |
+ *   |                      Hop-by-Hop Identifier                    |
+ *   |                      End-to-End Identifier                    |
+ *   |  AVPs ...
+ * </pre>
+ */
+public record DiameterMessage(int flags, int commandCode, long applicationId, long hopByHop, long endToEnd,
+                              List<Avp> avps) {
+    public static final int VERSION = 1;
+    public static final int HEADER_LENGTH = 20;
+    public static final int FLAG_REQUEST = 0x80;
+    public static final int FLAG_PROXIABLE = 0x40;
+    public static final int FLAG_ERROR = 0x20;
+    public static final int FLAG_RETRANSMITTED = 0x10;
+    static final int FLAGS_RESERVED = 0x0F;
+
+    public DiameterMessage {
+        if ((flags & ~0xF0) != 0) {
+            throw new IllegalArgumentException("only the R, P, E and T flags may be set: 0x" + Integer.toHexString(flags));
+        }
+        if (commandCode < 0 || commandCode > 0xFF_FFFF) {
+            throw new IllegalArgumentException("command code is 24 bits: " + commandCode);
+        }
+        for (long id : new long[] {applicationId, hopByHop, endToEnd}) {
+            if (id < 0 || id > 0xFFFF_FFFFL) {
+                throw new IllegalArgumentException("header identifiers are Unsigned32: " + id);
+            }
+        }
+        avps = List.copyOf(avps);
+    }
+
+    public boolean isRequest() {
+        return (flags & FLAG_REQUEST) != 0;
+    }
+
+    public boolean isRetransmitted() {
+        return (flags & FLAG_RETRANSMITTED) != 0;
+    }
+
+    public boolean isError() {
+        return (flags & FLAG_ERROR) != 0;
+    }
+
+    /** The first top-level AVP with this code and vendor. */
+    public Optional<Avp> find(long code, long vendorId) {
+        for (Avp avp : avps) {
+            if (avp.code() == code && avp.vendorId() == vendorId) {
+                return Optional.of(avp);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public List<Avp> findAll(long code, long vendorId) {
+        List<Avp> out = new ArrayList<>();
+        for (Avp avp : avps) {
+            if (avp.code() == code && avp.vendorId() == vendorId) {
+                out.add(avp);
+            }
+        }
+        return out;
+    }
+
+    /** An answer to this request: same command, application and identifiers; R and T cleared. */
+    public DiameterMessage answer(List<Avp> answerAvps) {
+        if (!isRequest()) {
+            throw new IllegalStateException("only requests are answered");
+        }
+        return new DiameterMessage(flags & FLAG_PROXIABLE, commandCode, applicationId, hopByHop, endToEnd, answerAvps);
+    }
+}
