@@ -111,7 +111,7 @@ public record Avp(long code, int flags, long vendorId, byte[] data) {
         if (data.length < 2) {
             throw new AvpFormatException(this, "is too short for an Address");
         }
-        int family = (int) ((data[0] & 0xFF) << 8 | (data[1] & 0xFF));
+        int family = (data[0] & 0xFF) << 8 | (data[1] & 0xFF);
         int expected = family == 1 ? 4 : family == 2 ? 16 : -1;
         if (expected < 0 || data.length != 2 + expected) {
             throw new AvpFormatException(this, "is not an IPv4 or IPv6 Address");
