@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Encode and decode of a typical CCR-Update with one Multiple-Services-Credit-Control (Used- and
  * Requested-Service-Unit, rating group, reporting reason) and PS-Information, as a PGW sends it:
- * about 330 bytes. Decode includes reading the MSCC group and its Used-Service-Unit, which is
+ * 420 bytes. Decode includes reading the MSCC group and its Used-Service-Unit, which is
  * what the credit-control application does with every request.
  */
 @State(Scope.Thread)
