@@ -1,0 +1,96 @@
+package io.credence.diameter.peer;
+
+import io.credence.diameter.codec.Avp;
+import io.credence.diameter.codec.Avps;
+import io.credence.diameter.codec.DecodeResult;
+import io.credence.diameter.codec.DiameterCodec;
+import io.credence.diameter.codec.DiameterMessage;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CapabilitiesExchangeTest {
+    static final LocalIdentity OCS = new LocalIdentity("ocs.example.net", "example.net",
+            List.of(new byte[] {127, 0, 0, 1}), 0, "Credence", 1);
+    final CapabilitiesExchange exchange = new CapabilitiesExchange(OCS, Set.of("pgw.example.net", "scscf.example.net"));
+
+    static DiameterMessage cer(String host, List<Avp> applications) {
+        List<Avp> avps = new ArrayList<>(List.of(
+                Avps.utf8(264, 0, true, host),
+                Avps.utf8(296, 0, true, "example.net"),
+                Avps.address(257, 0, true, new byte[] {10, 0, 0, 7}),
+                Avps.unsigned32(266, 0, true, 10415),
+                Avps.utf8(269, 0, false, "test client")));
+        avps.addAll(applications);
+        return new DiameterMessage(DiameterMessage.FLAG_REQUEST, 257, 0, 11, 22, avps);
+    }
+
+    static long resultCode(DiameterMessage answer) {
+        return answer.find(268, 0).orElseThrow().unsigned32();
+    }
+
+    @Test
+    void aGatewayOfferingCreditControlIsAcceptedAndTheAnswerEchoesItsIdentifiers() {
+        CapabilitiesExchange.Decision decision = exchange.answer(cer("pgw.example.net",
+                List.of(Avps.unsigned32(258, 0, true, 4))));
+        assertThat(decision).isInstanceOf(CapabilitiesExchange.Decision.Accepted.class);
+        DiameterMessage cea = decision.answer();
+        assertThat(resultCode(cea)).isEqualTo(2001);
+        assertThat(cea.isRequest()).isFalse();
+        assertThat(cea.hopByHop()).isEqualTo(11);
+        assertThat(cea.endToEnd()).isEqualTo(22);
+        assertThat(cea.find(264, 0).orElseThrow().utf8()).isEqualTo("ocs.example.net");
+        assertThat(cea.find(258, 0).orElseThrow().unsigned32()).isEqualTo(4);
+        DiameterCodec codec = new DiameterCodec(4096);
+        assertThat(codec.decode(codec.encode(cea))).isInstanceOf(DecodeResult.Decoded.class);
+    }
+
+    @Test
+    void anImsNodeAnnouncingCreditControlOnlyAsVendorSpecificIsAccepted() {
+        Avp vendorSpecific = Avps.grouped(260, 0, true, List.of(Avps.unsigned32(266, 0, true, 10415),
+                Avps.unsigned32(258, 0, true, 4)));
+        assertThat(exchange.answer(cer("scscf.example.net", List.of(vendorSpecific))))
+                .isInstanceOf(CapabilitiesExchange.Decision.Accepted.class);
+    }
+
+    @Test
+    void aPeerThatIsNotConfiguredIsRefusedAsUnknownWithTheErrorBit() {
+        CapabilitiesExchange.Decision decision = exchange.answer(cer("intruder.example.org",
+                List.of(Avps.unsigned32(258, 0, true, 4))));
+        assertThat(decision).isInstanceOf(CapabilitiesExchange.Decision.Refused.class);
+        assertThat(resultCode(decision.answer())).isEqualTo(3010);
+        assertThat(decision.answer().isError()).isTrue();
+    }
+
+    @Test
+    void aPeerWithoutCreditControlHasNoCommonApplication() {
+        CapabilitiesExchange.Decision decision = exchange.answer(cer("pgw.example.net",
+                List.of(Avps.unsigned32(258, 0, true, 16777238))));
+        assertThat(((CapabilitiesExchange.Decision.Refused) decision).resultCode()).isEqualTo(5010);
+    }
+
+    @Test
+    void aMissingOriginHostIsAMissingAvpNamedInFailedAvp() {
+        DiameterMessage full = cer("pgw.example.net", List.of(Avps.unsigned32(258, 0, true, 4)));
+        DiameterMessage withoutHost = new DiameterMessage(full.flags(), 257, 0, 1, 1,
+                full.avps().stream().filter(a -> a.code() != 264).toList());
+        CapabilitiesExchange.Decision decision = exchange.answer(withoutHost);
+        assertThat(resultCode(decision.answer())).isEqualTo(5005);
+        Avp failed = decision.answer().find(279, 0).orElseThrow().grouped().get(0);
+        assertThat(failed.code()).isEqualTo(264);
+    }
+
+    @Test
+    void aMalformedAddressIsAnInvalidAvpValue() {
+        DiameterMessage full = cer("pgw.example.net", List.of(Avps.unsigned32(258, 0, true, 4)));
+        List<Avp> avps = new ArrayList<>(full.avps());
+        avps.replaceAll(a -> a.code() == 257 ? new Avp(257, Avp.FLAG_MANDATORY, 0, new byte[] {0, 1, 10}) : a);
+        CapabilitiesExchange.Decision decision = exchange.answer(new DiameterMessage(full.flags(), 257, 0, 1, 1, avps));
+        assertThat(resultCode(decision.answer())).isEqualTo(5004);
+        assertThat(decision.answer().find(279, 0)).isPresent();
+    }
+}
