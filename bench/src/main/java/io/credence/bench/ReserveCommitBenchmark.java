@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 /**
  * Reserve + commit pairs per second on the ledger core alone: one thread, no journal, no I/O.
@@ -103,33 +104,31 @@ public class ReserveCommitBenchmark {
     /** Data: the grant comes from the subscriber's data pack (a bucket scoped to rating group 10). */
     @Benchmark
     public long reserveCommitData() {
-        long p = pair++;
-        long now = nowMillis(p);
-        String account = Subscribers.accountId(order[(int) (p & (ACCESS_ORDER_LENGTH - 1))]);
-        Outcome reserved = ledger.apply(Subscribers.reserveData(Subscribers.requestId('g', 2 * p), account), now);
-        if (!(reserved instanceof Reserved r)) {
-            throw new IllegalStateException("reserve rejected: " + reserved);
-        }
-        Outcome committed = ledger.apply(
-                Subscribers.commitData(Subscribers.requestId('g', 2 * p + 1), r.reservationId()), now);
-        if (!(committed instanceof Committed c)) {
-            throw new IllegalStateException("commit rejected: " + committed);
-        }
-        return c.transferSeq();
+        return reserveThenCommit('g', Subscribers::reserveData, Subscribers::commitData);
     }
 
     /** Money: a voice grant from the main balance (no bucket covers it). */
     @Benchmark
     public long reserveCommitMoney() {
+        return reserveThenCommit('v', Subscribers::reserveMoney, Subscribers::commitMoney);
+    }
+
+    /** Builds a commit; a primitive id so the measured path does not box. */
+    @FunctionalInterface
+    interface CommitMaker {
+        Command apply(String requestId, long reservationId);
+    }
+
+    private long reserveThenCommit(char idPrefix, BiFunction<String, String, Command> reserve,
+                                   CommitMaker commit) {
         long p = pair++;
         long now = nowMillis(p);
         String account = Subscribers.accountId(order[(int) (p & (ACCESS_ORDER_LENGTH - 1))]);
-        Outcome reserved = ledger.apply(Subscribers.reserveMoney(Subscribers.requestId('v', 2 * p), account), now);
+        Outcome reserved = ledger.apply(reserve.apply(Subscribers.requestId(idPrefix, 2 * p), account), now);
         if (!(reserved instanceof Reserved r)) {
             throw new IllegalStateException("reserve rejected: " + reserved);
         }
-        Outcome committed = ledger.apply(
-                Subscribers.commitMoney(Subscribers.requestId('v', 2 * p + 1), r.reservationId()), now);
+        Outcome committed = ledger.apply(commit.apply(Subscribers.requestId(idPrefix, 2 * p + 1), r.reservationId()), now);
         if (!(committed instanceof Committed c)) {
             throw new IllegalStateException("commit rejected: " + committed);
         }
