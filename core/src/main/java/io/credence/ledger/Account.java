@@ -1,7 +1,9 @@
 package io.credence.ledger;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +22,11 @@ final class Account {
     Bucket[] buckets = NO_BUCKETS;
     /** Newest transfer touching this account, the head of its chain in the transfer log; 0 if none. */
     long lastTransferSeq;
+    /**
+     * Identities bound to this account, in the order they were bound; null while there are none.
+     * A list, not a set: an account has a handful, and the ledger's own map answers "is it bound".
+     */
+    private ArrayList<SubscriberIdentity> identities;
 
     Account(String id, AccountKind kind) {
         this.id = id;
@@ -106,6 +113,27 @@ final class Account {
         System.arraycopy(buckets, 0, next, 0, at);
         System.arraycopy(buckets, at + 1, next, at, buckets.length - at - 1);
         buckets = next;
+    }
+
+    void addIdentity(SubscriberIdentity identity) {
+        if (identities == null) {
+            identities = new ArrayList<>(2);
+        }
+        identities.add(identity);
+    }
+
+    void removeIdentity(SubscriberIdentity identity) {
+        if (identities == null || !identities.remove(identity)) {
+            throw new IllegalStateException("identity " + identity + " is not on account " + id);
+        }
+        if (identities.isEmpty()) {
+            identities = null;
+        }
+    }
+
+    /** A copy: the list leaves the ledger thread. */
+    List<SubscriberIdentity> identities() {
+        return identities == null ? List.of() : List.copyOf(identities);
     }
 
     /** What a debit of {@code unit} for {@code service} could take now, credit limit included. */

@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
 import io.credence.ledger.Operation.Linked;
@@ -8,6 +9,7 @@ import io.credence.ledger.Operation.Reserve;
 import io.credence.ledger.Operation.Step;
 import io.credence.ledger.Operation.TopUp;
 import io.credence.ledger.Operation.Transfer;
+import io.credence.ledger.Operation.UnbindIdentity;
 import io.credence.ledger.Operation.UpdateAccount;
 
 import java.io.DataInput;
@@ -28,6 +30,7 @@ import java.util.Set;
  *   requestId : modified UTF-8 (u16 length + bytes)
  *   tag       : u8   1 CreateAccount  2 UpdateAccount  3 TopUp  4 Transfer
  *                    5 Reserve        6 Commit         7 Release 8 Linked
+ *                    9 BindIdentity  10 UnbindIdentity
  *   fields    : per tag, in record component order; longs are 8 bytes big-endian,
  *               enums one byte (ordinal, 0xFF for "not given"), optional values
  *               preceded by a presence byte
@@ -45,6 +48,8 @@ public final class CommandCodec {
     private static final int COMMIT = 6;
     private static final int RELEASE = 7;
     private static final int LINKED = 8;
+    private static final int BIND_IDENTITY = 9;
+    private static final int UNBIND_IDENTITY = 10;
     private static final int ABSENT = 0xFF;
 
     private CommandCodec() {}
@@ -79,6 +84,17 @@ public final class CommandCodec {
                 if (op.creditLimits() != null) {
                     writeLimits(out, op.creditLimits());
                 }
+            }
+            case BindIdentity op -> {
+                out.writeByte(BIND_IDENTITY);
+                out.writeByte(op.type().ordinal());
+                out.writeUTF(op.value());
+                out.writeUTF(op.accountId());
+            }
+            case UnbindIdentity op -> {
+                out.writeByte(UNBIND_IDENTITY);
+                out.writeByte(op.type().ordinal());
+                out.writeUTF(op.value());
             }
             case Linked op -> {
                 out.writeByte(LINKED);
@@ -157,6 +173,8 @@ public final class CommandCodec {
                         readService(in), in.readLong());
                 case COMMIT -> new Commit(in.readLong(), in.readLong(), in.readBoolean());
                 case RELEASE -> new Release(in.readLong());
+                case BIND_IDENTITY -> new BindIdentity(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());
+                case UNBIND_IDENTITY -> new UnbindIdentity(enumOf(IdentityType.values(), in), in.readUTF());
                 case LINKED -> readLinked(in);
                 default -> throw new IOException("unknown operation tag " + tag);
             };

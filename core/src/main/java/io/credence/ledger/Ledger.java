@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
 import io.credence.ledger.Operation.Linked;
@@ -8,10 +9,13 @@ import io.credence.ledger.Operation.Reserve;
 import io.credence.ledger.Operation.Step;
 import io.credence.ledger.Operation.TopUp;
 import io.credence.ledger.Operation.Transfer;
+import io.credence.ledger.Operation.UnbindIdentity;
 import io.credence.ledger.Operation.UpdateAccount;
 import io.credence.ledger.Outcome.AccountCreated;
 import io.credence.ledger.Outcome.AccountUpdated;
 import io.credence.ledger.Outcome.Committed;
+import io.credence.ledger.Outcome.IdentityBound;
+import io.credence.ledger.Outcome.IdentityUnbound;
 import io.credence.ledger.Outcome.LinkedApplied;
 import io.credence.ledger.Outcome.Released;
 import io.credence.ledger.Outcome.Reserved;
@@ -23,6 +27,7 @@ import io.credence.ledger.Rejection.CommitExceedsReservation;
 import io.credence.ledger.Rejection.CreditLimitExceeded;
 import io.credence.ledger.Rejection.DuplicateRequest;
 import io.credence.ledger.Rejection.Expired;
+import io.credence.ledger.Rejection.IdentityTaken;
 import io.credence.ledger.Rejection.InsufficientBalance;
 import io.credence.ledger.Rejection.InvalidOperation;
 import io.credence.ledger.Rejection.LimitExceeded;
@@ -30,6 +35,7 @@ import io.credence.ledger.Rejection.LinkedRejected;
 import io.credence.ledger.Rejection.NotASystemAccount;
 import io.credence.ledger.Rejection.ReservationClosed;
 import io.credence.ledger.Rejection.UnknownAccount;
+import io.credence.ledger.Rejection.UnknownIdentity;
 import io.credence.ledger.Rejection.UnknownReservation;
 
 import java.util.ArrayList;
@@ -76,6 +82,12 @@ public final class Ledger {
 
     private final LedgerLimits limits;
     final HashMap<String, Account> accounts = new HashMap<>();
+    /**
+     * Each bound subscriber identity to its account, for the lookup every charging request starts
+     * with; each account also lists its own ({@link Account#identities()}). Accounts are never
+     * removed, so holding the account itself is safe.
+     */
+    final HashMap<SubscriberIdentity, Account> identities = new HashMap<>();
     final HashMap<Long, Reservation> open = new HashMap<>();
     final LinkedHashMap<Long, Closed> closed = new LinkedHashMap<>();
     final RequestLog requests;
@@ -176,6 +188,8 @@ public final class Ledger {
         return switch (operation) {
             case CreateAccount create -> createAccount(create);
             case UpdateAccount update -> updateAccount(update);
+            case BindIdentity bind -> bindIdentity(bind);
+            case UnbindIdentity unbind -> unbindIdentity(unbind);
             case Linked linked -> linked(linked);
             case Step step -> step(step);
         };
@@ -232,6 +246,51 @@ public final class Ledger {
             account.setCreditLimits(op.creditLimits());
         }
         return new AccountUpdated(account.id, account.status);
+    }
+
+    // ---------------------------------------------------------------- subscriber identities
+
+    /**
+     * A SUSPENDED account may gain identities (provisioning often precedes activation); a CLOSED
+     * one may not. Closing an account leaves its identities bound: a number is freed only by an
+     * explicit unbind, so it never passes to someone else by accident.
+     */
+    private Outcome bindIdentity(BindIdentity op) {
+        check(undo == null, "identities are not linked steps, so there is nothing to undo");
+        Account account = accounts.get(op.accountId());
+        if (account == null) {
+            return new UnknownAccount(op.accountId());
+        }
+        if (account.status == AccountStatus.CLOSED) {
+            return new AccountNotActive(account.id, account.status);
+        }
+        SubscriberIdentity identity = op.identity();
+        Account holder = identities.get(identity);
+        if (holder == account) {
+            // A repeat under a new request id (a provisioning system re-sending its state) is fine.
+            return new IdentityBound(op.type(), op.value(), account.id);
+        }
+        if (holder != null) {
+            return new IdentityTaken(op.type(), op.value(), holder.id);
+        }
+        if (identities.size() >= limits.identitiesMax()) {
+            return new LimitExceeded("identitiesMax", limits.identitiesMax());
+        }
+        identities.put(identity, account);
+        account.addIdentity(identity);
+        check(identities.size() <= limits.identitiesMax(), "identities within identitiesMax");
+        return new IdentityBound(op.type(), op.value(), account.id);
+    }
+
+    private Outcome unbindIdentity(UnbindIdentity op) {
+        check(undo == null, "identities are not linked steps, so there is nothing to undo");
+        SubscriberIdentity identity = op.identity();
+        Account holder = identities.remove(identity);
+        if (holder == null) {
+            return new UnknownIdentity(op.type(), op.value());
+        }
+        holder.removeIdentity(identity);
+        return new IdentityUnbound(op.type(), op.value(), holder.id);
     }
 
     // ---------------------------------------------------------------- value movements
@@ -759,6 +818,21 @@ public final class Ledger {
         return new AccountView(account.id, account.kind, account.status, limitsByUnit, balances, bucketViews);
     }
 
+    /** The account a subscriber identity is bound to; empty also for a value no identity of that type could have. */
+    public Optional<String> accountForIdentity(IdentityType type, String value) {
+        if (type == null || type.valueProblem(value) != null) {
+            return Optional.empty();
+        }
+        Account account = identities.get(new SubscriberIdentity(type, value));
+        return account == null ? Optional.empty() : Optional.of(account.id);
+    }
+
+    /** The identities bound to an account, in the order they were bound; empty if the account is unknown. */
+    public List<SubscriberIdentity> identitiesOf(String accountId) {
+        Account account = accounts.get(accountId);
+        return account == null ? List.of() : account.identities();
+    }
+
     /** What an account could spend now on {@code service}, credit limit included. */
     public Optional<Long> available(String accountId, Unit unit, ServiceRef service) {
         Account account = accounts.get(accountId);
@@ -787,6 +861,10 @@ public final class Ledger {
         return accounts.size();
     }
 
+    public int identityCount() {
+        return identities.size();
+    }
+
     public int openReservationCount() {
         return open.size();
     }
@@ -801,7 +879,8 @@ public final class Ledger {
 
     /**
      * Recomputes every invariant from scratch (slow; for tests and after recovery): per-unit sums
-     * are zero, reserved amounts match open holds, no bucket exceeds its bounds.
+     * are zero, reserved amounts match open holds, no bucket exceeds its bounds, the identity
+     * lookup and the accounts' own lists agree.
      */
     public void verifyInvariants() {
         long[] sums = new long[Unit.count()];
@@ -819,6 +898,14 @@ public final class Ledger {
                         : b.amount >= b.reserved, "bucket " + b.id + " holds no more than it has");
             }
         }
+        int listed = 0;
+        for (Account account : accounts.values()) {
+            for (SubscriberIdentity identity : account.identities()) {
+                check(identities.get(identity) == account, "identity " + identity + " maps to the account listing it");
+                listed++;
+            }
+        }
+        check(listed == identities.size(), "every bound identity is listed by its account");
         for (int u = 0; u < sums.length; u++) {
             check(sums[u] == 0, "sum of " + Unit.ofOrdinal(u) + " is zero, was " + sums[u]);
             check(unitSums[u] == 0, "running sum of " + Unit.ofOrdinal(u) + " is zero");

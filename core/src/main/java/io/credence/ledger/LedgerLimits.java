@@ -12,10 +12,17 @@ package io.credence.ledger;
  * @param requestIdRetentionMillis how long a request id is remembered; a retry later than this
  *                                 is a new request
  * @param transfersRetainedMax     transfers kept for listing (older ones live only in the journal)
+ * @param identitiesMax            subscriber identities bound, over all accounts
  */
 public record LedgerLimits(int accountsMax, int bucketsPerAccountMax, int reservationsMax,
                            long reservationTtlMaxMillis, int requestIdsMax, long requestIdRetentionMillis,
-                           int transfersRetainedMax) {
+                           int transfersRetainedMax, int identitiesMax) {
+
+    /**
+     * Identities per account when not given: a subscriber typically has an MSISDN, an IMSI, a SIP
+     * URI and an NAI, and a shared (family, fleet) account borrows the room of the others.
+     */
+    public static final int IDENTITIES_PER_ACCOUNT_DEFAULT = 4;
 
     public static final LedgerLimits DEFAULTS = new LedgerLimits(
             2_000_000, 32, 1_000_000, 24 * 3600_000L, 2_000_000, 15 * 60_000L, 200_000);
@@ -28,6 +35,15 @@ public record LedgerLimits(int accountsMax, int bucketsPerAccountMax, int reserv
         requireAtLeast(requestIdsMax, 1, "requestIdsMax");
         requireAtLeast(requestIdRetentionMillis, 1, "requestIdRetentionMillis");
         requireAtLeast(transfersRetainedMax, 1, "transfersRetainedMax");
+        requireAtLeast(identitiesMax, 1, "identitiesMax");
+    }
+
+    /** Limits with {@link #IDENTITIES_PER_ACCOUNT_DEFAULT} identities per account allowed. */
+    public LedgerLimits(int accountsMax, int bucketsPerAccountMax, int reservationsMax, long reservationTtlMaxMillis,
+                        int requestIdsMax, long requestIdRetentionMillis, int transfersRetainedMax) {
+        this(accountsMax, bucketsPerAccountMax, reservationsMax, reservationTtlMaxMillis, requestIdsMax,
+                requestIdRetentionMillis, transfersRetainedMax,
+                (int) Math.min(Integer.MAX_VALUE, (long) IDENTITIES_PER_ACCOUNT_DEFAULT * accountsMax));
     }
 
     private static void requireAtLeast(long value, long min, String name) {

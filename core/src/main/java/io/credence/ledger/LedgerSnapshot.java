@@ -14,7 +14,8 @@ import java.util.Map;
  * <pre>
  *   "CRDS" u32 magic, u32 version
  *   nowMillis, nextBucketId, nextReservationId           : i64 each
- *   u32 accounts   { id, kind, status, limits, lastTransferSeq, u16 buckets { bucket } }
+ *   u32 accounts   { id, kind, status, limits, lastTransferSeq, u16 buckets { bucket },
+ *                    u32 identities { type, value } }           (in the order they were bound)
  *   u32 open       { id, account, counterparty, unit, amount, service, expiresAt,
  *                    u16 holds { bucketId, amount } }
  *   u32 closed     { id, status, atMillis }
@@ -24,11 +25,14 @@ import java.util.Map;
  * </pre>
  *
  * The caller (the journal) adds a checksum around these bytes; this class only maps state.
+ * Version 2 added the identities. Another version is refused like a damaged snapshot: recovery
+ * then tries an older one or replays the journal, and stops with the reason when the segments
+ * that snapshot replaced are gone.
  */
 public final class LedgerSnapshot {
     private static final int MAGIC = 0x43524453; // "CRDS"
     private static final int END = 0x43524445; // "CRDE"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private LedgerSnapshot() {}
 
@@ -138,6 +142,12 @@ public final class LedgerSnapshot {
             out.writeInt(b.priority);
             CommandCodec.writeFilter(out, b.services);
         }
+        List<SubscriberIdentity> identities = a.identities();
+        out.writeInt(identities.size());
+        for (SubscriberIdentity identity : identities) {
+            out.writeByte(identity.type().ordinal());
+            out.writeUTF(identity.value());
+        }
     }
 
     private static Account readAccount(DataInput in, Ledger ledger) throws IOException {
@@ -157,7 +167,25 @@ public final class LedgerSnapshot {
             b.reserved = reserved;
             a.addBucket(b);
         }
+        int identities = in.readInt();
+        for (int i = 0; i < identities; i++) {
+            readIdentity(in, ledger, a);
+        }
         return a;
+    }
+
+    private static void readIdentity(DataInput in, Ledger ledger, Account a) throws IOException {
+        SubscriberIdentity identity;
+        try {
+            identity = new SubscriberIdentity(CommandCodec.enumOf(IdentityType.values(), in), in.readUTF());
+        } catch (IllegalArgumentException invalid) {
+            throw new IOException("account " + a.id + " has an invalid identity: " + invalid.getMessage(), invalid);
+        }
+        Account other = ledger.identities.putIfAbsent(identity, a);
+        if (other != null) {
+            throw new IOException("identity " + identity + " is bound to both " + other.id + " and " + a.id);
+        }
+        a.addIdentity(identity);
     }
 
     private static void writeReservation(DataOutput out, Reservation r) throws IOException {

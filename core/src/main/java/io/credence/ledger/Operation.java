@@ -29,6 +29,33 @@ public sealed interface Operation {
     }
 
     /**
+     * Binds a subscriber identity to an account, so that charging requests naming the identity
+     * (Diameter Subscription-Id) find the account. Binding it again to the same account is a
+     * no-op; an identity bound elsewhere must be unbound first, so a number never moves silently.
+     */
+    record BindIdentity(IdentityType type, String value, String accountId) implements Operation {
+        public BindIdentity {
+            requireIdentity(type, value);
+            Ids.requireAccountId(accountId, "accountId");
+        }
+
+        public SubscriberIdentity identity() {
+            return new SubscriberIdentity(type, value);
+        }
+    }
+
+    /** Frees a subscriber identity; the account it was bound to keeps everything else. */
+    record UnbindIdentity(IdentityType type, String value) implements Operation {
+        public UnbindIdentity {
+            requireIdentity(type, value);
+        }
+
+        public SubscriberIdentity identity() {
+            return new SubscriberIdentity(type, value);
+        }
+    }
+
+    /**
      * Issues value from a system account: into the main balance when {@code bucket} is null, else
      * into a new bucket of that shape.
      */
@@ -115,6 +142,14 @@ public sealed interface Operation {
     private static void requireNonNull(Object value, String field) {
         if (value == null) {
             throw new IllegalArgumentException(field + " must not be null");
+        }
+    }
+
+    private static void requireIdentity(IdentityType type, String value) {
+        requireNonNull(type, "type");
+        String problem = type.valueProblem(value);
+        if (problem != null) {
+            throw new IllegalArgumentException("value: " + problem);
         }
     }
 

@@ -5,7 +5,7 @@ import java.util.List;
 /** What the ledger answered. Every rejection is a value too (see {@link Rejection}). */
 public sealed interface Outcome permits Outcome.AccountCreated, Outcome.AccountUpdated, Outcome.ToppedUp,
         Outcome.Transferred, Outcome.Reserved, Outcome.Committed, Outcome.Released, Outcome.LinkedApplied,
-        Rejection {
+        Outcome.IdentityBound, Outcome.IdentityUnbound, Rejection {
 
     default boolean accepted() {
         return !(this instanceof Rejection);
@@ -30,6 +30,12 @@ public sealed interface Outcome permits Outcome.AccountCreated, Outcome.AccountU
             implements Outcome {}
 
     record Released(long reservationId, long released) implements Outcome {}
+
+    /** The identity is bound to {@code accountId} (also when it already was). */
+    record IdentityBound(IdentityType type, String value, String accountId) implements Outcome {}
+
+    /** The identity was bound to {@code accountId} and is now free. */
+    record IdentityUnbound(IdentityType type, String value, String accountId) implements Outcome {}
 
     record LinkedApplied(List<Outcome> steps) implements Outcome {
         public LinkedApplied {

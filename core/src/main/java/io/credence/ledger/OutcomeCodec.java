@@ -3,6 +3,8 @@ package io.credence.ledger;
 import io.credence.ledger.Outcome.AccountCreated;
 import io.credence.ledger.Outcome.AccountUpdated;
 import io.credence.ledger.Outcome.Committed;
+import io.credence.ledger.Outcome.IdentityBound;
+import io.credence.ledger.Outcome.IdentityUnbound;
 import io.credence.ledger.Outcome.LinkedApplied;
 import io.credence.ledger.Outcome.Released;
 import io.credence.ledger.Outcome.Reserved;
@@ -14,6 +16,7 @@ import io.credence.ledger.Rejection.CommitExceedsReservation;
 import io.credence.ledger.Rejection.CreditLimitExceeded;
 import io.credence.ledger.Rejection.DuplicateRequest;
 import io.credence.ledger.Rejection.Expired;
+import io.credence.ledger.Rejection.IdentityTaken;
 import io.credence.ledger.Rejection.InsufficientBalance;
 import io.credence.ledger.Rejection.InvalidOperation;
 import io.credence.ledger.Rejection.LimitExceeded;
@@ -21,6 +24,7 @@ import io.credence.ledger.Rejection.LinkedRejected;
 import io.credence.ledger.Rejection.NotASystemAccount;
 import io.credence.ledger.Rejection.ReservationClosed;
 import io.credence.ledger.Rejection.UnknownAccount;
+import io.credence.ledger.Rejection.UnknownIdentity;
 import io.credence.ledger.Rejection.UnknownReservation;
 
 import java.io.DataInput;
@@ -56,6 +60,12 @@ final class OutcomeCodec {
                     write(out, step);
                 }
             }
+            case IdentityBound o -> {
+                out.writeByte(9); out.writeByte(o.type().ordinal()); out.writeUTF(o.value()); out.writeUTF(o.accountId());
+            }
+            case IdentityUnbound o -> {
+                out.writeByte(10); out.writeByte(o.type().ordinal()); out.writeUTF(o.value()); out.writeUTF(o.accountId());
+            }
             case Rejection r -> writeRejection(out, r);
         }
     }
@@ -83,6 +93,10 @@ final class OutcomeCodec {
             case DuplicateRequest r -> { out.writeByte(30); out.writeUTF(r.requestId()); }
             case LimitExceeded r -> { out.writeByte(31); out.writeUTF(r.limit()); out.writeLong(r.max()); }
             case InvalidOperation r -> { out.writeByte(32); out.writeUTF(r.field()); out.writeUTF(r.reason()); }
+            case IdentityTaken r -> {
+                out.writeByte(34); out.writeByte(r.type().ordinal()); out.writeUTF(r.value()); out.writeUTF(r.accountId());
+            }
+            case UnknownIdentity r -> { out.writeByte(35); out.writeByte(r.type().ordinal()); out.writeUTF(r.value()); }
             case LinkedRejected r -> { out.writeByte(33); out.writeByte(r.stepIndex()); writeRejection(out, r.cause()); }
         }
     }
@@ -105,6 +119,8 @@ final class OutcomeCodec {
                 }
                 yield new LinkedApplied(steps);
             }
+            case 9 -> new IdentityBound(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());
+            case 10 -> new IdentityUnbound(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());
             default -> readRejection(tag, in);
         };
     }
@@ -128,6 +144,8 @@ final class OutcomeCodec {
                 int stepIndex = in.readUnsignedByte();
                 yield new LinkedRejected(stepIndex, readRejection(in.readUnsignedByte(), in));
             }
+            case 34 -> new IdentityTaken(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());
+            case 35 -> new UnknownIdentity(enumOf(IdentityType.values(), in), in.readUTF());
             default -> throw new IOException("unknown outcome tag " + tag);
         };
     }

@@ -69,6 +69,19 @@ public sealed interface Rejection extends Outcome {
         }
     }
 
+    /** The identity is bound to another account ({@code accountId}); unbind it there first. */
+    record IdentityTaken(IdentityType type, String value, String accountId) implements Rejection {
+        public String message() {
+            return type + " identity '" + value + "' is bound to account '" + accountId + "'";
+        }
+    }
+
+    record UnknownIdentity(IdentityType type, String value) implements Rejection {
+        public String message() {
+            return type + " identity '" + value + "' is not bound to any account";
+        }
+    }
+
     /** The request id was used before for a different operation; the first outcome stands. */
     record DuplicateRequest(String requestId) implements Rejection {
         public String message() {
@@ -76,7 +89,7 @@ public sealed interface Rejection extends Outcome {
         }
     }
 
-    /** A configured bound would be passed (accounts, buckets, reservations, amounts that overflow). */
+    /** A configured bound would be passed (accounts, buckets, reservations, identities, amounts that overflow). */
     record LimitExceeded(String limit, long max) implements Rejection {
         public String message() {
             return "limit " + limit + " (" + max + ") would be exceeded";

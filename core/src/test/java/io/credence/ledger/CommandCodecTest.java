@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
 import io.credence.ledger.Operation.Linked;
@@ -8,6 +9,7 @@ import io.credence.ledger.Operation.Reserve;
 import io.credence.ledger.Operation.Step;
 import io.credence.ledger.Operation.TopUp;
 import io.credence.ledger.Operation.Transfer;
+import io.credence.ledger.Operation.UnbindIdentity;
 import io.credence.ledger.Operation.UpdateAccount;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +79,14 @@ class CommandCodecTest {
                 new Command("l-1", new Release(3)),
                 new Command("L-1", new Linked(List.of(new Release(1)))),
                 new Command("L-16", new Linked(sixteen)),
+                new Command("i-1", new BindIdentity(IdentityType.E164, "491701234567", "alice")),
+                new Command("i-2", new BindIdentity(IdentityType.IMSI, "262011234567890", "op.1@x:y_z-0")),
+                new Command("i-3", new BindIdentity(IdentityType.SIP_URI, "sip:+491701234567@ims.example.com;user=phone",
+                        "alice")),
+                new Command("i-4", new BindIdentity(IdentityType.NAI, "x".repeat(IdentityType.VALUE_LENGTH_MAX), "alice")),
+                new Command("i-5", new BindIdentity(IdentityType.PRIVATE, "!", "a")),
+                new Command("j-1", new UnbindIdentity(IdentityType.E164, "1")),
+                new Command("j-2", new UnbindIdentity(IdentityType.SIP_URI, "sip:alice@example.com")),
                 new Command("q".repeat(Ids.REQUEST_ID_LENGTH_MAX), new Release(1)));
     }
 
@@ -126,6 +136,16 @@ class CommandCodecTest {
 
         assertThat(HexFormat.of().formatHex(bytes))
                 .isEqualTo("00026b3106" + "0000000000000001" + "0000000000000014" + "00");
+    }
+
+    @Test
+    void theIdentityLayoutsAreStable() throws IOException {
+        // requestId, tag 9, type (Subscription-Id-Type value), value, accountId
+        assertThat(HexFormat.of().formatHex(encode(new Command("b1", new BindIdentity(IdentityType.IMSI, "12345", "a")))))
+                .isEqualTo("00026231" + "09" + "01" + "00053132333435" + "000161");
+        // requestId, tag 10, type, value
+        assertThat(HexFormat.of().formatHex(encode(new Command("u1", new UnbindIdentity(IdentityType.NAI, "a@b")))))
+                .isEqualTo("00027531" + "0a" + "03" + "0003614062");
     }
 
     @Test
@@ -191,6 +211,9 @@ class CommandCodecTest {
         operations.add(new Commit(1, 0, true));                          // differs only in the flag
         operations.add(new Reserve("alice", "shop", Unit.MONEY, 30, ServiceRef.ratingGroup(10), 60_001));
         operations.add(new Linked(List.of(new Release(1), new Release(1))));
+        operations.add(new BindIdentity(IdentityType.IMSI, "491701234567", "alice"));   // differs only in the type
+        operations.add(new BindIdentity(IdentityType.E164, "491701234567", "bob"));     // differs only in the account
+        operations.add(new UnbindIdentity(IdentityType.E164, "491701234567"));
 
         assertThat(operations.stream().map(fingerprinter::of).distinct().count()).isEqualTo(operations.size());
     }
@@ -235,7 +258,7 @@ class CommandCodecTest {
             if (bytes.length > 4 && rnd.nextBoolean()) {
                 byte[] start = starts[rnd.nextInt(starts.length)];
                 System.arraycopy(start, 0, bytes, 0, start.length);
-                bytes[start.length] = (byte) (1 + rnd.nextInt(8)); // a real tag, so decoding gets further
+                bytes[start.length] = (byte) (1 + rnd.nextInt(10)); // a real tag, so decoding gets further
             }
             checkDecodesCleanly(bytes, "random bytes #" + i);
         }
@@ -294,12 +317,19 @@ class CommandCodecTest {
     @Test
     void unknownTagsAndEnumOrdinalsAreRefused() throws IOException {
         byte[] release = encode(new Command("x", new Release(1)));
-        release[3] = 9;
+        release[3] = 0x7F; // no operation has this tag
         assertThatThrownBy(() -> decode(release)).isInstanceOf(IOException.class).hasMessageContaining("tag");
 
         byte[] create = encode(new Command("x", new CreateAccount("a", AccountKind.SUBSCRIBER, Map.of())));
         create[create.length - 2] = (byte) AccountKind.values().length;
         assertThatThrownBy(() -> decode(create)).isInstanceOf(IOException.class).hasMessageContaining("AccountKind");
+
+        byte[] bind = encode(new Command("x", new BindIdentity(IdentityType.E164, "1", "a")));
+        bind[4] = (byte) IdentityType.values().length;
+        assertThatThrownBy(() -> decode(bind)).isInstanceOf(IOException.class).hasMessageContaining("IdentityType");
+        bind[4] = (byte) IdentityType.IMSI.ordinal();
+        assertThatThrownBy(() -> decode(bind)).as("'1' is no IMSI").isInstanceOf(IOException.class)
+                .hasMessageContaining("value");
     }
 
     @Test

@@ -69,7 +69,8 @@ final class LedgerFuzz {
         if (rnd.nextBoolean()) {
             LedgerLimits d = LedgerLimits.DEFAULTS;
             return new LedgerLimits(d.accountsMax(), d.bucketsPerAccountMax(), d.reservationsMax(),
-                    d.reservationTtlMaxMillis(), d.requestIdsMax(), d.requestIdRetentionMillis(), 1 + rnd.nextInt(12));
+                    d.reservationTtlMaxMillis(), d.requestIdsMax(), d.requestIdRetentionMillis(), 1 + rnd.nextInt(12),
+                    d.identitiesMax());
         }
         return new LedgerLimits(5 + rnd.nextInt(4), Unit.count() + 1 + rnd.nextInt(4), 1 + rnd.nextInt(4),
                 100 + rnd.nextInt(5000), 8 + rnd.nextInt(60), 200 + rnd.nextInt(5000), 1 + rnd.nextInt(20));

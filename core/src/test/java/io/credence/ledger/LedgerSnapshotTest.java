@@ -4,6 +4,8 @@ import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Outcome.AccountCreated;
 import io.credence.ledger.Outcome.AccountUpdated;
 import io.credence.ledger.Outcome.Committed;
+import io.credence.ledger.Outcome.IdentityBound;
+import io.credence.ledger.Outcome.IdentityUnbound;
 import io.credence.ledger.Outcome.LinkedApplied;
 import io.credence.ledger.Outcome.Released;
 import io.credence.ledger.Outcome.Reserved;
@@ -15,6 +17,7 @@ import io.credence.ledger.Rejection.CommitExceedsReservation;
 import io.credence.ledger.Rejection.CreditLimitExceeded;
 import io.credence.ledger.Rejection.DuplicateRequest;
 import io.credence.ledger.Rejection.Expired;
+import io.credence.ledger.Rejection.IdentityTaken;
 import io.credence.ledger.Rejection.InsufficientBalance;
 import io.credence.ledger.Rejection.InvalidOperation;
 import io.credence.ledger.Rejection.LimitExceeded;
@@ -22,6 +25,7 @@ import io.credence.ledger.Rejection.LinkedRejected;
 import io.credence.ledger.Rejection.NotASystemAccount;
 import io.credence.ledger.Rejection.ReservationClosed;
 import io.credence.ledger.Rejection.UnknownAccount;
+import io.credence.ledger.Rejection.UnknownIdentity;
 import io.credence.ledger.Rejection.UnknownReservation;
 import org.junit.jupiter.api.Test;
 
@@ -164,7 +168,9 @@ class LedgerSnapshotTest {
         byte[] badMagic = bytes.clone();
         badMagic[0] = 'X';
         byte[] newer = bytes.clone();
-        newer[7] = 2;
+        newer[7] = 3;
+        byte[] older = bytes.clone();
+        older[7] = 1; // before identities
         byte[] noEnd = bytes.clone();
         noEnd[noEnd.length - 1] ^= 1;
 
@@ -172,6 +178,8 @@ class LedgerSnapshotTest {
                 .hasMessageContaining("magic");
         assertThatThrownBy(() -> read(newer, LedgerLimits.DEFAULTS)).isInstanceOf(IOException.class)
                 .hasMessageContaining("version");
+        assertThatThrownBy(() -> read(older, LedgerLimits.DEFAULTS)).isInstanceOf(IOException.class)
+                .hasMessageContaining("version 1");
         assertThatThrownBy(() -> read(noEnd, LedgerLimits.DEFAULTS)).isInstanceOf(IOException.class)
                 .hasMessageContaining("end marker");
     }
@@ -189,7 +197,12 @@ class LedgerSnapshotTest {
                 new UnknownReservation(9), new Expired(9, T0), new ReservationClosed(9, ReservationStatus.RELEASED),
                 new CommitExceedsReservation(9, 1, 2), new DuplicateRequest("r-1"),
                 new LimitExceeded("balance of alice MONEY", Long.MAX_VALUE), new InvalidOperation("field", "réason"),
-                new LinkedRejected(15, new LimitExceeded("reservationsMax", 3)));
+                new LinkedRejected(15, new LimitExceeded("reservationsMax", 3)),
+                new IdentityBound(IdentityType.SIP_URI, "sip:+4917@ims.example.com;user=phone", "alice"),
+                new IdentityUnbound(IdentityType.PRIVATE, "x".repeat(IdentityType.VALUE_LENGTH_MAX), "bob"),
+                new IdentityTaken(IdentityType.E164, "491701234567", "alice"),
+                new UnknownIdentity(IdentityType.IMSI, "262011234567890"),
+                new LimitExceeded("identitiesMax", 8));
         for (Outcome outcome : outcomes) {
             ByteArrayDataOutput out = new ByteArrayDataOutput(16);
             OutcomeCodec.write(out, outcome);

@@ -188,7 +188,9 @@ final class LedgerStory {
         for (String id : ids) {
             out.add(ledger.account(id));
             out.add(ledger.transfers(id, 0, 1000));
+            out.add(ledger.identitiesOf(id));
         }
+        out.add(ledger.identityCount());
         out.add(ledger.lastTransferSeq());
         out.add(ledger.openReservationCount());
         out.add(ledger.accountCount());

@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
 import io.credence.ledger.Operation.Linked;
@@ -8,6 +9,7 @@ import io.credence.ledger.Operation.Reserve;
 import io.credence.ledger.Operation.Step;
 import io.credence.ledger.Operation.TopUp;
 import io.credence.ledger.Operation.Transfer;
+import io.credence.ledger.Operation.UnbindIdentity;
 import io.credence.ledger.Operation.UpdateAccount;
 import io.credence.ledger.Outcome.AccountCreated;
 import io.credence.ledger.Outcome.AccountUpdated;
@@ -180,6 +182,8 @@ final class ReferenceLedger {
     List<Long> closedMemory = new ArrayList<>();
     LinkedHashMap<String, Req> requests = new LinkedHashMap<>();
     List<TransferRecord> transfers = new ArrayList<>();
+    /** Bound identities ("TYPE value") to account ids. Never part of a linked chain, so not in {@link State}. */
+    Map<String, String> identities = new LinkedHashMap<>();
     long now;
     long nextBucketId = 1;
     long nextReservationId = 1;
@@ -356,6 +360,8 @@ final class ReferenceLedger {
         Outcome outcome = switch (command.operation()) {
             case CreateAccount op -> createAccount(op);
             case UpdateAccount op -> updateAccount(op);
+            case BindIdentity op -> bindIdentity(op);
+            case UnbindIdentity op -> unbindIdentity(op);
             case Linked op -> linked(op);
             case Step op -> step(op);
         };
@@ -448,6 +454,32 @@ final class ReferenceLedger {
             a.limits.putAll(op.creditLimits());
         }
         return new AccountUpdated(a.id, a.status);
+    }
+
+    private Outcome bindIdentity(BindIdentity op) {
+        Acct a = accounts.get(op.accountId());
+        if (a == null) {
+            return new UnknownAccount(op.accountId());
+        }
+        if (a.status == AccountStatus.CLOSED) {
+            return new AccountNotActive(a.id, a.status);
+        }
+        String key = op.type() + " " + op.value();
+        String holder = identities.get(key);
+        if (holder != null && !holder.equals(a.id)) {
+            return new Rejection.IdentityTaken(op.type(), op.value(), holder);
+        }
+        if (holder == null && identities.size() >= limits.identitiesMax()) {
+            return new LimitExceeded("identitiesMax", limits.identitiesMax());
+        }
+        identities.put(key, a.id);
+        return new Outcome.IdentityBound(op.type(), op.value(), a.id);
+    }
+
+    private Outcome unbindIdentity(UnbindIdentity op) {
+        String holder = identities.remove(op.type() + " " + op.value());
+        return holder == null ? new Rejection.UnknownIdentity(op.type(), op.value())
+                : new Outcome.IdentityUnbound(op.type(), op.value(), holder);
     }
 
     private Outcome linked(Linked op) {

@@ -1,5 +1,6 @@
 package io.credence.http;
 
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -24,6 +25,11 @@ public record HttpServer(Server server, ServerConnector connector) implements Au
         Server server = new Server(pool);
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
+        // An identity value may hold '/' or '%' (sent as %2F, %25). Jetty calls those ambiguous
+        // because code that decodes the path before splitting it would misread them; the API
+        // splits the raw path first (ProvisioningApi.pathSegments), so for it they are not.
+        config.setUriCompliance(UriCompliance.DEFAULT.with("credence",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
         connector.setHost(host);
         connector.setPort(port);

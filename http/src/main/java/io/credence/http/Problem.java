@@ -7,6 +7,7 @@ import io.credence.ledger.Rejection.CommitExceedsReservation;
 import io.credence.ledger.Rejection.CreditLimitExceeded;
 import io.credence.ledger.Rejection.DuplicateRequest;
 import io.credence.ledger.Rejection.Expired;
+import io.credence.ledger.Rejection.IdentityTaken;
 import io.credence.ledger.Rejection.InsufficientBalance;
 import io.credence.ledger.Rejection.InvalidOperation;
 import io.credence.ledger.Rejection.LimitExceeded;
@@ -14,6 +15,7 @@ import io.credence.ledger.Rejection.LinkedRejected;
 import io.credence.ledger.Rejection.NotASystemAccount;
 import io.credence.ledger.Rejection.ReservationClosed;
 import io.credence.ledger.Rejection.UnknownAccount;
+import io.credence.ledger.Rejection.UnknownIdentity;
 import io.credence.ledger.Rejection.UnknownReservation;
 
 import java.util.LinkedHashMap;
@@ -46,6 +48,8 @@ record Problem(int status, String type, String title, String detail, String fiel
             case Expired r -> rejected(410, "reservation-expired", r, "reservationId");
             case ReservationClosed r -> rejected(409, "reservation-closed", r, "reservationId");
             case CommitExceedsReservation r -> rejected(422, "commit-exceeds-reservation", r, "amount");
+            case IdentityTaken r -> rejected(409, "identity-taken", r, "value");
+            case UnknownIdentity r -> rejected(404, "unknown-identity", r, "value");
             case DuplicateRequest r -> rejected(409, "duplicate-request-id", r, "requestId");
             // The idempotency table is full only for a while; everything else is a standing limit.
             case LimitExceeded r when r.limit().equals("requestIdsMax") -> rejected(503, "busy", r, null);

@@ -7,6 +7,7 @@ import io.credence.ledger.AccountKind;
 import io.credence.ledger.AccountStatus;
 import io.credence.ledger.BucketSpec;
 import io.credence.ledger.Command;
+import io.credence.ledger.IdentityType;
 import io.credence.ledger.Ids;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.Operation;
@@ -14,6 +15,7 @@ import io.credence.ledger.Outcome;
 import io.credence.ledger.Rejection;
 import io.credence.ledger.ServiceFilter;
 import io.credence.ledger.ServiceRef;
+import io.credence.ledger.SubscriberIdentity;
 import io.credence.ledger.Unit;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -26,6 +28,9 @@ import org.eclipse.jetty.util.Fields;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,10 +42,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * The provisioning API, {@code /v1}: accounts, buckets, top-ups, transfers and reservations as
- * JSON over HTTP. Each mutating request becomes one ledger command; its request id comes from
- * the body's {@code requestId} or the {@code Idempotency-Key} header, so a client that retries
- * gets the first answer. Errors are {@code application/problem+json} naming the field.
+ * The provisioning API, {@code /v1}: accounts, buckets, top-ups, transfers, reservations and
+ * subscriber identities as JSON over HTTP. Each mutating request becomes one ledger command; its
+ * request id comes from the body's {@code requestId} or the {@code Idempotency-Key} header, so a
+ * client that retries gets the first answer. Errors are {@code application/problem+json} naming
+ * the field.
  */
 public final class ProvisioningApi extends Handler.Abstract {
     /** Largest request body accepted; larger ones get 413 before parsing. */
@@ -82,7 +88,7 @@ public final class ProvisioningApi extends Handler.Abstract {
 
     private Reply route(Request request) {
         String method = request.getMethod();
-        String[] path = Request.getPathInContext(request).split("/");
+        String[] path = pathSegments(request);
         // path[0] is the empty string before the leading slash
         if (path.length == 2 && path[1].equals("health")) {
             return only(method, "GET", () -> health());
@@ -93,6 +99,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         return switch (path[2]) {
             case "accounts" -> routeAccounts(request, method, path);
             case "reservations" -> routeReservations(request, method, path);
+            case "identities" -> routeIdentities(request, method, path);
             case "transfers" -> {
                 if (path.length != 3) {
                     throw notFound(request);
@@ -124,6 +131,7 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "topups" -> only(method, "POST", () -> topUp(accountId, body(request), request, false));
             case "buckets" -> only(method, "POST", () -> topUp(accountId, body(request), request, true));
             case "transfers" -> only(method, "GET", () -> listTransfers(accountId, request));
+            case "identities" -> only(method, "POST", () -> bindIdentity(accountId, body(request), request));
             default -> throw notFound(request);
         };
     }
@@ -143,6 +151,24 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "commit" -> only(method, "POST", () -> commit(reservationId, body(request), request));
             case "release" -> only(method, "POST", () -> release(reservationId, body(request), request));
             default -> throw notFound(request);
+        };
+    }
+
+    /** {@code /v1/identities/{type}/{value}}, the value percent-encoded as any path segment. */
+    private Reply routeIdentities(Request request, String method, String[] path) {
+        if (path.length != 5) {
+            throw notFound(request);
+        }
+        IdentityType type = Enums.parse("type", path[3], IdentityType.class);
+        String value = path[4];
+        String problem = type.valueProblem(value);
+        if (problem != null) {
+            throw new ApiError("value", "path segment " + problem);
+        }
+        return switch (method) {
+            case "GET" -> showIdentity(type, value);
+            case "DELETE" -> unbindIdentity(type, value, body(request), request);
+            default -> throw methodNotAllowed("GET, DELETE");
         };
     }
 
@@ -238,6 +264,24 @@ public final class ProvisioningApi extends Handler.Abstract {
         return command(requestId, new Operation.Release(reservationId), 200);
     }
 
+    private Reply bindIdentity(String accountId, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        IdentityType type = body.requiredEnum("type", IdentityType.class);
+        String value = body.requiredString("value");
+        String problem = type.valueProblem(value);
+        if (problem != null) {
+            throw new ApiError("value", problem);
+        }
+        body.rejectUnknownFields();
+        return command(requestId, new Operation.BindIdentity(type, value, accountId), 201);
+    }
+
+    private Reply unbindIdentity(IdentityType type, String value, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        body.rejectUnknownFields();
+        return command(requestId, new Operation.UnbindIdentity(type, value), 200);
+    }
+
     private Reply command(String requestId, Operation operation, int successStatus) {
         Outcome outcome = await(ledger.submit(new Command(requestId, operation)));
         if (outcome instanceof Rejection rejection) {
@@ -253,11 +297,19 @@ public final class ProvisioningApi extends Handler.Abstract {
 
     private Reply showAccount(String accountId) {
         Map<String, Object> view = query(l -> l.account(accountId)
-                .map(a -> Views.account(a, currency, l.nowMillis())).orElse(null));
+                .map(a -> Views.account(a, l.identitiesOf(accountId), currency, l.nowMillis())).orElse(null));
         if (view == null) {
             return Reply.problem(Problem.of(new Rejection.UnknownAccount(accountId)));
         }
         return Reply.json(200, view);
+    }
+
+    private Reply showIdentity(IdentityType type, String value) {
+        String accountId = query(l -> l.accountForIdentity(type, value).orElse(null));
+        if (accountId == null) {
+            return Reply.problem(Problem.of(new Rejection.UnknownIdentity(type, value)));
+        }
+        return Reply.json(200, Views.identity(new SubscriberIdentity(type, value), accountId));
     }
 
     private Reply listTransfers(String accountId, Request request) {
@@ -287,6 +339,7 @@ public final class ProvisioningApi extends Handler.Abstract {
             body.put("time", Views.instant(l.nowMillis()));
             body.put("accounts", l.accountCount());
             body.put("openReservations", l.openReservationCount());
+            body.put("identities", l.identityCount());
             body.put("rememberedRequestIds", l.requestIdCount());
             body.put("lastTransferSeq", l.lastTransferSeq());
             return body;
@@ -376,6 +429,61 @@ public final class ProvisioningApi extends Handler.Abstract {
         return segment;
     }
 
+    /**
+     * The path cut at its raw '/' and only then percent-decoded, segment by segment: an identity
+     * value may hold a '/' or a '%' (an NAI may), sent as %2F or %25, and must stay one segment.
+     * Jetty's canonical path decodes first and also drops ";parameters", which a SIP URI may end
+     * in (";user=phone"). A '+' stays a '+' (path encoding, not form encoding).
+     */
+    private static String[] pathSegments(Request request) {
+        String[] segments = request.getHttpURI().getPath().split("/");
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = decodePathSegment(segments[i]);
+        }
+        return segments;
+    }
+
+    /**
+     * Strict percent-decoding as UTF-8. Jetty already refuses malformed escapes and bad UTF-8 in
+     * the request line; this checks again rather than trust that.
+     */
+    private static String decodePathSegment(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        byte[] bytes = new byte[segment.length()];
+        int length = 0;
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c > 0x7F) {
+                throw badPath("has a character that is not percent-encoded ASCII");
+            }
+            if (c != '%') {
+                bytes[length++] = (byte) c;
+                continue;
+            }
+            int high = i + 2 < segment.length() ? Character.digit(segment.charAt(i + 1), 16) : -1;
+            int low = high >= 0 ? Character.digit(segment.charAt(i + 2), 16) : -1;
+            if (low < 0) {
+                throw badPath("has a '%' not followed by two hex digits");
+            }
+            bytes[length++] = (byte) (high << 4 | low);
+            i += 2;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+        } catch (CharacterCodingException notUtf8) {
+            throw badPath("is not percent-encoded UTF-8");
+        }
+    }
+
+    private static ApiError badPath(String reason) {
+        return new ApiError(400, "malformed-path", null, "a path segment " + reason);
+    }
+
     private static long pathReservationId(String segment) {
         try {
             long id = Long.parseLong(segment);
@@ -436,7 +544,7 @@ public final class ProvisioningApi extends Handler.Abstract {
     }
 
     private static ApiError notFound(Request request) {
-        return new ApiError(404, "not-found", null, "no resource at " + Request.getPathInContext(request));
+        return new ApiError(404, "not-found", null, "no resource at " + request.getHttpURI().getPath());
     }
 
     private static void send(Response response, Callback callback, Reply reply) {

@@ -7,6 +7,7 @@ import io.credence.ledger.BucketView;
 import io.credence.ledger.Outcome;
 import io.credence.ledger.ReservationView;
 import io.credence.ledger.ServiceRef;
+import io.credence.ledger.SubscriberIdentity;
 import io.credence.ledger.TransferRecord;
 
 import java.time.Instant;
@@ -23,7 +24,8 @@ import java.util.TreeSet;
 final class Views {
     private Views() {}
 
-    static Map<String, Object> account(AccountView view, String currency, long nowMillis) {
+    static Map<String, Object> account(AccountView view, List<SubscriberIdentity> identities, String currency,
+                                       long nowMillis) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accountId", view.accountId());
         body.put("kind", view.kind());
@@ -32,6 +34,7 @@ final class Views {
         body.put("creditLimits", view.creditLimits());
         body.put("balances", view.balances().stream().map(Views::balance).toList());
         body.put("buckets", view.buckets().stream().map(Views::bucket).toList());
+        body.put("identities", identities.stream().map(i -> identity(i, null)).toList());
         body.put("asOf", instant(nowMillis));
         return body;
     }
@@ -60,6 +63,17 @@ final class Views {
             body.put("validUntil", b.validUntilMillis() == BucketSpec.FOREVER ? null : instant(b.validUntilMillis()));
             body.put("ratingGroups", new TreeSet<>(b.services().ratingGroups()));
             body.put("serviceIds", new TreeSet<>(b.services().serviceIds()));
+        }
+        return body;
+    }
+
+    /** An identity, with the account it is bound to when {@code accountId} is given. */
+    static Map<String, Object> identity(SubscriberIdentity identity, String accountId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", identity.type());
+        body.put("value", identity.value());
+        if (accountId != null) {
+            body.put("accountId", accountId);
         }
         return body;
     }
@@ -145,6 +159,10 @@ final class Views {
                 body.put("reservationId", o.reservationId());
                 body.put("released", o.released());
             }
+            case Outcome.IdentityBound o ->
+                    body.putAll(identity(new SubscriberIdentity(o.type(), o.value()), o.accountId()));
+            case Outcome.IdentityUnbound o ->
+                    body.putAll(identity(new SubscriberIdentity(o.type(), o.value()), o.accountId()));
             case Outcome.LinkedApplied o -> body.put("steps", o.steps().stream().map(Views::outcome).toList());
             case io.credence.ledger.Rejection r -> throw new IllegalArgumentException("rejections are problems: " + r);
         }

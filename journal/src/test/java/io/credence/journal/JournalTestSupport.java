@@ -4,18 +4,22 @@ import io.credence.ledger.AccountKind;
 import io.credence.ledger.AccountView;
 import io.credence.ledger.BucketSpec;
 import io.credence.ledger.Command;
+import io.credence.ledger.IdentityType;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.LedgerLimits;
+import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
 import io.credence.ledger.Operation.Release;
 import io.credence.ledger.Operation.Reserve;
 import io.credence.ledger.Operation.TopUp;
 import io.credence.ledger.Operation.Transfer;
+import io.credence.ledger.Operation.UnbindIdentity;
 import io.credence.ledger.Outcome;
 import io.credence.ledger.ReservationView;
 import io.credence.ledger.ServiceFilter;
 import io.credence.ledger.ServiceRef;
+import io.credence.ledger.SubscriberIdentity;
 import io.credence.ledger.TransferRecord;
 import io.credence.ledger.Unit;
 
@@ -106,6 +110,14 @@ final class JournalTestSupport {
         return new Command(requestId, new Release(reservationId));
     }
 
+    static Command bind(String requestId, IdentityType type, String value, String accountId) {
+        return new Command(requestId, new BindIdentity(type, value, accountId));
+    }
+
+    static Command unbind(String requestId, IdentityType type, String value) {
+        return new Command(requestId, new UnbindIdentity(type, value));
+    }
+
     // ---------------------------------------------------------------- answers
 
     /** The answer of an accepted submission; fails the test if it was not accepted. */
@@ -171,23 +183,26 @@ final class JournalTestSupport {
      * ledgers that reached the same state by the same commands give equal pictures.
      */
     record LedgerState(Map<String, Optional<AccountView>> accounts, Map<String, List<TransferRecord>> transfers,
-                       Map<Long, Optional<ReservationView>> reservations, long lastTransferSeq, int accountCount,
-                       int openReservations, int requestIds) {
+                       Map<String, List<SubscriberIdentity>> identities, Map<Long, Optional<ReservationView>> reservations,
+                       long lastTransferSeq, int accountCount, int openReservations, int requestIds, int identityCount) {
 
         static Function<Ledger, LedgerState> of(List<String> accountIds, long reservationIdMax) {
             return ledger -> {
                 Map<String, Optional<AccountView>> accounts = new LinkedHashMap<>();
                 Map<String, List<TransferRecord>> transfers = new LinkedHashMap<>();
+                Map<String, List<SubscriberIdentity>> identities = new LinkedHashMap<>();
                 for (String id : accountIds) {
                     accounts.put(id, ledger.account(id));
                     transfers.put(id, ledger.transfers(id, 0, 10_000).orElse(List.of()));
+                    identities.put(id, ledger.identitiesOf(id));
                 }
                 Map<Long, Optional<ReservationView>> reservations = new TreeMap<>();
                 for (long id = 1; id <= reservationIdMax; id++) {
                     reservations.put(id, ledger.reservation(id));
                 }
-                return new LedgerState(accounts, transfers, reservations, ledger.lastTransferSeq(),
-                        ledger.accountCount(), ledger.openReservationCount(), ledger.requestIdCount());
+                return new LedgerState(accounts, transfers, identities, reservations, ledger.lastTransferSeq(),
+                        ledger.accountCount(), ledger.openReservationCount(), ledger.requestIdCount(),
+                        ledger.identityCount());
             };
         }
     }

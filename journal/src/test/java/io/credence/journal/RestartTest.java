@@ -3,6 +3,7 @@ package io.credence.journal;
 import io.credence.journal.JournalTestSupport.LedgerState;
 import io.credence.ledger.BucketSpec;
 import io.credence.ledger.Command;
+import io.credence.ledger.IdentityType;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.Outcome;
 import io.credence.ledger.Rejection;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import static io.credence.journal.JournalTestSupport.apply;
+import static io.credence.journal.JournalTestSupport.bind;
 import static io.credence.journal.JournalTestSupport.commit;
 import static io.credence.journal.JournalTestSupport.create;
 import static io.credence.journal.JournalTestSupport.createOperator;
@@ -29,6 +31,7 @@ import static io.credence.journal.JournalTestSupport.reserve;
 import static io.credence.journal.JournalTestSupport.topUp;
 import static io.credence.journal.JournalTestSupport.topUpBucket;
 import static io.credence.journal.JournalTestSupport.transfer;
+import static io.credence.journal.JournalTestSupport.unbind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What was acknowledged before a restart is there after it, and retries still get the first answer. */
@@ -56,8 +59,9 @@ class RestartTest {
 
     /**
      * A day in the life of two subscribers: top-ups, a bucket, a transfer, one reservation
-     * committed, one released, one left open, and two rejections (which are answers too and must
-     * be remembered). Returns each command with the answer it got.
+     * committed, one released, one left open, their phone numbers and SIM bound (one identity
+     * bound and freed again), and three rejections (which are answers too and must be
+     * remembered). Returns each command with the answer it got.
      */
     static Map<Command, Outcome> story(DurableLedger ledger) {
         Map<Command, Outcome> answers = new LinkedHashMap<>();
@@ -75,13 +79,20 @@ class RestartTest {
                 release("l-2", 2),
                 reserve("r-3", "alice", "op", 500, 600_000),
                 transfer("x-too-much", "bob", "alice", 1_000_000),
-                commit("k-unknown", 999, 1));
+                commit("k-unknown", 999, 1),
+                bind("i-alice-msisdn", IdentityType.E164, "491701234567", "alice"),
+                bind("i-alice-imsi", IdentityType.IMSI, "262011234567890", "alice"),
+                bind("i-bob-sip", IdentityType.SIP_URI, "sip:+491709876543@ims.example.com;user=phone", "bob"),
+                bind("i-bob-nai", IdentityType.NAI, "bob@example.com", "bob"),
+                unbind("u-bob-nai", IdentityType.NAI, "bob@example.com"),
+                bind("i-taken", IdentityType.E164, "491701234567", "bob"));
         for (Command command : commands) {
             answers.put(command, apply(ledger, command));
         }
-        assertThat(answers.values()).filteredOn(Outcome::accepted).hasSize(commands.size() - 2);
+        assertThat(answers.values()).filteredOn(Outcome::accepted).hasSize(commands.size() - 3);
         assertThat(answers.get(commands.get(12))).isInstanceOf(Rejection.InsufficientBalance.class);
         assertThat(answers.get(commands.get(13))).isInstanceOf(Rejection.UnknownReservation.class);
+        assertThat(answers.get(commands.get(19))).isInstanceOf(Rejection.IdentityTaken.class);
         return answers;
     }
 
@@ -100,6 +111,8 @@ class RestartTest {
             assertThat(ledger.recovery().tailBytesCut()).isZero();
             assertThat(query(ledger, state())).isEqualTo(before);
             assertThat(before.accounts().get("alice").orElseThrow().balances()).isNotEmpty();
+            assertThat(before.identities().get("alice")).hasSize(2);
+            assertThat(before.identities().get("bob")).hasSize(1);
             ReservationStatus open = query(ledger, l -> l.reservation(3).orElseThrow().status());
             assertThat(open).isEqualTo(ReservationStatus.OPEN);
         }

@@ -1,5 +1,7 @@
 package io.credence.server;
 
+import io.credence.diameter.cc.CreditControlServer;
+import io.credence.diameter.transport.DiameterServer;
 import io.credence.http.HttpServer;
 import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableLedger;
@@ -7,16 +9,22 @@ import io.credence.journal.DurableLedger;
 import java.util.function.Consumer;
 
 /**
- * The running server: the durable ledger and the HTTP API around it, wired by hand.
- * Closing stops HTTP first (no new work), then the ledger (answers what is queued, snapshots).
+ * The running server: the durable ledger, the HTTP API and the Diameter credit-control listener
+ * around it, wired by hand. Closing stops the listeners first (no new work; Diameter peers get
+ * DPR), then the ledger (answers what is queued, snapshots).
  */
 public final class CredenceServer implements AutoCloseable {
     private final DurableLedger ledger;
     private final HttpServer http;
+    private final CreditControlServer creditControl;
+    private final DiameterServer diameter;
 
-    private CredenceServer(DurableLedger ledger, HttpServer http) {
+    private CredenceServer(DurableLedger ledger, HttpServer http, CreditControlServer creditControl,
+                           DiameterServer diameter) {
         this.ledger = ledger;
         this.http = http;
+        this.creditControl = creditControl;
+        this.diameter = diameter;
     }
 
     /**
@@ -26,11 +34,29 @@ public final class CredenceServer implements AutoCloseable {
     public static CredenceServer start(ServerConfig config, Consumer<Throwable> onFatal) throws Exception {
         DurableLedger ledger = DurableLedger.open(config.dataDir(), config.journal(), config.limits(),
                 System::currentTimeMillis, onFatal);
+        CreditControlServer creditControl = null;
+        DiameterServer diameter = null;
+        HttpServer http = null;
         try {
-            HttpServer http = HttpServer.start(config.host(), config.httpPort(),
+            DiameterSettings d = config.diameter();
+            if (d != null) {
+                DiameterServer[] listener = new DiameterServer[1];
+                creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
+                        host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
+                        System::currentTimeMillis);
+                diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
+                listener[0] = diameter;
+            }
+            http = HttpServer.start(config.host(), config.httpPort(),
                     new ProvisioningApi(ledger, config.currency()), config.httpThreadsMax(), config.httpConnectionsMax());
-            return new CredenceServer(ledger, http);
+            return new CredenceServer(ledger, http, creditControl, diameter);
         } catch (Exception failed) {
+            if (diameter != null) {
+                diameter.close();
+            }
+            if (creditControl != null) {
+                creditControl.close();
+            }
             ledger.close();
             throw failed;
         }
@@ -40,8 +66,17 @@ public final class CredenceServer implements AutoCloseable {
         return http.port();
     }
 
+    /** The Diameter port, or -1 when Diameter is not configured. */
+    public int diameterPort() {
+        return diameter == null ? -1 : diameter.port();
+    }
+
     public DurableLedger ledger() {
         return ledger;
+    }
+
+    public CreditControlServer creditControl() {
+        return creditControl;
     }
 
     @Override
@@ -49,7 +84,16 @@ public final class CredenceServer implements AutoCloseable {
         try {
             http.close();
         } finally {
-            ledger.close();
+            try {
+                if (diameter != null) {
+                    diameter.close();
+                }
+                if (creditControl != null) {
+                    creditControl.close();
+                }
+            } finally {
+                ledger.close();
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("credence-demo-");
         ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
         config = new ServerConfig(config.dataDir(), "127.0.0.1", 0, "EUR", config.httpThreadsMax(), config.httpConnectionsMax(),
-                config.journal(), config.limits());
+                config.journal(), config.limits(), null);
         try (CredenceServer server = CredenceServer.start(config, fatal -> {
             throw new IllegalStateException("journal failure in demo", fatal);
         })) {

@@ -5,11 +5,25 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.credence.diameter.cc.CreditControlConfig;
+import io.credence.diameter.peer.LocalIdentity;
+import io.credence.diameter.transport.TlsConfig;
+import io.credence.diameter.transport.TransportConfig;
+import io.credence.ledger.Unit;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code credence serve}: runs the ledger and its HTTP API until stopped. */
+/** {@code credence serve}: runs the ledger, its HTTP API and the Diameter credit-control server until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the Credence server.")
 final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -44,6 +58,56 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--http-threads", defaultValue = "128", description = "concurrent HTTP requests, default ${DEFAULT-VALUE}")
     int httpThreads;
 
+    @Option(names = "--diameter-port", defaultValue = "3868",
+            description = "Diameter credit-control port (0 picks a free one, -1 disables Diameter), default ${DEFAULT-VALUE}")
+    int diameterPort;
+
+    @Option(names = "--origin-host", defaultValue = "ocs.credence.local",
+            description = "our Diameter Origin-Host, default ${DEFAULT-VALUE}")
+    String originHost;
+
+    @Option(names = "--origin-realm", defaultValue = "credence.local",
+            description = "our Diameter Origin-Realm, default ${DEFAULT-VALUE}")
+    String originRealm;
+
+    @Option(names = "--diameter-peer", paramLabel = "ORIGIN-HOST",
+            description = "a Diameter peer allowed to connect (repeat for each); others get DIAMETER_UNKNOWN_PEER")
+    List<String> diameterPeers = new ArrayList<>();
+
+    @Option(names = "--diameter-in-flight", defaultValue = "4096",
+            description = "requests one peer may have in flight before 3004 TOO_BUSY, default ${DEFAULT-VALUE}")
+    int diameterInFlight;
+
+    @Option(names = "--diameter-watchdog-seconds", defaultValue = "30",
+            description = "Tw: DWR after this many seconds of silence, default ${DEFAULT-VALUE}")
+    int watchdogSeconds;
+
+    @Option(names = "--diameter-message-max", defaultValue = "65536",
+            description = "largest Diameter message in bytes, default ${DEFAULT-VALUE}")
+    int diameterMessageMax;
+
+    @Option(names = "--diameter-tls-keystore", description = "PKCS#12 key store: serve Diameter over TLS")
+    Path tlsKeyStore;
+
+    @Option(names = "--diameter-tls-password", description = "password of --diameter-tls-keystore")
+    String tlsPassword;
+
+    @Option(names = "--default-quota", paramLabel = "RG=UNIT:AMOUNT",
+            description = "grant for an empty Requested-Service-Unit of a rating group, e.g. 10=BYTES:10485760 (repeatable)")
+    List<String> defaultQuotas = new ArrayList<>();
+
+    @Option(names = "--validity-seconds", defaultValue = "600",
+            description = "Validity-Time of every grant; silent sessions' reservations expire after it, default ${DEFAULT-VALUE}")
+    int validitySeconds;
+
+    @Option(names = "--redirect-url",
+            description = "send Final-Unit-Action REDIRECT to this URL (a top-up portal) instead of TERMINATE")
+    String redirectUrl;
+
+    @Option(names = "--sessions-max", defaultValue = "1000000",
+            description = "credit-control sessions remembered at once, default ${DEFAULT-VALUE}")
+    int sessionsMax;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
@@ -64,6 +128,10 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("credence: " + server.ledger().recovery().describe());
         System.out.println("credence: listening on http://" + config.host() + ":" + server.httpPort()
                 + " (data " + config.dataDir().toAbsolutePath() + ", currency " + config.currency() + ")");
+        if (server.diameterPort() >= 0) {
+            System.out.println("credence: diameter on " + config.host() + ":" + server.diameterPort() + " as "
+                    + originHost + " (" + originRealm + "), peers " + diameterPeers);
+        }
         System.out.flush();
         stopped.await();
         return 0;
@@ -82,7 +150,61 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig defaults = ServerConfig.defaults(data);
         JournalConfig journal = defaults.journal().withQueueMax(queueMax).withSnapshotEveryRecords(snapshotEvery);
         return new ServerConfig(data, host, httpPort, currency, httpThreads, defaults.httpConnectionsMax(), journal,
-                ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000));
+                ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000), diameter());
+    }
+
+    private DiameterSettings diameter() {
+        require(diameterPort >= -1 && diameterPort <= 65_535, "--diameter-port must be -1..65535, was " + diameterPort);
+        if (diameterPort < 0) {
+            return null;
+        }
+        require(originHost.matches("[A-Za-z0-9.-]+"), "--origin-host must be a host name, was '" + originHost + "'");
+        require(originRealm.matches("[A-Za-z0-9.-]+"), "--origin-realm must be a realm name, was '" + originRealm + "'");
+        for (String peer : diameterPeers) {
+            require(peer.matches("[A-Za-z0-9.-]+"), "--diameter-peer must be an Origin-Host, was '" + peer + "'");
+        }
+        require(diameterInFlight >= 1 && diameterInFlight <= 1_000_000,
+                "--diameter-in-flight must be 1..1000000, was " + diameterInFlight);
+        require(watchdogSeconds >= 6, "--diameter-watchdog-seconds must be >= 6 (RFC 3539), was " + watchdogSeconds);
+        require(diameterMessageMax >= 1024 && diameterMessageMax <= 16_777_215,
+                "--diameter-message-max must be 1024..16777215, was " + diameterMessageMax);
+        require((tlsKeyStore == null) == (tlsPassword == null),
+                "--diameter-tls-keystore and --diameter-tls-password go together");
+        require(validitySeconds >= 1 && validitySeconds <= 86_400, "--validity-seconds must be 1..86400, was "
+                + validitySeconds);
+        require(sessionsMax >= 1, "--sessions-max must be >= 1, was " + sessionsMax);
+        Map<Long, CreditControlConfig.Quota> quotas = new HashMap<>();
+        for (String q : defaultQuotas) {
+            var m = java.util.regex.Pattern.compile("(\\d{1,10})=(BYTES|SECONDS|SERVICE_UNITS|MONEY):(\\d{1,18})").matcher(q);
+            require(m.matches() && Long.parseLong(m.group(1)) <= 0xFFFF_FFFFL && Long.parseLong(m.group(3)) > 0,
+                    "--default-quota must be RG=UNIT:AMOUNT (UNIT one of BYTES, SECONDS, SERVICE_UNITS, MONEY), was '"
+                            + q + "'");
+            quotas.put(Long.parseLong(m.group(1)), new CreditControlConfig.Quota(Unit.valueOf(m.group(2)),
+                    Long.parseLong(m.group(3))));
+        }
+        TransportConfig transport = TransportConfig.defaults(host, diameterPort)
+                .withInFlightPerPeerMax(diameterInFlight).withWatchdog(Duration.ofSeconds(watchdogSeconds));
+        transport = new TransportConfig(transport.host(), transport.port(), diameterMessageMax,
+                transport.inFlightPerPeerMax(), transport.connectionsMax(), transport.watchdogInterval(),
+                transport.capabilitiesTimeout(), transport.requestTimeout(),
+                tlsKeyStore == null ? null : new TlsConfig(tlsKeyStore, tlsPassword.toCharArray()));
+        CreditControlConfig cc = CreditControlConfig.defaults().withRatingGroupQuotas(quotas)
+                .withValidity(validitySeconds, 30).withSessionsMax(sessionsMax);
+        if (redirectUrl != null) {
+            require(redirectUrl.matches("https?://\\S+"), "--redirect-url must be an http(s) URL, was '" + redirectUrl + "'");
+            cc = cc.withRedirect(new CreditControlConfig.Redirect(2, redirectUrl));
+        }
+        LocalIdentity identity = new LocalIdentity(originHost, originRealm, List.of(hostAddress()), 0, "credence", 1);
+        return new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc);
+    }
+
+    private byte[] hostAddress() {
+        try {
+            InetAddress address = InetAddress.getByName(host);
+            return address.isAnyLocalAddress() ? InetAddress.getLoopbackAddress().getAddress() : address.getAddress();
+        } catch (UnknownHostException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--host is not an address: " + host);
+        }
     }
 
     private void require(boolean ok, String message) {

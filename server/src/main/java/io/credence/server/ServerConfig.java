@@ -10,9 +10,11 @@ import java.nio.file.Path;
  *
  * @param httpThreadsMax concurrent HTTP requests being handled (each waits for its ledger answer)
  * @param httpConnectionsMax open HTTP connections; past it new ones wait in the accept queue
+ * @param diameter           the Diameter credit-control listener, or null for none
  */
 public record ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
-                           int httpConnectionsMax, JournalConfig journal, LedgerLimits limits) {
+                           int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
+                           DiameterSettings diameter) {
 
     public ServerConfig {
         if (httpPort < 0 || httpPort > 65_535) {
@@ -43,12 +45,18 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", 8080, "EUR", 128, 1024, JournalConfig.DEFAULTS,
-                limits(REQUEST_IDS_MAX, REQUEST_ID_RETENTION_MILLIS));
+                limits(REQUEST_IDS_MAX, REQUEST_ID_RETENTION_MILLIS), null);
+    }
+
+    public ServerConfig withDiameter(DiameterSettings settings) {
+        return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
+                settings);
     }
 
     static LedgerLimits limits(int requestIdsMax, long requestIdRetentionMillis) {
         LedgerLimits d = LedgerLimits.DEFAULTS;
         return new LedgerLimits(d.accountsMax(), d.bucketsPerAccountMax(), d.reservationsMax(),
-                d.reservationTtlMaxMillis(), requestIdsMax, requestIdRetentionMillis, d.transfersRetainedMax());
+                d.reservationTtlMaxMillis(), requestIdsMax, requestIdRetentionMillis, d.transfersRetainedMax(),
+                d.identitiesMax());
     }
 }

@@ -52,7 +52,7 @@ class CommandLineTest {
     @Test
     void clientCommandsDriveARunningServer() throws Exception {
         ServerConfig config = new ServerConfig(dir.resolve("data"), "127.0.0.1", 0, "EUR", 8, 64,
-                JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS);
+                JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS, null);
         try (CredenceServer server = CredenceServer.start(config, fatal -> { throw new AssertionError(fatal); })) {
             String url = "--server=http://127.0.0.1:" + server.httpPort();
             assertThat(run("account", "create", "alice", "--kind", "subscriber", "--credit-limit", "MONEY=500", url)

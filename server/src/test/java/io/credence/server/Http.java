@@ -34,9 +34,27 @@ final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /**
+     * A POST that waits for "100 Continue" before sending its body, as a well-behaved client of
+     * large uploads does: a server that refuses the declared length answers before any byte of
+     * the body travels, instead of resetting a connection still being written to.
+     */
+    Reply postExpectingContinue(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .expectContinue(true).POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     Reply patch(String path, String json) {
         return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    Reply delete(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
+    }
+
+    Reply delete(String path, String idempotencyKey) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Idempotency-Key", idempotencyKey).DELETE());
     }
 
     /** Throws IOException-wrapped failures so crash tests can tell "no answer" from an answer. */

@@ -24,7 +24,7 @@ class ProvisioningApiTest {
     @BeforeEach
     void start() throws Exception {
         ServerConfig config = new ServerConfig(dir.resolve("data"), "127.0.0.1", 0, "EUR", 16, 64,
-                JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS);
+                JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS, null);
         server = CredenceServer.start(config, fatal -> { throw new AssertionError("journal failure", fatal); });
         http = new Http(server.httpPort());
         assertThat(http.post("v1/accounts", """
@@ -177,7 +177,7 @@ class ProvisioningApiTest {
     @Test
     void wrongMethodsAndOversizedBodiesAreRefused() {
         assertThat(http.patch("v1/reservations/1/commit", "{}").status()).isEqualTo(405);
-        Http.Reply huge = http.post("v1/accounts/alice/topups", "{\"requestId\":\"" + "x".repeat(70_000) + "\"}");
+        Http.Reply huge = http.postExpectingContinue("v1/accounts/alice/topups", "{\"requestId\":\"" + "x".repeat(70_000) + "\"}");
         assertThat(huge.status()).isEqualTo(413);
     }
 

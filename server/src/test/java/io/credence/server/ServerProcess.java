@@ -37,7 +37,7 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path dataDir, Path log, String... extraArgs) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString(), "serve",
-                "--data", dataDir.toString(), "--http-port", "0"));
+                "--data", dataDir.toString(), "--http-port", "0", "--diameter-port", "0"));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -1,0 +1,224 @@
+package io.credence.diameter.cc;
+
+import io.credence.diameter.codec.Avp;
+import io.credence.diameter.codec.AvpFormatException;
+import io.credence.diameter.codec.Avps;
+import io.credence.diameter.codec.Codes;
+import io.credence.diameter.codec.DiameterMessage;
+import io.credence.diameter.codec.Dictionary;
+import io.credence.ledger.IdentityType;
+import io.credence.ledger.ServiceRef;
+import io.credence.ledger.Unit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Credit-Control-Request read and checked (RFC 4006 section 3.1): the fields the server acts
+ * on, or a {@link CcError} naming the missing or invalid AVP. Reading changes nothing.
+ *
+ * @param services one entry per Multiple-Services-Credit-Control, or a single entry with rating
+ *                 group NONE built from top-level Requested/Used-Service-Unit when there is no MSCC
+ */
+record CcRequest(String sessionId, int requestType, long requestNumber, String serviceContextId,
+                 List<Subscription> subscriptions, int requestedAction, List<ServiceRequest> services,
+                 boolean multipleServices) {
+
+    /** A Subscription-Id: its type and data (the identity the ledger maps to an account). */
+    record Subscription(IdentityType type, String data) {}
+
+    /**
+     * One service in the request.
+     *
+     * @param requested the Requested-Service-Unit amounts; null when absent, empty when the RSU is empty
+     * @param used      the Used-Service-Unit amounts summed over every USU; null when absent
+     */
+    record ServiceRequest(long ratingGroup, long serviceId, Map<Unit, Long> requested, Map<Unit, Long> used) {
+        ServiceRef service() {
+            return new ServiceRef(ratingGroup, serviceId);
+        }
+    }
+
+    /** The fields needed to answer at all; when these fail the answer carries what could be read. */
+    static String sessionIdOf(DiameterMessage request) {
+        return request.find(Codes.SESSION_ID, 0).map(a -> {
+            try {
+                return a.utf8();
+            } catch (AvpFormatException bad) {
+                return null;
+            }
+        }).orElse(null);
+    }
+
+    static CcRequest read(DiameterMessage request, CreditControlConfig config) throws CcError {
+        for (Avp avp : request.avps()) {
+            if (avp.vendorId() == 0 && avp.mandatory() && Dictionary.find(avp.code(), 0).isEmpty()) {
+                throw new CcError(Codes.DIAMETER_AVP_UNSUPPORTED, avp, "AVP " + avp.code() + " is not supported");
+            }
+            try {
+                Dictionary.check(avp);
+            } catch (AvpFormatException bad) {
+                throw new CcError(Codes.DIAMETER_INVALID_AVP_VALUE, bad.avp(), bad.getMessage());
+            }
+        }
+        String sessionId = required(request, Codes.SESSION_ID).utf8();
+        if (sessionId.isEmpty()) {
+            throw invalid(request.find(Codes.SESSION_ID, 0).orElseThrow(), "Session-Id is empty");
+        }
+        required(request, Codes.ORIGIN_HOST);
+        required(request, Codes.ORIGIN_REALM);
+        required(request, Codes.DESTINATION_REALM);
+        Avp authApp = required(request, Codes.AUTH_APPLICATION_ID);
+        if (authApp.unsigned32() != Codes.APP_CREDIT_CONTROL) {
+            throw invalid(authApp, "Auth-Application-Id must be 4 (credit control)");
+        }
+        String serviceContextId = required(request, Codes.SERVICE_CONTEXT_ID).utf8();
+        Avp typeAvp = required(request, Codes.CC_REQUEST_TYPE);
+        int type = typeAvp.integer32();
+        if (type < Codes.INITIAL_REQUEST || type > Codes.EVENT_REQUEST) {
+            throw invalid(typeAvp, "CC-Request-Type must be 1..4, was " + type);
+        }
+        long number = required(request, Codes.CC_REQUEST_NUMBER).unsigned32();
+        if (type == Codes.INITIAL_REQUEST && number != 0) {
+            // RFC 4006 8.2: the first request of a session carries 0; be lenient, some clients start at 1
+        }
+        List<Subscription> subscriptions = new ArrayList<>();
+        for (Avp sub : request.findAll(Codes.SUBSCRIPTION_ID, 0)) {
+            subscriptions.add(subscription(sub));
+        }
+        if (subscriptions.isEmpty() && (type == Codes.INITIAL_REQUEST || type == Codes.EVENT_REQUEST)) {
+            throw new CcError(Codes.DIAMETER_MISSING_AVP, emptyGroup(Codes.SUBSCRIPTION_ID),
+                    "Subscription-Id is required to find the subscriber");
+        }
+        int requestedAction = -1;
+        var actionAvp = request.find(Codes.REQUESTED_ACTION, 0);
+        if (actionAvp.isPresent()) {
+            requestedAction = actionAvp.get().integer32();
+            if (requestedAction < Codes.DIRECT_DEBITING || requestedAction > Codes.PRICE_ENQUIRY) {
+                throw invalid(actionAvp.get(), "Requested-Action must be 0..3, was " + requestedAction);
+            }
+            if (type != Codes.EVENT_REQUEST) {
+                throw invalid(actionAvp.get(), "Requested-Action is only valid in an EVENT_REQUEST");
+            }
+        } else if (type == Codes.EVENT_REQUEST) {
+            requestedAction = Codes.DIRECT_DEBITING; // RFC 4006 8.41: absent means DIRECT_DEBITING
+        }
+        List<ServiceRequest> services = new ArrayList<>();
+        List<Avp> msccs = request.findAll(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0);
+        for (Avp mscc : msccs) {
+            services.add(service(mscc, config));
+        }
+        if (msccs.isEmpty()) {
+            Map<Unit, Long> requested = sumOf(request.findAll(Codes.REQUESTED_SERVICE_UNIT, 0), config);
+            Map<Unit, Long> used = sumOf(request.findAll(Codes.USED_SERVICE_UNIT, 0), config);
+            long serviceId = request.find(Codes.SERVICE_IDENTIFIER, 0).map(Avp::unsigned32).orElse(ServiceRef.NONE);
+            if (requested != null || used != null || type == Codes.INITIAL_REQUEST || type == Codes.EVENT_REQUEST) {
+                services.add(new ServiceRequest(ServiceRef.NONE, serviceId, requested, used));
+            }
+        }
+        for (int i = 0; i < services.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (services.get(i).ratingGroup() == services.get(j).ratingGroup()
+                        && services.get(i).serviceId() == services.get(j).serviceId()) {
+                    throw invalid(msccs.get(i), "rating group " + services.get(i).ratingGroup() + " appears twice");
+                }
+            }
+        }
+        return new CcRequest(sessionId, type, number, serviceContextId, subscriptions, requestedAction, services,
+                !msccs.isEmpty());
+    }
+
+    private static Subscription subscription(Avp sub) throws CcError {
+        Avp typeAvp = null;
+        Avp dataAvp = null;
+        for (Avp m : sub.grouped()) {
+            if (m.vendorId() == 0 && m.code() == Codes.SUBSCRIPTION_ID_TYPE) {
+                typeAvp = m;
+            } else if (m.vendorId() == 0 && m.code() == Codes.SUBSCRIPTION_ID_DATA) {
+                dataAvp = m;
+            }
+        }
+        if (typeAvp == null) {
+            throw new CcError(Codes.DIAMETER_MISSING_AVP, Avps.integer32(Codes.SUBSCRIPTION_ID_TYPE, 0, true, 0),
+                    "Subscription-Id lacks Subscription-Id-Type");
+        }
+        if (dataAvp == null) {
+            throw new CcError(Codes.DIAMETER_MISSING_AVP, Avps.utf8(Codes.SUBSCRIPTION_ID_DATA, 0, true, ""),
+                    "Subscription-Id lacks Subscription-Id-Data");
+        }
+        IdentityType type = IdentityType.ofSubscriptionIdType(typeAvp.integer32());
+        if (type == null) {
+            throw invalid(typeAvp, "Subscription-Id-Type " + typeAvp.integer32() + " is not 0..4");
+        }
+        String data = dataAvp.utf8();
+        if (data.isEmpty()) {
+            throw invalid(dataAvp, "Subscription-Id-Data is empty");
+        }
+        return new Subscription(type, data);
+    }
+
+    private static ServiceRequest service(Avp mscc, CreditControlConfig config) throws CcError {
+        long ratingGroup = ServiceRef.NONE;
+        long serviceId = ServiceRef.NONE;
+        List<Avp> requested = new ArrayList<>();
+        List<Avp> used = new ArrayList<>();
+        for (Avp m : mscc.grouped()) {
+            if (m.vendorId() != 0) {
+                continue;
+            }
+            if (m.code() == Codes.RATING_GROUP) {
+                ratingGroup = m.unsigned32();
+            } else if (m.code() == Codes.SERVICE_IDENTIFIER) {
+                serviceId = m.unsigned32();
+            } else if (m.code() == Codes.REQUESTED_SERVICE_UNIT) {
+                requested.add(m);
+            } else if (m.code() == Codes.USED_SERVICE_UNIT) {
+                used.add(m);
+            }
+        }
+        if (requested.size() > 1) {
+            throw invalid(requested.get(1), "an MSCC carries at most one Requested-Service-Unit");
+        }
+        return new ServiceRequest(ratingGroup, serviceId, sumOf(requested, config), sumOf(used, config));
+    }
+
+    /** Several USU in one MSCC (one per tariff period) add up; null when there are none. */
+    private static Map<Unit, Long> sumOf(List<Avp> units, CreditControlConfig config) throws CcError {
+        if (units.isEmpty()) {
+            return null;
+        }
+        Map<Unit, Long> sum = new java.util.EnumMap<>(Unit.class);
+        for (Avp unit : units) {
+            for (var e : ServiceUnits.read(unit, config).entrySet()) {
+                long total = sum.getOrDefault(e.getKey(), 0L) + e.getValue();
+                if (total < 0) {
+                    throw invalid(unit, "used units overflow");
+                }
+                sum.put(e.getKey(), total);
+            }
+        }
+        return sum;
+    }
+
+    private static Avp required(DiameterMessage request, long code) throws CcError {
+        return request.find(code, 0).orElseThrow(() -> new CcError(Codes.DIAMETER_MISSING_AVP, emptyOf(code),
+                Dictionary.find(code, 0).map(Dictionary.Definition::name).orElse("AVP " + code) + " is required"));
+    }
+
+    /** Failed-AVP for a missing AVP carries an example of it with minimal data (RFC 6733 7.5). */
+    private static Avp emptyOf(long code) {
+        return switch (Dictionary.find(code, 0).map(Dictionary.Definition::type).orElse(null)) {
+            case UNSIGNED32, ENUMERATED, INTEGER32 -> Avps.unsigned32(code, 0, true, 0);
+            case null, default -> Avps.octets(code, 0, true, new byte[0]);
+        };
+    }
+
+    private static Avp emptyGroup(long code) {
+        return Avps.grouped(code, 0, true, List.of());
+    }
+
+    private static CcError invalid(Avp avp, String reason) {
+        return new CcError(Codes.DIAMETER_INVALID_AVP_VALUE, avp, reason);
+    }
+}

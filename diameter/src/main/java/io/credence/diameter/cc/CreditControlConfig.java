@@ -1,0 +1,94 @@
+package io.credence.diameter.cc;
+
+import io.credence.ledger.Ids;
+import io.credence.ledger.Unit;
+
+import java.util.Map;
+
+/**
+ * How the credit-control server grants: default quotas (for an empty Requested-Service-Unit),
+ * lifetimes, where charged value goes, and its bounds.
+ *
+ * @param ratingGroupQuotas      per rating group: the unit it is rated in and the default grant
+ * @param serviceContextQuotas   when a rating group has no entry: the default by Service-Context-Id
+ *                               (e.g. 32251@3gpp.org PS data in bytes, 32260@3gpp.org IMS in seconds)
+ * @param validityTimeSeconds    Validity-Time sent with every grant; the client must report by then
+ * @param graceSeconds           how long past Validity-Time a reservation still holds (requests in flight)
+ * @param counterpartyAccount    the account charged value is paid to (and refunds come from)
+ * @param redirect               when set, the final grant says REDIRECT to this server instead of TERMINATE
+ * @param sessionsMax            open sessions (and recently closed ones kept for retransmissions)
+ * @param closedRetentionSeconds how long a finished session's last answer is kept for retransmissions
+ */
+public record CreditControlConfig(Map<Long, Quota> ratingGroupQuotas, Map<String, Quota> serviceContextQuotas,
+                                  int validityTimeSeconds, int graceSeconds, String counterpartyAccount,
+                                  Redirect redirect, int sessionsMax, int closedRetentionSeconds,
+                                  int currencyNumeric, int currencyMinorDigits) {
+
+    /** A default grant: this many of this unit. */
+    public record Quota(Unit unit, long amount) {
+        public Quota {
+            if (unit == null || amount <= 0) {
+                throw new IllegalArgumentException("a quota needs a unit and a positive amount");
+            }
+        }
+    }
+
+    /** Redirect-Server of a REDIRECT Final-Unit-Indication (RFC 4006 8.37: 0 IPv4, 1 IPv6, 2 URL, 3 SIP URI). */
+    public record Redirect(int addressType, String address) {
+        public Redirect {
+            if (addressType < 0 || addressType > 3 || address == null || address.isBlank()) {
+                throw new IllegalArgumentException("redirect needs an address type 0..3 and an address");
+            }
+        }
+    }
+
+    public static final String CONTEXT_PS = "32251@3gpp.org";
+    public static final String CONTEXT_IMS = "32260@3gpp.org";
+    public static final String CONTEXT_SMS = "32274@3gpp.org";
+
+    public CreditControlConfig {
+        ratingGroupQuotas = Map.copyOf(ratingGroupQuotas);
+        serviceContextQuotas = Map.copyOf(serviceContextQuotas);
+        if (validityTimeSeconds < 1 || graceSeconds < 0) {
+            throw new IllegalArgumentException("validityTimeSeconds >= 1 and graceSeconds >= 0 required");
+        }
+        String problem = Ids.accountIdProblem(counterpartyAccount);
+        if (problem != null) {
+            throw new IllegalArgumentException("counterpartyAccount: " + problem);
+        }
+        if (sessionsMax < 1 || closedRetentionSeconds < 1) {
+            throw new IllegalArgumentException("sessionsMax and closedRetentionSeconds must be >= 1");
+        }
+        if (currencyMinorDigits < 0 || currencyMinorDigits > 4) {
+            throw new IllegalArgumentException("currencyMinorDigits must be 0..4");
+        }
+    }
+
+    /** 1 MiB for data, 5 minutes for IMS calls, one SMS; validity 10 minutes; EUR (978, 2 digits). */
+    public static CreditControlConfig defaults() {
+        return new CreditControlConfig(Map.of(),
+                Map.of(CONTEXT_PS, new Quota(Unit.BYTES, 1L << 20), CONTEXT_IMS, new Quota(Unit.SECONDS, 300),
+                        CONTEXT_SMS, new Quota(Unit.SERVICE_UNITS, 1)),
+                600, 30, Ids.SYSTEM_ACCOUNT, null, 1_000_000, 60, 978, 2);
+    }
+
+    public CreditControlConfig withRatingGroupQuotas(Map<Long, Quota> quotas) {
+        return new CreditControlConfig(quotas, serviceContextQuotas, validityTimeSeconds, graceSeconds,
+                counterpartyAccount, redirect, sessionsMax, closedRetentionSeconds, currencyNumeric, currencyMinorDigits);
+    }
+
+    public CreditControlConfig withValidity(int validitySeconds, int grace) {
+        return new CreditControlConfig(ratingGroupQuotas, serviceContextQuotas, validitySeconds, grace,
+                counterpartyAccount, redirect, sessionsMax, closedRetentionSeconds, currencyNumeric, currencyMinorDigits);
+    }
+
+    public CreditControlConfig withRedirect(Redirect r) {
+        return new CreditControlConfig(ratingGroupQuotas, serviceContextQuotas, validityTimeSeconds, graceSeconds,
+                counterpartyAccount, r, sessionsMax, closedRetentionSeconds, currencyNumeric, currencyMinorDigits);
+    }
+
+    public CreditControlConfig withSessionsMax(int max) {
+        return new CreditControlConfig(ratingGroupQuotas, serviceContextQuotas, validityTimeSeconds, graceSeconds,
+                counterpartyAccount, redirect, max, closedRetentionSeconds, currencyNumeric, currencyMinorDigits);
+    }
+}

@@ -1,0 +1,810 @@
+package io.credence.diameter.cc;
+
+import io.credence.diameter.codec.Avp;
+import io.credence.diameter.codec.Avps;
+import io.credence.diameter.codec.Codes;
+import io.credence.diameter.codec.DiameterMessage;
+import io.credence.diameter.peer.LocalIdentity;
+import io.credence.diameter.transport.ApplicationHandler;
+import io.credence.diameter.transport.Peer;
+import io.credence.journal.DurableLedger;
+import io.credence.journal.Submission;
+import io.credence.ledger.AccountStatus;
+import io.credence.ledger.Command;
+import io.credence.ledger.Ids;
+import io.credence.ledger.Ledger;
+import io.credence.ledger.Operation;
+import io.credence.ledger.Outcome;
+import io.credence.ledger.Rejection;
+import io.credence.ledger.ServiceRef;
+import io.credence.ledger.Unit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The RFC 4006 credit-control server on the durable ledger.
+ *
+ * <p>Each grant is a ledger reservation for the session's account and the service (rating group,
+ * service id); reported usage commits it (the rest returns) and a new grant is reserved in the
+ * same linked command. When the balance cannot cover the request, what is left is granted with a
+ * Final-Unit-Indication; when nothing is left the service gets 4012. A session that goes silent
+ * loses nothing: its reservations expire after Validity-Time plus a grace.
+ *
+ * <p>Exactly once: every ledger command of a request has a request id derived from the Session-Id,
+ * the CC-Request-Number, the service and the step, so the ledger answers a repeated command with
+ * its first outcome. The session keeps its last answer, so a retransmitted request is answered
+ * again without touching the ledger; a request that met a full queue (3004) changed no session
+ * state, and its retry replays the same commands.
+ *
+ * <p>Requests run on virtual threads, one session at a time in arrival order; the transport bounds
+ * how many are in flight per peer.
+ */
+public final class CreditControlServer implements ApplicationHandler, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(CreditControlServer.class.getName());
+    private static final long ANSWER_TIMEOUT_SECONDS = 30;
+    private static final int CHECK_BALANCE_ENOUGH_CREDIT = 0;
+    private static final int CHECK_BALANCE_NO_CREDIT = 1;
+
+    private final DurableLedger ledger;
+    private final CreditControlConfig config;
+    private final LocalIdentity local;
+    private final Function<String, Optional<Peer>> peers;
+    private final LongSupplier clock;
+    private final ConcurrentHashMap<String, CcSession> sessions = new ConcurrentHashMap<>();
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService sweeper;
+
+    /** The ledger queue or a table was full: the whole request is answered 3004 and may be retried. */
+    private static final class Busy extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Busy(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /**
+     * @param peers finds the open connection of a peer by Origin-Host, for RAR and ASR
+     */
+    public CreditControlServer(DurableLedger ledger, CreditControlConfig config, LocalIdentity local,
+                               Function<String, Optional<Peer>> peers, LongSupplier clock) {
+        this.ledger = ledger;
+        this.config = config;
+        this.local = local;
+        this.peers = peers;
+        this.clock = clock;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cc-session-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public CompletionStage<DiameterMessage> handle(DiameterMessage request, Peer peer) {
+        if (request.commandCode() != Codes.CREDIT_CONTROL) {
+            return CompletableFuture.completedFuture(protocolError(request, Codes.DIAMETER_COMMAND_UNSUPPORTED,
+                    "command " + request.commandCode() + " is not part of credit control"));
+        }
+        return CompletableFuture.supplyAsync(() -> answer(request, peer), workers);
+    }
+
+    // ---------------------------------------------------------------- request handling
+
+    private DiameterMessage answer(DiameterMessage request, Peer peer) {
+        CcRequest ccr;
+        try {
+            ccr = CcRequest.read(request, config);
+        } catch (CcError bad) {
+            return request.answer(failure(request, bad.resultCode, bad.failedAvp, bad.getMessage()));
+        }
+        long now = clock.getAsLong();
+        CcSession session = sessions.get(ccr.sessionId());
+        if (session == null) {
+            if (ccr.requestType() != Codes.INITIAL_REQUEST && ccr.requestType() != Codes.EVENT_REQUEST) {
+                return request.answer(failure(request, Codes.DIAMETER_UNKNOWN_SESSION_ID, null,
+                        "session " + ccr.sessionId() + " is not known (never opened, finished or expired)"));
+            }
+            if (sessions.size() >= config.sessionsMax()) {
+                return protocolError(request, Codes.DIAMETER_TOO_BUSY, "session table full (" + config.sessionsMax() + ")");
+            }
+            session = sessions.computeIfAbsent(ccr.sessionId(), id -> new CcSession(id, keyOf(id), peer.originHost(),
+                    peer.originRealm(), now));
+        }
+        session.lock.lock();
+        try {
+            if (session.lastNumber == ccr.requestNumber() && session.lastAnswer != null) {
+                return request.answer(session.lastAnswer); // a retransmission: the first answer again
+            }
+            if (session.finished) {
+                return request.answer(failure(request, Codes.DIAMETER_UNKNOWN_SESSION_ID, null,
+                        "session " + ccr.sessionId() + " has finished"));
+            }
+            if (session.lastNumber >= 0 && ccr.requestNumber() <= session.lastNumber) {
+                return request.answer(failure(request, Codes.DIAMETER_INVALID_AVP_VALUE,
+                        request.find(Codes.CC_REQUEST_NUMBER, 0).orElse(null), "CC-Request-Number "
+                                + ccr.requestNumber() + " does not follow " + session.lastNumber));
+            }
+            if (session.lastNumber >= 0
+                    && (ccr.requestType() == Codes.INITIAL_REQUEST || ccr.requestType() == Codes.EVENT_REQUEST)) {
+                return request.answer(failure(request, Codes.DIAMETER_INVALID_AVP_VALUE,
+                        request.find(Codes.CC_REQUEST_TYPE, 0).orElse(null), "session " + ccr.sessionId()
+                                + " is already open"));
+            }
+            Result result = switch (ccr.requestType()) {
+                case Codes.INITIAL_REQUEST -> initial(session, ccr);
+                case Codes.UPDATE_REQUEST -> update(session, ccr);
+                case Codes.TERMINATION_REQUEST -> terminate(session, ccr);
+                default -> event(session, ccr);
+            };
+            List<Avp> avps = compose(request, ccr, result);
+            session.accountId = result.accountId;
+            session.grants = result.grants;
+            session.finished = result.finished;
+            session.lastNumber = ccr.requestNumber();
+            session.lastAnswer = avps;
+            session.touchedAtMillis = clock.getAsLong();
+            return request.answer(avps);
+        } catch (Busy busy) {
+            if (session.lastNumber < 0 && !session.finished) {
+                sessions.remove(ccr.sessionId(), session); // nothing was answered yet: forget the attempt
+            }
+            return protocolError(request, Codes.DIAMETER_TOO_BUSY, busy.getMessage());
+        } finally {
+            session.lock.unlock();
+        }
+    }
+
+    /** What a request did: the answer's content and the session's next state. */
+    private record Result(long resultCode, String errorMessage, String accountId, Map<ServiceRef, CcSession.Grant> grants,
+                          boolean finished, List<ServiceAnswer> services, List<Avp> extra) {
+        static Result sessionError(long resultCode, String message, CcSession session) {
+            return new Result(resultCode, message, session.accountId, Map.of(), true, List.of(), List.of());
+        }
+    }
+
+    /** One service's part of the answer. */
+    private record ServiceAnswer(CcRequest.ServiceRequest request, long resultCode, Unit unit, long granted,
+                                 boolean finalUnits) {
+        static ServiceAnswer of(CcRequest.ServiceRequest request, long resultCode) {
+            return new ServiceAnswer(request, resultCode, null, 0, false);
+        }
+    }
+
+    private Result initial(CcSession session, CcRequest ccr) throws Busy {
+        Subscriber subscriber = findSubscriber(ccr);
+        if (subscriber == null) {
+            return Result.sessionError(Codes.DIAMETER_USER_UNKNOWN, "no account for " + describe(ccr.subscriptions()),
+                    session);
+        }
+        if (subscriber.status != AccountStatus.ACTIVE) {
+            return new Result(Codes.DIAMETER_END_USER_SERVICE_DENIED, "account " + subscriber.accountId + " is "
+                    + subscriber.status, subscriber.accountId, Map.of(), true, List.of(), List.of());
+        }
+        Map<ServiceRef, CcSession.Grant> grants = new LinkedHashMap<>();
+        List<ServiceAnswer> answers = new ArrayList<>();
+        for (CcRequest.ServiceRequest sr : ccr.services()) {
+            answers.add(serve(session, ccr, subscriber.accountId, sr, null, grants));
+        }
+        long top = topLevel(answers);
+        // an initial request that failed for every service ends the session (RFC 4006 5.1)
+        return new Result(top, null, subscriber.accountId, grants, top != Codes.DIAMETER_SUCCESS, answers, List.of());
+    }
+
+    private Result update(CcSession session, CcRequest ccr) throws Busy {
+        Map<ServiceRef, CcSession.Grant> grants = new LinkedHashMap<>(session.grants);
+        List<ServiceAnswer> answers = new ArrayList<>();
+        for (CcRequest.ServiceRequest sr : ccr.services()) {
+            CcSession.Grant current = grants.remove(grantKey(grants, sr));
+            answers.add(serve(session, ccr, session.accountId, sr, current, grants));
+        }
+        return new Result(topLevel(answers), null, session.accountId, grants, false, answers, List.of());
+    }
+
+    private Result terminate(CcSession session, CcRequest ccr) throws Busy {
+        Steps steps = new Steps(session, ccr, ServiceRef.ANY);
+        for (CcSession.Grant grant : session.grants.values()) {
+            long used = 0;
+            for (CcRequest.ServiceRequest sr : ccr.services()) {
+                if (sr.ratingGroup() == grant.service().ratingGroup()
+                        && (sr.serviceId() == ServiceRef.NONE || sr.serviceId() == grant.service().serviceId())
+                        && sr.used() != null) {
+                    used = sr.used().getOrDefault(grant.unit(), 0L);
+                }
+            }
+            settle(steps.forService(grant.service()), session.accountId, grant, used);
+        }
+        return new Result(Codes.DIAMETER_SUCCESS, null, session.accountId, Map.of(), true, List.of(), List.of());
+    }
+
+    private Result event(CcSession session, CcRequest ccr) throws Busy {
+        Subscriber subscriber = findSubscriber(ccr);
+        if (subscriber == null) {
+            return Result.sessionError(Codes.DIAMETER_USER_UNKNOWN, "no account for " + describe(ccr.subscriptions()),
+                    session);
+        }
+        if (subscriber.status != AccountStatus.ACTIVE && ccr.requestedAction() != Codes.REFUND_ACCOUNT) {
+            return new Result(Codes.DIAMETER_END_USER_SERVICE_DENIED, "account " + subscriber.accountId + " is "
+                    + subscriber.status, subscriber.accountId, Map.of(), true, List.of(), List.of());
+        }
+        String account = subscriber.accountId;
+        List<ServiceAnswer> answers = new ArrayList<>();
+        List<Avp> extra = new ArrayList<>();
+        for (CcRequest.ServiceRequest sr : ccr.services()) {
+            Want want;
+            try {
+                // enquiries are answered in whatever unit they ask; debits must match the service's unit
+                boolean enquiry = ccr.requestedAction() == Codes.PRICE_ENQUIRY
+                        || ccr.requestedAction() == Codes.CHECK_BALANCE;
+                want = enquiry && sr.requested() != null && !sr.requested().isEmpty()
+                        ? firstRequested(sr) : want(ccr, sr, null, true);
+            } catch (RatingFailed failed) {
+                answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED));
+                continue;
+            }
+            Steps steps = new Steps(session, ccr, sr.service());
+            switch (ccr.requestedAction()) {
+                case Codes.DIRECT_DEBITING -> {
+                    Outcome o = submit(steps.next(), new Operation.Transfer(account, config.counterpartyAccount(),
+                            want.unit, want.amount, sr.service()));
+                    answers.add(o instanceof Outcome.Transferred
+                            ? new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false)
+                            : ServiceAnswer.of(sr, resultOf((Rejection) o)));
+                }
+                case Codes.REFUND_ACCOUNT -> {
+                    long amount = sr.used() != null && sr.requested() == null
+                            ? sr.used().getOrDefault(want.unit, want.amount) : want.amount;
+                    Operation refund = config.counterpartyAccount().equals(Ids.SYSTEM_ACCOUNT)
+                            ? new Operation.TopUp(Ids.SYSTEM_ACCOUNT, account, want.unit, amount, null)
+                            : new Operation.Transfer(config.counterpartyAccount(), account, want.unit, amount,
+                                    ServiceRef.ANY);
+                    Outcome o = submit(steps.next(), refund);
+                    answers.add(o.accepted() ? new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, amount, false)
+                            : ServiceAnswer.of(sr, resultOf((Rejection) o)));
+                }
+                case Codes.CHECK_BALANCE -> {
+                    long available = query(l -> l.available(account, want.unit, sr.service()).orElse(0L));
+                    extra.add(Avps.integer32(Codes.CHECK_BALANCE_RESULT, 0, true,
+                            available >= want.amount ? CHECK_BALANCE_ENOUGH_CREDIT : CHECK_BALANCE_NO_CREDIT));
+                    answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS));
+                }
+                default -> { // PRICE_ENQUIRY
+                    if (want.unit != Unit.MONEY) {
+                        // prices of time, volume and events come from the rating catalog, which is not here yet
+                        answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED));
+                    } else {
+                        extra.add(Avps.grouped(Codes.COST_INFORMATION, 0, true, List.of(
+                                Avps.grouped(Codes.UNIT_VALUE, 0, true, List.of(
+                                        Avps.long64(Codes.VALUE_DIGITS, 0, true, want.amount),
+                                        Avps.integer32(Codes.EXPONENT, 0, true, -config.currencyMinorDigits()))),
+                                Avps.unsigned32(Codes.CURRENCY_CODE, 0, true, config.currencyNumeric()))));
+                        answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS));
+                    }
+                }
+            }
+        }
+        return new Result(topLevel(answers), null, account, Map.of(), true, answers, extra);
+    }
+
+    /**
+     * One service of an initial or update request: settle what was used on the current grant,
+     * then grant again when asked. Both go in one linked ledger command when the balance allows.
+     */
+    private ServiceAnswer serve(CcSession session, CcRequest ccr, String account, CcRequest.ServiceRequest sr,
+                                CcSession.Grant current, Map<ServiceRef, CcSession.Grant> grants) throws Busy {
+        Steps steps = new Steps(session, ccr, sr.service());
+        Want want;
+        try {
+            want = want(ccr, sr, current, ccr.requestType() == Codes.INITIAL_REQUEST);
+        } catch (RatingFailed failed) {
+            if (current != null) {
+                settle(steps, account, current, usedOf(sr, current.unit()));
+            }
+            return ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED);
+        }
+        if (current == null && want == null) {
+            if (sr.used() != null) {
+                chargeWithoutGrant(steps, account, sr, sr.used());
+            }
+            return ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS);
+        }
+        if (current != null && want == null) {
+            settle(steps, account, current, usedOf(sr, current.unit()));
+            return ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS);
+        }
+        if (current != null) {
+            long used = usedOf(sr, current.unit());
+            Outcome o = submit(steps.next(), new Operation.Linked(List.of(commit(current, used),
+                    reserve(account, want.unit, want.amount, sr.service()))));
+            if (o instanceof Outcome.LinkedApplied applied) {
+                return granted(sr, (Outcome.Reserved) applied.steps().get(1), want.unit, false, grants);
+            }
+            if (o instanceof Rejection.LinkedRejected rejected && rejected.stepIndex() == 1
+                    && rejected.cause() instanceof Rejection.InsufficientBalance short1 && short1.available() > 0) {
+                Outcome partial = submit(steps.next(), new Operation.Linked(List.of(commit(current, used),
+                        reserve(account, want.unit, short1.available(), sr.service()))));
+                if (partial instanceof Outcome.LinkedApplied applied) {
+                    return granted(sr, (Outcome.Reserved) applied.steps().get(1), want.unit, true, grants);
+                }
+            }
+            // the usage must be settled whatever happens to the new grant
+            settle(steps, account, current, used);
+        }
+        return grantAlone(steps, account, sr, want, grants);
+    }
+
+    private ServiceAnswer grantAlone(Steps steps, String account, CcRequest.ServiceRequest sr, Want want,
+                                     Map<ServiceRef, CcSession.Grant> grants) throws Busy {
+        Outcome o = submit(steps.next(), reserve(account, want.unit, want.amount, sr.service()));
+        if (o instanceof Outcome.Reserved reserved) {
+            return granted(sr, reserved, want.unit, false, grants);
+        }
+        if (o instanceof Rejection.InsufficientBalance short1 && short1.available() > 0) {
+            Outcome partial = submit(steps.next(), reserve(account, want.unit, short1.available(), sr.service()));
+            if (partial instanceof Outcome.Reserved reserved) {
+                return granted(sr, reserved, want.unit, true, grants);
+            }
+            o = partial;
+        }
+        return ServiceAnswer.of(sr, resultOf((Rejection) o));
+    }
+
+    private ServiceAnswer granted(CcRequest.ServiceRequest sr, Outcome.Reserved reserved, Unit unit, boolean finalUnits,
+                                  Map<ServiceRef, CcSession.Grant> grants) {
+        grants.put(sr.service(), new CcSession.Grant(reserved.reservationId(), unit, reserved.amount(), sr.service()));
+        return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, unit, reserved.amount(), finalUnits);
+    }
+
+    /**
+     * Charges {@code used} on a grant and returns the rest. Usage beyond the grant is charged as
+     * overdraft within the account's credit limit; past the limit only the grant is charged and
+     * the excess is logged. A grant that already expired returned its hold: usage is then charged
+     * directly if the balance allows.
+     */
+    private void settle(Steps steps, String account, CcSession.Grant grant, long used) throws Busy {
+        Outcome o = submit(steps.next(), commit(grant, used));
+        switch (o) {
+            case Outcome.Committed committed -> { }
+            case Rejection.CreditLimitExceeded over -> {
+                submit(steps.next(), new Operation.Commit(grant.reservationId(), grant.amount(), false));
+                LOG.log(System.Logger.Level.WARNING, "{0} used {1} {2} on a grant of {3} beyond its credit limit; "
+                        + "{4} not charged", account, used, grant.unit(), grant.amount(), used - grant.amount());
+            }
+            case Rejection.Expired expired -> chargeWithoutGrant(steps, account,
+                    new CcRequest.ServiceRequest(grant.service().ratingGroup(), grant.service().serviceId(), null, null),
+                    Map.of(grant.unit(), used));
+            case Rejection other -> LOG.log(System.Logger.Level.WARNING, "settling reservation {0} for {1}: {2}",
+                    grant.reservationId(), account, other.message());
+            default -> throw new IllegalStateException("unexpected " + o);
+        }
+    }
+
+    private void chargeWithoutGrant(Steps steps, String account, CcRequest.ServiceRequest sr, Map<Unit, Long> used)
+            throws Busy {
+        for (var e : used.entrySet()) {
+            if (e.getValue() <= 0) {
+                continue;
+            }
+            Outcome o = submit(steps.next(), new Operation.Transfer(account, config.counterpartyAccount(), e.getKey(),
+                    e.getValue(), sr.service()));
+            if (o instanceof Rejection r) {
+                LOG.log(System.Logger.Level.WARNING, "{0} reported {1} {2} without a grant; not charged: {3}", account,
+                        e.getValue(), e.getKey(), r.message());
+            }
+        }
+    }
+
+    /** What to grant: the requested amount, or the default quota for an empty request. */
+    private record Want(Unit unit, long amount) {}
+
+    private static final class RatingFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RatingFailed() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Want want(CcRequest ccr, CcRequest.ServiceRequest sr, CcSession.Grant current, boolean grantWhenAbsent)
+            throws RatingFailed {
+        if (sr.requested() == null && !grantWhenAbsent) {
+            return null;
+        }
+        CreditControlConfig.Quota quota = config.ratingGroupQuotas().get(sr.ratingGroup());
+        if (quota == null) {
+            quota = config.serviceContextQuotas().get(ccr.serviceContextId());
+        }
+        Unit unit = current != null ? current.unit() : quota != null ? quota.unit() : null;
+        if (sr.requested() == null || sr.requested().isEmpty()) {
+            if (quota == null || (unit != null && unit != quota.unit())) {
+                throw new RatingFailed();
+            }
+            return new Want(quota.unit(), quota.amount());
+        }
+        if (unit == null) {
+            var first = sr.requested().entrySet().iterator().next();
+            return first.getValue() > 0 ? new Want(first.getKey(), first.getValue()) : null;
+        }
+        Long amount = sr.requested().get(unit);
+        if (amount == null) {
+            throw new RatingFailed(); // asked in a unit this service is not rated in
+        }
+        return amount > 0 ? new Want(unit, amount) : null;
+    }
+
+    private static Want firstRequested(CcRequest.ServiceRequest sr) {
+        var first = sr.requested().entrySet().iterator().next();
+        return new Want(first.getKey(), first.getValue());
+    }
+
+    private static long usedOf(CcRequest.ServiceRequest sr, Unit unit) {
+        return sr.used() == null ? 0 : sr.used().getOrDefault(unit, 0L);
+    }
+
+    private static ServiceRef grantKey(Map<ServiceRef, CcSession.Grant> grants, CcRequest.ServiceRequest sr) {
+        ServiceRef exact = sr.service();
+        if (grants.containsKey(exact)) {
+            return exact;
+        }
+        for (ServiceRef key : grants.keySet()) {
+            if (key.ratingGroup() == sr.ratingGroup() && sr.serviceId() == ServiceRef.NONE) {
+                return key;
+            }
+        }
+        return exact;
+    }
+
+    private Operation.Commit commit(CcSession.Grant grant, long used) {
+        return new Operation.Commit(grant.reservationId(), used, true);
+    }
+
+    private Operation.Reserve reserve(String account, Unit unit, long amount, ServiceRef service) {
+        long ttl = (config.validityTimeSeconds() + (long) config.graceSeconds()) * 1000;
+        return new Operation.Reserve(account, config.counterpartyAccount(), unit, amount, service, ttl);
+    }
+
+    private static long resultOf(Rejection rejection) {
+        return switch (rejection) {
+            case Rejection.InsufficientBalance r -> Codes.DIAMETER_CREDIT_LIMIT_REACHED;
+            case Rejection.CreditLimitExceeded r -> Codes.DIAMETER_CREDIT_LIMIT_REACHED;
+            case Rejection.AccountNotActive r -> Codes.DIAMETER_END_USER_SERVICE_DENIED;
+            case Rejection.UnknownAccount r -> Codes.DIAMETER_USER_UNKNOWN;
+            case Rejection.LinkedRejected r -> resultOf(r.cause());
+            default -> Codes.DIAMETER_UNABLE_TO_COMPLY;
+        };
+    }
+
+    /** All services failed alike: that is the session's result too; otherwise success. */
+    private static long topLevel(List<ServiceAnswer> answers) {
+        if (answers.isEmpty()) {
+            return Codes.DIAMETER_SUCCESS;
+        }
+        long first = answers.get(0).resultCode;
+        for (ServiceAnswer a : answers) {
+            if (a.resultCode != first) {
+                return Codes.DIAMETER_SUCCESS;
+            }
+        }
+        return first;
+    }
+
+    // ---------------------------------------------------------------- subscribers
+
+    private record Subscriber(String accountId, AccountStatus status) {}
+
+    private Subscriber findSubscriber(CcRequest ccr) throws Busy {
+        return query(l -> {
+            for (CcRequest.Subscription s : ccr.subscriptions()) {
+                Optional<String> account = l.accountForIdentity(s.type(), s.data());
+                if (account.isPresent()) {
+                    return l.account(account.get()).map(v -> new Subscriber(v.accountId(), v.status())).orElse(null);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static String describe(List<CcRequest.Subscription> subscriptions) {
+        StringBuilder out = new StringBuilder();
+        for (CcRequest.Subscription s : subscriptions) {
+            out.append(out.isEmpty() ? "" : ", ").append(s.type()).append(' ').append(s.data());
+        }
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------- ledger access
+
+    /** Ledger request ids of one request and service: {@code cc:<session>:<number>:<rg>.<sid>:<step>}. */
+    private static final class Steps {
+        private final String stem;
+        private final CcSession session;
+        private final CcRequest ccr;
+        private int step;
+
+        Steps(CcSession session, CcRequest ccr, ServiceRef service) {
+            this.session = session;
+            this.ccr = ccr;
+            this.stem = "cc:" + session.key + ":" + ccr.requestNumber() + ":" + part(service.ratingGroup()) + "."
+                    + part(service.serviceId()) + ":";
+        }
+
+        Steps forService(ServiceRef service) {
+            return new Steps(session, ccr, service);
+        }
+
+        String next() {
+            return stem + step++;
+        }
+
+        private static String part(long value) {
+            return value == ServiceRef.NONE ? "n" : Long.toString(value);
+        }
+    }
+
+    private Outcome submit(String requestId, Operation operation) throws Busy {
+        return await(ledger.submit(new Command(requestId, operation)));
+    }
+
+    private <T> T query(Function<Ledger, T> query) throws Busy {
+        return await(ledger.query(query));
+    }
+
+    private static <T> T await(Submission<T> submission) throws Busy {
+        return switch (submission) {
+            case Submission.Accepted<T> accepted -> {
+                try {
+                    yield accepted.answer().get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new Busy("interrupted");
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new Busy("ledger failed: " + e.getMessage());
+                }
+            }
+            case Submission.Busy<T> busy -> throw new Busy("ledger queue full (" + busy.queueMax() + ")");
+            case Submission.Stopped<T> stopped -> throw new Busy("ledger stopped: " + stopped.reason());
+            case Submission.TooLarge<T> tooLarge -> throw new IllegalStateException("command of " + tooLarge.bytes()
+                    + " bytes exceeds a journal record");
+        };
+    }
+
+    // ---------------------------------------------------------------- answers
+
+    private List<Avp> compose(DiameterMessage request, CcRequest ccr, Result result) {
+        List<Avp> avps = new ArrayList<>();
+        avps.add(Avps.utf8(Codes.SESSION_ID, 0, true, ccr.sessionId()));
+        avps.add(Avps.unsigned32(Codes.RESULT_CODE, 0, true, result.resultCode));
+        avps.add(Avps.utf8(Codes.ORIGIN_HOST, 0, true, local.originHost()));
+        avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, local.originRealm()));
+        avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
+        avps.add(Avps.integer32(Codes.CC_REQUEST_TYPE, 0, true, ccr.requestType()));
+        avps.add(Avps.unsigned32(Codes.CC_REQUEST_NUMBER, 0, true, ccr.requestNumber()));
+        if (ccr.requestType() == Codes.EVENT_REQUEST) {
+            avps.add(Avps.integer32(Codes.REQUESTED_ACTION, 0, true, ccr.requestedAction()));
+        }
+        if (ccr.multipleServices()) {
+            for (ServiceAnswer a : result.services) {
+                avps.add(Avps.grouped(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0, true, serviceAvps(a)));
+            }
+        } else if (!result.services.isEmpty()) {
+            ServiceAnswer a = result.services.get(0);
+            if (a.unit != null) {
+                avps.add(ServiceUnits.write(Codes.GRANTED_SERVICE_UNIT, a.unit, a.granted, config));
+                if (ccr.requestType() != Codes.EVENT_REQUEST) {
+                    avps.add(Avps.unsigned32(Codes.VALIDITY_TIME, 0, true, config.validityTimeSeconds()));
+                }
+                if (a.finalUnits) {
+                    avps.add(finalUnitIndication());
+                }
+            }
+            if (a.resultCode != Codes.DIAMETER_SUCCESS) {
+                avps.set(1, Avps.unsigned32(Codes.RESULT_CODE, 0, true, a.resultCode));
+            }
+        }
+        avps.addAll(result.extra);
+        if (result.errorMessage != null) {
+            avps.add(Avps.utf8(Codes.ERROR_MESSAGE, 0, false, result.errorMessage));
+        }
+        return avps;
+    }
+
+    private List<Avp> serviceAvps(ServiceAnswer a) {
+        List<Avp> m = new ArrayList<>();
+        if (a.unit != null) {
+            m.add(ServiceUnits.write(Codes.GRANTED_SERVICE_UNIT, a.unit, a.granted, config));
+        }
+        if (a.request.ratingGroup() != ServiceRef.NONE) {
+            m.add(Avps.unsigned32(Codes.RATING_GROUP, 0, true, a.request.ratingGroup()));
+        }
+        if (a.request.serviceId() != ServiceRef.NONE) {
+            m.add(Avps.unsigned32(Codes.SERVICE_IDENTIFIER, 0, true, a.request.serviceId()));
+        }
+        if (a.unit != null) {
+            m.add(Avps.unsigned32(Codes.VALIDITY_TIME, 0, true, config.validityTimeSeconds()));
+        }
+        m.add(Avps.unsigned32(Codes.RESULT_CODE, 0, true, a.resultCode));
+        if (a.finalUnits) {
+            m.add(finalUnitIndication());
+        }
+        return m;
+    }
+
+    /** TERMINATE, or REDIRECT to the configured server (a top-up portal) when one is set. */
+    private Avp finalUnitIndication() {
+        CreditControlConfig.Redirect redirect = config.redirect();
+        if (redirect == null) {
+            return Avps.grouped(Codes.FINAL_UNIT_INDICATION, 0, true,
+                    List.of(Avps.integer32(Codes.FINAL_UNIT_ACTION, 0, true, Codes.FUA_TERMINATE)));
+        }
+        return Avps.grouped(Codes.FINAL_UNIT_INDICATION, 0, true, List.of(
+                Avps.integer32(Codes.FINAL_UNIT_ACTION, 0, true, Codes.FUA_REDIRECT),
+                Avps.grouped(Codes.REDIRECT_SERVER, 0, true, List.of(
+                        Avps.integer32(Codes.REDIRECT_ADDRESS_TYPE, 0, true, redirect.addressType()),
+                        Avps.utf8(Codes.REDIRECT_SERVER_ADDRESS, 0, true, redirect.address())))));
+    }
+
+    /** A session-level failure answer: what could be read of the request, the code, Failed-AVP. */
+    private List<Avp> failure(DiameterMessage request, long resultCode, Avp failedAvp, String message) {
+        List<Avp> avps = new ArrayList<>();
+        String sessionId = CcRequest.sessionIdOf(request);
+        if (sessionId != null) {
+            avps.add(Avps.utf8(Codes.SESSION_ID, 0, true, sessionId));
+        }
+        avps.add(Avps.unsigned32(Codes.RESULT_CODE, 0, true, resultCode));
+        avps.add(Avps.utf8(Codes.ORIGIN_HOST, 0, true, local.originHost()));
+        avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, local.originRealm()));
+        avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
+        for (long echoed : new long[] {Codes.CC_REQUEST_TYPE, Codes.CC_REQUEST_NUMBER}) {
+            request.find(echoed, 0).filter(a -> a.data().length == 4).ifPresent(avps::add);
+        }
+        if (message != null) {
+            avps.add(Avps.utf8(Codes.ERROR_MESSAGE, 0, false, message.length() > 200 ? message.substring(0, 200) : message));
+        }
+        if (failedAvp != null) {
+            avps.add(Avps.grouped(Codes.FAILED_AVP, 0, true, List.of(failedAvp)));
+        }
+        return avps;
+    }
+
+    private DiameterMessage protocolError(DiameterMessage request, long resultCode, String message) {
+        DiameterMessage answer = request.answer(failure(request, resultCode, null, message));
+        return new DiameterMessage(answer.flags() | DiameterMessage.FLAG_ERROR, answer.commandCode(),
+                answer.applicationId(), answer.hopByHop(), answer.endToEnd(), answer.avps());
+    }
+
+    // ---------------------------------------------------------------- server-initiated: RAR and ASR
+
+    /**
+     * Re-Auth-Request (RFC 4006 5.5): the client reports and asks for quota now, e.g. after a
+     * top-up. The future carries the RAA's Result-Code (2001, or 2002 when the client will act later).
+     */
+    public CompletableFuture<Long> reAuthorize(String sessionId) {
+        return serverRequest(sessionId, Codes.RE_AUTH, List.of(
+                Avps.integer32(Codes.RE_AUTH_REQUEST_TYPE, 0, true, 0))); // AUTHORIZE_ONLY
+    }
+
+    /** Abort-Session-Request (RFC 6733 8.5): the client ends the session (and sends its CCR-T). */
+    public CompletableFuture<Long> abort(String sessionId) {
+        return serverRequest(sessionId, Codes.ABORT_SESSION, List.of());
+    }
+
+    private CompletableFuture<Long> serverRequest(String sessionId, int command, List<Avp> specific) {
+        CcSession session = sessions.get(sessionId);
+        if (session == null || session.finished) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no open session " + sessionId));
+        }
+        Optional<Peer> peer = peers.apply(session.peerHost);
+        if (peer.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("peer " + session.peerHost
+                    + " of session " + sessionId + " is not connected"));
+        }
+        List<Avp> avps = new ArrayList<>();
+        avps.add(Avps.utf8(Codes.SESSION_ID, 0, true, sessionId));
+        avps.add(Avps.utf8(Codes.ORIGIN_HOST, 0, true, local.originHost()));
+        avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, local.originRealm()));
+        avps.add(Avps.utf8(Codes.DESTINATION_REALM, 0, true, session.peerRealm));
+        avps.add(Avps.utf8(Codes.DESTINATION_HOST, 0, true, session.peerHost));
+        avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
+        avps.addAll(specific);
+        DiameterMessage request = new DiameterMessage(DiameterMessage.FLAG_REQUEST | DiameterMessage.FLAG_PROXIABLE,
+                command, Codes.APP_CREDIT_CONTROL, 0, ThreadLocalRandom.current().nextInt() & 0xFFFF_FFFFL, avps);
+        return peer.get().send(request).thenApply(answer -> answer.find(Codes.RESULT_CODE, 0)
+                .map(Avp::unsigned32).orElse(0L));
+    }
+
+    /** Sends RAR to every open session of an account (after a top-up); returns how many were asked. */
+    public int reAuthorizeAccount(String accountId) {
+        int asked = 0;
+        for (CcSession s : sessions.values()) {
+            if (!s.finished && accountId.equals(s.accountId)) {
+                reAuthorize(s.sessionId).exceptionally(e -> 0L);
+                asked++;
+            }
+        }
+        return asked;
+    }
+
+    // ---------------------------------------------------------------- listing and housekeeping
+
+    public Optional<SessionView> session(String sessionId) {
+        return Optional.ofNullable(sessions.get(sessionId)).map(CreditControlServer::view);
+    }
+
+    public List<SessionView> sessions(int limit) {
+        return sessions.values().stream().filter(s -> !s.finished)
+                .sorted(Comparator.comparing(s -> s.sessionId)).limit(limit).map(CreditControlServer::view).toList();
+    }
+
+    public int openSessionCount() {
+        return (int) sessions.values().stream().filter(s -> !s.finished).count();
+    }
+
+    private static SessionView view(CcSession s) {
+        List<SessionView.GrantView> grants = new ArrayList<>();
+        for (CcSession.Grant g : s.grants.values()) {
+            grants.add(new SessionView.GrantView(g.service().ratingGroup(), g.service().serviceId(), g.unit().name(),
+                    g.amount(), g.reservationId()));
+        }
+        return new SessionView(s.sessionId, s.accountId, s.peerHost, s.lastNumber, s.finished, grants);
+    }
+
+    /**
+     * Forgets finished sessions after the retransmission window, and silent ones once their grants
+     * have expired in the ledger (Validity-Time plus grace), keeping the table bounded.
+     */
+    private void sweep() {
+        long now = clock.getAsLong();
+        long silentMillis = (config.validityTimeSeconds() + (long) config.graceSeconds()
+                + config.closedRetentionSeconds()) * 1000;
+        long finishedMillis = config.closedRetentionSeconds() * 1000L;
+        sessions.values().removeIf(s -> now - s.touchedAtMillis > (s.finished ? finishedMillis : silentMillis)
+                && !s.lock.isLocked());
+    }
+
+    /** Short digest of a Session-Id (which may be long and contain any character) for request ids. */
+    static String keyOf(String sessionId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For tests: the number of remembered sessions, finished ones included. */
+    int rememberedSessions() {
+        return sessions.size();
+    }
+}

@@ -1,0 +1,23 @@
+package io.credence.diameter.transport;
+
+import io.credence.diameter.codec.DiameterMessage;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A connected peer after a successful capabilities exchange, as the application sees it: who it
+ * is, and a way to send it requests (Re-Auth, Abort-Session) and get their answers.
+ */
+public interface Peer {
+    String originHost();
+
+    String originRealm();
+
+    boolean isOpen();
+
+    /**
+     * Sends a request; the hop-by-hop identifier is assigned here. The future fails when the
+     * connection closes or no answer arrives within the request timeout.
+     */
+    CompletableFuture<DiameterMessage> send(DiameterMessage request);
+}

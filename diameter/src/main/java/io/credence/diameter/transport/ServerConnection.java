@@ -1,0 +1,119 @@
+package io.credence.diameter.transport;
+
+import io.credence.diameter.codec.Codes;
+import io.credence.diameter.codec.DiameterCodec;
+import io.credence.diameter.codec.DiameterMessage;
+import io.credence.diameter.peer.CapabilitiesExchange;
+import io.credence.diameter.peer.LocalIdentity;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The responder side of a connection: waits for CER (nothing else is accepted before it), then
+ * serves DWR/DPR itself and hands credit-control requests to the application, at most
+ * {@code inFlightMax} at once (past it: 3004 TOO_BUSY, so a flooding peer is told, not queued).
+ */
+final class ServerConnection extends Connection {
+    private static final System.Logger LOG = System.getLogger(ServerConnection.class.getName());
+
+    private final CapabilitiesExchange capabilities;
+    private final PeerTable peers;
+    private final ApplicationHandler application;
+    private final int inFlightMax;
+    private final Duration watchdogInterval;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    ServerConnection(DiameterCodec codec, LocalIdentity local, CapabilitiesExchange capabilities, PeerTable peers,
+                     ApplicationHandler application, TransportConfig config) {
+        super(codec, local, config.requestTimeout());
+        this.capabilities = capabilities;
+        this.peers = peers;
+        this.application = application;
+        this.inFlightMax = config.inFlightPerPeerMax();
+        this.watchdogInterval = config.watchdogInterval();
+    }
+
+    @Override
+    protected void request(DiameterMessage request) {
+        if (!open) {
+            if (request.commandCode() != Codes.CAPABILITIES_EXCHANGE || request.applicationId() != Codes.APP_COMMON) {
+                LOG.log(System.Logger.Level.INFO, "closing {0}: command {1} before capabilities exchange",
+                        channel.remoteAddress(), request.commandCode());
+                channel.close();
+                return;
+            }
+            exchangeCapabilities(request);
+            return;
+        }
+        if (request.commandCode() == Codes.CAPABILITIES_EXCHANGE) {
+            write(errorAnswer(request, Codes.DIAMETER_UNABLE_TO_COMPLY, "capabilities were already exchanged"));
+            return;
+        }
+        if (request.applicationId() != Codes.APP_CREDIT_CONTROL) {
+            long code = request.applicationId() == Codes.APP_COMMON
+                    ? Codes.DIAMETER_COMMAND_UNSUPPORTED : Codes.DIAMETER_APPLICATION_UNSUPPORTED;
+            write(errorAnswer(request, code, "application " + request.applicationId() + " command "
+                    + request.commandCode() + " is not served here"));
+            return;
+        }
+        if (inFlight.incrementAndGet() > inFlightMax) {
+            inFlight.decrementAndGet();
+            write(errorAnswer(request, Codes.DIAMETER_TOO_BUSY, "more than " + inFlightMax + " requests in flight"));
+            return;
+        }
+        application.handle(request, this).whenComplete((answer, failure) -> {
+            inFlight.decrementAndGet();
+            if (failure != null) {
+                LOG.log(System.Logger.Level.ERROR, "application failed on command " + request.commandCode(), failure);
+                write(errorAnswer(request, Codes.DIAMETER_UNABLE_TO_COMPLY, "internal error"));
+            } else {
+                write(answer);
+            }
+        });
+    }
+
+    private void exchangeCapabilities(DiameterMessage cer) {
+        switch (capabilities.answer(cer)) {
+            case CapabilitiesExchange.Decision.Accepted accepted -> {
+                peerHost = accepted.peerHost();
+                peerRealm = accepted.peerRealm();
+                open = true;
+                // past the exchange the idle timer becomes the watchdog Tw
+                channel.pipeline().replace(IdleStateHandler.class, "watchdog", new IdleStateHandler(
+                        watchdogInterval.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                peers.opened(this);
+                write(accepted.answer());
+                LOG.log(System.Logger.Level.INFO, "peer {0} ({1}) connected from {2}", peerHost, peerRealm,
+                        channel.remoteAddress());
+            }
+            case CapabilitiesExchange.Decision.Refused refused -> {
+                LOG.log(System.Logger.Level.WARNING, "refused CER from {0}: {1} {2}", channel.remoteAddress(),
+                        String.valueOf(refused.resultCode()), refused.reason());
+                channel.writeAndFlush(Unpooled.wrappedBuffer(codec.encode(refused.answer())))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    private DiameterMessage errorAnswer(DiameterMessage request, long resultCode, String reason) {
+        DiameterMessage answer = request.answer(java.util.List.of(result(resultCode), originHost(local),
+                originRealm(local), io.credence.diameter.codec.Avps.utf8(Codes.ERROR_MESSAGE, 0, false, reason)));
+        return Codes.isProtocolError(resultCode)
+                ? new DiameterMessage(answer.flags() | DiameterMessage.FLAG_ERROR, answer.commandCode(),
+                        answer.applicationId(), answer.hopByHop(), answer.endToEnd(), answer.avps())
+                : answer;
+    }
+
+    @Override
+    protected void closed() {
+        peers.closed(this);
+        if (!peerHost.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "peer {0} disconnected", peerHost);
+        }
+    }
+}
