@@ -30,7 +30,7 @@ import java.util.Set;
  *   requestId : modified UTF-8 (u16 length + bytes)
  *   tag       : u8   1 CreateAccount  2 UpdateAccount  3 TopUp  4 Transfer
  *                    5 Reserve        6 Commit         7 Release 8 Linked
- *                    9 BindIdentity  10 UnbindIdentity
+ *                    9 BindIdentity  10 UnbindIdentity 11 Reserve with a tag
  *   fields    : per tag, in record component order; longs are 8 bytes big-endian,
  *               enums one byte (ordinal, 0xFF for "not given"), optional values
  *               preceded by a presence byte
@@ -50,6 +50,7 @@ public final class CommandCodec {
     private static final int LINKED = 8;
     private static final int BIND_IDENTITY = 9;
     private static final int UNBIND_IDENTITY = 10;
+    private static final int RESERVE_TAGGED = 11;
     private static final int ABSENT = 0xFF;
 
     private CommandCodec() {}
@@ -129,13 +130,17 @@ public final class CommandCodec {
                 writeService(out, op.service());
             }
             case Reserve op -> {
-                out.writeByte(RESERVE);
+                // an untagged reservation keeps the original layout; the tag follows the ttl otherwise
+                out.writeByte(op.tag() == null ? RESERVE : RESERVE_TAGGED);
                 out.writeUTF(op.accountId());
                 out.writeUTF(op.counterpartyId());
                 out.writeByte(op.unit().ordinal());
                 out.writeLong(op.amount());
                 writeService(out, op.service());
                 out.writeLong(op.ttlMillis());
+                if (op.tag() != null) {
+                    out.writeUTF(op.tag());
+                }
             }
             case Commit op -> {
                 out.writeByte(COMMIT);
@@ -171,6 +176,8 @@ public final class CommandCodec {
                         readService(in));
                 case RESERVE -> new Reserve(in.readUTF(), in.readUTF(), enumOf(Unit.values(), in), in.readLong(),
                         readService(in), in.readLong());
+                case RESERVE_TAGGED -> new Reserve(in.readUTF(), in.readUTF(), enumOf(Unit.values(), in),
+                        in.readLong(), readService(in), in.readLong(), in.readUTF());
                 case COMMIT -> new Commit(in.readLong(), in.readLong(), in.readBoolean());
                 case RELEASE -> new Release(in.readLong());
                 case BIND_IDENTITY -> new BindIdentity(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());

@@ -89,6 +89,8 @@ public final class Ledger {
      */
     final HashMap<SubscriberIdentity, Account> identities = new HashMap<>();
     final HashMap<Long, Reservation> open = new HashMap<>();
+    /** Open reservations that carry a tag, by tag (at most one each). */
+    final HashMap<String, Reservation> openByTag = new HashMap<>();
     final LinkedHashMap<Long, Closed> closed = new LinkedHashMap<>();
     final RequestLog requests;
     /** Canonical instances of the service filters buckets use (see {@link #canonical}). */
@@ -408,6 +410,10 @@ public final class Ledger {
         if (available < op.amount()) {
             return new InsufficientBalance(account.id, op.unit(), op.amount(), available);
         }
+        if (op.tag() != null && openByTag.containsKey(op.tag())) {
+            return new InvalidOperation("tag", "reservation " + openByTag.get(op.tag()).id + " already holds tag '"
+                    + op.tag() + "'");
+        }
         Reservation reservation = hold(account, counterparty, op);
         putOpen(reservation);
         deadlines.add(new Deadline(reservation.expiresAtMillis, reservation.id, null));
@@ -448,7 +454,7 @@ public final class Ledger {
         Bucket[] buckets = java.util.Arrays.copyOf(holdBuckets, holds);
         long[] amounts = java.util.Arrays.copyOf(holdAmounts, holds);
         return new Reservation(allocateReservationId(), account, counterparty, op.unit(), op.amount(), op.service(),
-                Bucket.saturatedAdd(nowMillis, op.ttlMillis()), buckets, amounts);
+                Bucket.saturatedAdd(nowMillis, op.ttlMillis()), buckets, amounts, op.tag());
     }
 
     private Outcome commit(Commit op) {
@@ -671,20 +677,34 @@ public final class Ledger {
         }
     }
 
-    private void putOpen(Reservation r) {
+    void putOpen(Reservation r) {
         open.put(r.id, r);
+        if (r.tag != null) {
+            openByTag.put(r.tag, r);
+        }
         if (undo != null) {
-            undo.add(() -> open.remove(r.id));
+            undo.add(() -> {
+                open.remove(r.id);
+                if (r.tag != null) {
+                    openByTag.remove(r.tag, r);
+                }
+            });
         }
     }
 
     private void removeOpen(Reservation r, ReservationStatus status) {
         open.remove(r.id);
+        if (r.tag != null) {
+            openByTag.remove(r.tag, r);
+        }
         closed.put(r.id, new Closed(status, nowMillis));
         if (undo != null) {
             undo.add(() -> {
                 closed.remove(r.id);
                 open.put(r.id, r);
+                if (r.tag != null) {
+                    openByTag.put(r.tag, r);
+                }
             });
         }
     }
@@ -839,6 +859,21 @@ public final class Ledger {
         return account == null ? Optional.empty() : Optional.of(account.available(unit, service, nowMillis));
     }
 
+    /** The open reservation holding {@code tag}, if any. */
+    public Optional<ReservationView> openReservationTagged(String tag) {
+        Reservation r = openByTag.get(tag);
+        return r == null ? Optional.empty() : Optional.of(r.view());
+    }
+
+    /**
+     * The first outcome of a request id still remembered, whatever its operation was: lets a front
+     * end that lost its own memory tell "already done, and this was the answer" from "never seen".
+     */
+    public Optional<Outcome> outcomeOf(String requestId) {
+        RequestLog.Entry entry = requests.get(requestId);
+        return entry == null ? Optional.empty() : Optional.of(entry.outcome());
+    }
+
     public Optional<ReservationView> reservation(long reservationId) {
         Reservation r = open.get(reservationId);
         if (r != null) {
@@ -885,11 +920,17 @@ public final class Ledger {
     public void verifyInvariants() {
         long[] sums = new long[Unit.count()];
         Map<Bucket, Long> holds = new HashMap<>();
+        int tagged = 0;
         for (Reservation r : open.values()) {
+            if (r.tag != null) {
+                tagged++;
+                check(openByTag.get(r.tag) == r, "tag " + r.tag + " leads to reservation " + r.id);
+            }
             for (int i = 0; i < r.holdBuckets.length; i++) {
                 holds.merge(r.holdBuckets[i], r.holdAmounts[i], Long::sum);
             }
         }
+        check(tagged == openByTag.size(), "every tag leads to an open reservation");
         for (Account account : accounts.values()) {
             for (Bucket b : account.buckets) {
                 sums[b.unit.ordinal()] += b.amount;

@@ -32,7 +32,7 @@ import java.util.Map;
 public final class LedgerSnapshot {
     private static final int MAGIC = 0x43524453; // "CRDS"
     private static final int END = 0x43524445; // "CRDE"
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     private LedgerSnapshot() {}
 
@@ -93,7 +93,11 @@ public final class LedgerSnapshot {
         int open = in.readInt();
         for (int i = 0; i < open; i++) {
             Reservation r = readReservation(in, ledger);
-            ledger.open.put(r.id, r);
+            if (r.tag != null && ledger.openByTag.containsKey(r.tag)) {
+                throw new IOException("reservations " + ledger.openByTag.get(r.tag).id + " and " + r.id
+                        + " both hold tag '" + r.tag + "'");
+            }
+            ledger.putOpen(r);
         }
         int closed = in.readInt();
         for (int i = 0; i < closed; i++) {
@@ -201,6 +205,10 @@ public final class LedgerSnapshot {
             out.writeLong(r.holdBuckets[i].id);
             out.writeLong(r.holdAmounts[i]);
         }
+        out.writeBoolean(r.tag != null);
+        if (r.tag != null) {
+            out.writeUTF(r.tag);
+        }
     }
 
     private static Reservation readReservation(DataInput in, Ledger ledger) throws IOException {
@@ -222,7 +230,8 @@ public final class LedgerSnapshot {
             }
             amounts[i] = in.readLong();
         }
-        return new Reservation(id, account, counterparty, unit, amount, service, expiresAt, buckets, amounts);
+        String tag = in.readBoolean() ? in.readUTF() : null;
+        return new Reservation(id, account, counterparty, unit, amount, service, expiresAt, buckets, amounts, tag);
     }
 
     private static Account existing(Ledger ledger, String accountId) throws IOException {

@@ -88,10 +88,22 @@ public sealed interface Operation {
      * Holds {@code amount} on {@code accountId} for {@code service} for {@code ttlMillis} from the
      * time the command is applied; a commit pays the counterparty. The lifetime is relative so a
      * retried request carries the same operation as the first attempt.
+     *
+     * <p>{@code tag} (optional) names what the hold is for, e.g. one service of a credit-control
+     * session; at most one open reservation carries a tag, and it can be found by it, so a
+     * front end that lost its memory (a restart) can find its grants again in the ledger.
      */
     record Reserve(String accountId, String counterpartyId, Unit unit, long amount, ServiceRef service,
-                   long ttlMillis) implements Step {
+                   long ttlMillis, String tag) implements Step {
+        public Reserve(String accountId, String counterpartyId, Unit unit, long amount, ServiceRef service,
+                       long ttlMillis) {
+            this(accountId, counterpartyId, unit, amount, service, ttlMillis, null);
+        }
+
         public Reserve {
+            if (tag != null && Ids.requestIdProblem(tag) != null) {
+                throw new IllegalArgumentException("tag: " + Ids.requestIdProblem(tag));
+            }
             Ids.requireAccountId(accountId, "accountId");
             Ids.requireAccountId(counterpartyId, "counterpartyId");
             if (accountId.equals(counterpartyId)) {

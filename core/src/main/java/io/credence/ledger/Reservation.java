@@ -14,9 +14,11 @@ final class Reservation {
     final long expiresAtMillis;
     final Bucket[] holdBuckets;
     final long[] holdAmounts;
+    /** What the hold is for (see {@link Operation.Reserve#tag()}), or null. */
+    final String tag;
 
     Reservation(long id, Account account, Account counterparty, Unit unit, long amount, ServiceRef service,
-                long expiresAtMillis, Bucket[] holdBuckets, long[] holdAmounts) {
+                long expiresAtMillis, Bucket[] holdBuckets, long[] holdAmounts, String tag) {
         this.id = id;
         this.account = account;
         this.counterparty = counterparty;
@@ -26,6 +28,7 @@ final class Reservation {
         this.expiresAtMillis = expiresAtMillis;
         this.holdBuckets = holdBuckets;
         this.holdAmounts = holdAmounts;
+        this.tag = tag;
     }
 
     ReservationView view() {

@@ -168,9 +168,9 @@ class LedgerSnapshotTest {
         byte[] badMagic = bytes.clone();
         badMagic[0] = 'X';
         byte[] newer = bytes.clone();
-        newer[7] = 3;
+        newer[7] = 4;
         byte[] older = bytes.clone();
-        older[7] = 1; // before identities
+        older[7] = 2; // before reservation tags
         byte[] noEnd = bytes.clone();
         noEnd[noEnd.length - 1] ^= 1;
 
@@ -179,7 +179,7 @@ class LedgerSnapshotTest {
         assertThatThrownBy(() -> read(newer, LedgerLimits.DEFAULTS)).isInstanceOf(IOException.class)
                 .hasMessageContaining("version");
         assertThatThrownBy(() -> read(older, LedgerLimits.DEFAULTS)).isInstanceOf(IOException.class)
-                .hasMessageContaining("version 1");
+                .hasMessageContaining("version 2");
         assertThatThrownBy(() -> read(noEnd, LedgerLimits.DEFAULTS)).isInstanceOf(IOException.class)
                 .hasMessageContaining("end marker");
     }

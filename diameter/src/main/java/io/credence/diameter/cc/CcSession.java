@@ -6,13 +6,13 @@ import io.credence.ledger.Unit;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One credit-control session as the server remembers it: whose account, which peer, the open
  * grant (ledger reservation) per service, and the last answer so a retransmission gets it again.
- * Requests of one session are handled one at a time under {@link #lock}, in arrival order, which
- * is also what makes a CCR-T that overtakes the CCA-I safe.
+ * Requests of one session are handled one at a time, in arrival order, each chained behind the
+ * previous one on {@link #tail}; that is also what makes a CCR-T that overtakes the CCA-I safe.
  */
 final class CcSession {
     /** A grant the client holds: a reservation of {@code amount} in {@code unit}. */
@@ -23,9 +23,15 @@ final class CcSession {
     final String key;
     final String peerHost;
     final String peerRealm;
-    final ReentrantLock lock = new ReentrantLock();
+    /** Completes when the last queued request of the session is done; guarded by this. */
+    CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+    /** Requests queued or running; guarded by this. */
+    int pending;
 
-    // guarded by lock; read unlocked only for listing and sweeping, where a stale view is harmless
+    // written only by the session's current request (one at a time); read by listing and
+    // sweeping, where a stale view is harmless
+    /** Rebuilt from the ledger's tagged grants after a restart. */
+    volatile boolean recovered;
     volatile String accountId;
     volatile Map<ServiceRef, Grant> grants = Map.of();
     volatile long lastNumber = -1;

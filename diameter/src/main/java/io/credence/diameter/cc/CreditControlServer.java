@@ -101,41 +101,74 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
     }
 
+    /**
+     * Called on the connection's event loop, in arrival order: the request is queued behind the
+     * earlier requests of its session (so a CCR-T sent before the CCA-I was read waits for the
+     * CCR-I), and runs on a virtual thread.
+     */
     @Override
     public CompletionStage<DiameterMessage> handle(DiameterMessage request, Peer peer) {
         if (request.commandCode() != Codes.CREDIT_CONTROL) {
             return CompletableFuture.completedFuture(protocolError(request, Codes.DIAMETER_COMMAND_UNSUPPORTED,
                     "command " + request.commandCode() + " is not part of credit control"));
         }
-        return CompletableFuture.supplyAsync(() -> answer(request, peer), workers);
+        String sessionId = CcRequest.sessionIdOf(request);
+        if (sessionId == null || sessionId.isEmpty()) {
+            return CompletableFuture.supplyAsync(() -> answer(request, peer, null), workers);
+        }
+        CcSession session = sessions.get(sessionId);
+        if (session == null) {
+            if (sessions.size() >= config.sessionsMax()) {
+                return CompletableFuture.completedFuture(protocolError(request, Codes.DIAMETER_TOO_BUSY,
+                        "session table full (" + config.sessionsMax() + ")"));
+            }
+            long now = clock.getAsLong();
+            session = sessions.computeIfAbsent(sessionId, id -> new CcSession(id, keyOf(id), peer.originHost(),
+                    peer.originRealm(), now));
+        }
+        CcSession s = session;
+        synchronized (s) {
+            s.pending++;
+            CompletableFuture<DiameterMessage> answer = s.tail.thenApplyAsync(ignored -> answer(request, peer, s), workers);
+            s.tail = answer.handle((a, e) -> null);
+            return answer;
+        }
     }
 
     // ---------------------------------------------------------------- request handling
 
-    private DiameterMessage answer(DiameterMessage request, Peer peer) {
+    private DiameterMessage answer(DiameterMessage request, Peer peer, CcSession session) {
+        try {
+            return answerInOrder(request, peer, session);
+        } finally {
+            if (session != null) {
+                synchronized (session) {
+                    session.pending--;
+                    // a session that never got a request through (bad request, unknown session) is not kept
+                    if (session.pending == 0 && session.lastAnswer == null && !session.recovered) {
+                        sessions.remove(session.sessionId, session);
+                    }
+                }
+            }
+        }
+    }
+
+    private DiameterMessage answerInOrder(DiameterMessage request, Peer peer, CcSession session) {
         CcRequest ccr;
         try {
             ccr = CcRequest.read(request, config);
         } catch (CcError bad) {
             return request.answer(failure(request, bad.resultCode, bad.failedAvp, bad.getMessage()));
         }
-        long now = clock.getAsLong();
-        CcSession session = sessions.get(ccr.sessionId());
-        if (session == null) {
-            if (ccr.requestType() != Codes.INITIAL_REQUEST && ccr.requestType() != Codes.EVENT_REQUEST) {
-                return request.answer(failure(request, Codes.DIAMETER_UNKNOWN_SESSION_ID, null,
-                        "session " + ccr.sessionId() + " is not known (never opened, finished or expired)"));
-            }
-            if (sessions.size() >= config.sessionsMax()) {
-                return protocolError(request, Codes.DIAMETER_TOO_BUSY, "session table full (" + config.sessionsMax() + ")");
-            }
-            session = sessions.computeIfAbsent(ccr.sessionId(), id -> new CcSession(id, keyOf(id), peer.originHost(),
-                    peer.originRealm(), now));
-        }
-        session.lock.lock();
         try {
             if (session.lastNumber == ccr.requestNumber() && session.lastAnswer != null) {
                 return request.answer(session.lastAnswer); // a retransmission: the first answer again
+            }
+            boolean unborn = session.lastAnswer == null && !session.recovered;
+            if (unborn && ccr.requestType() != Codes.INITIAL_REQUEST && ccr.requestType() != Codes.EVENT_REQUEST
+                    && !recover(session, ccr)) {
+                return request.answer(failure(request, Codes.DIAMETER_UNKNOWN_SESSION_ID, null,
+                        "session " + ccr.sessionId() + " is not known (never opened, finished or expired)"));
             }
             if (session.finished) {
                 return request.answer(failure(request, Codes.DIAMETER_UNKNOWN_SESSION_ID, null,
@@ -146,8 +179,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                         request.find(Codes.CC_REQUEST_NUMBER, 0).orElse(null), "CC-Request-Number "
                                 + ccr.requestNumber() + " does not follow " + session.lastNumber));
             }
-            if (session.lastNumber >= 0
-                    && (ccr.requestType() == Codes.INITIAL_REQUEST || ccr.requestType() == Codes.EVENT_REQUEST)) {
+            if (!unborn && (ccr.requestType() == Codes.INITIAL_REQUEST || ccr.requestType() == Codes.EVENT_REQUEST)) {
                 return request.answer(failure(request, Codes.DIAMETER_INVALID_AVP_VALUE,
                         request.find(Codes.CC_REQUEST_TYPE, 0).orElse(null), "session " + ccr.sessionId()
                                 + " is already open"));
@@ -167,12 +199,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             session.touchedAtMillis = clock.getAsLong();
             return request.answer(avps);
         } catch (Busy busy) {
-            if (session.lastNumber < 0 && !session.finished) {
-                sessions.remove(ccr.sessionId(), session); // nothing was answered yet: forget the attempt
-            }
+            // no session state changed: the client's retry replays the same ledger steps
             return protocolError(request, Codes.DIAMETER_TOO_BUSY, busy.getMessage());
-        } finally {
-            session.lock.unlock();
         }
     }
 
@@ -336,14 +364,14 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         if (current != null) {
             long used = usedOf(sr, current.unit());
             Outcome o = submit(steps.next(), new Operation.Linked(List.of(commit(current, used),
-                    reserve(account, want.unit, want.amount, sr.service()))));
+                    reserve(steps.session, account, want.unit, want.amount, sr.service()))));
             if (o instanceof Outcome.LinkedApplied applied) {
                 return granted(sr, (Outcome.Reserved) applied.steps().get(1), want.unit, false, grants);
             }
             if (o instanceof Rejection.LinkedRejected rejected && rejected.stepIndex() == 1
                     && rejected.cause() instanceof Rejection.InsufficientBalance short1 && short1.available() > 0) {
                 Outcome partial = submit(steps.next(), new Operation.Linked(List.of(commit(current, used),
-                        reserve(account, want.unit, short1.available(), sr.service()))));
+                        reserve(steps.session, account, want.unit, short1.available(), sr.service()))));
                 if (partial instanceof Outcome.LinkedApplied applied) {
                     return granted(sr, (Outcome.Reserved) applied.steps().get(1), want.unit, true, grants);
                 }
@@ -356,12 +384,12 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     private ServiceAnswer grantAlone(Steps steps, String account, CcRequest.ServiceRequest sr, Want want,
                                      Map<ServiceRef, CcSession.Grant> grants) throws Busy {
-        Outcome o = submit(steps.next(), reserve(account, want.unit, want.amount, sr.service()));
+        Outcome o = submit(steps.next(), reserve(steps.session, account, want.unit, want.amount, sr.service()));
         if (o instanceof Outcome.Reserved reserved) {
             return granted(sr, reserved, want.unit, false, grants);
         }
         if (o instanceof Rejection.InsufficientBalance short1 && short1.available() > 0) {
-            Outcome partial = submit(steps.next(), reserve(account, want.unit, short1.available(), sr.service()));
+            Outcome partial = submit(steps.next(), reserve(steps.session, account, want.unit, short1.available(), sr.service()));
             if (partial instanceof Outcome.Reserved reserved) {
                 return granted(sr, reserved, want.unit, true, grants);
             }
@@ -479,9 +507,15 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         return new Operation.Commit(grant.reservationId(), used, true);
     }
 
-    private Operation.Reserve reserve(String account, Unit unit, long amount, ServiceRef service) {
+    private Operation.Reserve reserve(CcSession session, String account, Unit unit, long amount, ServiceRef service) {
         long ttl = (config.validityTimeSeconds() + (long) config.graceSeconds()) * 1000;
-        return new Operation.Reserve(account, config.counterpartyAccount(), unit, amount, service, ttl);
+        return new Operation.Reserve(account, config.counterpartyAccount(), unit, amount, service, ttl,
+                grantTag(session.key, service));
+    }
+
+    /** The ledger tag of a session's grant for one service: how a restarted server finds it again. */
+    static String grantTag(String sessionKey, ServiceRef service) {
+        return "cc:" + sessionKey + ":" + Steps.part(service.ratingGroup()) + "." + Steps.part(service.serviceId());
     }
 
     private static long resultOf(Rejection rejection) {
@@ -507,6 +541,44 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             }
         }
         return first;
+    }
+
+    /**
+     * An update or termination for a session this server does not remember (it restarted): the
+     * session's grants are still open in the ledger under their tags, so it is rebuilt from them.
+     * Its last request number is unknown, so the next number is accepted as it comes; a
+     * retransmitted request is recognised by its step ids (see {@link #submit}).
+     */
+    private boolean recover(CcSession session, CcRequest ccr) throws Busy {
+        List<ServiceRef> services = new ArrayList<>();
+        for (CcRequest.ServiceRequest sr : ccr.services()) {
+            services.add(sr.service());
+        }
+        if (services.isEmpty()) {
+            services.add(ServiceRef.ANY); // a single-service session, or a termination that lists nothing
+        }
+        Map<ServiceRef, CcSession.Grant> grants = query(l -> {
+            Map<ServiceRef, CcSession.Grant> found = new LinkedHashMap<>();
+            for (ServiceRef service : services) {
+                l.openReservationTagged(grantTag(session.key, service)).ifPresent(r -> found.put(service,
+                        new CcSession.Grant(r.reservationId(), r.unit(), r.amount(), r.service())));
+            }
+            return found;
+        });
+        if (grants.isEmpty()) {
+            return false;
+        }
+        String account = query(l -> l.reservation(grants.values().iterator().next().reservationId())
+                .map(r -> r.accountId()).orElse(null));
+        if (account == null) {
+            return false;
+        }
+        session.accountId = account;
+        session.grants = Map.copyOf(grants);
+        session.recovered = true;
+        LOG.log(System.Logger.Level.INFO, "session {0} recovered from the ledger with {1} grant(s)", ccr.sessionId(),
+                String.valueOf(grants.size()));
+        return true;
     }
 
     // ---------------------------------------------------------------- subscribers
@@ -538,7 +610,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     /** Ledger request ids of one request and service: {@code cc:<session>:<number>:<rg>.<sid>:<step>}. */
     private static final class Steps {
         private final String stem;
-        private final CcSession session;
+        final CcSession session;
         private final CcRequest ccr;
         private int step;
 
@@ -557,13 +629,22 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             return stem + step++;
         }
 
-        private static String part(long value) {
+        static String part(long value) {
             return value == ServiceRef.NONE ? "n" : Long.toString(value);
         }
     }
 
+    /**
+     * Submits one step. A step id the ledger already used for other content means this request was
+     * handled before from a state this server no longer has (it restarted, and the client
+     * retransmits): the first outcome is the truth, and the request is answered from it.
+     */
     private Outcome submit(String requestId, Operation operation) throws Busy {
-        return await(ledger.submit(new Command(requestId, operation)));
+        Outcome outcome = await(ledger.submit(new Command(requestId, operation)));
+        if (outcome instanceof Rejection.DuplicateRequest) {
+            return query(l -> l.outcomeOf(requestId)).orElse(outcome);
+        }
+        return outcome;
     }
 
     private <T> T query(Function<Ledger, T> query) throws Busy {
@@ -752,12 +833,12 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     }
 
     public List<SessionView> sessions(int limit) {
-        return sessions.values().stream().filter(s -> !s.finished)
+        return sessions.values().stream().filter(s -> !s.finished && (s.lastAnswer != null || s.recovered))
                 .sorted(Comparator.comparing(s -> s.sessionId)).limit(limit).map(CreditControlServer::view).toList();
     }
 
     public int openSessionCount() {
-        return (int) sessions.values().stream().filter(s -> !s.finished).count();
+        return (int) sessions.values().stream().filter(s -> !s.finished && (s.lastAnswer != null || s.recovered)).count();
     }
 
     private static SessionView view(CcSession s) {
@@ -779,7 +860,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 + config.closedRetentionSeconds()) * 1000;
         long finishedMillis = config.closedRetentionSeconds() * 1000L;
         sessions.values().removeIf(s -> now - s.touchedAtMillis > (s.finished ? finishedMillis : silentMillis)
-                && !s.lock.isLocked());
+                && s.pending == 0);
     }
 
     /** Short digest of a Session-Id (which may be long and contain any character) for request ids. */

@@ -203,6 +203,43 @@ class CreditControlScenarioTest {
     }
 
     @Test
+    void afterARestartARetransmissionGetsTheFirstAnswerAndTheSessionGoesOnFromTheLedger() throws Exception {
+        start();
+        String account = h.subscriber("491700000013", Unit.BYTES, 100_000);
+        DiameterClient pgw = h.connect();
+        String sid = "pgw;restart;1";
+        h.send(pgw, h.ccr(sid, Codes.INITIAL_REQUEST, 0).msisdn("491700000013").mscc(10, Unit.BYTES, 10_000L, null)
+                .mscc(20, Unit.BYTES, 5_000L, null));
+        DiameterMessage first = h.send(pgw, h.ccr(sid, Codes.UPDATE_REQUEST, 1)
+                .mscc(10, Unit.BYTES, 10_000L, 7_000L).mscc(20, Unit.BYTES, 5_000L, 1_000L));
+        long afterFirst = h.available(account, Unit.BYTES);
+        assertThat(afterFirst).isEqualTo(100_000 - 8_000 - 15_000);
+
+        // the server goes away with its session memory; the ledger keeps the tagged grants
+        h.close();
+        h = new CcHarness(dir, CreditControlConfig.defaults());
+        DiameterClient again = h.connect();
+        DiameterMessage retransmitted = h.send(again, h.ccr(sid, Codes.UPDATE_REQUEST, 1)
+                .mscc(10, Unit.BYTES, 10_000L, 7_000L).mscc(20, Unit.BYTES, 5_000L, 1_000L).retransmitted());
+        assertThat(retransmitted.avps()).isEqualTo(first.avps());
+        assertThat(h.available(account, Unit.BYTES)).isEqualTo(afterFirst);
+
+        DiameterMessage next = h.send(again, h.ccr(sid, Codes.UPDATE_REQUEST, 2)
+                .mscc(10, Unit.BYTES, 10_000L, 10_000L).mscc(20, Unit.BYTES, 5_000L, 2_000L));
+        assertThat(msccResult(next, 10)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        assertThat(granted(next, 10)).isEqualTo(10_000);
+        DiameterMessage t = h.send(again, h.ccr(sid, Codes.TERMINATION_REQUEST, 3)
+                .mscc(10, Unit.BYTES, null, 4_000L).mscc(20, Unit.BYTES, null, 0L));
+        assertThat(resultCode(t)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        assertThat(h.available(account, Unit.BYTES)).isEqualTo(100_000 - 7_000 - 1_000 - 10_000 - 2_000 - 4_000);
+        assertThat(h.openReservations()).isZero();
+        // a session nobody holds grants for stays unknown
+        DiameterMessage unknown = h.send(again, h.ccr("pgw;restart;2", Codes.UPDATE_REQUEST, 1)
+                .mscc(10, Unit.BYTES, 10_000L, 7_000L));
+        assertThat(resultCode(unknown)).isEqualTo(Codes.DIAMETER_UNKNOWN_SESSION_ID);
+    }
+
+    @Test
     void aTerminateSentBeforeTheInitialAnswerWasReadIsServedInOrder() throws Exception {
         start();
         String account = h.subscriber("491700000006", Unit.BYTES, 10_000);
