@@ -15,14 +15,18 @@ import java.util.regex.Pattern;
 /** {@code credence serve} as a real child process, started from the shaded jar the build produced. */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern DIAMETER = Pattern.compile("diameter on 127\\.0\\.0\\.1:(\\d+)");
 
     final Process process;
     final int port;
+    /** The Diameter port; every server started here listens on one (a free port). */
+    final int diameterPort;
     final List<String> stdout = new ArrayList<>();
 
-    private ServerProcess(Process process, int port, List<String> stdout) {
+    private ServerProcess(Process process, int port, int diameterPort, List<String> stdout) {
         this.process = process;
         this.port = port;
+        this.diameterPort = diameterPort;
         this.stdout.addAll(stdout);
     }
 
@@ -46,14 +50,19 @@ final class ServerProcess implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String line;
+        int httpPort = -1;
         while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
             lines.add(line);
             Matcher m = LISTENING.matcher(line);
             if (m.find()) {
+                httpPort = Integer.parseInt(m.group(1));
+            }
+            Matcher d = DIAMETER.matcher(line);
+            if (d.find() && httpPort > 0) { // printed after the HTTP line
                 Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain-stdout");
                 drain.setDaemon(true);
                 drain.start();
-                return new ServerProcess(process, Integer.parseInt(m.group(1)), lines);
+                return new ServerProcess(process, httpPort, Integer.parseInt(d.group(1)), lines);
             }
         }
         process.destroyForcibly();

@@ -167,6 +167,15 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             boolean unborn = session.lastAnswer == null && !session.recovered;
             if (unborn && ccr.requestType() != Codes.INITIAL_REQUEST && ccr.requestType() != Codes.EVENT_REQUEST
                     && !recover(session, ccr)) {
+                if (ccr.requestType() == Codes.TERMINATION_REQUEST && terminatedBefore(session, ccr)) {
+                    // a termination answered before a restart, retransmitted: its grants are settled already
+                    List<Avp> avps = compose(request, ccr, new Result(Codes.DIAMETER_SUCCESS, null, null, Map.of(),
+                            true, List.of(), List.of()));
+                    session.finished = true;
+                    session.lastNumber = ccr.requestNumber();
+                    session.lastAnswer = avps;
+                    return request.answer(avps);
+                }
                 return request.answer(failure(request, Codes.DIAMETER_UNKNOWN_SESSION_ID, null,
                         "session " + ccr.sessionId() + " is not known (never opened, finished or expired)"));
             }
@@ -549,6 +558,16 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
      * Its last request number is unknown, so the next number is accepted as it comes; a
      * retransmitted request is recognised by its step ids (see {@link #submit}).
      */
+    /** Whether the ledger remembers the first step of this termination for one of its services. */
+    private boolean terminatedBefore(CcSession session, CcRequest ccr) throws Busy {
+        List<String> firstSteps = new ArrayList<>();
+        for (CcRequest.ServiceRequest sr : ccr.services()) {
+            firstSteps.add(new Steps(session, ccr, sr.service()).next());
+        }
+        firstSteps.add(new Steps(session, ccr, ServiceRef.ANY).next());
+        return query(l -> firstSteps.stream().anyMatch(id -> l.outcomeOf(id).isPresent()));
+    }
+
     private boolean recover(CcSession session, CcRequest ccr) throws Busy {
         List<ServiceRef> services = new ArrayList<>();
         for (CcRequest.ServiceRequest sr : ccr.services()) {
