@@ -66,12 +66,20 @@ public final class ProvisioningApi extends Handler.Abstract {
         }
     }
 
+    public static final int SESSIONS_PAGE_MAX = 1000;
+
     private final DurableLedger ledger;
     private final String currency;
+    private final LiveSessions sessions;
 
     public ProvisioningApi(DurableLedger ledger, String currency) {
+        this(ledger, currency, LiveSessions.NONE);
+    }
+
+    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions) {
         this.ledger = ledger;
         this.currency = currency;
+        this.sessions = sessions;
     }
 
     @Override
@@ -100,6 +108,7 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "accounts" -> routeAccounts(request, method, path);
             case "reservations" -> routeReservations(request, method, path);
             case "identities" -> routeIdentities(request, method, path);
+            case "sessions" -> routeSessions(request, method, path);
             case "transfers" -> {
                 if (path.length != 3) {
                     throw notFound(request);
@@ -154,6 +163,58 @@ public final class ProvisioningApi extends Handler.Abstract {
         };
     }
 
+    /**
+     * {@code /v1/sessions[/{sessionId}[/reauth|/abort]]}: live credit-control sessions. A Session-Id
+     * holds ';' and other reserved characters, so it is percent-encoded as one path segment.
+     */
+    private Reply routeSessions(Request request, String method, String[] path) {
+        if (path.length == 3) {
+            return only(method, "GET", () -> {
+                int limit = (int) queryLong(Request.extractQueryParameters(request), "limit", 1, SESSIONS_PAGE_MAX, 100);
+                return Reply.json(200, Map.of("sessions", sessions.list(limit)));
+            });
+        }
+        String sessionId = path[3];
+        if (sessionId.isEmpty() || sessionId.length() > 256) {
+            throw new ApiError("sessionId", "must be 1..256 characters");
+        }
+        if (path.length == 4) {
+            return only(method, "GET", () -> sessions.find(sessionId).map(view -> Reply.json(200, view))
+                    .orElseThrow(() -> unknownSession(sessionId)));
+        }
+        if (path.length != 5) {
+            throw notFound(request);
+        }
+        return switch (path[4]) {
+            case "reauth" -> only(method, "POST", () -> serverInitiated(sessionId, sessions.reAuthorize(sessionId)));
+            case "abort" -> only(method, "POST", () -> serverInitiated(sessionId, sessions.abort(sessionId)));
+            default -> throw notFound(request);
+        };
+    }
+
+    private static ApiError unknownSession(String sessionId) {
+        return new ApiError(404, "unknown-session", "sessionId", "no open session '" + sessionId + "'");
+    }
+
+    /** RAR/ASR: the client's Result-Code, 404 for an unknown session, 502 when its peer cannot be reached. */
+    private Reply serverInitiated(String sessionId, CompletableFuture<Long> answer) {
+        try {
+            long resultCode = answer.get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return Reply.json(200, Map.of("sessionId", sessionId, "resultCode", resultCode));
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof IllegalArgumentException) {
+                throw unknownSession(sessionId);
+            }
+            throw new ApiError(502, "peer-unreachable", "sessionId", "the session's client did not answer: "
+                    + failed.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new ApiError(502, "peer-unreachable", "sessionId", "the session's client did not answer in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "busy", null, "interrupted");
+        }
+    }
+
     /** {@code /v1/identities/{type}/{value}}, the value percent-encoded as any path segment. */
     private Reply routeIdentities(Request request, String method, String[] path) {
         if (path.length != 5) {
@@ -201,7 +262,11 @@ public final class ProvisioningApi extends Handler.Abstract {
         String source = body.optionalAccountId("source", Ids.SYSTEM_ACCOUNT);
         BucketSpec spec = newBucket ? bucketSpec(body) : null;
         body.rejectUnknownFields();
-        return command(requestId, new Operation.TopUp(source, accountId, unit, amount, spec), 201);
+        Reply reply = command(requestId, new Operation.TopUp(source, accountId, unit, amount, spec), 201);
+        if (reply.status() == 201) {
+            sessions.credited(accountId); // sessions cut off for lack of credit may ask again now (RAR)
+        }
+        return reply;
     }
 
     private BucketSpec bucketSpec(JsonBody body) {

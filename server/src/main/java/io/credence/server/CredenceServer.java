@@ -3,6 +3,7 @@ package io.credence.server;
 import io.credence.diameter.cc.CreditControlServer;
 import io.credence.diameter.transport.DiameterServer;
 import io.credence.http.HttpServer;
+import io.credence.http.LiveSessions;
 import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableLedger;
 
@@ -47,8 +48,10 @@ public final class CredenceServer implements AutoCloseable {
                 diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
                 listener[0] = diameter;
             }
+            LiveSessions sessions = creditControl == null ? LiveSessions.NONE : new DiameterSessions(creditControl);
             http = HttpServer.start(config.host(), config.httpPort(),
-                    new ProvisioningApi(ledger, config.currency()), config.httpThreadsMax(), config.httpConnectionsMax());
+                    new ProvisioningApi(ledger, config.currency(), sessions), config.httpThreadsMax(),
+                    config.httpConnectionsMax());
             return new CredenceServer(ledger, http, creditControl, diameter);
         } catch (Exception failed) {
             if (diameter != null) {

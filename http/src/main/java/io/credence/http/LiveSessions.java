@@ -1,0 +1,48 @@
+package io.credence.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The charging sessions a protocol front end (Diameter credit control) holds, as the operations
+ * API sees them: list, inspect, ask the client to re-authorise (RAR) or end the session (ASR),
+ * and be told when an account was credited so its sessions can re-request quota at once. The
+ * HTTP module knows no protocol; the server wires an implementation in.
+ */
+public interface LiveSessions {
+    /** Open sessions, each a JSON-ready map, at most {@code limit}. */
+    List<Map<String, Object>> list(int limit);
+
+    Optional<Map<String, Object>> find(String sessionId);
+
+    /** Completes with the client's Result-Code; fails when the session or its peer is gone. */
+    CompletableFuture<Long> reAuthorize(String sessionId);
+
+    CompletableFuture<Long> abort(String sessionId);
+
+    /** An account got value (top-up, bucket): its sessions are told to re-request now. */
+    void credited(String accountId);
+
+    /** No sessions at all: for a server without a protocol front end. */
+    LiveSessions NONE = new LiveSessions() {
+        public List<Map<String, Object>> list(int limit) {
+            return List.of();
+        }
+
+        public Optional<Map<String, Object>> find(String sessionId) {
+            return Optional.empty();
+        }
+
+        public CompletableFuture<Long> reAuthorize(String sessionId) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no session " + sessionId));
+        }
+
+        public CompletableFuture<Long> abort(String sessionId) {
+            return reAuthorize(sessionId);
+        }
+
+        public void credited(String accountId) {}
+    };
+}
