@@ -1,6 +1,15 @@
 package io.credence.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.credence.diameter.cc.CcrBuilder;
+import io.credence.diameter.cc.CreditControlConfig;
+import io.credence.diameter.codec.Avp;
+import io.credence.diameter.codec.Codes;
+import io.credence.diameter.codec.DiameterMessage;
+import io.credence.diameter.peer.LocalIdentity;
+import io.credence.diameter.transport.DiameterClient;
+import io.credence.diameter.transport.TransportConfig;
+import io.credence.ledger.Unit;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -13,13 +22,16 @@ import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
  * {@code credence demo}: a short, real story. Starts a server on a temporary data directory and
  * drives it over HTTP exactly as a client would: a subscriber gets money and a data pack,
- * reserves quota, uses part of it, retries a request, and the balances show what happened.
+ * reserves quota, uses part of it, retries a request, and the balances show what happened; then a
+ * gateway runs a data session over Diameter against the same ledger until the credit runs out.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a scripted charging story on an embedded server.")
 final class DemoCommand implements Callable<Integer> {
@@ -31,13 +43,16 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("credence-demo-");
         ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
         config = new ServerConfig(config.dataDir(), "127.0.0.1", 0, "EUR", config.httpThreadsMax(), config.httpConnectionsMax(),
-                config.journal(), config.limits(), null);
+                config.journal(), config.limits(), new DiameterSettings(TransportConfig.defaults("127.0.0.1", 0), OCS,
+                        Set.of(PGW.originHost()), CreditControlConfig.defaults()));
         try (CredenceServer server = CredenceServer.start(config, fatal -> {
             throw new IllegalStateException("journal failure in demo", fatal);
         })) {
             URI base = URI.create("http://127.0.0.1:" + server.httpPort() + "/");
             out.println("Credence demo: server on " + base + ", data in " + config.dataDir());
-            story(new ApiClient(base));
+            ApiClient api = new ApiClient(base);
+            story(api);
+            diameterStory(api, server.diameterPort());
         } finally {
             deleteTree(dir);
         }
@@ -89,7 +104,74 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  #%-3d %-8s %-9s -> %-9s %,15d %s%n", t.path("seq").asLong(), t.path("kind").asText(),
                     t.path("from").asText(), t.path("to").asText(), t.path("amount").asLong(), t.path("unit").asText());
         }
+    }
+
+    private static final LocalIdentity OCS = new LocalIdentity("ocs.demo.credence", "demo.credence",
+            List.of(new byte[] {127, 0, 0, 1}), 0, "credence", 1);
+    private static final LocalIdentity PGW = new LocalIdentity("pgw.demo.operator", "demo.operator",
+            List.of(new byte[] {127, 0, 0, 1}), 10415, "demo-pgw", 1);
+
+    /** The same ledger as the OCS of a gateway: a Gy data session over Diameter on loopback. */
+    private void diameterStory(ApiClient api, int diameterPort) throws Exception {
+        step("A gateway connects over Diameter (CER/CEA) and bob, MSISDN 4917012345, has 25 MB of data");
+        expect(api.post("v1/accounts", Map.of("requestId", "demo-10", "accountId", "bob", "kind", "SUBSCRIBER")));
+        expect(api.post("v1/accounts/bob/topups", Map.of("requestId", "demo-11", "unit", "BYTES", "amount", 25 * MB)));
+        expect(api.post("v1/accounts/bob/identities", Map.of("requestId", "demo-12", "type", "E164",
+                "value", "4917012345")));
+        try (DiameterClient pgw = DiameterClient.connect("127.0.0.1", diameterPort, PGW,
+                DiameterClient.Options.defaults(), request -> null)) {
+            out.println("  connected to " + pgw.originHost() + " on port " + diameterPort);
+            String sid = "pgw.demo.operator;1;1";
+            step("CCR-Initial asks 10 MB for rating group 10");
+            show(pgw.send(ccr(sid, Codes.INITIAL_REQUEST, 0).msisdn("4917012345")
+                    .mscc(10, Unit.BYTES, 10 * MB, null).build(1)).get(10, TimeUnit.SECONDS));
+            step("CCR-Update reports 10 MB used and asks 10 MB more");
+            show(pgw.send(ccr(sid, Codes.UPDATE_REQUEST, 1).mscc(10, Unit.BYTES, 10 * MB, 10 * MB).build(2))
+                    .get(10, TimeUnit.SECONDS));
+            step("CCR-Update reports 10 MB more: only 5 MB are left, granted with a Final-Unit-Indication");
+            DiameterMessage last = ccr(sid, Codes.UPDATE_REQUEST, 2).mscc(10, Unit.BYTES, 10 * MB, 10 * MB).build(3);
+            show(pgw.send(last).get(10, TimeUnit.SECONDS));
+            step("The gateway did not see that answer and retransmits (T flag): same answer, nothing charged twice");
+            show(pgw.send(new DiameterMessage(last.flags() | DiameterMessage.FLAG_RETRANSMITTED, last.commandCode(),
+                    last.applicationId(), 0, last.endToEnd(), last.avps())).get(10, TimeUnit.SECONDS));
+            step("CCR-Update reports the last 5 MB: nothing is left, 4012 CREDIT_LIMIT_REACHED");
+            show(pgw.send(ccr(sid, Codes.UPDATE_REQUEST, 3).mscc(10, Unit.BYTES, 10 * MB, 5 * MB).build(4))
+                    .get(10, TimeUnit.SECONDS));
+            step("CCR-Terminate ends the session");
+            show(pgw.send(ccr(sid, Codes.TERMINATION_REQUEST, 4).build(5)).get(10, TimeUnit.SECONDS));
+        }
+        JsonNode bob = expect(api.get("v1/accounts/bob"));
+        for (JsonNode b : bob.path("balances")) {
+            out.printf("  bob %s: amount %,d, available %,d%n", b.path("unit").asText(), b.path("amount").asLong(),
+                    b.path("available").asLong());
+        }
         out.println("Demo finished.");
+    }
+
+    private static CcrBuilder ccr(String sessionId, int type, long number) {
+        return CcrBuilder.request(sessionId, PGW.originHost(), PGW.originRealm(), OCS.originRealm(), type, number);
+    }
+
+    /** One line per answer: its Result-Code, and per rating group what was granted and whether it is final. */
+    private void show(DiameterMessage cca) {
+        StringBuilder line = new StringBuilder("  CCA Result-Code " + cca.find(Codes.RESULT_CODE, 0)
+                .map(Avp::unsigned32).orElse(0L));
+        for (Avp mscc : cca.findAll(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0)) {
+            for (Avp m : mscc.grouped()) {
+                if (m.code() == Codes.RATING_GROUP) {
+                    line.append(" | rg ").append(m.unsigned32());
+                } else if (m.code() == Codes.GRANTED_SERVICE_UNIT) {
+                    for (Avp u : m.grouped()) {
+                        line.append(String.format(" granted %,d B", u.unsigned64()));
+                    }
+                } else if (m.code() == Codes.RESULT_CODE) {
+                    line.append(" result ").append(m.unsigned32());
+                } else if (m.code() == Codes.FINAL_UNIT_INDICATION) {
+                    line.append(" FINAL (terminate when used)");
+                }
+            }
+        }
+        out.println(line);
     }
 
     private void balances(ApiClient api) throws IOException, InterruptedException {
