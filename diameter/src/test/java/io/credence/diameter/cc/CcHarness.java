@@ -50,8 +50,11 @@ final class CcHarness implements AutoCloseable {
     private final AtomicLong endToEnd = new AtomicLong(1);
 
     CcHarness(Path dir, CreditControlConfig config) throws Exception {
-        ledger = DurableLedger.open(dir, JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS, System::currentTimeMillis,
-                e -> { });
+        this(dir, config, JournalConfig.DEFAULTS);
+    }
+
+    CcHarness(Path dir, CreditControlConfig config, JournalConfig journal) throws Exception {
+        ledger = DurableLedger.open(dir, journal, LedgerLimits.DEFAULTS, System::currentTimeMillis, e -> { });
         DiameterServer[] holder = new DiameterServer[1];
         cc = new CreditControlServer(ledger, config, OCS, host -> holder[0].peers().find(host), System::currentTimeMillis);
         server = DiameterServer.start(TransportConfig.defaults("127.0.0.1", 0), OCS, Set.of(PGW.originHost()), cc);

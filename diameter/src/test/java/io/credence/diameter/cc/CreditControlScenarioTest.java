@@ -411,6 +411,45 @@ class CreditControlScenarioTest {
         assertThat(h.cc.sessions(10)).extracting(SessionView::sessionId).containsExactly(sid);
     }
 
+    @Test
+    void aFullLedgerQueueAnswersTooBusyAndChangesNothingUntilTheRetry() throws Exception {
+        h = new CcHarness(dir, CreditControlConfig.defaults(), io.credence.journal.JournalConfig.DEFAULTS.withQueueMax(2));
+        String account = h.subscriber("491700000014", Unit.BYTES, 1_000_000);
+        DiameterClient pgw = h.connect();
+        int sessions = 300;
+        List<CompletableFuture<DiameterMessage>> answers = new ArrayList<>();
+        List<DiameterMessage> requests = new ArrayList<>();
+        for (int s = 0; s < sessions; s++) {
+            DiameterMessage request = h.ccr("pgw;busy;" + s, Codes.INITIAL_REQUEST, 0).msisdn("491700000014")
+                    .mscc(10, Unit.BYTES, 1_000L, null).build(s + 1);
+            requests.add(request);
+            answers.add(pgw.send(request));
+        }
+        List<Integer> busy = new ArrayList<>();
+        long granted = 0;
+        for (int s = 0; s < sessions; s++) {
+            DiameterMessage answer = answers.get(s).get(10, TimeUnit.SECONDS);
+            if (resultCode(answer) == Codes.DIAMETER_TOO_BUSY) {
+                assertThat(answer.isError()).isTrue();
+                busy.add(s);
+            } else {
+                assertThat(resultCode(answer)).isEqualTo(Codes.DIAMETER_SUCCESS);
+                granted += granted(answer, 10);
+            }
+        }
+        assertThat(busy).as("a queue of 2 cannot take 300 sessions at once").isNotEmpty();
+        assertThat(h.openReservations()).isEqualTo(sessions - busy.size());
+        assertThat(h.available(account, Unit.BYTES)).isEqualTo(1_000_000 - granted);
+        for (int s : busy) { // the gateway retries what was busy, one at a time
+            DiameterMessage retry = requests.get(s);
+            DiameterMessage answer = pgw.send(new DiameterMessage(retry.flags() | DiameterMessage.FLAG_RETRANSMITTED,
+                    retry.commandCode(), retry.applicationId(), 0, retry.endToEnd(), retry.avps())).get(10, TimeUnit.SECONDS);
+            assertThat(resultCode(answer)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        }
+        assertThat(h.openReservations()).isEqualTo(sessions);
+        assertThat(h.available(account, Unit.BYTES)).isEqualTo(1_000_000 - sessions * 1_000L);
+    }
+
     private static long failedAvpCode(DiameterMessage answer) {
         return answer.find(Codes.FAILED_AVP, 0).orElseThrow().grouped().get(0).code();
     }
