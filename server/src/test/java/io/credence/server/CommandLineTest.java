@@ -44,6 +44,18 @@ class CommandLineTest {
         assertThat(port.exitCode()).isEqualTo(2);
         assertThat(port.err()).contains("--http-port must be 0..65535");
 
+        for (String[] bad : new String[][] {
+                {"--diameter-port", "70000", "--diameter-port must be -1..65535"},
+                {"--default-quota", "10=LITRES:5", "--default-quota must be RG=UNIT:AMOUNT"},
+                {"--diameter-peer", "bad host!", "--diameter-peer must be an Origin-Host"},
+                {"--diameter-watchdog-seconds", "1", "--diameter-watchdog-seconds must be >= 6"},
+                {"--diameter-tls-keystore", "x.p12", "--diameter-tls-keystore and --diameter-tls-password go together"},
+                {"--redirect-url", "ftp://x", "--redirect-url must be an http(s) URL"}}) {
+            Run diameter = run("serve", "--data", dir.toString(), "--http-port", "0", bad[0], bad[1]);
+            assertThat(diameter.exitCode()).as(bad[0]).isEqualTo(2);
+            assertThat(diameter.err()).contains(bad[2]);
+        }
+
         Run server = run("account", "show", "alice", "--server", "ftp://example");
         assertThat(server.exitCode()).isEqualTo(2);
         assertThat(server.err()).contains("--server must be an http:// URL");

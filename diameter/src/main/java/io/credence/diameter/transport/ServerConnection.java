@@ -10,6 +10,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -66,7 +68,13 @@ final class ServerConnection extends Connection {
             write(errorAnswer(request, Codes.DIAMETER_TOO_BUSY, "more than " + inFlightMax + " requests in flight"));
             return;
         }
-        application.handle(request, this).whenComplete((answer, failure) -> {
+        CompletionStage<DiameterMessage> answering;
+        try {
+            answering = application.handle(request, this);
+        } catch (RuntimeException bug) {
+            answering = CompletableFuture.failedFuture(bug);
+        }
+        answering.whenComplete((answer, failure) -> {
             inFlight.decrementAndGet();
             if (failure != null) {
                 LOG.log(System.Logger.Level.ERROR, "application failed on command " + request.commandCode(), failure);
