@@ -37,6 +37,9 @@ import java.util.concurrent.TimeoutException;
 abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
 
+    /** RFC 6733 8.16: changes every time this process starts, so peers can tell a restart. */
+    static final long ORIGIN_STATE_ID = (System.currentTimeMillis() / 1000) & 0xFFFF_FFFFL;
+
     protected final DiameterCodec codec;
     protected final LocalIdentity local;
     private final Duration requestTimeout;
@@ -104,7 +107,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
             switch (message.commandCode()) {
                 case Codes.DEVICE_WATCHDOG -> {
                     write(message.answer(List.of(result(Codes.DIAMETER_SUCCESS), originHost(local), originRealm(local),
-                            Avps.unsigned32(Codes.ORIGIN_STATE_ID, 0, true, local.firmwareRevision()))));
+                            Avps.unsigned32(Codes.ORIGIN_STATE_ID, 0, true, ORIGIN_STATE_ID))));
                     return;
                 }
                 case Codes.DISCONNECT_PEER -> {
@@ -274,7 +277,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
                 send(new DiameterMessage(DiameterMessage.FLAG_REQUEST, Codes.DEVICE_WATCHDOG, Codes.APP_COMMON, 0,
                         ThreadLocalRandom.current().nextInt() & 0xFFFF_FFFFL,
                         List.of(originHost(local), originRealm(local),
-                                Avps.unsigned32(Codes.ORIGIN_STATE_ID, 0, true, local.firmwareRevision()))));
+                                Avps.unsigned32(Codes.ORIGIN_STATE_ID, 0, true, ORIGIN_STATE_ID))));
             }
             return;
         }
