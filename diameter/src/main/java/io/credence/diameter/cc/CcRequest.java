@@ -42,7 +42,15 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
 
     /** The fields needed to answer at all; when these fail the answer carries what could be read. */
     static String sessionIdOf(DiameterMessage request) {
-        return request.find(Codes.SESSION_ID, 0).map(a -> {
+        return textOf(request, Codes.SESSION_ID);
+    }
+
+    /**
+     * A top-level text AVP (Session-Id, Origin-Host, Origin-Realm) read before the request is
+     * checked: null when absent or not UTF-8; {@link #read} then answers the request with why.
+     */
+    static String textOf(DiameterMessage request, long code) {
+        return request.find(code, 0).map(a -> {
             try {
                 return a.utf8();
             } catch (AvpFormatException bad) {

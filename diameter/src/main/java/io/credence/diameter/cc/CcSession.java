@@ -21,8 +21,15 @@ final class CcSession {
     final String sessionId;
     /** Short stable digest of the Session-Id, the stem of every ledger request id of the session. */
     final String key;
+    /** The connected peer the session's requests arrive over: where RAR and ASR are sent. */
     final String peerHost;
-    final String peerRealm;
+    /**
+     * The client (Origin-Host and Origin-Realm of the request that opened the session here): RAR
+     * and ASR are addressed to it. Behind a relay or proxy it differs from {@link #peerHost};
+     * addressing the peer would make the relay take the request for itself.
+     */
+    final String clientHost;
+    final String clientRealm;
     /** Completes when the last queued request of the session is done; guarded by this. */
     CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
     /** Requests queued or running; guarded by this. */
@@ -39,11 +46,12 @@ final class CcSession {
     volatile boolean finished;
     volatile long touchedAtMillis;
 
-    CcSession(String sessionId, String key, String peerHost, String peerRealm, long nowMillis) {
+    CcSession(String sessionId, String key, String peerHost, String clientHost, String clientRealm, long nowMillis) {
         this.sessionId = sessionId;
         this.key = key;
         this.peerHost = peerHost;
-        this.peerRealm = peerRealm;
+        this.clientHost = clientHost;
+        this.clientRealm = clientRealm;
         this.touchedAtMillis = nowMillis;
     }
 }

@@ -28,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -123,8 +124,13 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                         "session table full (" + config.sessionsMax() + ")"));
             }
             long now = clock.getAsLong();
+            // a request without a readable origin is refused by CcRequest.read; the session then goes
+            String clientHost = Objects.requireNonNullElse(CcRequest.textOf(request, Codes.ORIGIN_HOST),
+                    peer.originHost());
+            String clientRealm = Objects.requireNonNullElse(CcRequest.textOf(request, Codes.ORIGIN_REALM),
+                    peer.originRealm());
             session = sessions.computeIfAbsent(sessionId, id -> new CcSession(id, keyOf(id), peer.originHost(),
-                    peer.originRealm(), now));
+                    clientHost, clientRealm, now));
         }
         CcSession s = session;
         synchronized (s) {
@@ -823,8 +829,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         avps.add(Avps.utf8(Codes.SESSION_ID, 0, true, sessionId));
         avps.add(Avps.utf8(Codes.ORIGIN_HOST, 0, true, local.originHost()));
         avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, local.originRealm()));
-        avps.add(Avps.utf8(Codes.DESTINATION_REALM, 0, true, session.peerRealm));
-        avps.add(Avps.utf8(Codes.DESTINATION_HOST, 0, true, session.peerHost));
+        avps.add(Avps.utf8(Codes.DESTINATION_REALM, 0, true, session.clientRealm));
+        avps.add(Avps.utf8(Codes.DESTINATION_HOST, 0, true, session.clientHost));
         avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
         avps.addAll(specific);
         DiameterMessage request = new DiameterMessage(DiameterMessage.FLAG_REQUEST | DiameterMessage.FLAG_PROXIABLE,

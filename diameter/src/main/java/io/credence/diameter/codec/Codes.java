@@ -24,6 +24,7 @@ public final class Codes {
 
     // Base AVPs (RFC 6733)
     public static final long USER_NAME = 1;
+    public static final long PROXY_STATE = 33;
     public static final long EVENT_TIMESTAMP = 55;
     public static final long HOST_IP_ADDRESS = 257;
     public static final long AUTH_APPLICATION_ID = 258;
@@ -38,9 +39,11 @@ public final class Codes {
     public static final long AUTH_SESSION_STATE = 277;
     public static final long ORIGIN_STATE_ID = 278;
     public static final long FAILED_AVP = 279;
+    public static final long PROXY_HOST = 280;
     public static final long ERROR_MESSAGE = 281;
     public static final long ROUTE_RECORD = 282;
     public static final long DESTINATION_REALM = 283;
+    public static final long PROXY_INFO = 284;
     public static final long RE_AUTH_REQUEST_TYPE = 285;
     public static final long DESTINATION_HOST = 293;
     public static final long TERMINATION_CAUSE = 295;

@@ -74,11 +74,25 @@ public record DiameterMessage(int flags, int commandCode, long applicationId, lo
         return out;
     }
 
-    /** An answer to this request: same command, application and identifiers; R and T cleared. */
+    /**
+     * An answer to this request: same command, application and identifiers; R and T cleared, P
+     * kept. The request's Proxy-Info AVPs follow {@code answerAvps} in their order (RFC 6733 6.2):
+     * a proxy on the way back finds its state there, so every answer carries them, errors too.
+     */
     public DiameterMessage answer(List<Avp> answerAvps) {
         if (!isRequest()) {
             throw new IllegalStateException("only requests are answered");
         }
-        return new DiameterMessage(flags & FLAG_PROXIABLE, commandCode, applicationId, hopByHop, endToEnd, answerAvps);
+        List<Avp> proxyInfo = findAll(Codes.PROXY_INFO, 0);
+        List<Avp> all = answerAvps;
+        if (!proxyInfo.isEmpty()) {
+            if (answerAvps.stream().anyMatch(a -> a.code() == Codes.PROXY_INFO && a.vendorId() == 0)) {
+                throw new IllegalArgumentException("answer AVPs carry Proxy-Info already; it is copied from the request");
+            }
+            all = new ArrayList<>(answerAvps.size() + proxyInfo.size());
+            all.addAll(answerAvps);
+            all.addAll(proxyInfo);
+        }
+        return new DiameterMessage(flags & FLAG_PROXIABLE, commandCode, applicationId, hopByHop, endToEnd, all);
     }
 }

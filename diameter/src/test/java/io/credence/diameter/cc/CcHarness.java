@@ -54,10 +54,20 @@ final class CcHarness implements AutoCloseable {
     }
 
     CcHarness(Path dir, CreditControlConfig config, JournalConfig journal) throws Exception {
+        this(dir, config, journal, Set.of(PGW.originHost()));
+    }
+
+    /** @param allowedPeers who may connect: the gateway, or a relay agent in front of it */
+    CcHarness(Path dir, CreditControlConfig config, Set<String> allowedPeers) throws Exception {
+        this(dir, config, JournalConfig.DEFAULTS, allowedPeers);
+    }
+
+    private CcHarness(Path dir, CreditControlConfig config, JournalConfig journal, Set<String> allowedPeers)
+            throws Exception {
         ledger = DurableLedger.open(dir, journal, LedgerLimits.DEFAULTS, System::currentTimeMillis, e -> { });
         DiameterServer[] holder = new DiameterServer[1];
         cc = new CreditControlServer(ledger, config, OCS, host -> holder[0].peers().find(host), System::currentTimeMillis);
-        server = DiameterServer.start(TransportConfig.defaults("127.0.0.1", 0), OCS, Set.of(PGW.originHost()), cc);
+        server = DiameterServer.start(TransportConfig.defaults("127.0.0.1", 0), OCS, allowedPeers, cc);
         holder[0] = server;
     }
 
@@ -66,7 +76,13 @@ final class CcHarness implements AutoCloseable {
     }
 
     DiameterClient connect(Function<DiameterMessage, DiameterMessage> serverRequests) throws Exception {
-        DiameterClient client = DiameterClient.connect("127.0.0.1", server.port(), PGW, DiameterClient.Options.defaults(),
+        return connect(server.port(), PGW, serverRequests);
+    }
+
+    /** A client on a loopback port: the server's, or an agent's in front of it; closed with the harness. */
+    DiameterClient connect(int port, LocalIdentity identity, Function<DiameterMessage, DiameterMessage> serverRequests)
+            throws Exception {
+        DiameterClient client = DiameterClient.connect("127.0.0.1", port, identity, DiameterClient.Options.defaults(),
                 serverRequests);
         clients.add(client);
         return client;
@@ -179,11 +195,16 @@ final class CcHarness implements AutoCloseable {
         return member(mscc(answer, ratingGroup), Codes.FINAL_UNIT_INDICATION) != null;
     }
 
-    @Override
-    public void close() throws Exception {
+    /** Each client says DPR and closes; the server stays up. */
+    void closeClients() {
         for (DiameterClient c : clients) {
             c.close();
         }
+    }
+
+    @Override
+    public void close() throws Exception {
+        closeClients();
         server.close();
         cc.close();
         ledger.close();

@@ -450,6 +450,70 @@ class CreditControlScenarioTest {
         assertThat(h.available(account, Unit.BYTES)).isEqualTo(1_000_000 - sessions * 1_000L);
     }
 
+    @Test
+    void behindARelayReAuthIsAddressedToTheClientAndSentOverThePeerItCameFrom() throws Exception {
+        start();
+        h.subscriber("491700000015", Unit.BYTES, 10_000);
+        List<DiameterMessage> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // the connected peer relays for a gateway of another realm: its CCR keeps the gateway's Origin-Host
+        DiameterClient relay = h.connect(request -> {
+            received.add(request);
+            return request.answer(List.of(request.find(Codes.SESSION_ID, 0).orElseThrow(),
+                    Avps.unsigned32(Codes.RESULT_CODE, 0, true, Codes.DIAMETER_SUCCESS),
+                    Avps.utf8(Codes.ORIGIN_HOST, 0, true, "pgw.behind.test"),
+                    Avps.utf8(Codes.ORIGIN_REALM, 0, true, "behind.test")));
+        });
+        String sid = "pgw.behind.test;rar;1";
+        DiameterMessage i = h.send(relay, CcrBuilder.request(sid, "pgw.behind.test", "behind.test",
+                CcHarness.OCS.originRealm(), Codes.INITIAL_REQUEST, 0).msisdn("491700000015")
+                .mscc(10, Unit.BYTES, 100L, null).avp(Avps.utf8(Codes.ROUTE_RECORD, 0, true, CcHarness.PGW.originHost())));
+        assertThat(resultCode(i)).isEqualTo(Codes.DIAMETER_SUCCESS);
+
+        assertThat(h.cc.reAuthorize(sid).get(5, TimeUnit.SECONDS)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        assertThat(h.cc.abort(sid).get(5, TimeUnit.SECONDS)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        assertThat(received).hasSize(2).allSatisfy(request -> {
+            assertThat(request.find(Codes.DESTINATION_HOST, 0).orElseThrow().utf8()).isEqualTo("pgw.behind.test");
+            assertThat(request.find(Codes.DESTINATION_REALM, 0).orElseThrow().utf8()).isEqualTo("behind.test");
+        });
+        assertThat(h.cc.session(sid).orElseThrow().peerHost()).isEqualTo(CcHarness.PGW.originHost());
+    }
+
+    @Test
+    void everyAnswerCarriesTheRequestsProxyInfoInItsOrder() throws Exception {
+        start();
+        h.subscriber("491700000016", Unit.BYTES, 10_000);
+        DiameterClient pgw = h.connect();
+        Avp first = proxyInfo("proxy1.test", "state-1");
+        Avp second = proxyInfo("proxy2.test", "state-2");
+
+        DiameterMessage granted = h.send(pgw, h.ccr("pgw;proxy;1", Codes.INITIAL_REQUEST, 0).msisdn("491700000016")
+                .mscc(10, Unit.BYTES, 100L, null).avp(first).avp(second));
+        DiameterMessage unknownUser = h.send(pgw, h.ccr("pgw;proxy;2", Codes.INITIAL_REQUEST, 0).msisdn("491709999999")
+                .avp(first).avp(second));
+        DiameterMessage missing = h.send(pgw, h.ccr("pgw;proxy;3", Codes.INITIAL_REQUEST, 0).avp(first).avp(second));
+        DiameterMessage retransmitted = h.send(pgw, h.ccr("pgw;proxy;1", Codes.INITIAL_REQUEST, 0)
+                .msisdn("491700000016").mscc(10, Unit.BYTES, 100L, null).retransmitted().avp(second));
+        DiameterMessage notCreditControl = pgw.send(new DiameterMessage(
+                DiameterMessage.FLAG_REQUEST | DiameterMessage.FLAG_PROXIABLE, 275, Codes.APP_CREDIT_CONTROL, 0, 99,
+                List.of(Avps.utf8(Codes.SESSION_ID, 0, true, "pgw;proxy;4"), first, second))).get(5, TimeUnit.SECONDS);
+
+        assertThat(resultCode(granted)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        assertThat(resultCode(unknownUser)).isEqualTo(Codes.DIAMETER_USER_UNKNOWN);
+        assertThat(resultCode(missing)).isEqualTo(Codes.DIAMETER_MISSING_AVP);
+        assertThat(resultCode(notCreditControl)).isEqualTo(Codes.DIAMETER_COMMAND_UNSUPPORTED);
+        assertThat(notCreditControl.isError()).isTrue();
+        for (DiameterMessage answer : List.of(granted, unknownUser, missing, notCreditControl)) {
+            assertThat(answer.findAll(Codes.PROXY_INFO, 0)).containsExactly(first, second);
+        }
+        assertThat(retransmitted.findAll(Codes.PROXY_INFO, 0)).containsExactly(second);
+        assertThat(granted.flags() & DiameterMessage.FLAG_PROXIABLE).isNotZero();
+    }
+
+    static Avp proxyInfo(String host, String state) {
+        return Avps.grouped(Codes.PROXY_INFO, 0, true, List.of(Avps.utf8(Codes.PROXY_HOST, 0, true, host),
+                Avps.octets(Codes.PROXY_STATE, 0, true, state.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+    }
+
     private static long failedAvpCode(DiameterMessage answer) {
         return answer.find(Codes.FAILED_AVP, 0).orElseThrow().grouped().get(0).code();
     }

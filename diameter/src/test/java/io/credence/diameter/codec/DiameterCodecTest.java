@@ -55,6 +55,28 @@ class DiameterCodecTest {
     }
 
     @Test
+    void anAnswerKeepsTheProxiableBitAndCarriesTheRequestsProxyInfoInOrder() {
+        Avp first = Avps.grouped(Codes.PROXY_INFO, 0, true, List.of(Avps.utf8(Codes.PROXY_HOST, 0, true, "p1.example.net"),
+                Avps.octets(Codes.PROXY_STATE, 0, true, new byte[] {1})));
+        Avp second = Avps.grouped(Codes.PROXY_INFO, 0, true, List.of(Avps.utf8(Codes.PROXY_HOST, 0, true, "p2.example.net"),
+                Avps.octets(Codes.PROXY_STATE, 0, true, new byte[] {2})));
+        DiameterMessage request = ccrUpdate();
+        List<Avp> avps = new java.util.ArrayList<>(request.avps());
+        avps.add(2, first);
+        avps.add(second);
+        DiameterMessage proxied = new DiameterMessage(request.flags() | DiameterMessage.FLAG_RETRANSMITTED,
+                request.commandCode(), request.applicationId(), request.hopByHop(), request.endToEnd(), avps);
+        Avp result = Avps.unsigned32(Codes.RESULT_CODE, 0, true, Codes.DIAMETER_SUCCESS);
+
+        DiameterMessage answer = proxied.answer(List.of(result));
+
+        assertThat(answer.avps()).containsExactly(result, first, second);
+        assertThat(answer.flags()).isEqualTo(DiameterMessage.FLAG_PROXIABLE);
+        assertThat(request.answer(List.of(result)).avps()).containsExactly(result);
+        assertThatThrownBy(() -> proxied.answer(List.of(result, first))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void everyBasicTypeKeepsItsValue() {
         long now = 1_764_000_000L;
         Avp time = Avps.time(55, 0, false, now);

@@ -1,5 +1,6 @@
 package io.credence.diameter.codec;
 
+import io.credence.diameter.ExternalPrograms;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,9 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +29,8 @@ class TsharkInteropTest {
 
     @BeforeAll
     static void requireTshark() {
-        Assumptions.assumeTrue(onPath("tshark") && onPath("text2pcap"), "tshark and text2pcap are not installed");
+        Assumptions.assumeTrue(ExternalPrograms.onPath("tshark") && ExternalPrograms.onPath("text2pcap"),
+                "tshark and text2pcap are not installed");
     }
 
     @Test
@@ -125,19 +126,6 @@ class TsharkInteropTest {
     }
 
     private static String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(command + "\n" + output).isZero();
-        return output;
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
+        return ExternalPrograms.run(command, Duration.ofSeconds(60));
     }
 }
