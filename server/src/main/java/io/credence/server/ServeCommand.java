@@ -189,7 +189,8 @@ final class ServeCommand implements Callable<Integer> {
                 transport.capabilitiesTimeout(), transport.requestTimeout(),
                 tlsKeyStore == null ? null : new TlsConfig(tlsKeyStore, tlsPassword.toCharArray()));
         CreditControlConfig cc = CreditControlConfig.defaults().withRatingGroupQuotas(quotas)
-                .withValidity(validitySeconds, 30).withSessionsMax(sessionsMax);
+                .withValidity(validitySeconds, 30).withSessionsMax(sessionsMax)
+                .withClosedRetentionSeconds((int) requestIdRetentionSeconds + 60);
         if (redirectUrl != null) {
             require(redirectUrl.matches("https?://\\S+"), "--redirect-url must be an http(s) URL, was '" + redirectUrl + "'");
             cc = cc.withRedirect(new CreditControlConfig.Redirect(2, redirectUrl));

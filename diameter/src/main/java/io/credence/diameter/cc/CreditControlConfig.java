@@ -17,7 +17,10 @@ import java.util.Map;
  * @param counterpartyAccount    the account charged value is paid to (and refunds come from)
  * @param redirect               when set, the final grant says REDIRECT to this server instead of TERMINATE
  * @param sessionsMax            open sessions (and recently closed ones kept for retransmissions)
- * @param closedRetentionSeconds how long a finished session's last answer is kept for retransmissions
+ * @param closedRetentionSeconds how long a finished session's last answer is kept for retransmissions;
+ *                               longer than the ledger remembers request ids, so a client that
+ *                               reuses a finished Session-Id is told the session finished rather
+ *                               than meeting the old session's step ids
  */
 public record CreditControlConfig(Map<Long, Quota> ratingGroupQuotas, Map<String, Quota> serviceContextQuotas,
                                   int validityTimeSeconds, int graceSeconds, String counterpartyAccount,
@@ -69,7 +72,7 @@ public record CreditControlConfig(Map<Long, Quota> ratingGroupQuotas, Map<String
         return new CreditControlConfig(Map.of(),
                 Map.of(CONTEXT_PS, new Quota(Unit.BYTES, 1L << 20), CONTEXT_IMS, new Quota(Unit.SECONDS, 300),
                         CONTEXT_SMS, new Quota(Unit.SERVICE_UNITS, 1)),
-                600, 30, Ids.SYSTEM_ACCOUNT, null, 1_000_000, 60, 978, 2);
+                600, 30, Ids.SYSTEM_ACCOUNT, null, 1_000_000, 180, 978, 2);
     }
 
     public CreditControlConfig withRatingGroupQuotas(Map<Long, Quota> quotas) {
@@ -85,6 +88,11 @@ public record CreditControlConfig(Map<Long, Quota> ratingGroupQuotas, Map<String
     public CreditControlConfig withRedirect(Redirect r) {
         return new CreditControlConfig(ratingGroupQuotas, serviceContextQuotas, validityTimeSeconds, graceSeconds,
                 counterpartyAccount, r, sessionsMax, closedRetentionSeconds, currencyNumeric, currencyMinorDigits);
+    }
+
+    public CreditControlConfig withClosedRetentionSeconds(int seconds) {
+        return new CreditControlConfig(ratingGroupQuotas, serviceContextQuotas, validityTimeSeconds, graceSeconds,
+                counterpartyAccount, redirect, sessionsMax, seconds, currencyNumeric, currencyMinorDigits);
     }
 
     public CreditControlConfig withSessionsMax(int max) {

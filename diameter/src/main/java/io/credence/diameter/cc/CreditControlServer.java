@@ -306,6 +306,11 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED));
                 continue;
             }
+            if (want == null) {
+                // a Requested-Service-Unit of zero: nothing to debit or refund (the ledger takes no zero amounts)
+                answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS));
+                continue;
+            }
             Steps steps = new Steps(session, ccr, sr.service());
             switch (ccr.requestedAction()) {
                 case Codes.DIRECT_DEBITING -> {
@@ -318,6 +323,10 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 case Codes.REFUND_ACCOUNT -> {
                     long amount = sr.used() != null && sr.requested() == null
                             ? sr.used().getOrDefault(want.unit, want.amount) : want.amount;
+                    if (amount == 0) {
+                        answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS)); // a refund of zero used units
+                        continue;
+                    }
                     Operation refund = config.counterpartyAccount().equals(Ids.SYSTEM_ACCOUNT)
                             ? new Operation.TopUp(Ids.SYSTEM_ACCOUNT, account, want.unit, amount, null)
                             : new Operation.Transfer(config.counterpartyAccount(), account, want.unit, amount,

@@ -18,6 +18,12 @@ import java.util.Map;
  * currency.
  */
 final class ServiceUnits {
+    /**
+     * Powers of ten a non-zero CC-Money amount can be shifted by: 10^19 exceeds a long, so any
+     * larger shift either overflows or leaves a fraction of the minor unit.
+     */
+    private static final int DECIMAL_SHIFT_MAX = 18;
+
     private ServiceUnits() {}
 
     /** The amounts a service-unit AVP carries, by unit; empty for an empty RSU. */
@@ -80,7 +86,16 @@ final class ServiceUnits {
         if (!haveDigits || digits < 0) {
             throw new CcError(Codes.DIAMETER_INVALID_AVP_VALUE, ccMoney, "CC-Money needs a non-negative Value-Digits");
         }
-        int shift = exponent + config.currencyMinorDigits();
+        if (digits == 0) {
+            return 0;
+        }
+        // bounded first, and in long: an Exponent near 2^31 made the loop below run 2^31 times, or
+        // wrapped the int sum around so that it did not run at all
+        long shift = (long) exponent + config.currencyMinorDigits();
+        if (Math.abs(shift) > DECIMAL_SHIFT_MAX) {
+            throw new CcError(Codes.DIAMETER_INVALID_AVP_VALUE, ccMoney, "CC-Money Exponent " + exponent
+                    + (shift > 0 ? " overflows" : " is finer than the currency's minor unit"));
+        }
         long value = digits;
         for (int i = 0; i < Math.abs(shift); i++) {
             if (shift > 0) {

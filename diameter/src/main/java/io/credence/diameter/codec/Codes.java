@@ -121,6 +121,7 @@ public final class Codes {
     public static final long DIAMETER_UNKNOWN_SESSION_ID = 5002;
     public static final long DIAMETER_INVALID_AVP_VALUE = 5004;
     public static final long DIAMETER_MISSING_AVP = 5005;
+    public static final long DIAMETER_AVP_OCCURS_TOO_MANY_TIMES = 5009;
     public static final long DIAMETER_UNABLE_TO_COMPLY = 5012;
     public static final long DIAMETER_USER_UNKNOWN = 5030;
     public static final long DIAMETER_RATING_FAILED = 5031;

@@ -147,6 +147,14 @@ public final class Dictionary {
             tgpp(1263, "Access-Network-Information", OCTET_STRING),
             tgpp(1264, "Trigger", GROUPED));
 
+    /**
+     * Groups within groups that {@link #check} follows. A credit-control request needs five (MSCC,
+     * Used-Service-Unit, CC-Money, Unit-Value, Value-Digits), 3GPP Service-Information a few more;
+     * unbounded, the 8 000 levels a 64 KiB frame can hold became as many stack frames (a
+     * StackOverflowError) and as many copies of everything inside.
+     */
+    public static final int GROUP_DEPTH_MAX = 16;
+
     private static final Map<Long, Definition> BY_KEY = new HashMap<>();
     private static final Map<String, Definition> BY_NAME = new HashMap<>();
 
@@ -190,18 +198,27 @@ public final class Dictionary {
 
     /**
      * Checks a known AVP's data against its type, recursively through groups; unknown AVPs pass
-     * (whether an unknown mandatory AVP is acceptable is the application's decision, 5001).
+     * (whether an unknown mandatory AVP is acceptable is the application's decision, 5001). A
+     * group nested more than {@link #GROUP_DEPTH_MAX} deep is an invalid value.
      */
     public static void check(Avp avp) {
+        check(avp, 1);
+    }
+
+    private static void check(Avp avp, int depth) {
         Definition d = BY_KEY.get(key(avp.code(), avp.vendorId()));
         if (d == null) {
             return;
         }
-        d.type().check(avp);
-        if (d.type() == GROUPED) {
-            for (Avp member : avp.grouped()) {
-                check(member);
-            }
+        if (d.type() != GROUPED) {
+            d.type().check(avp);
+            return;
+        }
+        if (depth > GROUP_DEPTH_MAX) {
+            throw new AvpFormatException(avp, "nests groups more than " + GROUP_DEPTH_MAX + " deep");
+        }
+        for (Avp member : avp.grouped()) {
+            check(member, depth + 1);
         }
     }
 }

@@ -208,16 +208,42 @@ abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
         try {
             bytes = codec.encode(message);
         } catch (IllegalArgumentException tooLarge) {
-            LOG.log(System.Logger.Level.WARNING, "answer to {0} not sent: {1}", peerHost, tooLarge.getMessage());
-            if (message.isRequest()) {
-                throw tooLarge;
+            bytes = message.isRequest() ? null : encodeWithoutFailedAvp(message);
+            if (bytes == null) {
+                LOG.log(System.Logger.Level.WARNING, "answer to {0} not sent: {1}", peerHost, tooLarge.getMessage());
+                if (message.isRequest()) {
+                    throw tooLarge;
+                }
+                ch.eventLoop().execute(() -> writeError(message.commandCode(), message.applicationId(),
+                        message.hopByHop(), message.endToEnd(), message.flags(), Codes.DIAMETER_UNABLE_TO_COMPLY,
+                        "answer too large", null, false));
+                return;
             }
-            ch.eventLoop().execute(() -> writeError(message.commandCode(), message.applicationId(), message.hopByHop(),
-                    message.endToEnd(), message.flags(), Codes.DIAMETER_UNABLE_TO_COMPLY, "answer too large", null,
-                    false));
-            return;
         }
         ch.writeAndFlush(Unpooled.wrappedBuffer(bytes), ch.voidPromise());
+    }
+
+    /**
+     * An answer whose Failed-AVP echoes an AVP too large to send back (a request near the message
+     * bound, refused for one big AVP): without it the Result-Code still reaches the peer, as in
+     * {@link #writeError}. Null when the answer is too large even so.
+     */
+    private byte[] encodeWithoutFailedAvp(DiameterMessage answer) {
+        List<Avp> kept = new ArrayList<>();
+        for (Avp avp : answer.avps()) {
+            if (avp.code() != Codes.FAILED_AVP || avp.vendorId() != 0) {
+                kept.add(avp);
+            }
+        }
+        if (kept.size() == answer.avps().size()) {
+            return null;
+        }
+        try {
+            return codec.encode(new DiameterMessage(answer.flags(), answer.commandCode(), answer.applicationId(),
+                    answer.hopByHop(), answer.endToEnd(), kept));
+        } catch (IllegalArgumentException stillTooLarge) {
+            return null;
+        }
     }
 
     @Override

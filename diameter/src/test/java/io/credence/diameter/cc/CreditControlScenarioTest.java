@@ -242,16 +242,23 @@ class CreditControlScenarioTest {
     @Test
     void aTerminateSentBeforeTheInitialAnswerWasReadIsServedInOrder() throws Exception {
         start();
-        String account = h.subscriber("491700000006", Unit.BYTES, 10_000);
+        String account = h.subscriber("491700000006", Unit.BYTES, 200_000); // every grant held at once
         DiameterClient pgw = h.connect();
-        String sid = "pgw;fast;1";
-        CompletableFuture<DiameterMessage> i = pgw.send(h.ccr(sid, Codes.INITIAL_REQUEST, 0).msisdn("491700000006")
-                .mscc(10, Unit.BYTES, 3_000L, null).build(1));
-        CompletableFuture<DiameterMessage> t = pgw.send(h.ccr(sid, Codes.TERMINATION_REQUEST, 1)
-                .mscc(10, Unit.BYTES, null, 1_000L).build(2));
-        assertThat(resultCode(i.get(10, TimeUnit.SECONDS))).isEqualTo(Codes.DIAMETER_SUCCESS);
-        assertThat(resultCode(t.get(10, TimeUnit.SECONDS))).isEqualTo(Codes.DIAMETER_SUCCESS);
-        assertThat(h.available(account, Unit.BYTES)).isEqualTo(9_000);
+        // many sessions at once: the CCR-T overtook its CCR-I in about one session out of five (5002)
+        int sessions = 50;
+        List<CompletableFuture<DiameterMessage>> answers = new ArrayList<>();
+        for (int n = 0; n < sessions; n++) {
+            String sid = "pgw;fast;" + n;
+            answers.add(pgw.send(h.ccr(sid, Codes.INITIAL_REQUEST, 0).msisdn("491700000006")
+                    .mscc(10, Unit.BYTES, 3_000L, null).build(2 * n + 1)));
+            answers.add(pgw.send(h.ccr(sid, Codes.TERMINATION_REQUEST, 1)
+                    .mscc(10, Unit.BYTES, null, 1_000L).build(2 * n + 2)));
+        }
+        for (CompletableFuture<DiameterMessage> answer : answers) {
+            assertThat(resultCode(answer.get(10, TimeUnit.SECONDS))).isEqualTo(Codes.DIAMETER_SUCCESS);
+        }
+        assertThat(h.available(account, Unit.BYTES)).isEqualTo(200_000 - sessions * 1_000);
+        assertThat(h.openReservations()).isZero();
     }
 
     @Test
@@ -385,6 +392,46 @@ class CreditControlScenarioTest {
         assertThat(h.available(account, Unit.BYTES)).isEqualTo(10_000);
         assertThat(h.lastTransferSeq()).isEqualTo(transfersBefore);
         assertThat(h.openReservations()).isZero();
+    }
+
+    @Test
+    void aDebitOrRefundOfZeroUnitsMovesNothingAndIsNoInternalError() throws Exception {
+        start();
+        String account = h.subscriber("491700000013", Unit.SERVICE_UNITS, 3);
+        DiameterClient pgw = h.connect();
+        String sms = CreditControlConfig.CONTEXT_SMS;
+        long transfersBefore = h.lastTransferSeq();
+        Avp zero = Avps.long64(Codes.CC_SERVICE_SPECIFIC_UNITS, 0, true, 0);
+        // both once failed inside the server (a null grant, a ledger amount of 0) and were answered 5012
+        DiameterMessage debit = h.send(pgw, h.ccr("sms;zero;1", Codes.EVENT_REQUEST, 0).serviceContext(sms)
+                .msisdn("491700000013").requestedAction(Codes.DIRECT_DEBITING)
+                .avp(Avps.grouped(Codes.REQUESTED_SERVICE_UNIT, 0, true, List.of(zero))));
+        assertThat(resultCode(debit)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        assertThat(debit.find(Codes.GRANTED_SERVICE_UNIT, 0)).isEmpty();
+        DiameterMessage refund = h.send(pgw, h.ccr("sms;zero;2", Codes.EVENT_REQUEST, 0).serviceContext(sms)
+                .msisdn("491700000013").requestedAction(Codes.REFUND_ACCOUNT)
+                .avp(Avps.grouped(Codes.USED_SERVICE_UNIT, 0, true, List.of(zero))));
+        assertThat(resultCode(refund)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        assertThat(h.available(account, Unit.SERVICE_UNITS)).isEqualTo(3);
+        assertThat(h.lastTransferSeq()).isEqualTo(transfersBefore);
+    }
+
+    @Test
+    void moreServicesThanTheBoundAreRefusedBeforeTheLedgerIsAsked() throws Exception {
+        start();
+        String account = h.subscriber("491700000014", Unit.BYTES, 1L << 30);
+        DiameterClient pgw = h.connect();
+        CcrBuilder tooMany = h.ccr("pgw;many;1", Codes.INITIAL_REQUEST, 0).msisdn("491700000014");
+        for (int ratingGroup = 1; ratingGroup <= CcRequest.SERVICES_PER_REQUEST_MAX + 1; ratingGroup++) {
+            tooMany.mscc(ratingGroup, Unit.BYTES, 1_000L, null);
+        }
+        DiameterMessage answer = h.send(pgw, tooMany);
+        assertThat(resultCode(answer)).isEqualTo(Codes.DIAMETER_AVP_OCCURS_TOO_MANY_TIMES);
+        Avp failed = answer.find(Codes.FAILED_AVP, 0).orElseThrow().grouped().get(0);
+        assertThat(CcHarness.member(failed.grouped(), Codes.RATING_GROUP).unsigned32())
+                .isEqualTo(CcRequest.SERVICES_PER_REQUEST_MAX + 1);
+        assertThat(h.openReservations()).isZero();
+        assertThat(h.available(account, Unit.BYTES)).isEqualTo(1L << 30);
     }
 
     @Test

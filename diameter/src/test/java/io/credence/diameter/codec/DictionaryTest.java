@@ -2,6 +2,7 @@ package io.credence.diameter.codec;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,5 +37,30 @@ class DictionaryTest {
                 .satisfies(e -> assertThat(((AvpFormatException) e).avp()).isEqualTo(badNumber));
         Dictionary.check(Avps.grouped(456, 0, true, List.of(Avps.unsigned32(432, 0, true, 10))));
         Dictionary.check(new Avp(99_999, 0, 0, new byte[1])); // unknown AVPs are the application's call
+    }
+
+    @Test
+    void groupsNestedPastTheBoundAreAnInvalidValueNotAStackOverflow() {
+        Avp outermost = nested(8_000); // about what a 64 KiB frame holds
+        // the group at depth GROUP_DEPTH_MAX + 1 is named: its data starts after the headers above it
+        Avp tooDeep = new Avp(456, Avp.FLAG_MANDATORY, 0, Arrays.copyOfRange(outermost.data(),
+                8 * Dictionary.GROUP_DEPTH_MAX, outermost.data().length));
+        assertThatThrownBy(() -> Dictionary.check(outermost)).isInstanceOf(AvpFormatException.class)
+                .satisfies(e -> assertThat(((AvpFormatException) e).avp()).isEqualTo(tooDeep));
+        Dictionary.check(nested(Dictionary.GROUP_DEPTH_MAX)); // as deep as allowed
+    }
+
+    /** MSCCs in MSCCs, {@code depth} of them, around a Rating-Group; written in one go, not level by level. */
+    private static Avp nested(int depth) {
+        byte[] leaf = DiameterCodec.encodeGroup(List.of(Avps.unsigned32(432, 0, true, 10)));
+        byte[] data = new byte[(depth - 1) * 8 + leaf.length];
+        for (int level = 0; level < depth - 1; level++) {
+            int at = level * 8;
+            Bytes.putU32(data, at, 456);
+            data[at + 4] = (byte) Avp.FLAG_MANDATORY;
+            Bytes.putU24(data, at + 5, data.length - at);
+        }
+        System.arraycopy(leaf, 0, data, data.length - leaf.length, leaf.length);
+        return new Avp(456, Avp.FLAG_MANDATORY, 0, data);
     }
 }

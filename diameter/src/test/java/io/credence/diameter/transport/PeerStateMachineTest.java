@@ -197,6 +197,19 @@ class PeerStateMachineTest {
     }
 
     @Test
+    void anAnswerWhoseFailedAvpIsTooLargeToSendKeepsItsResultCode() throws Exception {
+        Avp huge = Avps.octets(Codes.USER_NAME, 0, true, new byte[CODEC.messageBytesMax()]);
+        DiameterServer server = server((request, peer) -> CompletableFuture.completedFuture(request.answer(List.of(
+                Avps.unsigned32(Codes.RESULT_CODE, 0, true, Codes.DIAMETER_INVALID_AVP_VALUE),
+                Avps.grouped(Codes.FAILED_AVP, 0, true, List.of(huge))))));
+        DiameterClient client = client(server, PGW);
+        DiameterMessage answer = client.send(request(Codes.CREDIT_CONTROL, 4, List.of())).get(5, TimeUnit.SECONDS);
+        // it used to become 5012 "answer too large", hiding why the request was refused
+        assertThat(resultCode(answer)).isEqualTo(Codes.DIAMETER_INVALID_AVP_VALUE);
+        assertThat(answer.find(Codes.FAILED_AVP, 0)).isEmpty();
+    }
+
+    @Test
     void anAvpWhoseLengthLiesIsAnsweredAndTheConnectionGoesOn() throws Exception {
         DiameterServer server = server(echo());
         try (Socket socket = rawPeer(server)) {
