@@ -1,0 +1,345 @@
+package io.credence.server.catalog;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.credence.ledger.Unit;
+import io.credence.rating.Catalog;
+import io.credence.rating.CatalogException;
+import io.credence.rating.NetworkType;
+import io.credence.rating.OutletPolicy;
+import io.credence.rating.Rule;
+import io.credence.rating.Tariff;
+import io.credence.rating.TerminalType;
+import io.credence.rating.TimeBand;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The catalog as an operator writes it: a JSON file (see {@code examples/catalog.json}). Reading
+ * it either gives a checked {@link Catalog} or a {@link Invalid} error naming the file, the line
+ * and the reason, so a bad edit is refused and the catalog in force stays.
+ */
+public final class CatalogFile {
+    /** Largest catalog file read; a bigger one is refused before parsing. */
+    public static final long BYTES_MAX = 16L << 20;
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    /** Why a catalog file was refused: where, and what is wrong. */
+    public static final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Invalid(Path file, int line, String reason) {
+            super(file + (line > 0 ? ":" + line : "") + ": " + reason, null, false, false);
+        }
+    }
+
+    private CatalogFile() {}
+
+    public static Catalog read(Path file) throws Invalid {
+        String text;
+        try {
+            if (Files.size(file) > BYTES_MAX) {
+                throw new Invalid(file, 0, "larger than " + BYTES_MAX + " bytes");
+            }
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new Invalid(file, 0, "cannot be read: " + e.getMessage());
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new Invalid(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage());
+        }
+        Map<String, Integer> lines = lines(text);
+        try {
+            return new Reader(root).catalog();
+        } catch (Problem p) {
+            throw new Invalid(file, lineOf(lines, p.pointer), p.pointer + ": " + p.getMessage());
+        } catch (CatalogException e) {
+            String pointer = pointerOf(e.path());
+            throw new Invalid(file, lineOf(lines, pointer), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(file, 0, e.getMessage());
+        }
+    }
+
+    /** A problem at a JSON pointer, found while reading. */
+    private static final class Problem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String pointer;
+
+        Problem(String pointer, String reason) {
+            super(reason, null, false, false);
+            this.pointer = pointer;
+        }
+    }
+
+    /** JSON pointer of every value to the line it starts on. */
+    private static Map<String, Integer> lines(String text) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser parser = JSON.getFactory().createParser(text)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY) {
+                    lines.putIfAbsent(parser.getParsingContext().pathAsPointer().toString(),
+                            parser.currentTokenLocation().getLineNr());
+                }
+            }
+        } catch (IOException e) {
+            // already parsed once; nothing to add
+        }
+        return lines;
+    }
+
+    private static int lineOf(Map<String, Integer> lines, String pointer) {
+        String p = pointer;
+        while (true) {
+            Integer line = lines.get(p);
+            if (line != null) {
+                return line;
+            }
+            int cut = p.lastIndexOf('/');
+            if (cut < 0) {
+                return 0;
+            }
+            p = p.substring(0, cut);
+        }
+    }
+
+    private static final Pattern RULE = Pattern.compile("rules\\[(\\d+)\\][^.]*(?:\\.(\\w+))?");
+
+    /** The catalog's own error paths ({@code rules[3] (name).tariff}, {@code tariffs.x.bands.y}) as JSON pointers. */
+    static String pointerOf(String path) {
+        Matcher rule = RULE.matcher(path);
+        if (rule.matches()) {
+            String field = rule.group(2);
+            String at = "/rules/" + rule.group(1);
+            if (field == null) {
+                return at;
+            }
+            return at + (field.equals("tariff") ? "/then" : field.equals("service") ? "/service" : "/when/" + field);
+        }
+        return "/" + path.replace('.', '/');
+    }
+
+    /** Walks the tree, knowing where it is, so errors name the place. */
+    private record Reader(JsonNode root) {
+        Catalog catalog() {
+            object(root, "");
+            Map<String, TimeBand> bands = new LinkedHashMap<>();
+            root.path("timeBands").properties().forEach(e -> bands.put(e.getKey(),
+                    timeBand(e.getKey(), e.getValue(), "/timeBands/" + e.getKey())));
+            Map<String, Tariff> tariffs = new LinkedHashMap<>();
+            root.path("tariffs").properties().forEach(e -> tariffs.put(e.getKey(),
+                    tariff(e.getKey(), e.getValue(), "/tariffs/" + e.getKey())));
+            Map<String, Catalog.Service> services = new LinkedHashMap<>();
+            root.path("services").properties().forEach(e -> services.put(e.getKey(),
+                    service(e.getKey(), e.getValue(), "/services/" + e.getKey())));
+            List<Rule> rules = new ArrayList<>();
+            JsonNode ruleNodes = root.path("rules");
+            for (int i = 0; i < ruleNodes.size(); i++) {
+                rules.add(rule(ruleNodes.get(i), "/rules/" + i));
+            }
+            Map<String, OutletPolicy> outlets = new LinkedHashMap<>();
+            root.path("outlets").properties().forEach(e -> outlets.put(e.getKey(),
+                    outlet(e.getValue(), "/outlets/" + e.getKey())));
+            ZoneId zone;
+            try {
+                zone = ZoneId.of(text(root, "zone", "/zone"));
+            } catch (DateTimeException e) {
+                throw new Problem("/zone", "not a time zone: " + e.getMessage());
+            }
+            return new Catalog(text(root, "version", "/version"), text(root, "currency", "/currency"), zone, bands,
+                    tariffs, services, rules, outlets);
+        }
+
+        private static void object(JsonNode node, String at) {
+            if (!node.isObject()) {
+                throw new Problem(at.isEmpty() ? "/" : at, "must be an object");
+            }
+        }
+
+        private static String text(JsonNode parent, String field, String at) {
+            JsonNode v = parent.get(field);
+            if (v == null || !v.isTextual() || v.asText().isBlank()) {
+                throw new Problem(at, "'" + field + "' is required text");
+            }
+            return v.asText();
+        }
+
+        private static long number(JsonNode parent, String field, String at, long fallback, long min) {
+            JsonNode v = parent.get(field);
+            if (v == null) {
+                if (fallback == Long.MIN_VALUE) {
+                    throw new Problem(at, "'" + field + "' is required");
+                }
+                return fallback;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min) {
+                throw new Problem(at + "/" + field, "must be a whole number >= " + min);
+            }
+            return v.asLong();
+        }
+
+        private static <E extends Enum<E>> E enumOf(Class<E> type, JsonNode v, String at) {
+            try {
+                return Enum.valueOf(type, v.asText().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new Problem(at, "'" + v.asText() + "' is not one of " + java.util.Arrays.toString(type.getEnumConstants()));
+            }
+        }
+
+        private static <E extends Enum<E>> Set<E> enums(Class<E> type, JsonNode parent, String field, String at) {
+            JsonNode list = parent.get(field);
+            if (list == null) {
+                return Set.of();
+            }
+            if (!list.isArray()) {
+                throw new Problem(at + "/" + field, "must be a list");
+            }
+            Set<E> out = EnumSet.noneOf(type);
+            for (int i = 0; i < list.size(); i++) {
+                out.add(enumOf(type, list.get(i), at + "/" + field + "/" + i));
+            }
+            return out;
+        }
+
+        private static Set<String> texts(JsonNode parent, String field, String at) {
+            JsonNode list = parent.get(field);
+            if (list == null) {
+                return Set.of();
+            }
+            Set<String> out = new LinkedHashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                if (!list.get(i).isTextual()) {
+                    throw new Problem(at + "/" + field + "/" + i, "must be text");
+                }
+                out.add(list.get(i).asText());
+            }
+            return out;
+        }
+
+        private static TimeBand timeBand(String name, JsonNode node, String at) {
+            object(node, at);
+            Set<DayOfWeek> days = node.path("days").isMissingNode() ? EnumSet.allOf(DayOfWeek.class)
+                    : enums(DayOfWeek.class, node, "days", at);
+            try {
+                return new TimeBand(name, days, LocalTime.parse(text(node, "from", at)),
+                        LocalTime.parse(text(node, "until", at)));
+            } catch (DateTimeException e) {
+                throw new Problem(at, "from and until are times like 19:00: " + e.getMessage());
+            }
+        }
+
+        private static List<Tariff.Step> steps(JsonNode list, String at) {
+            if (!list.isArray() || list.isEmpty()) {
+                throw new Problem(at, "must be a non-empty list of steps");
+            }
+            List<Tariff.Step> steps = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode s = list.get(i);
+                String here = at + "/" + i;
+                object(s, here);
+                long until = number(s, "until", here, Long.MAX_VALUE, 1);
+                steps.add(new Tariff.Step(until, number(s, "block", here, Long.MIN_VALUE, 1),
+                        number(s, "price", here, Long.MIN_VALUE, 0)));
+            }
+            return steps;
+        }
+
+        private static Tariff tariff(String id, JsonNode node, String at) {
+            object(node, at);
+            Map<String, List<Tariff.Step>> bands = new LinkedHashMap<>();
+            node.path("bands").properties().forEach(e -> bands.put(e.getKey(),
+                    steps(e.getValue(), at + "/bands/" + e.getKey())));
+            JsonNode rounding = node.path("rounding");
+            try {
+                return new Tariff(id, enumOf(Unit.class, node.path("unit"), at + "/unit"), steps(node.path("steps"),
+                        at + "/steps"), rounding.isMissingNode() ? Tariff.Rounding.UP
+                        : enumOf(Tariff.Rounding.class, rounding, at + "/rounding"),
+                        number(node, "minimumCharge", at, 0, 0), bands);
+            } catch (CatalogException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new Problem(at, e.getMessage());
+            }
+        }
+
+        private static Catalog.Service service(String name, JsonNode node, String at) {
+            object(node, at);
+            Set<Long> groups = new LinkedHashSet<>();
+            JsonNode list = node.path("ratingGroups");
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode g = list.get(i);
+                if (!g.isIntegralNumber() || g.asLong() < 0 || g.asLong() > 0xFFFF_FFFFL) {
+                    throw new Problem(at + "/ratingGroups/" + i, "a rating group is an Unsigned32");
+                }
+                groups.add(g.asLong());
+            }
+            JsonNode money = node.get("moneyTariff");
+            try {
+                return new Catalog.Service(name, enumOf(Unit.class, node.path("unit"), at + "/unit"), groups,
+                        number(node, "defaultQuota", at, Long.MIN_VALUE, 1), money == null ? null : money.asText());
+            } catch (IllegalArgumentException e) {
+                throw new Problem(at, e.getMessage());
+            }
+        }
+
+        private static Rule rule(JsonNode node, String at) {
+            object(node, at);
+            JsonNode when = node.path("when");
+            String w = at + "/when";
+            JsonNode then = node.path("then");
+            object(then, at + "/then");
+            Rule.Decision decision;
+            if (then.has("charge")) {
+                decision = new Rule.Decision.Charge(text(then, "charge", at + "/then"));
+            } else if (then.path("free").asBoolean(false)) {
+                decision = new Rule.Decision.Free();
+            } else if (then.has("deny")) {
+                decision = new Rule.Decision.Deny(text(then, "deny", at + "/then"));
+            } else {
+                throw new Problem(at + "/then", "must be {\"charge\": TARIFF}, {\"free\": true} or {\"deny\": REASON}");
+            }
+            JsonNode roaming = when.get("callingRoaming");
+            JsonNode service = node.get("service");
+            return new Rule(text(node, "name", at), service == null ? null : service.asText(),
+                    enums(NetworkType.class, when, "callingNetwork", w), enums(TerminalType.class, when, "callingTerminal", w),
+                    roaming == null ? null : roaming.asBoolean(), enums(NetworkType.class, when, "calledNetwork", w),
+                    enums(TerminalType.class, when, "calledTerminal", w), texts(when, "outlets", w),
+                    texts(when, "timeBands", w), decision);
+        }
+
+        private static OutletPolicy outlet(JsonNode node, String at) {
+            if (node.isTextual() && node.asText().equalsIgnoreCase("NO_CHECK")) {
+                return new OutletPolicy.NoCheck();
+            }
+            if (node.isObject() && node.has("check")) {
+                return new OutletPolicy.Check(number(node, "check", at, Long.MIN_VALUE, 0));
+            }
+            throw new Problem(at, "must be \"NO_CHECK\" or {\"check\": THRESHOLD}");
+        }
+    }
+}
