@@ -13,12 +13,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
-/** A small client of the provisioning API, used by the CLI and the demo. */
-final class ApiClient {
+/** A small client of the provisioning API, used by the CLI, the demo and the load generator. */
+public final class ApiClient {
     static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
-    record Reply(int status, JsonNode body) {
-        boolean ok() {
+    public record Reply(int status, JsonNode body) {
+        public boolean ok() {
             return status >= 200 && status < 300;
         }
 
@@ -31,7 +31,7 @@ final class ApiClient {
         }
 
         /** "detail (field)" of a problem document, for one-line error messages. */
-        String problemLine() {
+        public String problemLine() {
             String detail = body.path("detail").asText(body.toString());
             String field = body.path("field").asText("");
             return "HTTP " + status + ": " + detail + (field.isEmpty() ? "" : " [field " + field + "]");
@@ -41,15 +41,15 @@ final class ApiClient {
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    ApiClient(URI base) {
+    public ApiClient(URI base) {
         this.base = base;
     }
 
-    Reply get(String path) throws IOException, InterruptedException {
+    public Reply get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }
 
-    Reply post(String path, Map<String, ?> body) throws IOException, InterruptedException {
+    public Reply post(String path, Map<String, ?> body) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));

@@ -1,5 +1,6 @@
 package io.credence.server;
 
+import io.credence.server.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,11 +8,11 @@ import picocli.CommandLine.Command;
 @Command(name = "credence", mixinStandardHelpOptions = true, version = "credence 0.1.0",
         description = "Credence online charging system: a durable charging ledger with HTTP provisioning.",
         subcommands = {ServeCommand.class, DemoCommand.class, ClientCommands.Account.class,
-                ClientCommands.TopUp.class, CatalogCommand.class, CommandLine.HelpCommand.class})
+                ClientCommands.TopUp.class, CatalogCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 done, 1 the server refused the request, 2 bad command line, 3 server unreachable. */
-    static final int EXIT_REFUSED = 1;
-    static final int EXIT_UNREACHABLE = 3;
+    public static final int EXIT_REFUSED = 1;
+    public static final int EXIT_UNREACHABLE = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -26,7 +27,8 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line as {@code main} runs it: also what tests drive. */
+    public static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler((bad, args) -> {
