@@ -258,31 +258,6 @@ abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
         return answer;
     }
 
-    /**
-     * Sends requests that leave together with one hop onto the event loop, so a burst costs one
-     * wake-up and one flush instead of one each (a load generator's due requests); the answers
-     * are as {@link #send}'s, in the order of {@code requests}.
-     */
-    public List<CompletableFuture<DiameterMessage>> sendAll(List<DiameterMessage> requests) {
-        List<CompletableFuture<DiameterMessage>> answers = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            answers.add(new CompletableFuture<>());
-        }
-        Channel ch = channel;
-        if (ch == null || !ch.isActive()) {
-            IOException closed = new IOException("connection to " + peerHost + " is closed");
-            answers.forEach(a -> a.completeExceptionally(closed));
-            return answers;
-        }
-        List<DiameterMessage> copy = List.copyOf(requests);
-        ch.eventLoop().execute(() -> {
-            for (int i = 0; i < copy.size(); i++) {
-                sendOnLoop(copy.get(i), answers.get(i));
-            }
-        });
-        return answers;
-    }
-
     private void sendOnLoop(DiameterMessage request, CompletableFuture<DiameterMessage> answer) {
         if (!channel.isActive()) {
             answer.completeExceptionally(new IOException("connection to " + peerHost + " is closed"));

@@ -561,27 +561,6 @@ class CreditControlScenarioTest {
                 Avps.octets(Codes.PROXY_STATE, 0, true, state.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
     }
 
-    @Test
-    void requestsSentTogetherAreEachAnsweredInTheirOwnFuture() throws Exception {
-        start();
-        h.subscriber("491700000015", Unit.BYTES, 10_000);
-        DiameterClient pgw = h.connect();
-        List<DiameterMessage> burst = new ArrayList<>();
-        for (int s = 0; s < 3; s++) {
-            burst.add(h.ccr("pgw;burst;" + s, Codes.INITIAL_REQUEST, 0).msisdn("491700000015")
-                    .mscc(10, Unit.BYTES, 1_000L, null).build(100 + s));
-        }
-        List<CompletableFuture<DiameterMessage>> answers = pgw.sendAll(burst);
-        assertThat(answers).hasSize(3);
-        for (int s = 0; s < 3; s++) {
-            DiameterMessage answer = answers.get(s).get(5, TimeUnit.SECONDS);
-            assertThat(answer.find(Codes.SESSION_ID, 0).orElseThrow().utf8()).isEqualTo("pgw;burst;" + s);
-            assertThat(answer.endToEnd()).isEqualTo(100 + s);
-            assertThat(resultCode(answer)).isEqualTo(Codes.DIAMETER_SUCCESS);
-        }
-        assertThat(h.openReservations()).isEqualTo(3);
-    }
-
     private static long failedAvpCode(DiameterMessage answer) {
         return answer.find(Codes.FAILED_AVP, 0).orElseThrow().grouped().get(0).code();
     }

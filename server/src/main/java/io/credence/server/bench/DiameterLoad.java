@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -41,9 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   the drain sends CCR-T, unscheduled, to every session the end caught half-way
  * </pre>
  *
- * <p>Threads: one pacer thread takes due slots and hands each burst to a connection's event loop,
- * where the answers arrive. One lock guards the free sessions, the backlog and the counters; a
- * session is touched only by whoever took it from the free queue, until it goes back.
+ * <p>Threads: one pacer thread takes due slots and sends; answers arrive on each connection's
+ * event loop. One lock guards the free sessions, the backlog and the counters; a session is
+ * touched only by whoever took it from the free queue, until it goes back.
  */
 final class DiameterLoad {
     /** Latencies are recorded in microseconds up to an hour, to 3 significant digits. */
@@ -80,16 +79,14 @@ final class DiameterLoad {
     /** One session slot: the session it is running now and where that session stands. */
     private static final class Session {
         final DiameterClient connection;
-        final int connectionIndex;
         final String originHost;
         String sessionId;
         String msisdn;
         /** CC-Request-Number of the next request: 0 is the I, 1..updates the U, updates + 1 the T. */
         int nextNumber;
 
-        Session(DiameterClient connection, int connectionIndex, String originHost) {
+        Session(DiameterClient connection, String originHost) {
             this.connection = connection;
-            this.connectionIndex = connectionIndex;
             this.originHost = originHost;
         }
     }
@@ -125,7 +122,7 @@ final class DiameterLoad {
         this.backlog = new long[plan.sessions()];
         for (int i = 0; i < plan.sessions(); i++) {
             int c = i % connections.size();
-            Session s = new Session(connections.get(c), c, plan.originHosts().get(c));
+            Session s = new Session(connections.get(c), plan.originHosts().get(c));
             begin(s);
             free.add(s);
         }
@@ -155,18 +152,10 @@ final class DiameterLoad {
         }
     }
 
-    /**
-     * Issues slots until {@code end}; returns why it stopped early, or null. Every slot due by the
-     * time the pacer wakes leaves in one burst per connection: one hop onto its event loop.
-     */
+    /** Issues slots until {@code end}; returns why it stopped early, or null. */
     private String pace(long start, long measureFrom, long end) {
-        List<List<Outgoing>> bursts = new ArrayList<>();
-        for (int c = 0; c < connections.size(); c++) {
-            bursts.add(new ArrayList<>());
-        }
-        long slot = 0;
-        while (true) {
-            long due = dueOf(start, slot);
+        for (long slot = 0; ; slot++) {
+            long due = start + slot * 1_000_000_000L / plan.ratePerSecond();
             if (due >= end) {
                 waitUntil(end); // so that what the drain sends falls after the measured window
                 cpuAtEndNanos = processCpuNanos();
@@ -182,26 +171,11 @@ final class DiameterLoad {
                             + String.format("%.1f s", (System.nanoTime() - start) / 1e9);
                 }
             }
-            long now = System.nanoTime();
-            do {
-                Session session = dispatch(due);
-                if (session != null) {
-                    bursts.get(session.connectionIndex).add(prepare(session, due));
-                }
-                due = dueOf(start, ++slot);
-            } while (due <= now && due < end);
-            for (int c = 0; c < connections.size(); c++) {
-                List<Outgoing> burst = bursts.get(c);
-                if (!burst.isEmpty()) {
-                    sendAll(connections.get(c), burst);
-                    burst.clear();
-                }
+            Session session = dispatch(due);
+            if (session != null) {
+                send(session, due);
             }
         }
-    }
-
-    private long dueOf(long start, long slot) {
-        return start + slot * 1_000_000_000L / plan.ratePerSecond();
     }
 
     /** CPU time of the whole process: the generator shares the machine with the server it measures. */
@@ -261,18 +235,6 @@ final class DiameterLoad {
     private void send(Session s, long dueNanos) {
         Outgoing out = prepare(s, dueNanos);
         s.connection.send(out.request()).whenComplete((answer, failure) -> answered(out, answer));
-    }
-
-    private void sendAll(DiameterClient connection, List<Outgoing> burst) {
-        List<DiameterMessage> requests = new ArrayList<>(burst.size());
-        for (Outgoing out : burst) {
-            requests.add(out.request());
-        }
-        List<CompletableFuture<DiameterMessage>> answers = connection.sendAll(requests);
-        for (int i = 0; i < burst.size(); i++) {
-            Outgoing out = burst.get(i);
-            answers.get(i).whenComplete((answer, failure) -> answered(out, answer));
-        }
     }
 
     private static long resultCode(DiameterMessage answer) {
@@ -379,12 +341,14 @@ final class DiameterLoad {
                 countsOf(backlog[backlogHead]).missed++;
                 backlogHead = (backlogHead + 1) % backlog.length;
             }
-            for (Session s : free) {
+            for (int n = free.size(); n > 0; n--) {
+                Session s = free.poll();
                 if (s.nextNumber > 0) {
                     halfWay.add(s);
+                } else {
+                    free.add(s);
                 }
             }
-            free.removeAll(halfWay);
             inFlight += halfWay.size();
             drain.sent += halfWay.size();
         } finally {
