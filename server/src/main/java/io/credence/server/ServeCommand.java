@@ -10,6 +10,8 @@ import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.TlsConfig;
 import io.credence.diameter.transport.TransportConfig;
 import io.credence.ledger.Unit;
+import io.credence.rating.Catalog;
+import io.credence.server.catalog.CatalogFile;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -96,6 +98,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "grant for an empty Requested-Service-Unit of a rating group, e.g. 10=BYTES:10485760 (repeatable)")
     List<String> defaultQuotas = new ArrayList<>();
 
+    @Option(names = "--catalog", paramLabel = "FILE",
+            description = "rating catalog (JSON, see examples/catalog.json): its services' rating groups, units and "
+                    + "default grants apply to credit control; a bad catalog refuses start-up with file, line and reason")
+    Path catalog;
+
     @Option(names = "--validity-seconds", defaultValue = "600",
             description = "Validity-Time of every grant; silent sessions' reservations expire after it, default ${DEFAULT-VALUE}")
     int validitySeconds;
@@ -174,7 +181,19 @@ final class ServeCommand implements Callable<Integer> {
                 + validitySeconds);
         require(sessionsMax >= 1, "--sessions-max must be >= 1, was " + sessionsMax);
         Map<Long, CreditControlConfig.Quota> quotas = new HashMap<>();
-        for (String q : defaultQuotas) {
+        if (catalog != null) {
+            try {
+                Catalog c = CatalogFile.read(catalog);
+                for (Catalog.Service service : c.services().values()) {
+                    for (long rg : service.ratingGroups()) {
+                        quotas.put(rg, new CreditControlConfig.Quota(service.unit(), service.defaultQuota()));
+                    }
+                }
+            } catch (CatalogFile.Invalid invalid) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--catalog refused: " + invalid.getMessage());
+            }
+        }
+        for (String q : defaultQuotas) { // explicit options win over the catalog
             var m = java.util.regex.Pattern.compile("(\\d{1,10})=(BYTES|SECONDS|SERVICE_UNITS|MONEY):(\\d{1,18})").matcher(q);
             require(m.matches() && Long.parseLong(m.group(1)) <= 0xFFFF_FFFFL && Long.parseLong(m.group(3)) > 0,
                     "--default-quota must be RG=UNIT:AMOUNT (UNIT one of BYTES, SECONDS, SERVICE_UNITS, MONEY), was '"

@@ -23,7 +23,7 @@ class CommandLineTest {
     Path dir;
 
     @Test
-    void badOptionsAreNamedAndExitWithTwo() {
+    void badOptionsAreNamedAndExitWithTwo() throws Exception {
         Run unit = run("topup", "alice", "--unit", "GOLD", "--amount", "5");
         assertThat(unit.exitCode()).isEqualTo(2);
         assertThat(unit.err()).contains("--unit").contains("GOLD").contains("Try 'credence topup --help'");
@@ -43,6 +43,12 @@ class CommandLineTest {
         Run port = run("serve", "--http-port", "70000", "--data", dir.toString());
         assertThat(port.exitCode()).isEqualTo(2);
         assertThat(port.err()).contains("--http-port must be 0..65535");
+
+        java.nio.file.Path badCatalog = dir.resolve("bad-catalog.json");
+        java.nio.file.Files.writeString(badCatalog, "{\n  \"version\": \"1\",\n  \"zone\": \"Nowhere/Here\"\n}\n");
+        Run catalog = run("serve", "--data", dir.toString(), "--http-port", "0", "--catalog", badCatalog.toString());
+        assertThat(catalog.exitCode()).isEqualTo(2);
+        assertThat(catalog.err()).contains("--catalog refused: " + badCatalog + ":");
 
         for (String[] bad : new String[][] {
                 {"--diameter-port", "70000", "--diameter-port must be -1..65535"},
