@@ -42,9 +42,11 @@ public final class CredenceServer implements AutoCloseable {
             DiameterSettings d = config.diameter();
             if (d != null) {
                 DiameterServer[] listener = new DiameterServer[1];
+                io.credence.rating.RatingEngine engine = d.catalog() == null ? null
+                        : new io.credence.rating.RatingEngine(d.catalog());
                 creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
                         host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
-                        System::currentTimeMillis);
+                        System::currentTimeMillis, () -> engine);
                 diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
                 listener[0] = diameter;
             }

@@ -4,15 +4,23 @@ import io.credence.diameter.cc.CreditControlConfig;
 import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.TransportConfig;
 
+import io.credence.rating.Catalog;
+
 import java.util.Set;
 
 /**
  * The Diameter side of {@code credence serve}: where to listen, who we are in capabilities
- * exchange, which peers may connect, and how credit control grants.
+ * exchange, which peers may connect, how credit control grants, and the rating catalog (or null).
  */
 public record DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
-                               CreditControlConfig creditControl) {
+                               CreditControlConfig creditControl, Catalog catalog) {
     public DiameterSettings {
         allowedPeers = Set.copyOf(allowedPeers);
+    }
+
+    /** Without a rating catalog: units and grants come from the credit-control configuration alone. */
+    public DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
+                            CreditControlConfig creditControl) {
+        this(transport, identity, allowedPeers, creditControl, null);
     }
 }

@@ -181,9 +181,10 @@ final class ServeCommand implements Callable<Integer> {
                 + validitySeconds);
         require(sessionsMax >= 1, "--sessions-max must be >= 1, was " + sessionsMax);
         Map<Long, CreditControlConfig.Quota> quotas = new HashMap<>();
+        Catalog c = null;
         if (catalog != null) {
             try {
-                Catalog c = CatalogFile.read(catalog);
+                c = CatalogFile.read(catalog);
                 for (Catalog.Service service : c.services().values()) {
                     for (long rg : service.ratingGroups()) {
                         quotas.put(rg, new CreditControlConfig.Quota(service.unit(), service.defaultQuota()));
@@ -215,7 +216,7 @@ final class ServeCommand implements Callable<Integer> {
             cc = cc.withRedirect(new CreditControlConfig.Redirect(2, redirectUrl));
         }
         LocalIdentity identity = new LocalIdentity(originHost, originRealm, List.of(hostAddress()), 0, "credence", 1);
-        return new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc);
+        return new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc, c);
     }
 
     private byte[] hostAddress() {

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 record CcRequest(String sessionId, int requestType, long requestNumber, String serviceContextId,
                  List<Subscription> subscriptions, int requestedAction, List<ServiceRequest> services,
-                 boolean multipleServices) {
+                 boolean multipleServices, io.credence.rating.NetworkType network, String outlet) {
     /**
      * Multiple-Services-Credit-Control in one request. Each service costs ledger commands, one
      * after the other, and an MSCC in the answer: unbounded, the 3 000 a 64 KiB CCR-I can hold
@@ -145,7 +145,7 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
             }
         }
         return new CcRequest(sessionId, type, number, serviceContextId, subscriptions, requestedAction, services,
-                !msccs.isEmpty());
+                !msccs.isEmpty(), TerminalAttributes.network(request), TerminalAttributes.outlet(request));
     }
 
     private static Subscription subscription(Avp sub) throws CcError {

@@ -16,7 +16,12 @@ import java.util.concurrent.CompletableFuture;
  */
 final class CcSession {
     /** A grant the client holds: a reservation of {@code amount} in {@code unit}. */
-    record Grant(long reservationId, Unit unit, long amount, ServiceRef service) {}
+    record Grant(long reservationId, Unit unit, long amount, ServiceRef service) {
+        /** A grant a catalog rule made free: no reservation behind it. */
+        boolean free() {
+            return reservationId == 0;
+        }
+    }
 
     final String sessionId;
     /** Short stable digest of the Session-Id, the stem of every ledger request id of the session. */

@@ -18,6 +18,11 @@ import io.credence.ledger.Outcome;
 import io.credence.ledger.Rejection;
 import io.credence.ledger.ServiceRef;
 import io.credence.ledger.Unit;
+import io.credence.rating.Catalog;
+import io.credence.rating.OutletPolicy;
+import io.credence.rating.RatingEngine;
+import io.credence.rating.RatingRequest;
+import io.credence.rating.Terminal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -71,6 +76,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     private final LocalIdentity local;
     private final Function<String, Optional<Peer>> peers;
     private final LongSupplier clock;
+    private final java.util.function.Supplier<RatingEngine> rating;
     private final ConcurrentHashMap<String, CcSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService sweeper;
@@ -89,6 +95,17 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
      */
     public CreditControlServer(DurableLedger ledger, CreditControlConfig config, LocalIdentity local,
                                Function<String, Optional<Peer>> peers, LongSupplier clock) {
+        this(ledger, config, local, peers, clock, () -> null);
+    }
+
+    /**
+     * @param rating the rating engine of the catalog in force (null: none); asked when a service
+     *               is first granted, so a reloaded catalog applies to new grants
+     */
+    public CreditControlServer(DurableLedger ledger, CreditControlConfig config, LocalIdentity local,
+                               Function<String, Optional<Peer>> peers, LongSupplier clock,
+                               java.util.function.Supplier<RatingEngine> rating) {
+        this.rating = rating;
         this.ledger = ledger;
         this.config = config;
         this.local = local;
@@ -375,6 +392,20 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             }
             return ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED);
         }
+        if (current == null && want != null) {
+            ServiceAnswer refused = policy(ccr, account, sr, want, grants);
+            if (refused != null) {
+                return refused;
+            }
+        }
+        if (current != null && current.free()) {
+            // a free grant holds no reservation: usage is metered at a zero price, the next grant is free too
+            if (want == null) {
+                return ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS);
+            }
+            grants.put(sr.service(), current);
+            return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
+        }
         if (current == null && want == null) {
             if (sr.used() != null) {
                 chargeWithoutGrant(steps, account, sr, sr.used());
@@ -406,6 +437,49 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         return grantAlone(steps, account, sr, want, grants);
     }
 
+    /**
+     * The catalog's say on a first grant of an IMS call (Ro): the most specific terminal-attribute
+     * rule may deny it (4010) or make it free (granted without touching the balance), and a checked
+     * outlet routes only when the caller has more than its threshold available. Null: charge as usual.
+     */
+    private ServiceAnswer policy(CcRequest ccr, String account, CcRequest.ServiceRequest sr, Want want,
+                                 Map<ServiceRef, CcSession.Grant> grants) throws Busy {
+        RatingEngine engine = rating.get();
+        if (engine == null || !CreditControlConfig.CONTEXT_IMS.equals(ccr.serviceContextId())) {
+            return null;
+        }
+        Catalog.Service service = engine.catalog().serviceOf(sr.ratingGroup());
+        if (service == null) {
+            return null;
+        }
+        RatingRequest request = new RatingRequest(service.name(), new Terminal(ccr.network(), null, null),
+                Terminal.UNKNOWN, ccr.outlet(), clock.getAsLong());
+        RatingEngine.Decision decision = engine.rate(request);
+        if (decision instanceof RatingEngine.Decision.Denied denied) {
+            LOG.log(System.Logger.Level.INFO, "session {0}: denied by rule ''{1}'': {2}", ccr.sessionId(),
+                    denied.rule().name(), denied.reason());
+            return ServiceAnswer.of(sr, Codes.DIAMETER_END_USER_SERVICE_DENIED);
+        }
+        if (decision instanceof RatingEngine.Decision.Unrated) {
+            return ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED);
+        }
+        OutletPolicy outlet = engine.outlet(ccr.outlet());
+        if (outlet instanceof OutletPolicy.Check) {
+            long available = query(l -> l.available(account, want.unit, sr.service()).orElse(0L));
+            if (!outlet.allows(available)) {
+                LOG.log(System.Logger.Level.INFO, "session {0}: outlet {1} needs more than {2} available, {3} has {4}",
+                        ccr.sessionId(), ccr.outlet(), String.valueOf(((OutletPolicy.Check) outlet).threshold()),
+                        account, String.valueOf(available));
+                return ServiceAnswer.of(sr, Codes.DIAMETER_END_USER_SERVICE_DENIED);
+            }
+        }
+        if (decision instanceof RatingEngine.Decision.Free) {
+            grants.put(sr.service(), new CcSession.Grant(0, want.unit, want.amount, sr.service()));
+            return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
+        }
+        return null;
+    }
+
     private ServiceAnswer grantAlone(Steps steps, String account, CcRequest.ServiceRequest sr, Want want,
                                      Map<ServiceRef, CcSession.Grant> grants) throws Busy {
         Outcome o = submit(steps.next(), reserve(steps.session, account, want.unit, want.amount, sr.service()));
@@ -435,6 +509,9 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
      * directly if the balance allows.
      */
     private void settle(Steps steps, String account, CcSession.Grant grant, long used) throws Busy {
+        if (grant.free()) {
+            return; // nothing was reserved, nothing is charged
+        }
         Outcome o = submit(steps.next(), commit(grant, used));
         switch (o) {
             case Outcome.Committed committed -> { }

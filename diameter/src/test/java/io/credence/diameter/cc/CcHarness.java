@@ -64,9 +64,20 @@ final class CcHarness implements AutoCloseable {
 
     private CcHarness(Path dir, CreditControlConfig config, JournalConfig journal, Set<String> allowedPeers)
             throws Exception {
+        this(dir, config, journal, allowedPeers, null);
+    }
+
+    /** With a rating catalog in force. */
+    CcHarness(Path dir, CreditControlConfig config, io.credence.rating.RatingEngine rating) throws Exception {
+        this(dir, config, JournalConfig.DEFAULTS, Set.of(PGW.originHost()), rating);
+    }
+
+    private CcHarness(Path dir, CreditControlConfig config, JournalConfig journal, Set<String> allowedPeers,
+                      io.credence.rating.RatingEngine rating) throws Exception {
         ledger = DurableLedger.open(dir, journal, LedgerLimits.DEFAULTS, System::currentTimeMillis, e -> { });
         DiameterServer[] holder = new DiameterServer[1];
-        cc = new CreditControlServer(ledger, config, OCS, host -> holder[0].peers().find(host), System::currentTimeMillis);
+        cc = new CreditControlServer(ledger, config, OCS, host -> holder[0].peers().find(host), System::currentTimeMillis,
+                () -> rating);
         server = DiameterServer.start(TransportConfig.defaults("127.0.0.1", 0), OCS, allowedPeers, cc);
         holder[0] = server;
     }
