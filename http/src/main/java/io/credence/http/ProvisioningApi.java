@@ -71,15 +71,17 @@ public final class ProvisioningApi extends Handler.Abstract {
     private final DurableLedger ledger;
     private final String currency;
     private final LiveSessions sessions;
+    private final CatalogControl catalog;
 
     public ProvisioningApi(DurableLedger ledger, String currency) {
-        this(ledger, currency, LiveSessions.NONE);
+        this(ledger, currency, LiveSessions.NONE, CatalogControl.NONE);
     }
 
-    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions) {
+    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog) {
         this.ledger = ledger;
         this.currency = currency;
         this.sessions = sessions;
+        this.catalog = catalog;
     }
 
     @Override
@@ -109,6 +111,7 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "reservations" -> routeReservations(request, method, path);
             case "identities" -> routeIdentities(request, method, path);
             case "sessions" -> routeSessions(request, method, path);
+            case "catalog" -> routeCatalog(request, method, path);
             case "transfers" -> {
                 if (path.length != 3) {
                     throw notFound(request);
@@ -190,6 +193,22 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "abort" -> only(method, "POST", () -> serverInitiated(sessionId, sessions.abort(sessionId)));
             default -> throw notFound(request);
         };
+    }
+
+    /** {@code GET /v1/catalog}, {@code POST /v1/catalog/reload}. */
+    private Reply routeCatalog(Request request, String method, String[] path) {
+        if (path.length == 3) {
+            return only(method, "GET", () -> catalog.current().map(c -> Reply.json(200, c)).orElseThrow(
+                    () -> new ApiError(404, "no-catalog", null, "the server runs without a catalog (serve --catalog FILE)")));
+        }
+        if (path.length == 4 && path[3].equals("reload")) {
+            return only(method, "POST", () -> switch (catalog.reload()) {
+                case CatalogControl.Reload.Loaded loaded -> Reply.json(200, loaded.catalog());
+                case CatalogControl.Reload.Refused refused ->
+                        throw new ApiError(422, "catalog-refused", "catalog", refused.reason());
+            });
+        }
+        throw notFound(request);
     }
 
     private static ApiError unknownSession(String sessionId) {

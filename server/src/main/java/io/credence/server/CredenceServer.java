@@ -2,7 +2,9 @@ package io.credence.server;
 
 import io.credence.diameter.cc.CreditControlServer;
 import io.credence.diameter.transport.DiameterServer;
+import io.credence.http.CatalogControl;
 import io.credence.http.HttpServer;
+import io.credence.server.catalog.CatalogHolder;
 import io.credence.http.LiveSessions;
 import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableLedger;
@@ -36,23 +38,24 @@ public final class CredenceServer implements AutoCloseable {
         DurableLedger ledger = DurableLedger.open(config.dataDir(), config.journal(), config.limits(),
                 System::currentTimeMillis, onFatal);
         CreditControlServer creditControl = null;
+        CatalogControl catalog = CatalogControl.NONE;
         DiameterServer diameter = null;
         HttpServer http = null;
         try {
             DiameterSettings d = config.diameter();
             if (d != null) {
                 DiameterServer[] listener = new DiameterServer[1];
-                io.credence.rating.RatingEngine engine = d.catalog() == null ? null
-                        : new io.credence.rating.RatingEngine(d.catalog());
+                CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(), d.catalog());
+                catalog = holder == null ? CatalogControl.NONE : holder;
                 creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
                         host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
-                        System::currentTimeMillis, () -> engine);
+                        System::currentTimeMillis, () -> holder == null ? null : holder.engine());
                 diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
                 listener[0] = diameter;
             }
             LiveSessions sessions = creditControl == null ? LiveSessions.NONE : new DiameterSessions(creditControl);
             http = HttpServer.start(config.host(), config.httpPort(),
-                    new ProvisioningApi(ledger, config.currency(), sessions), config.httpThreadsMax(),
+                    new ProvisioningApi(ledger, config.currency(), sessions, catalog), config.httpThreadsMax(),
                     config.httpConnectionsMax());
             return new CredenceServer(ledger, http, creditControl, diameter);
         } catch (Exception failed) {

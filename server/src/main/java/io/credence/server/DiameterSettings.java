@@ -6,6 +6,7 @@ import io.credence.diameter.transport.TransportConfig;
 
 import io.credence.rating.Catalog;
 
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Set;
  * exchange, which peers may connect, how credit control grants, and the rating catalog (or null).
  */
 public record DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
-                               CreditControlConfig creditControl, Catalog catalog) {
+                               CreditControlConfig creditControl, Catalog catalog, Path catalogFile) {
     public DiameterSettings {
         allowedPeers = Set.copyOf(allowedPeers);
     }
@@ -21,6 +22,6 @@ public record DiameterSettings(TransportConfig transport, LocalIdentity identity
     /** Without a rating catalog: units and grants come from the credit-control configuration alone. */
     public DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
                             CreditControlConfig creditControl) {
-        this(transport, identity, allowedPeers, creditControl, null);
+        this(transport, identity, allowedPeers, creditControl, null, null);
     }
 }

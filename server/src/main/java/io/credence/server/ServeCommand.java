@@ -216,7 +216,7 @@ final class ServeCommand implements Callable<Integer> {
             cc = cc.withRedirect(new CreditControlConfig.Redirect(2, redirectUrl));
         }
         LocalIdentity identity = new LocalIdentity(originHost, originRealm, List.of(hostAddress()), 0, "credence", 1);
-        return new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc, c);
+        return new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc, c, catalog);
     }
 
     private byte[] hostAddress() {
