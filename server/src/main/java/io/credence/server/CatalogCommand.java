@@ -8,10 +8,25 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code credence catalog check FILE}: validates a catalog offline, as the server would on reload. */
+/**
+ * {@code credence catalog check FILE} validates a catalog offline, as the server would on reload;
+ * {@code credence catalog reload} asks a running server to take its edited file.
+ */
 @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Work with rating catalogs.",
-        subcommands = CatalogCommand.Check.class)
+        subcommands = {CatalogCommand.Check.class, CatalogCommand.Reload.class})
 final class CatalogCommand {
+
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+            description = "Ask a running server to read its catalog file again; a refused file leaves the catalog in force.")
+    static final class Reload implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        ClientCommands.ServerOption server;
+
+        @Override
+        public Integer call() {
+            return server.print(client -> client.post("v1/catalog/reload", java.util.Map.of()));
+        }
+    }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Check a catalog file; print what it holds, or the file, line and reason it is refused.")

@@ -67,6 +67,14 @@ class CatalogReloadTest {
             assertThat(json.readTree(loaded.body()).path("version").asText()).isEqualTo("2026-11-25.1");
             assertThat(json.readTree(call(http, "GET", base.resolve("catalog")).body()).path("version").asText())
                     .isEqualTo("2026-11-25.1");
+
+            // the same through the command line: taken (exit 0), then refused (exit 1), catalog unchanged
+            String url = "http://127.0.0.1:" + server.httpPort();
+            assertThat(io.credence.server.Main.commandLine().execute("catalog", "reload", "--server", url)).isZero();
+            Files.writeString(file, text.replace("\"charge\": \"sms\"", "\"charge\": \"smz\""));
+            assertThat(io.credence.server.Main.commandLine().execute("catalog", "reload", "--server", url)).isEqualTo(1);
+            assertThat(json.readTree(call(http, "GET", base.resolve("catalog")).body()).path("version").asText())
+                    .isEqualTo("2026-11-25.1");
         }
     }
 }
