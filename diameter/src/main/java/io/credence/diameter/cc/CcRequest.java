@@ -20,10 +20,12 @@ import java.util.Map;
  *
  * @param services one entry per Multiple-Services-Credit-Control, or a single entry with rating
  *                 group NONE built from top-level Requested/Used-Service-Unit when there is no MSCC
+ * @param message  the request itself, for what only some requests need (terminal attributes of
+ *                 IMS calls when a catalog is in force), read then and not on every request
  */
 record CcRequest(String sessionId, int requestType, long requestNumber, String serviceContextId,
                  List<Subscription> subscriptions, int requestedAction, List<ServiceRequest> services,
-                 boolean multipleServices, io.credence.rating.NetworkType network, String outlet) {
+                 boolean multipleServices, DiameterMessage message) {
     /**
      * Multiple-Services-Credit-Control in one request. Each service costs ledger commands, one
      * after the other, and an MSCC in the answer: unbounded, the 3 000 a 64 KiB CCR-I can hold
@@ -145,7 +147,7 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
             }
         }
         return new CcRequest(sessionId, type, number, serviceContextId, subscriptions, requestedAction, services,
-                !msccs.isEmpty(), TerminalAttributes.network(request), TerminalAttributes.outlet(request));
+                !msccs.isEmpty(), request);
     }
 
     private static Subscription subscription(Avp sub) throws CcError {

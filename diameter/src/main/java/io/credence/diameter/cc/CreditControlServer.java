@@ -452,8 +452,10 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         if (service == null) {
             return null;
         }
-        RatingRequest request = new RatingRequest(service.name(), new Terminal(ccr.network(), null, null),
-                Terminal.UNKNOWN, ccr.outlet(), clock.getAsLong());
+        String outletName = TerminalAttributes.outlet(ccr.message());
+        RatingRequest request = new RatingRequest(service.name(),
+                new Terminal(TerminalAttributes.network(ccr.message()), null, null), Terminal.UNKNOWN, outletName,
+                clock.getAsLong());
         RatingEngine.Decision decision = engine.rate(request);
         if (decision instanceof RatingEngine.Decision.Denied denied) {
             LOG.log(System.Logger.Level.INFO, "session {0}: denied by rule ''{1}'': {2}", ccr.sessionId(),
@@ -463,12 +465,12 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         if (decision instanceof RatingEngine.Decision.Unrated) {
             return ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED);
         }
-        OutletPolicy outlet = engine.outlet(ccr.outlet());
+        OutletPolicy outlet = engine.outlet(outletName);
         if (outlet instanceof OutletPolicy.Check) {
             long available = query(l -> l.available(account, want.unit, sr.service()).orElse(0L));
             if (!outlet.allows(available)) {
                 LOG.log(System.Logger.Level.INFO, "session {0}: outlet {1} needs more than {2} available, {3} has {4}",
-                        ccr.sessionId(), ccr.outlet(), String.valueOf(((OutletPolicy.Check) outlet).threshold()),
+                        ccr.sessionId(), outletName, String.valueOf(((OutletPolicy.Check) outlet).threshold()),
                         account, String.valueOf(available));
                 return ServiceAnswer.of(sr, Codes.DIAMETER_END_USER_SERVICE_DENIED);
             }
@@ -881,8 +883,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     private DiameterMessage protocolError(DiameterMessage request, long resultCode, String message) {
         DiameterMessage answer = request.answer(failure(request, resultCode, null, message));
-        return new DiameterMessage(answer.flags() | DiameterMessage.FLAG_ERROR, answer.commandCode(),
-                answer.applicationId(), answer.hopByHop(), answer.endToEnd(), answer.avps());
+        return answer.withErrorBit();
     }
 
     // ---------------------------------------------------------------- server-initiated: RAR and ASR
@@ -948,9 +949,6 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 .sorted(Comparator.comparing(s -> s.sessionId)).limit(limit).map(CreditControlServer::view).toList();
     }
 
-    public int openSessionCount() {
-        return (int) sessions.values().stream().filter(s -> !s.finished && (s.lastAnswer != null || s.recovered)).count();
-    }
 
     private static SessionView view(CcSession s) {
         List<SessionView.GrantView> grants = new ArrayList<>();
@@ -995,8 +993,4 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         }
     }
 
-    /** For tests: the number of remembered sessions, finished ones included. */
-    int rememberedSessions() {
-        return sessions.size();
-    }
 }

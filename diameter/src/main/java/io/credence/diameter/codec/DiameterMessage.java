@@ -74,6 +74,11 @@ public record DiameterMessage(int flags, int commandCode, long applicationId, lo
         return out;
     }
 
+    /** This answer with the E bit: a protocol error (3xxx, RFC 6733 7.1.3). */
+    public DiameterMessage withErrorBit() {
+        return new DiameterMessage(flags | FLAG_ERROR, commandCode, applicationId, hopByHop, endToEnd, avps);
+    }
+
     /**
      * An answer to this request: same command, application and identifiers; R and T cleared, P
      * kept. The request's Proxy-Info AVPs follow {@code answerAvps} in their order (RFC 6733 6.2):

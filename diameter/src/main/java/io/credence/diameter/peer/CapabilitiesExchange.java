@@ -3,6 +3,7 @@ package io.credence.diameter.peer;
 import io.credence.diameter.codec.Avp;
 import io.credence.diameter.codec.AvpFormatException;
 import io.credence.diameter.codec.Avps;
+import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterMessage;
 
 import java.util.ArrayList;
@@ -19,27 +20,6 @@ import java.util.Set;
  * 4}. Both count, as does the relay application id.
  */
 public final class CapabilitiesExchange {
-    public static final int COMMAND_CODE = 257;
-    public static final long CREDIT_CONTROL_APPLICATION = 4;
-    public static final long RELAY_APPLICATION = 0xFFFF_FFFFL;
-    public static final long DIAMETER_SUCCESS = 2001;
-    public static final long DIAMETER_UNKNOWN_PEER = 3010;
-    public static final long DIAMETER_INVALID_AVP_VALUE = 5004;
-    public static final long DIAMETER_MISSING_AVP = 5005;
-    public static final long DIAMETER_NO_COMMON_APPLICATION = 5010;
-
-    static final long ORIGIN_HOST = 264;
-    static final long ORIGIN_REALM = 296;
-    static final long HOST_IP_ADDRESS = 257;
-    static final long VENDOR_ID = 266;
-    static final long PRODUCT_NAME = 269;
-    static final long AUTH_APPLICATION_ID = 258;
-    static final long ACCT_APPLICATION_ID = 259;
-    static final long VENDOR_SPECIFIC_APPLICATION_ID = 260;
-    static final long FIRMWARE_REVISION = 267;
-    static final long RESULT_CODE = 268;
-    static final long FAILED_AVP = 279;
-    static final long ERROR_MESSAGE = 281;
 
     /** The decision: the CEA to send, and for an accepted peer who it is. */
     public sealed interface Decision {
@@ -61,54 +41,54 @@ public final class CapabilitiesExchange {
     }
 
     public Decision answer(DiameterMessage cer) {
-        if (!cer.isRequest() || cer.commandCode() != COMMAND_CODE) {
+        if (!cer.isRequest() || cer.commandCode() != Codes.CAPABILITIES_EXCHANGE) {
             throw new IllegalArgumentException("not a CER: command " + cer.commandCode());
         }
-        for (long required : new long[] {ORIGIN_HOST, ORIGIN_REALM, HOST_IP_ADDRESS, VENDOR_ID, PRODUCT_NAME}) {
+        for (long required : new long[] {Codes.ORIGIN_HOST, Codes.ORIGIN_REALM, Codes.HOST_IP_ADDRESS, Codes.VENDOR_ID, Codes.PRODUCT_NAME}) {
             if (cer.find(required, 0).isEmpty()) {
                 Avp missing = Avps.octets(required, 0, true, new byte[0]);
-                return refuse(cer, DIAMETER_MISSING_AVP, "CER lacks AVP " + required, missing);
+                return refuse(cer, Codes.DIAMETER_MISSING_AVP, "CER lacks AVP " + required, missing);
             }
         }
         String peerHost;
         String peerRealm;
         try {
-            peerHost = cer.find(ORIGIN_HOST, 0).orElseThrow().utf8();
-            peerRealm = cer.find(ORIGIN_REALM, 0).orElseThrow().utf8();
-            for (Avp address : cer.findAll(HOST_IP_ADDRESS, 0)) {
+            peerHost = cer.find(Codes.ORIGIN_HOST, 0).orElseThrow().utf8();
+            peerRealm = cer.find(Codes.ORIGIN_REALM, 0).orElseThrow().utf8();
+            for (Avp address : cer.findAll(Codes.HOST_IP_ADDRESS, 0)) {
                 address.address();
             }
         } catch (AvpFormatException bad) {
-            return refuse(cer, DIAMETER_INVALID_AVP_VALUE, bad.getMessage(), bad.avp());
+            return refuse(cer, Codes.DIAMETER_INVALID_AVP_VALUE, bad.getMessage(), bad.avp());
         }
         if (!allowedPeers.contains(peerHost)) {
-            return refuse(cer, DIAMETER_UNKNOWN_PEER, "peer " + peerHost + " is not configured", null);
+            return refuse(cer, Codes.DIAMETER_UNKNOWN_PEER, "peer " + peerHost + " is not configured", null);
         }
         Optional<Long> common;
         try {
             common = commonApplication(cer);
         } catch (AvpFormatException bad) {
-            return refuse(cer, DIAMETER_INVALID_AVP_VALUE, bad.getMessage(), bad.avp());
+            return refuse(cer, Codes.DIAMETER_INVALID_AVP_VALUE, bad.getMessage(), bad.avp());
         }
         if (common.isEmpty()) {
-            return refuse(cer, DIAMETER_NO_COMMON_APPLICATION, "peer " + peerHost + " does not offer credit control (4)",
+            return refuse(cer, Codes.DIAMETER_NO_COMMON_APPLICATION, "peer " + peerHost + " does not offer credit control (4)",
                     null);
         }
-        return new Decision.Accepted(peerHost, peerRealm, cea(cer, DIAMETER_SUCCESS, null, null));
+        return new Decision.Accepted(peerHost, peerRealm, cea(cer, Codes.DIAMETER_SUCCESS, null, null));
     }
 
     private static Optional<Long> commonApplication(DiameterMessage cer) {
-        for (Avp auth : cer.findAll(AUTH_APPLICATION_ID, 0)) {
+        for (Avp auth : cer.findAll(Codes.AUTH_APPLICATION_ID, 0)) {
             long id = auth.unsigned32();
-            if (id == CREDIT_CONTROL_APPLICATION || id == RELAY_APPLICATION) {
+            if (id == Codes.APP_CREDIT_CONTROL || id == Codes.APP_RELAY) {
                 return Optional.of(id);
             }
         }
-        for (Avp vendorSpecific : cer.findAll(VENDOR_SPECIFIC_APPLICATION_ID, 0)) {
+        for (Avp vendorSpecific : cer.findAll(Codes.VENDOR_SPECIFIC_APPLICATION_ID, 0)) {
             for (Avp member : vendorSpecific.grouped()) {
-                if (member.code() == AUTH_APPLICATION_ID && member.vendorId() == 0
-                        && member.unsigned32() == CREDIT_CONTROL_APPLICATION) {
-                    return Optional.of(CREDIT_CONTROL_APPLICATION);
+                if (member.code() == Codes.AUTH_APPLICATION_ID && member.vendorId() == 0
+                        && member.unsigned32() == Codes.APP_CREDIT_CONTROL) {
+                    return Optional.of(Codes.APP_CREDIT_CONTROL);
                 }
             }
         }
@@ -122,27 +102,26 @@ public final class CapabilitiesExchange {
     /** The CEA: result, our identity, and credit control as the application we support. */
     private DiameterMessage cea(DiameterMessage cer, long resultCode, String errorMessage, Avp failed) {
         List<Avp> avps = new ArrayList<>();
-        avps.add(Avps.unsigned32(RESULT_CODE, 0, true, resultCode));
-        avps.add(Avps.utf8(ORIGIN_HOST, 0, true, local.originHost()));
-        avps.add(Avps.utf8(ORIGIN_REALM, 0, true, local.originRealm()));
+        avps.add(Avps.unsigned32(Codes.RESULT_CODE, 0, true, resultCode));
+        avps.add(Avps.utf8(Codes.ORIGIN_HOST, 0, true, local.originHost()));
+        avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, local.originRealm()));
         for (byte[] ip : local.hostIpAddresses()) {
-            avps.add(Avps.address(HOST_IP_ADDRESS, 0, true, ip));
+            avps.add(Avps.address(Codes.HOST_IP_ADDRESS, 0, true, ip));
         }
-        avps.add(Avps.unsigned32(VENDOR_ID, 0, true, local.vendorId()));
-        avps.add(Avps.utf8(PRODUCT_NAME, 0, false, local.productName()));
-        avps.add(Avps.unsigned32(AUTH_APPLICATION_ID, 0, true, CREDIT_CONTROL_APPLICATION));
-        avps.add(Avps.unsigned32(FIRMWARE_REVISION, 0, false, local.firmwareRevision()));
+        avps.add(Avps.unsigned32(Codes.VENDOR_ID, 0, true, local.vendorId()));
+        avps.add(Avps.utf8(Codes.PRODUCT_NAME, 0, false, local.productName()));
+        avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
+        avps.add(Avps.unsigned32(Codes.FIRMWARE_REVISION, 0, false, local.firmwareRevision()));
         if (errorMessage != null) {
-            avps.add(Avps.utf8(ERROR_MESSAGE, 0, false, errorMessage));
+            avps.add(Avps.utf8(Codes.ERROR_MESSAGE, 0, false, errorMessage));
         }
         if (failed != null) {
-            avps.add(Avps.grouped(FAILED_AVP, 0, true, List.of(failed)));
+            avps.add(Avps.grouped(Codes.FAILED_AVP, 0, true, List.of(failed)));
         }
         DiameterMessage answer = cer.answer(avps);
         boolean protocolError = resultCode >= 3000 && resultCode < 4000;
         return protocolError
-                ? new DiameterMessage(answer.flags() | DiameterMessage.FLAG_ERROR, answer.commandCode(),
-                        answer.applicationId(), answer.hopByHop(), answer.endToEnd(), answer.avps())
+                ? answer.withErrorBit()
                 : answer;
     }
 }

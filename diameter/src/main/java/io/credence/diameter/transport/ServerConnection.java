@@ -112,8 +112,7 @@ final class ServerConnection extends Connection {
         DiameterMessage answer = request.answer(java.util.List.of(result(resultCode), originHost(local),
                 originRealm(local), io.credence.diameter.codec.Avps.utf8(Codes.ERROR_MESSAGE, 0, false, reason)));
         return Codes.isProtocolError(resultCode)
-                ? new DiameterMessage(answer.flags() | DiameterMessage.FLAG_ERROR, answer.commandCode(),
-                        answer.applicationId(), answer.hopByHop(), answer.endToEnd(), answer.avps())
+                ? answer.withErrorBit()
                 : answer;
     }
 

@@ -2,6 +2,7 @@ package io.credence.diameter.peer;
 
 import io.credence.diameter.codec.Avp;
 import io.credence.diameter.codec.Avps;
+import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DecodeResult;
 import io.credence.diameter.codec.DiameterCodec;
 import io.credence.diameter.codec.DiameterMessage;
