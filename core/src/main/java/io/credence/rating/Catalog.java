@@ -11,14 +11,15 @@ import java.util.Set;
 
 /**
  * What an operator sells and how it is charged: services (by rating group) and their units and
- * default grants, tariffs, time bands, terminal-attribute rules and outlet policies. A catalog is
+ * default grants, tariffs, time bands, terminal-attribute rules, outlet policies and the table that
+ * tells terminal types from IMEIs and User-Agents. A catalog is
  * checked as a whole when built; a bad one never replaces a good one.
  *
  * @param zone the time zone time bands are read in
  */
 public record Catalog(String version, String currency, ZoneId zone, Map<String, TimeBand> timeBands,
                       Map<String, Tariff> tariffs, Map<String, Service> services, List<Rule> rules,
-                      Map<String, OutletPolicy> outlets) {
+                      Map<String, OutletPolicy> outlets, TerminalTypes terminalTypes) {
 
     /**
      * A service: the unit it is rated in, the rating groups that carry it, the grant for an empty
@@ -52,7 +53,15 @@ public record Catalog(String version, String currency, ZoneId zone, Map<String, 
         services = Map.copyOf(services);
         rules = List.copyOf(rules);
         outlets = Map.copyOf(outlets);
+        terminalTypes = terminalTypes == null ? TerminalTypes.NONE : terminalTypes;
         check(timeBands, tariffs, services, rules);
+    }
+
+    /** A catalog without a terminal-type table. */
+    public Catalog(String version, String currency, ZoneId zone, Map<String, TimeBand> timeBands,
+                   Map<String, Tariff> tariffs, Map<String, Service> services, List<Rule> rules,
+                   Map<String, OutletPolicy> outlets) {
+        this(version, currency, zone, timeBands, tariffs, services, rules, outlets, TerminalTypes.NONE);
     }
 
     private static void check(Map<String, TimeBand> timeBands, Map<String, Tariff> tariffs,

@@ -15,11 +15,24 @@ import java.util.concurrent.CompletableFuture;
  * previous one on {@link #tail}; that is also what makes a CCR-T that overtakes the CCA-I safe.
  */
 final class CcSession {
-    /** A grant the client holds: a reservation of {@code amount} in {@code unit}. */
-    record Grant(long reservationId, Unit unit, long amount, ServiceRef service) {
-        /** A grant a catalog rule made free: no reservation behind it. */
+    /**
+     * A grant the client holds: {@code amount} of {@code unit}, backed by a ledger reservation in
+     * that unit, or — when the catalog rated it ({@code rated} not null) — by money at a tariff,
+     * or by nothing at all for a free call.
+     */
+    record Grant(long reservationId, Unit unit, long amount, ServiceRef service, Rated rated) {
+        Grant(long reservationId, Unit unit, long amount, ServiceRef service) {
+            this(reservationId, unit, amount, service, null);
+        }
+
+        /** No reservation behind it: a call a catalog rule made free (or a zero price). */
         boolean free() {
             return reservationId == 0;
+        }
+
+        /** Units of this service the session will have used once {@code used} more are settled. */
+        long callUnitsAfter(long used) {
+            return (rated == null ? 0 : rated.callUnits()) + used;
         }
     }
 

@@ -22,7 +22,10 @@ import io.credence.rating.Catalog;
 import io.credence.rating.OutletPolicy;
 import io.credence.rating.RatingEngine;
 import io.credence.rating.RatingRequest;
+import io.credence.rating.Tariff;
 import io.credence.rating.Terminal;
+import io.credence.records.UsageRecord;
+import io.credence.records.UsageSink;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -77,6 +80,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     private final Function<String, Optional<Peer>> peers;
     private final LongSupplier clock;
     private final java.util.function.Supplier<RatingEngine> rating;
+    private final UsageSink usage;
     private final ConcurrentHashMap<String, CcSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService sweeper;
@@ -105,7 +109,17 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     public CreditControlServer(DurableLedger ledger, CreditControlConfig config, LocalIdentity local,
                                Function<String, Optional<Peer>> peers, LongSupplier clock,
                                java.util.function.Supplier<RatingEngine> rating) {
+        this(ledger, config, local, peers, clock, rating, UsageSink.NONE);
+    }
+
+    /**
+     * @param usage where every settled grant's usage record goes
+     */
+    public CreditControlServer(DurableLedger ledger, CreditControlConfig config, LocalIdentity local,
+                               Function<String, Optional<Peer>> peers, LongSupplier clock,
+                               java.util.function.Supplier<RatingEngine> rating, UsageSink usage) {
         this.rating = rating;
+        this.usage = usage;
         this.ledger = ledger;
         this.config = config;
         this.local = local;
@@ -378,7 +392,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     /**
      * One service of an initial or update request: settle what was used on the current grant,
-     * then grant again when asked. Both go in one linked ledger command when the balance allows.
+     * then grant again when asked. Without a catalog rating the service, both go in one linked
+     * ledger command when the balance allows.
      */
     private ServiceAnswer serve(CcSession session, CcRequest ccr, String account, CcRequest.ServiceRequest sr,
                                 CcSession.Grant current, Map<ServiceRef, CcSession.Grant> grants) throws Busy {
@@ -392,19 +407,20 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             }
             return ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED);
         }
-        if (current == null && want != null) {
-            ServiceAnswer refused = policy(ccr, account, sr, want, grants);
-            if (refused != null) {
-                return refused;
+        Rating rating = want == null ? new Rating.None() : rate(ccr, account, sr, current, want);
+        switch (rating) {
+            case Rating.Refused refused -> {
+                LOG.log(System.Logger.Level.INFO, "session {0}, rating group {1}: {2}", ccr.sessionId(),
+                        String.valueOf(sr.ratingGroup()), refused.reason());
+                if (current != null) {
+                    settle(steps, account, current, usedOf(sr, current.unit()));
+                }
+                return ServiceAnswer.of(sr, refused.resultCode());
             }
-        }
-        if (current != null && current.free()) {
-            // a free grant holds no reservation: usage is metered at a zero price, the next grant is free too
-            if (want == null) {
-                return ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS);
+            case Rating.Decided decided -> {
+                return serveRated(steps, account, sr, current, want, decided, grants);
             }
-            grants.put(sr.service(), current);
-            return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
+            case Rating.None none -> { }
         }
         if (current == null && want == null) {
             if (sr.used() != null) {
@@ -412,22 +428,30 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             }
             return ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS);
         }
-        if (current != null && want == null) {
+        if (current != null && (want == null || current.rated() != null)) {
+            // a rated grant that the catalog no longer rates settles at its own price, then is granted as before
             settle(steps, account, current, usedOf(sr, current.unit()));
-            return ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS);
+            if (want == null) {
+                return ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS);
+            }
+            current = null;
         }
         if (current != null) {
             long used = usedOf(sr, current.unit());
-            Outcome o = submit(steps.next(), new Operation.Linked(List.of(commit(current, used),
+            String commitStep = steps.next();
+            Outcome o = submit(commitStep, new Operation.Linked(List.of(commit(current, used),
                     reserve(steps.session, account, want.unit, want.amount, sr.service()))));
             if (o instanceof Outcome.LinkedApplied applied) {
+                recordUsage(steps, commitStep, account, current, used, used);
                 return granted(sr, (Outcome.Reserved) applied.steps().get(1), want.unit, false, grants);
             }
             if (o instanceof Rejection.LinkedRejected rejected && rejected.stepIndex() == 1
                     && rejected.cause() instanceof Rejection.InsufficientBalance short1 && short1.available() > 0) {
-                Outcome partial = submit(steps.next(), new Operation.Linked(List.of(commit(current, used),
+                commitStep = steps.next();
+                Outcome partial = submit(commitStep, new Operation.Linked(List.of(commit(current, used),
                         reserve(steps.session, account, want.unit, short1.available(), sr.service()))));
                 if (partial instanceof Outcome.LinkedApplied applied) {
+                    recordUsage(steps, commitStep, account, current, used, used);
                     return granted(sr, (Outcome.Reserved) applied.steps().get(1), want.unit, true, grants);
                 }
             }
@@ -437,49 +461,189 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         return grantAlone(steps, account, sr, want, grants);
     }
 
+    /** What the catalog says about a grant. */
+    private sealed interface Rating {
+        /** The catalog does not rate this service: units of the requested unit only, as without a catalog. */
+        record None() implements Rating {}
+
+        /** Refused by a rule or an outlet check; nothing is granted. */
+        record Refused(long resultCode, String reason) implements Rating {}
+
+        /** Granted free, or paid from units first and then money at {@code rated.tariff()} (null: units only). */
+        record Decided(Rated rated, boolean free) implements Rating {}
+    }
+
     /**
-     * The catalog's say on a first grant of an IMS call (Ro): the most specific terminal-attribute
-     * rule may deny it (4010) or make it free (granted without touching the balance), and a checked
-     * outlet routes only when the caller has more than its threshold available. Null: charge as usual.
+     * The catalog's say on a grant, asked afresh for every grant so that a changed attribute
+     * (the called party answered, a handover) or a reloaded catalog prices the units granted from
+     * now on, while units already granted settle at the price they were granted at. Attributes a
+     * request leaves out keep the value an earlier request of the session gave.
      */
-    private ServiceAnswer policy(CcRequest ccr, String account, CcRequest.ServiceRequest sr, Want want,
-                                 Map<ServiceRef, CcSession.Grant> grants) throws Busy {
+    private Rating rate(CcRequest ccr, String account, CcRequest.ServiceRequest sr, CcSession.Grant current, Want want)
+            throws Busy {
         RatingEngine engine = rating.get();
-        if (engine == null || !CreditControlConfig.CONTEXT_IMS.equals(ccr.serviceContextId())) {
-            return null;
-        }
-        Catalog.Service service = engine.catalog().serviceOf(sr.ratingGroup());
+        Catalog.Service service = engine == null ? null : engine.catalog().serviceOf(sr.ratingGroup());
         if (service == null) {
-            return null;
+            return new Rating.None();
         }
-        String outletName = TerminalAttributes.outlet(ccr.message());
+        if (service.unit() != want.unit) {
+            return new Rating.Refused(Codes.DIAMETER_RATING_FAILED, "asked in " + want.unit + "; service "
+                    + service.name() + " is rated in " + service.unit());
+        }
+        Catalog catalog = engine.catalog();
+        long now = clock.getAsLong();
+        RatingRequest earlier = current != null && current.rated() != null ? current.rated().request() : null;
         RatingRequest request = new RatingRequest(service.name(),
-                new Terminal(TerminalAttributes.network(ccr.message()), null, null), Terminal.UNKNOWN, outletName,
-                clock.getAsLong());
+                merge(earlier == null ? null : earlier.calling(),
+                        TerminalAttributes.calling(ccr.message(), catalog.terminalTypes(), imsiOf(ccr))),
+                merge(earlier == null ? null : earlier.called(), TerminalAttributes.called(ccr.message())),
+                outletOr(TerminalAttributes.outlet(ccr.message()), earlier), now);
         RatingEngine.Decision decision = engine.rate(request);
+        long callUnits = current == null ? 0 : current.callUnitsAfter(usedOf(sr, current.unit()));
+        Rated rated = switch (decision) {
+            case RatingEngine.Decision.Denied denied -> null;
+            case RatingEngine.Decision.Free free -> new Rated(service.name(), catalog.version(), catalog.currency(),
+                    request, free.rule().name(), null, null, Rated.Source.FREE, callUnits, 0);
+            case RatingEngine.Decision.Charged charged -> new Rated(service.name(), catalog.version(),
+                    catalog.currency(), request, charged.rule().name(), charged.tariff(), charged.band(),
+                    Rated.Source.UNITS, callUnits, 0);
+            case RatingEngine.Decision.Unrated unrated -> {
+                Tariff fallback = service.moneyTariff() == null ? null : catalog.tariffs().get(service.moneyTariff());
+                yield new Rated(service.name(), catalog.version(), catalog.currency(), request, null, fallback,
+                        fallback == null ? null : bandOf(engine, fallback, now), Rated.Source.UNITS, callUnits, 0);
+            }
+        };
         if (decision instanceof RatingEngine.Decision.Denied denied) {
-            LOG.log(System.Logger.Level.INFO, "session {0}: denied by rule ''{1}'': {2}", ccr.sessionId(),
-                    denied.rule().name(), denied.reason());
-            return ServiceAnswer.of(sr, Codes.DIAMETER_END_USER_SERVICE_DENIED);
+            return new Rating.Refused(Codes.DIAMETER_END_USER_SERVICE_DENIED, "denied by rule '" + denied.rule().name()
+                    + "': " + denied.reason());
         }
-        if (decision instanceof RatingEngine.Decision.Unrated) {
-            return ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED);
+        if (current != null && current.rated() != null && !Objects.equals(current.rated().rule(), rated.rule())) {
+            LOG.log(System.Logger.Level.INFO, "session {0}: re-rated from rule ''{1}'' to ''{2}'' after {3} units",
+                    ccr.sessionId(), current.rated().rule(), rated.rule(), String.valueOf(callUnits));
         }
-        OutletPolicy outlet = engine.outlet(outletName);
-        if (outlet instanceof OutletPolicy.Check) {
-            long available = query(l -> l.available(account, want.unit, sr.service()).orElse(0L));
-            if (!outlet.allows(available)) {
-                LOG.log(System.Logger.Level.INFO, "session {0}: outlet {1} needs more than {2} available, {3} has {4}",
-                        ccr.sessionId(), outletName, String.valueOf(((OutletPolicy.Check) outlet).threshold()),
-                        account, String.valueOf(available));
-                return ServiceAnswer.of(sr, Codes.DIAMETER_END_USER_SERVICE_DENIED);
+        if (current == null && engine.outlet(request.outlet()) instanceof OutletPolicy.Check check) {
+            long available = availableResource(account, sr, service.unit(), rated);
+            if (!check.allows(available)) {
+                return new Rating.Refused(Codes.DIAMETER_END_USER_SERVICE_DENIED, "outlet " + request.outlet()
+                        + " routes callers with more than " + check.threshold() + " " + service.unit()
+                        + " available; " + account + " has " + available);
             }
         }
-        if (decision instanceof RatingEngine.Decision.Free) {
-            grants.put(sr.service(), new CcSession.Grant(0, want.unit, want.amount, sr.service()));
-            return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
+        return new Rating.Decided(rated, decision instanceof RatingEngine.Decision.Free);
+    }
+
+    private static String outletOr(String outlet, RatingRequest earlier) {
+        return outlet != null || earlier == null ? outlet : earlier.outlet();
+    }
+
+    /** A terminal's attributes from this request, each one it leaves out taken from {@code earlier}. */
+    private static Terminal merge(Terminal earlier, Terminal now) {
+        if (earlier == null) {
+            return now;
+        }
+        return new Terminal(now.network() != null ? now.network() : earlier.network(),
+                now.type() != null ? now.type() : earlier.type(),
+                now.roaming() != null ? now.roaming() : earlier.roaming());
+    }
+
+    /** The band of the tariff's own steps in force at {@code atMillis} (the first by name when several). */
+    private static String bandOf(RatingEngine engine, Tariff tariff, long atMillis) {
+        return engine.bandsAt(atMillis).stream().filter(tariff.bandSteps()::containsKey).sorted().findFirst()
+                .orElse(null);
+    }
+
+    private static String imsiOf(CcRequest ccr) {
+        for (CcRequest.Subscription s : ccr.subscriptions()) {
+            if (s.type() == io.credence.ledger.IdentityType.IMSI) {
+                return s.data();
+            }
         }
         return null;
+    }
+
+    /**
+     * What a caller can spend on a service: units of the service's own unit, plus the units its
+     * money buys at the tariff the call would be charged at. An outlet's threshold is compared with this.
+     */
+    private long availableResource(String account, CcRequest.ServiceRequest sr, Unit unit, Rated rated) throws Busy {
+        long[] both = query(l -> new long[] {l.available(account, unit, sr.service()).orElse(0L),
+                l.available(account, Unit.MONEY, sr.service()).orElse(0L)});
+        long units = both[0];
+        if (rated.tariff() == null || rated.source() == Rated.Source.FREE) {
+            return units;
+        }
+        return Math.addExact(units, Rated.unitsAffordable(rated.tariff(), rated.band(), rated.callUnits(), both[1],
+                Long.MAX_VALUE - units));
+    }
+
+    /**
+     * A grant the catalog decided: free (nothing reserved; usage recorded at a zero price), or from
+     * units of the service's unit (buckets first, by the ledger's consumption order) and, when they
+     * run out, from money at the tariff. The current grant is settled first at its own price.
+     */
+    private ServiceAnswer serveRated(Steps steps, String account, CcRequest.ServiceRequest sr, CcSession.Grant current,
+                                     Want want, Rating.Decided decided, Map<ServiceRef, CcSession.Grant> grants)
+            throws Busy {
+        if (current != null) {
+            settle(steps, account, current, usedOf(sr, current.unit()));
+        }
+        Rated rated = decided.rated();
+        if (decided.free()) {
+            grants.put(sr.service(), new CcSession.Grant(0, want.unit, want.amount, sr.service(), rated));
+            return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
+        }
+        Outcome units = submit(steps.next(), reserve(steps.session, account, want.unit, want.amount, sr.service()));
+        if (units instanceof Outcome.Reserved reserved) {
+            return grantedRated(sr, reserved, want.unit, reserved.amount(), rated.paidFrom(Rated.Source.UNITS,
+                    reserved.amount()), false, grants);
+        }
+        if (!(units instanceof Rejection.InsufficientBalance shortOfUnits)) {
+            return ServiceAnswer.of(sr, resultOf((Rejection) units));
+        }
+        if (shortOfUnits.available() > 0) {
+            Outcome partial = submit(steps.next(), reserve(steps.session, account, want.unit, shortOfUnits.available(),
+                    sr.service()));
+            if (partial instanceof Outcome.Reserved reserved) {
+                // with a money tariff the next request is paid from money: the service goes on
+                return grantedRated(sr, reserved, want.unit, reserved.amount(), rated.paidFrom(Rated.Source.UNITS,
+                        reserved.amount()), rated.tariff() == null, grants);
+            }
+        }
+        if (rated.tariff() == null) {
+            return ServiceAnswer.of(sr, Codes.DIAMETER_CREDIT_LIMIT_REACHED);
+        }
+        long price = Rated.priceBetween(rated.tariff(), rated.band(), rated.callUnits(), want.amount);
+        if (price == 0) {
+            grants.put(sr.service(), new CcSession.Grant(0, want.unit, want.amount, sr.service(),
+                    rated.paidFrom(Rated.Source.MONEY, 0)));
+            return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
+        }
+        Outcome money = submit(steps.next(), reserve(steps.session, account, Unit.MONEY, price, sr.service()));
+        if (money instanceof Outcome.Reserved reserved) {
+            return grantedRated(sr, reserved, want.unit, want.amount, rated.paidFrom(Rated.Source.MONEY,
+                    reserved.amount()), false, grants);
+        }
+        if (money instanceof Rejection.InsufficientBalance shortOfMoney && shortOfMoney.available() > 0) {
+            long affordable = Rated.unitsAffordable(rated.tariff(), rated.band(), rated.callUnits(),
+                    shortOfMoney.available(), want.amount);
+            long partialPrice = Rated.priceBetween(rated.tariff(), rated.band(), rated.callUnits(), affordable);
+            if (affordable > 0 && partialPrice > 0) {
+                Outcome partial = submit(steps.next(), reserve(steps.session, account, Unit.MONEY, partialPrice,
+                        sr.service()));
+                if (partial instanceof Outcome.Reserved reserved) {
+                    return grantedRated(sr, reserved, want.unit, affordable, rated.paidFrom(Rated.Source.MONEY,
+                            reserved.amount()), true, grants);
+                }
+                money = partial;
+            }
+        }
+        return ServiceAnswer.of(sr, money instanceof Rejection r ? resultOf(r) : Codes.DIAMETER_UNABLE_TO_COMPLY);
+    }
+
+    private ServiceAnswer grantedRated(CcRequest.ServiceRequest sr, Outcome.Reserved reserved, Unit unit, long units,
+                                       Rated rated, boolean finalUnits, Map<ServiceRef, CcSession.Grant> grants) {
+        grants.put(sr.service(), new CcSession.Grant(reserved.reservationId(), unit, units, sr.service(), rated));
+        return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, unit, units, finalUnits);
     }
 
     private ServiceAnswer grantAlone(Steps steps, String account, CcRequest.ServiceRequest sr, Want want,
@@ -505,29 +669,86 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     }
 
     /**
-     * Charges {@code used} on a grant and returns the rest. Usage beyond the grant is charged as
-     * overdraft within the account's credit limit; past the limit only the grant is charged and
-     * the excess is logged. A grant that already expired returned its hold: usage is then charged
-     * directly if the balance allows.
+     * Charges {@code used} on a grant and returns the rest: the units themselves, or their price
+     * when money holds the grant. Usage beyond the grant is charged as overdraft within the
+     * account's credit limit; past the limit only the grant is charged and the excess is logged.
+     * A grant that already expired returned its hold: usage is then charged directly if the
+     * balance allows. Whatever was charged becomes a usage record.
      */
     private void settle(Steps steps, String account, CcSession.Grant grant, long used) throws Busy {
+        Rated rated = grant.rated();
+        boolean money = rated != null && rated.source() == Rated.Source.MONEY;
+        Unit unit = money ? Unit.MONEY : grant.unit();
+        long charge = money ? rated.moneyFor(used) : used;
+        long reserved = rated == null ? grant.amount() : rated.reserved();
+        String step = steps.next();
         if (grant.free()) {
-            return; // nothing was reserved, nothing is charged
+            // nothing was reserved: a free call is only recorded; a zero-price grant overrun is charged
+            if (money && charge > 0) {
+                chargeWithoutGrant(steps, account, new CcRequest.ServiceRequest(grant.service().ratingGroup(),
+                        grant.service().serviceId(), null, null), Map.of(Unit.MONEY, charge));
+            }
+            recordUsage(steps, step, account, grant, used, money ? charge : 0);
+            return;
         }
-        Outcome o = submit(steps.next(), commit(grant, used));
+        Outcome o = submit(step, new Operation.Commit(grant.reservationId(), charge, true));
         switch (o) {
             case Outcome.Committed committed -> { }
             case Rejection.CreditLimitExceeded over -> {
-                submit(steps.next(), new Operation.Commit(grant.reservationId(), grant.amount(), false));
+                submit(steps.next(), new Operation.Commit(grant.reservationId(), reserved, false));
                 LOG.log(System.Logger.Level.WARNING, "{0} used {1} {2} on a grant of {3} beyond its credit limit; "
-                        + "{4} not charged", account, used, grant.unit(), grant.amount(), used - grant.amount());
+                        + "{4} {5} not charged", account, used, grant.unit(), grant.amount(), charge - reserved, unit);
+                charge = reserved;
             }
             case Rejection.Expired expired -> chargeWithoutGrant(steps, account,
                     new CcRequest.ServiceRequest(grant.service().ratingGroup(), grant.service().serviceId(), null, null),
-                    Map.of(grant.unit(), used));
+                    Map.of(unit, charge));
             case Rejection other -> LOG.log(System.Logger.Level.WARNING, "settling reservation {0} for {1}: {2}",
                     grant.reservationId(), account, other.message());
             default -> throw new IllegalStateException("unexpected " + o);
+        }
+        recordUsage(steps, step, account, grant, used, charge);
+    }
+
+    /**
+     * The usage record of a settled grant; its id is the ledger step that charged it, so a request
+     * retransmitted after a restart writes the same record again and readers keep one.
+     */
+    private void recordUsage(Steps steps, String stepId, String account, CcSession.Grant grant, long used, long charged) {
+        if (used <= 0) {
+            return;
+        }
+        Rated rated = grant.rated();
+        boolean money = rated != null && rated.source() == Rated.Source.MONEY;
+        Map<String, String> attributes = new LinkedHashMap<>();
+        if (rated != null && rated.request() != null) {
+            RatingRequest r = rated.request();
+            putIfKnown(attributes, "callingNetwork", r.calling().network());
+            putIfKnown(attributes, "callingTerminal", r.calling().type());
+            putIfKnown(attributes, "callingRoaming", r.calling().roaming());
+            putIfKnown(attributes, "calledNetwork", r.called().network());
+            putIfKnown(attributes, "calledTerminal", r.called().type());
+            putIfKnown(attributes, "outlet", r.outlet());
+            putIfKnown(attributes, "band", rated.band());
+            putIfKnown(attributes, "catalogVersion", rated.catalogVersion());
+        }
+        List<UsageRecord.BalanceChange> balances = charged > 0 ? List.of(new UsageRecord.BalanceChange(account,
+                money ? Unit.MONEY : grant.unit(), charged)) : List.of();
+        try {
+            usage.accept(new UsageRecord(stepId, clock.getAsLong(), account, "diameter", steps.session.sessionId,
+                    rated != null ? rated.service() : null, grant.service().ratingGroup(), attributes,
+                    rated == null ? null : rated.rule(), rated == null || rated.tariff() == null ? null : rated.tariff().id(),
+                    rated == null ? "UNRATED" : rated.decision(), grant.unit(), used, used, money ? charged : 0,
+                    rated == null ? null : rated.currency(), balances, List.of(stepId)));
+        } catch (RuntimeException e) {
+            // the charge stands; a record that could not be written is logged with everything it held
+            LOG.log(System.Logger.Level.ERROR, "usage record " + stepId + " for " + account + " not written", e);
+        }
+    }
+
+    private static void putIfKnown(Map<String, String> attributes, String name, Object value) {
+        if (value != null) {
+            attributes.put(name, value.toString());
         }
     }
 
@@ -687,11 +908,58 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             return false;
         }
         session.accountId = account;
-        session.grants = Map.copyOf(grants);
+        session.grants = Map.copyOf(repriced(ccr, grants));
         session.recovered = true;
         LOG.log(System.Logger.Level.INFO, "session {0} recovered from the ledger with {1} grant(s)", ccr.sessionId(),
                 String.valueOf(grants.size()));
         return true;
+    }
+
+    /**
+     * Recovered grants that money holds for a service rated in other units: the ledger keeps the
+     * money, not the tariff, so the tariff is found again by rating the retransmitted request with
+     * the catalog in force, and the grant's units are what its money buys from the start of the call.
+     * (The position in the call before the restart is not kept: a stepped tariff starts over.)
+     */
+    private Map<ServiceRef, CcSession.Grant> repriced(CcRequest ccr, Map<ServiceRef, CcSession.Grant> grants) {
+        RatingEngine engine = rating.get();
+        if (engine == null) {
+            return grants;
+        }
+        Map<ServiceRef, CcSession.Grant> out = new LinkedHashMap<>();
+        for (var e : grants.entrySet()) {
+            CcSession.Grant g = e.getValue();
+            Catalog.Service service = engine.catalog().serviceOf(g.service().ratingGroup());
+            if (g.unit() != Unit.MONEY || service == null || service.unit() == Unit.MONEY) {
+                out.put(e.getKey(), g);
+                continue;
+            }
+            Catalog catalog = engine.catalog();
+            long now = clock.getAsLong();
+            RatingRequest request = new RatingRequest(service.name(),
+                    TerminalAttributes.calling(ccr.message(), catalog.terminalTypes(), imsiOf(ccr)),
+                    TerminalAttributes.called(ccr.message()), TerminalAttributes.outlet(ccr.message()), now);
+            Tariff tariff = null;
+            String band = null;
+            String rule = null;
+            if (engine.rate(request) instanceof RatingEngine.Decision.Charged charged) {
+                tariff = charged.tariff();
+                band = charged.band();
+                rule = charged.rule().name();
+            } else if (service.moneyTariff() != null) {
+                tariff = catalog.tariffs().get(service.moneyTariff());
+                band = bandOf(engine, tariff, now);
+            }
+            if (tariff == null) {
+                out.put(e.getKey(), g); // settles as money used; the client's units find no price
+                continue;
+            }
+            long units = Rated.unitsAffordable(tariff, band, 0, g.amount(), Long.MAX_VALUE / 2);
+            out.put(e.getKey(), new CcSession.Grant(g.reservationId(), service.unit(), units, g.service(),
+                    new Rated(service.name(), catalog.version(), catalog.currency(), request, rule, tariff, band,
+                            Rated.Source.MONEY, 0, g.amount())));
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- subscribers

@@ -6,11 +6,17 @@ import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.codec.Dictionary;
 import io.credence.rating.NetworkType;
+import io.credence.rating.Terminal;
+import io.credence.rating.TerminalTypes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a Ro request says how the served terminal is attached (TS 32.299, TS 29.061, RFC 7315):
@@ -23,21 +29,124 @@ public final class TerminalAttributes {
     static final long TGPP_RAT_TYPE = 21;
     static final long ACCESS_NETWORK_INFORMATION = 1263;
     static final long OUTGOING_TRUNK_GROUP_ID = 853;
+    static final long TGPP_SGSN_MCC_MNC = 18;
+    static final long USER_EQUIPMENT_INFO = 458;
+    static final long USER_EQUIPMENT_INFO_TYPE = 459;
+    static final long USER_EQUIPMENT_INFO_VALUE = 460;
+    static final int UE_INFO_IMEISV = 0;
+    private static final long VENDOR_3GPP = Dictionary.VENDOR_3GPP;
+    private static final Pattern CELL_ID = Pattern.compile("(?:utran-cell-id-3gpp|cgi-3gpp)=([0-9]{5,6})");
     private static final int DEPTH_MAX = 4;
 
     private TerminalAttributes() {}
 
     /** The served terminal's network, or null when the request does not say. */
     public static NetworkType network(DiameterMessage request) {
-        Avp info = find(request, ACCESS_NETWORK_INFORMATION);
-        if (info != null) {
-            NetworkType fromPani = fromAccessNetworkInfo(new String(info.data(), StandardCharsets.UTF_8));
+        List<Avp> panis = findAll(request, ACCESS_NETWORK_INFORMATION, VENDOR_3GPP);
+        if (!panis.isEmpty()) {
+            NetworkType fromPani = fromAccessNetworkInfo(new String(panis.get(0).data(), StandardCharsets.UTF_8));
             if (fromPani != null) {
                 return fromPani;
             }
         }
         Avp rat = find(request, TGPP_RAT_TYPE);
         return rat == null || rat.data().length != 1 ? null : fromRatType(rat.data()[0] & 0xFF);
+    }
+
+    /**
+     * The calling (served) terminal: its network, its type from the catalog's table by the IMEI in
+     * User-Equipment-Info, and whether it roams — its visited network (3GPP-SGSN-MCC-MNC, or the
+     * MCC+MNC opening the cell id of its P-Access-Network-Info) against the home network its IMSI
+     * begins with. Roaming is unknown (null) when either side is.
+     */
+    public static Terminal calling(DiameterMessage request, TerminalTypes types, String imsi) {
+        return new Terminal(network(request), types.classify(imei(request), null), roaming(request, imsi));
+    }
+
+    /**
+     * The called terminal, known once it answers: an IMS node passes on the P-Access-Network-Info
+     * of the answering side (TS 24.229 lets the UAS put it in its responses), which arrives as a
+     * second Access-Network-Information after the caller's. Its type and roaming are not carried
+     * over Ro.
+     */
+    public static Terminal called(DiameterMessage request) {
+        List<Avp> panis = findAll(request, ACCESS_NETWORK_INFORMATION, VENDOR_3GPP);
+        if (panis.size() < 2) {
+            return Terminal.UNKNOWN;
+        }
+        return new Terminal(fromAccessNetworkInfo(new String(panis.get(1).data(), StandardCharsets.UTF_8)), null, null);
+    }
+
+    /** The IMEI(SV) of User-Equipment-Info (type IMEISV), as digits, or null. */
+    static String imei(DiameterMessage request) {
+        Avp info = findAll(request, USER_EQUIPMENT_INFO, 0).stream().findFirst().orElse(null);
+        if (info == null) {
+            return null;
+        }
+        try {
+            Avp type = null;
+            Avp value = null;
+            for (Avp m : info.grouped()) {
+                if (m.code() == USER_EQUIPMENT_INFO_TYPE && m.vendorId() == 0) {
+                    type = m;
+                } else if (m.code() == USER_EQUIPMENT_INFO_VALUE && m.vendorId() == 0) {
+                    value = m;
+                }
+            }
+            if (type == null || value == null || type.integer32() != UE_INFO_IMEISV) {
+                return null;
+            }
+            return digits(value.data());
+        } catch (AvpFormatException bad) {
+            return null;
+        }
+    }
+
+    /** IMEISV as ASCII digits (what most nodes send), else as TBCD (two digits per byte, low nibble first). */
+    static String digits(byte[] data) {
+        String ascii = new String(data, StandardCharsets.US_ASCII);
+        if (!ascii.isEmpty() && ascii.chars().allMatch(Character::isDigit)) {
+            return ascii;
+        }
+        StringBuilder out = new StringBuilder();
+        for (byte b : data) {
+            int low = b & 0x0F;
+            int high = (b >> 4) & 0x0F;
+            if (low > 9) {
+                return null;
+            }
+            out.append((char) ('0' + low));
+            if (high == 0x0F) {
+                break;
+            }
+            if (high > 9) {
+                return null;
+            }
+            out.append((char) ('0' + high));
+        }
+        return out.toString();
+    }
+
+    /** Whether the terminal is outside its home network: MCC + first two MNC digits compared. */
+    static Boolean roaming(DiameterMessage request, String imsi) {
+        if (imsi == null || imsi.length() < 5) {
+            return null;
+        }
+        String visited = null;
+        Avp sgsn = find(request, TGPP_SGSN_MCC_MNC);
+        if (sgsn != null) {
+            visited = new String(sgsn.data(), StandardCharsets.UTF_8).trim();
+        } else {
+            List<Avp> panis = findAll(request, ACCESS_NETWORK_INFORMATION, VENDOR_3GPP);
+            if (!panis.isEmpty()) {
+                Matcher cell = CELL_ID.matcher(new String(panis.get(0).data(), StandardCharsets.UTF_8));
+                visited = cell.find() ? cell.group(1) : null;
+            }
+        }
+        if (visited == null || visited.length() < 5 || !visited.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        return !imsi.startsWith(visited.substring(0, 5));
     }
 
     /** The outgoing trunk group the call leaves by (the called outlet), or null. */
@@ -84,14 +193,22 @@ public final class TerminalAttributes {
     }
 
     private static Avp find(DiameterMessage request, long code) {
+        List<Avp> all = findAll(request, code, VENDOR_3GPP);
+        return all.isEmpty() ? null : all.get(0);
+    }
+
+    /** Every AVP with this code and vendor, breadth first (so top-level ones come first), to a bounded depth. */
+    private static List<Avp> findAll(DiameterMessage request, long code, long vendorId) {
+        List<Avp> found = new ArrayList<>();
         Deque<Avp> queue = new ArrayDeque<>(request.avps());
         Deque<Integer> depth = new ArrayDeque<>();
         request.avps().forEach(a -> depth.add(0));
         while (!queue.isEmpty()) {
             Avp avp = queue.poll();
             int d = depth.poll();
-            if (avp.code() == code && avp.vendorId() == Dictionary.VENDOR_3GPP) {
-                return avp;
+            if (avp.code() == code && avp.vendorId() == vendorId) {
+                found.add(avp);
+                continue;
             }
             boolean grouped = Dictionary.find(avp.code(), avp.vendorId())
                     .map(def -> def.type() == io.credence.diameter.codec.AvpType.GROUPED).orElse(false);
@@ -106,6 +223,6 @@ public final class TerminalAttributes {
                 }
             }
         }
-        return null;
+        return found;
     }
 }

@@ -64,20 +64,28 @@ final class CcHarness implements AutoCloseable {
 
     private CcHarness(Path dir, CreditControlConfig config, JournalConfig journal, Set<String> allowedPeers)
             throws Exception {
-        this(dir, config, journal, allowedPeers, null);
+        this(dir, config, journal, allowedPeers, () -> null, io.credence.records.UsageSink.NONE);
     }
 
     /** With a rating catalog in force. */
     CcHarness(Path dir, CreditControlConfig config, io.credence.rating.RatingEngine rating) throws Exception {
-        this(dir, config, JournalConfig.DEFAULTS, Set.of(PGW.originHost()), rating);
+        this(dir, config, JournalConfig.DEFAULTS, Set.of(PGW.originHost()), () -> rating,
+                io.credence.records.UsageSink.NONE);
+    }
+
+    /** With the catalog in force read at each grant (so a test can reload it), and usage records going to {@code usage}. */
+    CcHarness(Path dir, CreditControlConfig config, java.util.function.Supplier<io.credence.rating.RatingEngine> rating,
+              io.credence.records.UsageSink usage) throws Exception {
+        this(dir, config, JournalConfig.DEFAULTS, Set.of(PGW.originHost()), rating, usage);
     }
 
     private CcHarness(Path dir, CreditControlConfig config, JournalConfig journal, Set<String> allowedPeers,
-                      io.credence.rating.RatingEngine rating) throws Exception {
+                      java.util.function.Supplier<io.credence.rating.RatingEngine> rating,
+                      io.credence.records.UsageSink usage) throws Exception {
         ledger = DurableLedger.open(dir, journal, LedgerLimits.DEFAULTS, System::currentTimeMillis, e -> { });
         DiameterServer[] holder = new DiameterServer[1];
         cc = new CreditControlServer(ledger, config, OCS, host -> holder[0].peers().find(host), System::currentTimeMillis,
-                () -> rating);
+                rating, usage);
         server = DiameterServer.start(TransportConfig.defaults("127.0.0.1", 0), OCS, allowedPeers, cc);
         holder[0] = server;
     }

@@ -14,6 +14,7 @@ import io.credence.rating.OutletPolicy;
 import io.credence.rating.Rule;
 import io.credence.rating.Tariff;
 import io.credence.rating.TerminalType;
+import io.credence.rating.TerminalTypes;
 import io.credence.rating.TimeBand;
 
 import java.io.IOException;
@@ -129,6 +130,7 @@ public final class CatalogFile {
     }
 
     private static final Pattern RULE = Pattern.compile("rules\\[(\\d+)\\][^.]*(?:\\.(\\w+))?");
+    private static final Pattern LISTED = Pattern.compile("(\\w+(?:\\.\\w+)*)\\[(\\d+)\\]");
 
     /** The catalog's own error paths ({@code rules[3] (name).tariff}, {@code tariffs.x.bands.y}) as JSON pointers. */
     static String pointerOf(String path) {
@@ -141,7 +143,8 @@ public final class CatalogFile {
             }
             return at + (field.equals("tariff") ? "/then" : field.equals("service") ? "/service" : "/when/" + field);
         }
-        return "/" + path.replace('.', '/');
+        // terminalTypes.tac[2] -> /terminalTypes/tac/2
+        return "/" + LISTED.matcher(path).replaceAll("$1.$2").replace('.', '/');
     }
 
     /** Walks the tree, knowing where it is, so errors name the place. */
@@ -172,7 +175,38 @@ public final class CatalogFile {
                 throw new Problem("/zone", "not a time zone: " + e.getMessage());
             }
             return new Catalog(text(root, "version", "/version"), text(root, "currency", "/currency"), zone, bands,
-                    tariffs, services, rules, outlets);
+                    tariffs, services, rules, outlets, terminalTypes(root.path("terminalTypes"), "/terminalTypes"));
+        }
+
+        /** {"tac": [{"from", "to", "type"}], "userAgents": [{"contains", "type"}]}, both optional. */
+        private static TerminalTypes terminalTypes(JsonNode node, String at) {
+            if (node.isMissingNode()) {
+                return TerminalTypes.NONE;
+            }
+            object(node, at);
+            List<TerminalTypes.TacRange> tacs = new ArrayList<>();
+            JsonNode tacList = node.path("tac");
+            for (int i = 0; i < tacList.size(); i++) {
+                JsonNode t = tacList.get(i);
+                String here = at + "/tac/" + i;
+                object(t, here);
+                long from = number(t, "from", here, Long.MIN_VALUE, 0);
+                long to = number(t, "to", here, from, 0);
+                if (from > 99_999_999L || to > 99_999_999L || to < from) {
+                    throw new Problem(here, "a TAC range is 8 digits, from <= to");
+                }
+                tacs.add(new TerminalTypes.TacRange(from, to, enumOf(TerminalType.class, t.path("type"), here + "/type")));
+            }
+            List<TerminalTypes.UserAgent> agents = new ArrayList<>();
+            JsonNode uaList = node.path("userAgents");
+            for (int i = 0; i < uaList.size(); i++) {
+                JsonNode u = uaList.get(i);
+                String here = at + "/userAgents/" + i;
+                object(u, here);
+                agents.add(new TerminalTypes.UserAgent(text(u, "contains", here),
+                        enumOf(TerminalType.class, u.path("type"), here + "/type")));
+            }
+            return new TerminalTypes(tacs, agents);
         }
 
         private static void object(JsonNode node, String at) {
