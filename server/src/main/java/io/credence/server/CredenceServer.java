@@ -9,6 +9,8 @@ import io.credence.http.LiveSessions;
 import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableLedger;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -21,9 +23,12 @@ public final class CredenceServer implements AutoCloseable {
     private final HttpServer http;
     private final CreditControlServer creditControl;
     private final DiameterServer diameter;
+    /** Closed after the listeners, before the ledger, last opened first: catalog watcher, record writer. */
+    private final List<AutoCloseable> attached;
 
     private CredenceServer(DurableLedger ledger, HttpServer http, CreditControlServer creditControl,
-                           DiameterServer diameter) {
+                           DiameterServer diameter, List<AutoCloseable> attached) {
+        this.attached = List.copyOf(attached);
         this.ledger = ledger;
         this.http = http;
         this.creditControl = creditControl;
@@ -38,6 +43,7 @@ public final class CredenceServer implements AutoCloseable {
         DurableLedger ledger = DurableLedger.open(config.dataDir(), config.journal(), config.limits(),
                 System::currentTimeMillis, onFatal);
         CreditControlServer creditControl = null;
+        List<AutoCloseable> attached = new ArrayList<>();
         CatalogControl catalog = CatalogControl.NONE;
         DiameterServer diameter = null;
         HttpServer http = null;
@@ -47,6 +53,12 @@ public final class CredenceServer implements AutoCloseable {
                 DiameterServer[] listener = new DiameterServer[1];
                 CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(), d.catalog());
                 catalog = holder == null ? CatalogControl.NONE : holder;
+                if (holder != null && !d.catalogWatch().isZero()) {
+                    holder.watch(d.catalogWatch());
+                }
+                if (holder != null) {
+                    attached.add(0, holder);
+                }
                 creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
                         host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
                         System::currentTimeMillis, () -> holder == null ? null : holder.engine());
@@ -57,7 +69,7 @@ public final class CredenceServer implements AutoCloseable {
             http = HttpServer.start(config.host(), config.httpPort(),
                     new ProvisioningApi(ledger, config.currency(), sessions, catalog), config.httpThreadsMax(),
                     config.httpConnectionsMax());
-            return new CredenceServer(ledger, http, creditControl, diameter);
+            return new CredenceServer(ledger, http, creditControl, diameter, attached);
         } catch (Exception failed) {
             if (diameter != null) {
                 diameter.close();
@@ -65,6 +77,7 @@ public final class CredenceServer implements AutoCloseable {
             if (creditControl != null) {
                 creditControl.close();
             }
+            closeAll(attached);
             ledger.close();
             throw failed;
         }
@@ -100,8 +113,30 @@ public final class CredenceServer implements AutoCloseable {
                     creditControl.close();
                 }
             } finally {
-                ledger.close();
+                try {
+                    closeAll(attached);
+                } finally {
+                    ledger.close();
+                }
             }
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> closeables) throws Exception {
+        Exception first = null;
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

@@ -7,16 +7,25 @@ import io.credence.diameter.transport.TransportConfig;
 import io.credence.rating.Catalog;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 /**
  * The Diameter side of {@code credence serve}: where to listen, who we are in capabilities
- * exchange, which peers may connect, how credit control grants, and the rating catalog (or null).
+ * exchange, which peers may connect, how credit control grants, and the rating catalog (or null)
+ * with how often its file is checked for edits (zero: only on {@code credence catalog reload}).
  */
 public record DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
-                               CreditControlConfig creditControl, Catalog catalog, Path catalogFile) {
+                               CreditControlConfig creditControl, Catalog catalog, Path catalogFile,
+                               Duration catalogWatch) {
     public DiameterSettings {
         allowedPeers = Set.copyOf(allowedPeers);
+        catalogWatch = catalogWatch == null ? Duration.ZERO : catalogWatch;
+    }
+
+    public DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
+                            CreditControlConfig creditControl, Catalog catalog, Path catalogFile) {
+        this(transport, identity, allowedPeers, creditControl, catalog, catalogFile, Duration.ZERO);
     }
 
     /** Without a rating catalog: units and grants come from the credit-control configuration alone. */

@@ -103,6 +103,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "default grants apply to credit control; a bad catalog refuses start-up with file, line and reason")
     Path catalog;
 
+    @Option(names = "--catalog-watch-seconds", defaultValue = "2",
+            description = "how often the --catalog file is checked for edits, which are then loaded as by "
+                    + "'credence catalog reload' (0: never), default ${DEFAULT-VALUE}")
+    int catalogWatchSeconds;
+
     @Option(names = "--validity-seconds", defaultValue = "600",
             description = "Validity-Time of every grant; silent sessions' reservations expire after it, default ${DEFAULT-VALUE}")
     int validitySeconds;
@@ -216,7 +221,12 @@ final class ServeCommand implements Callable<Integer> {
             cc = cc.withRedirect(new CreditControlConfig.Redirect(2, redirectUrl));
         }
         LocalIdentity identity = new LocalIdentity(originHost, originRealm, List.of(hostAddress()), 0, "credence", 1);
-        return new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc, c, catalog);
+        if (catalogWatchSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--catalog-watch-seconds must be >= 0, was "
+                    + catalogWatchSeconds);
+        }
+        return new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc, c, catalog,
+                java.time.Duration.ofSeconds(catalogWatchSeconds));
     }
 
     private byte[] hostAddress() {

@@ -4,25 +4,85 @@ import io.credence.http.CatalogControl;
 import io.credence.rating.Catalog;
 import io.credence.rating.RatingEngine;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The catalog in force and the file it came from. A reload swaps in a new rating engine only when
  * the file reads as a valid catalog; sessions keep their grants, new grants see the new catalog.
+ * When watching, the file is polled and reloaded when its content changes: polling rather than a
+ * WatchService, because editors and deploy tools replace files by rename, which directory watches
+ * report unevenly across file systems, and a content digest ignores a touch that changed nothing.
  */
-public final class CatalogHolder implements CatalogControl {
+public final class CatalogHolder implements CatalogControl, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CatalogHolder.class.getName());
 
     private final Path file;
     private final AtomicReference<RatingEngine> engine;
+    /** Digest of the file content last tried (loaded or refused), so a refused edit is reported once. */
+    private byte[] lastSeen;
+    private ScheduledExecutorService watcher;
 
     public CatalogHolder(Path file, Catalog initial) {
         this.file = file;
         this.engine = new AtomicReference<>(new RatingEngine(initial));
+        this.lastSeen = digest();
+    }
+
+    /** Reloads whenever the file's content changes, checking every {@code period}. */
+    public synchronized void watch(Duration period) {
+        if (watcher != null) {
+            return;
+        }
+        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "catalog-watcher");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher.scheduleWithFixedDelay(this::reloadIfChanged, period.toMillis(), period.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void reloadIfChanged() {
+        try {
+            synchronized (this) {
+                byte[] now = digest();
+                if (now == null || MessageDigest.isEqual(now, lastSeen)) {
+                    return; // unchanged, or mid-replace (missing): look again next time
+                }
+            }
+            reload();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "catalog watch: " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        } catch (IOException e) {
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (watcher != null) {
+            watcher.shutdownNow();
+        }
     }
 
     /** The engine in force, for credit control to ask at each first grant. */
@@ -37,6 +97,7 @@ public final class CatalogHolder implements CatalogControl {
 
     @Override
     public synchronized Reload reload() {
+        lastSeen = digest();
         try {
             Catalog next = CatalogFile.read(file);
             String before = engine.get().catalog().version();

@@ -35,6 +35,10 @@ class CatalogFileTest {
                 null, null, 0))).isInstanceOf(RatingEngine.Decision.Denied.class);
         assertThat(engine.outlet("trunk-international").allows(500)).isFalse();
         assertThat(catalog.serviceOf(10).name()).isEqualTo("data");
+        assertThat(catalog.terminalTypes().classify("8600001234567801", null)).isEqualTo(TerminalType.SET_TOP_BOX);
+        assertThat(catalog.terminalTypes().classify("3590001234567801", null)).isEqualTo(TerminalType.WATCH);
+        assertThat(catalog.terminalTypes().classify(null, "Linphone/5.2 (belle-sip)")).isEqualTo(TerminalType.SOFT_CLIENT);
+        assertThat(catalog.terminalTypes().classify("99999999", "curl/8")).isNull();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -44,7 +48,9 @@ class CatalogFileTest {
             "\"charge\": \"sms\"|\"charge\": \"smz\"|no tariff smz",
             "\"block\": 1000000, \"price\": 2|\"block\": 0, \"price\": 2|must be a whole number >= 1",
             "\"trunk-national\": \"NO_CHECK\"|\"trunk-national\": \"MAYBE\"|must be \"NO_CHECK\" or",
-            "\"callingTerminal\": [\"SET_TOP_BOX\"]|\"callingTerminal\": [\"TOASTER\"]|'TOASTER' is not one of"})
+            "\"callingTerminal\": [\"SET_TOP_BOX\"]|\"callingTerminal\": [\"TOASTER\"]|'TOASTER' is not one of",
+            "\"from\": 35900000, \"to\": 35909999|\"from\": 35800000, \"to\": 35909999|overlaps tac[0]",
+            "\"contains\": \"Linphone\", \"type\": \"SOFT_CLIENT\"|\"contains\": \"Linphone\", \"type\": \"FRIDGE\"|'FRIDGE' is not one of"})
     void aBadEditIsRefusedNamingTheLine(String from, String to, String reason) throws Exception {
         String text = Files.readString(EXAMPLE);
         assertThat(text).contains(from);

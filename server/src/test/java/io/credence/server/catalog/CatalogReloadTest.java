@@ -77,4 +77,33 @@ class CatalogReloadTest {
                     .isEqualTo("2026-11-25.1");
         }
     }
+
+    @Test
+    void anEditedFileIsTakenWithoutBeingAskedAndABrokenEditIsNot() throws Exception {
+        Path file = dir.resolve("catalog.json");
+        String text = Files.readString(CatalogFileTest.EXAMPLE);
+        Files.writeString(file, text);
+        try (CatalogHolder holder = new CatalogHolder(file, CatalogFile.read(file))) {
+            holder.watch(java.time.Duration.ofMillis(50));
+            Files.writeString(file, text.replace("2026-11-24.1", "2026-11-26.1"));
+            awaitVersion(holder, "2026-11-26.1");
+            // a broken edit is refused and the catalog in force stays, however often the file is looked at
+            Files.writeString(file, text.replace("2026-11-24.1", "2026-11-27.1").replace("\"charge\": \"sms\"",
+                    "\"charge\": \"smz\""));
+            Thread.sleep(300);
+            assertThat(holder.engine().catalog().version()).isEqualTo("2026-11-26.1");
+            // the next good edit is taken again
+            Files.writeString(file, text.replace("2026-11-24.1", "2026-11-28.1"));
+            awaitVersion(holder, "2026-11-28.1");
+        }
+    }
+
+    /** Polls until the watcher took the edit; fails after 10 s (not a timing assertion: a generous ceiling). */
+    private static void awaitVersion(CatalogHolder holder, String version) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!holder.engine().catalog().version().equals(version) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(holder.engine().catalog().version()).isEqualTo(version);
+    }
 }
