@@ -8,6 +8,8 @@ import io.credence.server.catalog.CatalogHolder;
 import io.credence.http.LiveSessions;
 import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableLedger;
+import io.credence.records.file.RecordWriter;
+import io.credence.records.file.RecordWriterConfig;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +52,9 @@ public final class CredenceServer implements AutoCloseable {
         try {
             DiameterSettings d = config.diameter();
             if (d != null) {
+                RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
+                attached.add(0, new RecordSync(records));
+                attached.add(1, records);
                 DiameterServer[] listener = new DiameterServer[1];
                 CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(), d.catalog());
                 catalog = holder == null ? CatalogControl.NONE : holder;
@@ -61,7 +66,7 @@ public final class CredenceServer implements AutoCloseable {
                 }
                 creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
                         host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
-                        System::currentTimeMillis, () -> holder == null ? null : holder.engine());
+                        System::currentTimeMillis, () -> holder == null ? null : holder.engine(), records);
                 diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
                 listener[0] = diameter;
             }
@@ -137,6 +142,35 @@ public final class CredenceServer implements AutoCloseable {
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /**
+     * Forces the usage records to disk every second. Each record reaches the OS before its charge
+     * is answered, so a killed process loses none; this bounds what a power loss could take.
+     */
+    private static final class RecordSync implements AutoCloseable {
+        private final java.util.concurrent.ScheduledExecutorService timer;
+
+        RecordSync(RecordWriter records) {
+            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "usage-record-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    records.force();
+                } catch (Exception e) {
+                    System.getLogger(CredenceServer.class.getName()).log(System.Logger.Level.WARNING,
+                            "usage records not forced to disk: " + e.getMessage());
+                }
+            }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
         }
     }
 }

@@ -345,11 +345,16 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             Steps steps = new Steps(session, ccr, sr.service());
             switch (ccr.requestedAction()) {
                 case Codes.DIRECT_DEBITING -> {
-                    Outcome o = submit(steps.next(), new Operation.Transfer(account, config.counterpartyAccount(),
-                            want.unit, want.amount, sr.service()));
-                    answers.add(o instanceof Outcome.Transferred
-                            ? new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false)
-                            : ServiceAnswer.of(sr, resultOf((Rejection) o)));
+                    Rating rating = rate(ccr, account, sr, null, want);
+                    if (rating instanceof Rating.None) {
+                        Outcome o = submit(steps.next(), new Operation.Transfer(account, config.counterpartyAccount(),
+                                want.unit, want.amount, sr.service()));
+                        answers.add(o instanceof Outcome.Transferred
+                                ? new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false)
+                                : ServiceAnswer.of(sr, resultOf((Rejection) o)));
+                    } else {
+                        answers.add(debitRated(steps, account, sr, want, rating));
+                    }
                 }
                 case Codes.REFUND_ACCOUNT -> {
                     long amount = sr.used() != null && sr.requested() == null
@@ -372,14 +377,21 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                             available >= want.amount ? CHECK_BALANCE_ENOUGH_CREDIT : CHECK_BALANCE_NO_CREDIT));
                     answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS));
                 }
-                default -> { // PRICE_ENQUIRY
-                    if (want.unit != Unit.MONEY) {
-                        // prices of time, volume and events come from the rating catalog, which is not here yet
+                default -> { // PRICE_ENQUIRY: money costs itself; other units cost what the catalog says
+                    long price = -1;
+                    if (want.unit == Unit.MONEY) {
+                        price = want.amount;
+                    } else if (rate(ccr, account, sr, null, want) instanceof Rating.Decided decided) {
+                        Rated r = decided.rated();
+                        price = decided.free() ? 0 : r.tariff() == null ? -1
+                                : Rated.priceBetween(r.tariff(), r.band(), 0, want.amount);
+                    }
+                    if (price < 0) {
                         answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED));
                     } else {
                         extra.add(Avps.grouped(Codes.COST_INFORMATION, 0, true, List.of(
                                 Avps.grouped(Codes.UNIT_VALUE, 0, true, List.of(
-                                        Avps.long64(Codes.VALUE_DIGITS, 0, true, want.amount),
+                                        Avps.long64(Codes.VALUE_DIGITS, 0, true, price),
                                         Avps.integer32(Codes.EXPONENT, 0, true, -config.currencyMinorDigits()))),
                                 Avps.unsigned32(Codes.CURRENCY_CODE, 0, true, config.currencyNumeric()))));
                         answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS));
@@ -388,6 +400,47 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             }
         }
         return new Result(topLevel(answers), null, account, Map.of(), true, answers, extra);
+    }
+
+    /**
+     * A one-off event (an SMS) the catalog rates: refused, free (recorded only), or debited from
+     * the service's units and, when they do not cover it, from money at the tariff. A debit is
+     * all or nothing: an event is not delivered in part.
+     */
+    private ServiceAnswer debitRated(Steps steps, String account, CcRequest.ServiceRequest sr, Want want, Rating rating)
+            throws Busy {
+        if (rating instanceof Rating.Refused refused) {
+            return ServiceAnswer.of(sr, refused.resultCode());
+        }
+        Rated rated = ((Rating.Decided) rating).rated();
+        String step = steps.next();
+        if (((Rating.Decided) rating).free()) {
+            recordUsage(steps, step, account, new CcSession.Grant(0, want.unit, want.amount, sr.service(), rated),
+                    want.amount, 0);
+            return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
+        }
+        Outcome units = submit(step, new Operation.Transfer(account, config.counterpartyAccount(), want.unit,
+                want.amount, sr.service()));
+        if (units instanceof Outcome.Transferred) {
+            recordUsage(steps, step, account, new CcSession.Grant(0, want.unit, want.amount, sr.service(),
+                    rated.paidFrom(Rated.Source.UNITS, want.amount)), want.amount, want.amount);
+            return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
+        }
+        if (!(units instanceof Rejection.InsufficientBalance) || rated.tariff() == null) {
+            return ServiceAnswer.of(sr, resultOf((Rejection) units));
+        }
+        long price = Rated.priceBetween(rated.tariff(), rated.band(), 0, want.amount);
+        if (price > 0) {
+            step = steps.next();
+            Outcome money = submit(step, new Operation.Transfer(account, config.counterpartyAccount(), Unit.MONEY,
+                    price, sr.service()));
+            if (!(money instanceof Outcome.Transferred)) {
+                return ServiceAnswer.of(sr, resultOf((Rejection) money));
+            }
+        }
+        recordUsage(steps, step, account, new CcSession.Grant(0, want.unit, want.amount, sr.service(),
+                rated.paidFrom(Rated.Source.MONEY, price)), want.amount, price);
+        return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
     }
 
     /**
@@ -732,8 +785,9 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             putIfKnown(attributes, "band", rated.band());
             putIfKnown(attributes, "catalogVersion", rated.catalogVersion());
         }
+        // a debit, so negative, as records write every balance change
         List<UsageRecord.BalanceChange> balances = charged > 0 ? List.of(new UsageRecord.BalanceChange(account,
-                money ? Unit.MONEY : grant.unit(), charged)) : List.of();
+                money ? Unit.MONEY : grant.unit(), -charged)) : List.of();
         try {
             usage.accept(new UsageRecord(stepId, clock.getAsLong(), account, "diameter", steps.session.sessionId,
                     rated != null ? rated.service() : null, grant.service().ratingGroup(), attributes,

@@ -60,10 +60,14 @@ class RatedChargingScenarioTest {
     static Catalog catalog(String version, long pricePerSecond) {
         Tariff voice = new Tariff("voice", Unit.SECONDS, List.of(new Tariff.Step(Long.MAX_VALUE, 1, pricePerSecond)),
                 Tariff.Rounding.UP, 0, Map.of());
-        return new Catalog(version, "EUR", ZoneId.of("UTC"), Map.of(), Map.of("voice", voice),
-                Map.of("voice", new Catalog.Service("voice", Unit.SECONDS, Set.of(100L), 300, "voice")),
+        Tariff sms = new Tariff("sms", Unit.SERVICE_UNITS, List.of(new Tariff.Step(Long.MAX_VALUE, 1, 9)),
+                Tariff.Rounding.UP, 0, Map.of());
+        return new Catalog(version, "EUR", ZoneId.of("UTC"), Map.of(), Map.of("voice", voice, "sms", sms),
+                Map.of("voice", new Catalog.Service("voice", Unit.SECONDS, Set.of(100L), 300, "voice"),
+                        "sms", new Catalog.Service("sms", Unit.SERVICE_UNITS, Set.of(200L), 1, "sms")),
                 List.of(new Rule("voice", "voice", null, null, null, null, null, null, null,
                                 new Rule.Decision.Charge("voice")),
+                        new Rule("sms", "sms", null, null, null, null, null, null, null, new Rule.Decision.Charge("sms")),
                         new Rule("VoLTE to VoLTE is free", "voice", Set.of(NetworkType.LTE), null, null,
                                 Set.of(NetworkType.LTE), null, null, null, new Rule.Decision.Free()),
                         new Rule("Wi-Fi phones are free", "voice", Set.of(NetworkType.WIFI), Set.of(TerminalType.PHONE),
@@ -197,9 +201,9 @@ class RatedChargingScenarioTest {
         assertThat(recordsOf("bucket;1")).extracting(UsageRecord::rawUnits, UsageRecord::price).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(100L, 0L), org.assertj.core.groups.Tuple.tuple(50L, 50L));
         assertThat(recordsOf("bucket;1").get(0).balances()).containsExactly(
-                new UsageRecord.BalanceChange(account, Unit.SECONDS, 100));
+                new UsageRecord.BalanceChange(account, Unit.SECONDS, -100));
         assertThat(recordsOf("bucket;1").get(1).balances()).containsExactly(
-                new UsageRecord.BalanceChange(account, Unit.MONEY, 50));
+                new UsageRecord.BalanceChange(account, Unit.MONEY, -50));
     }
 
     @Test
@@ -229,5 +233,34 @@ class RatedChargingScenarioTest {
         assertThat(recordsOf("reload;1")).extracting(r -> r.attributes().get("catalogVersion"), UsageRecord::price)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("v1", 60L),
                         org.assertj.core.groups.Tuple.tuple("v2", 20L));
+    }
+
+    @Test
+    void anSmsIsDebitedFromItsBundleThenAtTheTariffAndItsPriceCanBeAsked() throws Exception {
+        String account = h.subscriber("491710000108", Unit.MONEY, 20);
+        h.bucket(account, Unit.SERVICE_UNITS, 1, 200);
+        long[] results = new long[4];
+        for (int n = 0; n < 4; n++) {
+            DiameterMessage debit = h.send(scscf, h.ccr("sms;" + n, Codes.EVENT_REQUEST, 0)
+                    .serviceContext(CreditControlConfig.CONTEXT_SMS).msisdn("491710000108")
+                    .requestedAction(Codes.DIRECT_DEBITING).mscc(200, Unit.SERVICE_UNITS, 1L, null));
+            results[n] = msccResult(debit, 200);
+        }
+        // the bundle's SMS, then two at 9 cents, then 2 cents are not enough
+        assertThat(results).containsExactly(Codes.DIAMETER_SUCCESS, Codes.DIAMETER_SUCCESS, Codes.DIAMETER_SUCCESS,
+                Codes.DIAMETER_CREDIT_LIMIT_REACHED);
+        assertThat(h.available(account, Unit.MONEY)).isEqualTo(2);
+        assertThat(h.available(account, Unit.SERVICE_UNITS)).isZero();
+        assertThat(records).extracting(UsageRecord::sessionId, UsageRecord::price).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("sms;0", 0L), org.assertj.core.groups.Tuple.tuple("sms;1", 9L),
+                org.assertj.core.groups.Tuple.tuple("sms;2", 9L));
+
+        DiameterMessage price = h.send(scscf, h.ccr("sms;price", Codes.EVENT_REQUEST, 0)
+                .serviceContext(CreditControlConfig.CONTEXT_SMS).msisdn("491710000108")
+                .requestedAction(Codes.PRICE_ENQUIRY).mscc(200, Unit.SERVICE_UNITS, 3L, null));
+        Avp cost = price.find(Codes.COST_INFORMATION, 0).orElseThrow();
+        Avp unitValue = cost.grouped().stream().filter(a -> a.code() == Codes.UNIT_VALUE).findFirst().orElseThrow();
+        assertThat(unitValue.grouped().stream().filter(a -> a.code() == Codes.VALUE_DIGITS).findFirst().orElseThrow()
+                .integer64()).isEqualTo(27);
     }
 }
