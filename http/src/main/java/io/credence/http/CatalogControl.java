@@ -14,6 +14,11 @@ public interface CatalogControl {
     /** Reads the catalog file again: the new catalog's summary, or why it was refused. */
     Reload reload();
 
+    /** The rating engine of the catalog in force, for quotes; empty without a catalog. */
+    default Optional<io.credence.rating.RatingEngine> engine() {
+        return Optional.empty();
+    }
+
     sealed interface Reload {
         record Loaded(Map<String, Object> catalog) implements Reload {}
 

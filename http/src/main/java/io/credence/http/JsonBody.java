@@ -36,7 +36,8 @@ final class JsonBody {
         this.prefix = prefix;
     }
 
-    private ApiError invalid(String field, String detail) {
+    /** A problem with a field of this object, named by its path from the body's root. */
+    ApiError invalid(String field, String detail) {
         return new ApiError(prefix + field, detail);
     }
 

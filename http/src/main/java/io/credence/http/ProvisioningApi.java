@@ -195,11 +195,16 @@ public final class ProvisioningApi extends Handler.Abstract {
         };
     }
 
-    /** {@code GET /v1/catalog}, {@code POST /v1/catalog/reload}. */
+    /** {@code GET /v1/catalog}, {@code POST /v1/catalog/reload}, {@code POST /v1/catalog/quote}. */
     private Reply routeCatalog(Request request, String method, String[] path) {
         if (path.length == 3) {
             return only(method, "GET", () -> catalog.current().map(c -> Reply.json(200, c)).orElseThrow(
                     () -> new ApiError(404, "no-catalog", null, "the server runs without a catalog (serve --catalog FILE)")));
+        }
+        if (path.length == 4 && path[3].equals("quote")) {
+            return only(method, "POST", () -> Reply.json(200, RatingQuote.quote(catalog.engine().orElseThrow(
+                    () -> new ApiError(404, "no-catalog", null, "the server runs without a catalog (serve --catalog FILE)")),
+                    body(request), System.currentTimeMillis())));
         }
         if (path.length == 4 && path[3].equals("reload")) {
             return only(method, "POST", () -> switch (catalog.reload()) {

@@ -66,7 +66,7 @@ public final class CredenceServer implements AutoCloseable {
                 }
                 creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
                         host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
-                        System::currentTimeMillis, () -> holder == null ? null : holder.engine(), records);
+                        System::currentTimeMillis, () -> holder == null ? null : holder.inForce(), records);
                 diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
                 listener[0] = diameter;
             }

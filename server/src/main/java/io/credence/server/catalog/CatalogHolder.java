@@ -85,9 +85,14 @@ public final class CatalogHolder implements CatalogControl, AutoCloseable {
         }
     }
 
-    /** The engine in force, for credit control to ask at each first grant. */
-    public RatingEngine engine() {
+    /** The engine in force, for credit control to ask at each grant. */
+    public RatingEngine inForce() {
         return engine.get();
+    }
+
+    @Override
+    public Optional<RatingEngine> engine() {
+        return Optional.of(engine.get());
     }
 
     @Override

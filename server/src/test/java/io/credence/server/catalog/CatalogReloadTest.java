@@ -91,7 +91,7 @@ class CatalogReloadTest {
             Files.writeString(file, text.replace("2026-11-24.1", "2026-11-27.1").replace("\"charge\": \"sms\"",
                     "\"charge\": \"smz\""));
             Thread.sleep(300);
-            assertThat(holder.engine().catalog().version()).isEqualTo("2026-11-26.1");
+            assertThat(holder.inForce().catalog().version()).isEqualTo("2026-11-26.1");
             // the next good edit is taken again
             Files.writeString(file, text.replace("2026-11-24.1", "2026-11-28.1"));
             awaitVersion(holder, "2026-11-28.1");
@@ -101,9 +101,9 @@ class CatalogReloadTest {
     /** Polls until the watcher took the edit; fails after 10 s (not a timing assertion: a generous ceiling). */
     private static void awaitVersion(CatalogHolder holder, String version) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!holder.engine().catalog().version().equals(version) && System.nanoTime() < deadline) {
+        while (!holder.inForce().catalog().version().equals(version) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(holder.engine().catalog().version()).isEqualTo(version);
+        assertThat(holder.inForce().catalog().version()).isEqualTo(version);
     }
 }
