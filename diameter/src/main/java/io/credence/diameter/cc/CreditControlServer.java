@@ -260,9 +260,18 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     /** One service's part of the answer. */
     private record ServiceAnswer(CcRequest.ServiceRequest request, long resultCode, Unit unit, long granted,
-                                 boolean finalUnits) {
+                                 boolean finalUnits, long remainingMoney) {
+        ServiceAnswer(CcRequest.ServiceRequest request, long resultCode, Unit unit, long granted, boolean finalUnits) {
+            this(request, resultCode, unit, granted, finalUnits, -1);
+        }
+
         static ServiceAnswer of(CcRequest.ServiceRequest request, long resultCode) {
             return new ServiceAnswer(request, resultCode, null, 0, false);
+        }
+
+        /** The caller's money, answered with a grant through a checked outlet (Remaining-Balance). */
+        ServiceAnswer withRemainingMoney(long money) {
+            return new ServiceAnswer(request, resultCode, unit, granted, finalUnits, money);
         }
     }
 
@@ -471,7 +480,9 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 return ServiceAnswer.of(sr, refused.resultCode());
             }
             case Rating.Decided decided -> {
-                return serveRated(steps, account, sr, current, want, decided, grants);
+                ServiceAnswer answer = serveRated(steps, account, sr, current, want, decided, grants);
+                return decided.moneyChecked() >= 0 && answer.resultCode() == Codes.DIAMETER_SUCCESS
+                        ? answer.withRemainingMoney(decided.moneyChecked()) : answer;
             }
             case Rating.None none -> { }
         }
@@ -522,8 +533,11 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         /** Refused by a rule or an outlet check; nothing is granted. */
         record Refused(long resultCode, String reason) implements Rating {}
 
-        /** Granted free, or paid from units first and then money at {@code rated.tariff()} (null: units only). */
-        record Decided(Rated rated, boolean free) implements Rating {}
+        /**
+         * Granted free, or paid from units first and then money at {@code rated.tariff()} (null:
+         * units only). {@code moneyChecked}: the caller's money when an outlet check passed, else -1.
+         */
+        record Decided(Rated rated, boolean free, long moneyChecked) implements Rating {}
     }
 
     /**
@@ -574,15 +588,17 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             LOG.log(System.Logger.Level.INFO, "session {0}: re-rated from rule ''{1}'' to ''{2}'' after {3} units",
                     ccr.sessionId(), current.rated().rule(), rated.rule(), String.valueOf(callUnits));
         }
+        long moneyChecked = -1;
         if (current == null && engine.outlet(request.outlet()) instanceof OutletPolicy.Check check) {
-            long available = availableResource(account, sr, service.unit(), rated);
-            if (!check.allows(available)) {
+            long[] available = availableResource(account, sr, service.unit(), rated);
+            if (!check.allows(available[0])) {
                 return new Rating.Refused(Codes.DIAMETER_END_USER_SERVICE_DENIED, "outlet " + request.outlet()
                         + " routes callers with more than " + check.threshold() + " " + service.unit()
-                        + " available; " + account + " has " + available);
+                        + " available; " + account + " has " + available[0]);
             }
+            moneyChecked = available[1];
         }
-        return new Rating.Decided(rated, decision instanceof RatingEngine.Decision.Free);
+        return new Rating.Decided(rated, decision instanceof RatingEngine.Decision.Free, moneyChecked);
     }
 
     private static String outletOr(String outlet, RatingRequest earlier) {
@@ -616,17 +632,18 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     /**
      * What a caller can spend on a service: units of the service's own unit, plus the units its
-     * money buys at the tariff the call would be charged at. An outlet's threshold is compared with this.
+     * money buys at the tariff the call would be charged at (an outlet's threshold is compared with
+     * this); and the money alone, which the grant reports as Remaining-Balance.
      */
-    private long availableResource(String account, CcRequest.ServiceRequest sr, Unit unit, Rated rated) throws Busy {
+    private long[] availableResource(String account, CcRequest.ServiceRequest sr, Unit unit, Rated rated) throws Busy {
         long[] both = query(l -> new long[] {l.available(account, unit, sr.service()).orElse(0L),
                 l.available(account, Unit.MONEY, sr.service()).orElse(0L)});
         long units = both[0];
         if (rated.tariff() == null || rated.source() == Rated.Source.FREE) {
-            return units;
+            return both;
         }
-        return Math.addExact(units, Rated.unitsAffordable(rated.tariff(), rated.band(), rated.callUnits(), both[1],
-                Long.MAX_VALUE - units));
+        return new long[] {Math.addExact(units, Rated.unitsAffordable(rated.tariff(), rated.band(), rated.callUnits(),
+                both[1], Long.MAX_VALUE - units)), both[1]};
     }
 
     /**
@@ -1138,6 +1155,12 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 avps.set(1, Avps.unsigned32(Codes.RESULT_CODE, 0, true, a.resultCode));
             }
         }
+        result.services.stream().filter(a -> a.remainingMoney() >= 0).findFirst().ifPresent(a ->
+                avps.add(Avps.grouped(Codes.REMAINING_BALANCE, io.credence.diameter.codec.Dictionary.VENDOR_3GPP, true,
+                        List.of(Avps.grouped(Codes.UNIT_VALUE, 0, true, List.of(
+                                        Avps.long64(Codes.VALUE_DIGITS, 0, true, a.remainingMoney()),
+                                        Avps.integer32(Codes.EXPONENT, 0, true, -config.currencyMinorDigits()))),
+                                Avps.unsigned32(Codes.CURRENCY_CODE, 0, true, config.currencyNumeric())))));
         avps.addAll(result.extra);
         if (result.errorMessage != null) {
             avps.add(Avps.utf8(Codes.ERROR_MESSAGE, 0, false, result.errorMessage));

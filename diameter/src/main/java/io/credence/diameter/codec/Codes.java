@@ -60,6 +60,8 @@ public final class Codes {
     public static final long CC_TOTAL_OCTETS = 421;
     public static final long CHECK_BALANCE_RESULT = 422;
     public static final long COST_INFORMATION = 423;
+    /** TS 32.299 Remaining-Balance (3GPP vendor): {Unit-Value, Currency-Code}. */
+    public static final long REMAINING_BALANCE = 2021;
     public static final long CURRENCY_CODE = 425;
     public static final long EXPONENT = 429;
     public static final long FINAL_UNIT_INDICATION = 430;

@@ -145,7 +145,8 @@ public final class Dictionary {
             tgpp(1250, "Called-Asserted-Identity", UTF8_STRING),
             tgpp(1251, "Requested-Party-Address", UTF8_STRING),
             tgpp(1263, "Access-Network-Information", OCTET_STRING),
-            tgpp(1264, "Trigger", GROUPED));
+            tgpp(1264, "Trigger", GROUPED),
+            tgpp(2021, "Remaining-Balance", GROUPED));
 
     /**
      * Groups within groups that {@link #check} follows. A credit-control request needs five (MSCC,

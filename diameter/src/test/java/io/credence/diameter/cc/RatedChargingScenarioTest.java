@@ -74,7 +74,7 @@ class RatedChargingScenarioTest {
                                 null, null, null, null, null, new Rule.Decision.Free()),
                         new Rule("set-top boxes have no voice", "voice", null, Set.of(TerminalType.SET_TOP_BOX), null,
                                 null, null, null, null, new Rule.Decision.Deny("set-top boxes have no voice plan"))),
-                Map.of(), new TerminalTypes(List.of(new TerminalTypes.TacRange(35_000_000, 35_099_999, TerminalType.PHONE),
+                Map.of("trunk-intl", new io.credence.rating.OutletPolicy.Check(500)), new TerminalTypes(List.of(new TerminalTypes.TacRange(35_000_000, 35_099_999, TerminalType.PHONE),
                         new TerminalTypes.TacRange(86_000_000, 86_099_999, TerminalType.SET_TOP_BOX)), List.of()));
     }
 
@@ -262,5 +262,24 @@ class RatedChargingScenarioTest {
         Avp unitValue = cost.grouped().stream().filter(a -> a.code() == Codes.UNIT_VALUE).findFirst().orElseThrow();
         assertThat(unitValue.grouped().stream().filter(a -> a.code() == Codes.VALUE_DIGITS).findFirst().orElseThrow()
                 .integer64()).isEqualTo(27);
+    }
+
+    @Test
+    void aCheckedOutletCountsMinutesAndWhatMoneyBuysAndAnswersTheMoneyLeft() throws Exception {
+        h.subscriber("491710000109", Unit.MONEY, 400);
+        String rich = h.subscriber("491710000110", Unit.MONEY, 400);
+        h.bucket(rich, Unit.SECONDS, 200, 100);
+        List<Avp> international = List.of(Avps.grouped(873, V, true, List.of(Avps.grouped(876, V, true, List.of(
+                Avps.octets(1263, V, true, LTE.getBytes(StandardCharsets.UTF_8)),
+                Avps.grouped(851, V, true, List.of(Avps.utf8(853, V, true, "trunk-intl"))))))));
+        // 400 cents buy 400 s: not more than the outlet's 500
+        DiameterMessage poor = send("intl;1", Codes.INITIAL_REQUEST, 0, "491710000109", 60L, null, international);
+        assertThat(msccResult(poor, 100)).isEqualTo(Codes.DIAMETER_END_USER_SERVICE_DENIED);
+        assertThat(poor.find(Codes.REMAINING_BALANCE, V)).isEmpty();
+        // 200 s of minutes and 400 s of money: routed, and told the money it has
+        DiameterMessage routed = send("intl;2", Codes.INITIAL_REQUEST, 0, "491710000110", 60L, null, international);
+        assertThat(msccResult(routed, 100)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        Avp unitValue = routed.find(Codes.REMAINING_BALANCE, V).orElseThrow().grouped().get(0);
+        assertThat(unitValue.grouped().get(0).integer64()).isEqualTo(400);
     }
 }
