@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.credence.diameter.cc.CcrBuilder;
 import io.credence.diameter.cc.CreditControlConfig;
 import io.credence.diameter.codec.Avp;
+import io.credence.diameter.codec.Avps;
 import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.diameter.transport.TransportConfig;
 import io.credence.ledger.Unit;
+import io.credence.rating.Catalog;
+import io.credence.server.catalog.CatalogFile;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -42,9 +45,16 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("credence-demo-");
         ServerConfig config = ServerConfig.defaults(dir.resolve("data"));
+        Path catalogFile = dir.resolve("catalog.json");
+        try (var example = DemoCommand.class.getResourceAsStream("/examples/catalog.json")) {
+            Files.copy(java.util.Objects.requireNonNull(example, "examples/catalog.json is missing from the jar"),
+                    catalogFile);
+        }
+        Catalog catalog = CatalogFile.read(catalogFile);
         config = new ServerConfig(config.dataDir(), "127.0.0.1", 0, "EUR", config.httpThreadsMax(), config.httpConnectionsMax(),
                 config.journal(), config.limits(), new DiameterSettings(TransportConfig.defaults("127.0.0.1", 0), OCS,
-                        Set.of(PGW.originHost()), CreditControlConfig.defaults()));
+                        Set.of(PGW.originHost(), SCSCF.originHost()), CreditControlConfig.defaults()
+                        .withRatingGroupQuotas(DiameterSettings.quotasOf(catalog)), catalog, catalogFile));
         try (CredenceServer server = CredenceServer.start(config, fatal -> {
             throw new IllegalStateException("journal failure in demo", fatal);
         })) {
@@ -53,6 +63,7 @@ final class DemoCommand implements Callable<Integer> {
             ApiClient api = new ApiClient(base);
             story(api);
             diameterStory(api, server.diameterPort());
+            imsStory(api, server.diameterPort(), config.dataDir());
         } finally {
             deleteTree(dir);
         }
@@ -128,7 +139,8 @@ final class DemoCommand implements Callable<Integer> {
             step("CCR-Update reports 10 MB used and asks 10 MB more");
             show(pgw.send(ccr(sid, Codes.UPDATE_REQUEST, 1).mscc(10, Unit.BYTES, 10 * MB, 10 * MB).build(2))
                     .get(10, TimeUnit.SECONDS));
-            step("CCR-Update reports 10 MB more: only 5 MB are left, granted with a Final-Unit-Indication");
+            step("CCR-Update reports 10 MB more: only 5 MB are left in bob's data (money would pay on at the "
+                    + "catalog's tariff; bob has none)");
             DiameterMessage last = ccr(sid, Codes.UPDATE_REQUEST, 2).mscc(10, Unit.BYTES, 10 * MB, 10 * MB).build(3);
             show(pgw.send(last).get(10, TimeUnit.SECONDS));
             step("The gateway did not see that answer and retransmits (T flag): same answer, nothing charged twice");
@@ -145,7 +157,68 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  bob %s: amount %,d, available %,d%n", b.path("unit").asText(), b.path("amount").asLong(),
                     b.path("available").asLong());
         }
+    }
+
+    private static final LocalIdentity SCSCF = new LocalIdentity("scscf.demo.operator", "demo.operator",
+            List.of(new byte[] {127, 0, 0, 1}), 10415, "demo-scscf", 1);
+    private static final long V = io.credence.diameter.codec.Dictionary.VENDOR_3GPP;
+
+    /**
+     * IMS calls over Ro priced by examples/catalog.json: who calls from what decides, and every
+     * settled call leaves a usage record.
+     */
+    private void imsStory(ApiClient api, int diameterPort, Path dataDir) throws Exception {
+        step("IMS calls priced by the catalog (examples/catalog.json): carol has no money at all");
+        expect(api.post("v1/accounts", Map.of("requestId", "demo-20", "accountId", "carol", "kind", "SUBSCRIBER")));
+        expect(api.post("v1/accounts/carol/identities", Map.of("requestId", "demo-21", "type", "E164",
+                "value", "4917099999")));
+        // her IMSI's home network (262 01) against the cell she calls from tells whether she roams
+        expect(api.post("v1/accounts/carol/identities", Map.of("requestId", "demo-22", "type", "IMSI",
+                "value", "262011234567890")));
+        try (DiameterClient scscf = DiameterClient.connect("127.0.0.1", diameterPort, SCSCF,
+                DiameterClient.Options.defaults(), request -> null)) {
+            String volte = "scscf.demo.operator;call;1";
+            step("carol calls from her VoLTE phone; the callee answers on VoLTE too: the rule 'VoLTE to VoLTE is free'");
+            show(scscf.send(imsCcr(volte, Codes.INITIAL_REQUEST, 0, 60L, null, "3500001234567801",
+                    "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=262011234ABCDEF0", "3GPP-E-UTRAN-FDD")).get(10, TimeUnit.SECONDS));
+            step("The call lasts 75 s in all: metered and recorded at a zero price");
+            show(scscf.send(imsCcr(volte, Codes.UPDATE_REQUEST, 1, 60L, 60L, null)).get(10, TimeUnit.SECONDS));
+            show(scscf.send(imsCcr(volte, Codes.TERMINATION_REQUEST, 2, null, 15L, null)).get(10, TimeUnit.SECONDS));
+            step("Her set-top box (IMEI TAC 86000000: SET_TOP_BOX in the catalog's table) tries a call: denied (4010)");
+            show(scscf.send(imsCcr("scscf.demo.operator;call;2", Codes.INITIAL_REQUEST, 0, 60L, null,
+                    "8600001234567801", "ADSL; dsl-location=0012")).get(10, TimeUnit.SECONDS));
+            step("From her phone to a CS callee she pays the standard tariff, and has nothing: 4012");
+            show(scscf.send(imsCcr("scscf.demo.operator;call;3", Codes.INITIAL_REQUEST, 0, 60L, null,
+                    "3500001234567801", "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=262011234ABCDEF0", "3GPP-UTRAN-FDD"))
+                    .get(10, TimeUnit.SECONDS));
+        }
+        step("Usage records (credence records query --account carol --data " + dataDir + ")");
+        try (var records = io.credence.records.file.RecordReader.of(dataDir.resolve("records"), skipped -> { })
+                .query(new io.credence.records.file.RecordReader.Filter("carol", null, null, null, null, 100))) {
+            records.forEach(r -> out.printf("  %s %s rule '%s': %d %s, price %d%n", r.sessionId(), r.decision(),
+                    r.rule(), r.rawUnits(), r.unit(), r.price()));
+        }
         out.println("Demo finished.");
+    }
+
+    /** A Ro CCR for rating group 100 (voice), with the caller's IMEI and access networks when given. */
+    private static DiameterMessage imsCcr(String sid, int type, long number, Long requested, Long used, String imei,
+                                          String... panis) {
+        CcrBuilder ccr = CcrBuilder.request(sid, SCSCF.originHost(), SCSCF.originRealm(), OCS.originRealm(), type, number)
+                .serviceContext(CreditControlConfig.CONTEXT_IMS).msisdn("4917099999").subscription(1, "262011234567890")
+                .mscc(100, Unit.SECONDS, requested, used);
+        if (imei != null) {
+            ccr.avp(Avps.grouped(458, 0, false, List.of(Avps.integer32(459, 0, false, 0),
+                    Avps.octets(460, 0, false, imei.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))));
+        }
+        List<Avp> access = new java.util.ArrayList<>();
+        for (String pani : panis) {
+            access.add(Avps.octets(1263, V, true, pani.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        if (!access.isEmpty()) {
+            ccr.avp(Avps.grouped(873, V, true, List.of(Avps.grouped(876, V, true, access))));
+        }
+        return ccr.build(number + 100);
     }
 
     private static CcrBuilder ccr(String sessionId, int type, long number) {
@@ -162,7 +235,8 @@ final class DemoCommand implements Callable<Integer> {
                     line.append(" | rg ").append(m.unsigned32());
                 } else if (m.code() == Codes.GRANTED_SERVICE_UNIT) {
                     for (Avp u : m.grouped()) {
-                        line.append(String.format(" granted %,d B", u.unsigned64()));
+                        line.append(u.code() == Codes.CC_TIME ? String.format(" granted %,d s", u.unsigned32())
+                                : String.format(" granted %,d B", u.unsigned64()));
                     }
                 } else if (m.code() == Codes.RESULT_CODE) {
                     line.append(" result ").append(m.unsigned32());

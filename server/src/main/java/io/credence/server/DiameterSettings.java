@@ -8,6 +8,8 @@ import io.credence.rating.Catalog;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,5 +34,16 @@ public record DiameterSettings(TransportConfig transport, LocalIdentity identity
     public DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
                             CreditControlConfig creditControl) {
         this(transport, identity, allowedPeers, creditControl, null, null);
+    }
+
+    /** The grant for an empty request per rating group, in the unit the catalog rates each service in. */
+    public static Map<Long, CreditControlConfig.Quota> quotasOf(Catalog catalog) {
+        Map<Long, CreditControlConfig.Quota> quotas = new HashMap<>();
+        for (Catalog.Service service : catalog.services().values()) {
+            for (long rg : service.ratingGroups()) {
+                quotas.put(rg, new CreditControlConfig.Quota(service.unit(), service.defaultQuota()));
+            }
+        }
+        return quotas;
     }
 }

@@ -190,11 +190,7 @@ final class ServeCommand implements Callable<Integer> {
         if (catalog != null) {
             try {
                 c = CatalogFile.read(catalog);
-                for (Catalog.Service service : c.services().values()) {
-                    for (long rg : service.ratingGroups()) {
-                        quotas.put(rg, new CreditControlConfig.Quota(service.unit(), service.defaultQuota()));
-                    }
-                }
+                quotas.putAll(DiameterSettings.quotasOf(c));
             } catch (CatalogFile.Invalid invalid) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--catalog refused: " + invalid.getMessage());
             }

@@ -102,6 +102,9 @@ class CommandLineTest {
         assertThat(demo.out()).contains("committed 42,000,000 B, released 58,000,000 B")
                 .contains("same answer: true")
                 .contains("HTTP 422")
+                .contains("scscf.demo.operator;call;1 FREE rule 'VoLTE to VoLTE is free': 60 SECONDS, price 0")
+                .contains("scscf.demo.operator;call;1 FREE rule 'VoLTE to VoLTE is free': 15 SECONDS, price 0")
+                .contains("CCA Result-Code 4010")
                 .contains("Demo finished.");
     }
 
