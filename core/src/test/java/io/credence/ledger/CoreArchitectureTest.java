@@ -40,11 +40,12 @@ class CoreArchitectureTest {
 
     static final DescribedPredicate<JavaClass> JDK_BASICS = resideInAnyPackage(
             "io.credence.ledger..", "io.credence.rating..", "io.credence.records", "java.lang", "java.lang.invoke", "java.lang.runtime", "java.lang.constant",
-            "java.util", "java.util.function", "java.util.stream", "java.nio.charset", "java.math", "java.time")
+            "java.util", "java.util.function", "java.util.stream", "java.nio.charset", "java.math", "java.time",
+            "java.time.zone")
             .or(equivalentTo(DataInput.class)).or(equivalentTo(DataOutput.class))
             .or(equivalentTo(IOException.class)).or(equivalentTo(EOFException.class))
             .or(equivalentTo(UTFDataFormatException.class)).or(equivalentTo(UncheckedIOException.class))
-            .as("the ledger itself, java.lang, java.util, java.nio.charset, java.math, java.time values, "
+            .as("the ledger itself, java.lang, java.util, java.nio.charset, java.math, java.time values and zone rules, "
                     + "and java.io's DataInput/DataOutput and their exceptions");
 
     @ArchTest
