@@ -72,16 +72,23 @@ public final class ProvisioningApi extends Handler.Abstract {
     private final String currency;
     private final LiveSessions sessions;
     private final CatalogControl catalog;
+    private final AdmissionApi admissions;
 
     public ProvisioningApi(DurableLedger ledger, String currency) {
         this(ledger, currency, LiveSessions.NONE, CatalogControl.NONE);
     }
 
     public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog) {
+        this(ledger, currency, sessions, catalog, Admissions.NONE);
+    }
+
+    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+                           Admissions admissions) {
         this.ledger = ledger;
         this.currency = currency;
         this.sessions = sessions;
         this.catalog = catalog;
+        this.admissions = new AdmissionApi(admissions);
     }
 
     @Override
@@ -112,6 +119,10 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "identities" -> routeIdentities(request, method, path);
             case "sessions" -> routeSessions(request, method, path);
             case "catalog" -> routeCatalog(request, method, path);
+            case "admissions" -> switch (admissions.route(method, path, () -> body(request))) {
+                case AdmissionApi.Answer.Json json -> Reply.json(json.status(), json.body());
+                case AdmissionApi.Answer.Failed failed -> Reply.problem(failed.problem());
+            };
             case "transfers" -> {
                 if (path.length != 3) {
                     throw notFound(request);

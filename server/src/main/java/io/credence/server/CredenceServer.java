@@ -1,9 +1,11 @@
 package io.credence.server;
 
+import io.credence.admission.AdmissionPolicy;
 import io.credence.diameter.cc.CreditControlServer;
 import io.credence.diameter.transport.DiameterServer;
 import io.credence.http.CatalogControl;
 import io.credence.http.HttpServer;
+import io.credence.server.catalog.CatalogFile;
 import io.credence.server.catalog.CatalogHolder;
 import io.credence.http.LiveSessions;
 import io.credence.http.ProvisioningApi;
@@ -11,9 +13,11 @@ import io.credence.journal.DurableLedger;
 import io.credence.records.file.RecordWriter;
 import io.credence.records.file.RecordWriterConfig;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The running server: the durable ledger, the HTTP API and the Diameter credit-control listener
@@ -25,23 +29,37 @@ public final class CredenceServer implements AutoCloseable {
     private final HttpServer http;
     private final CreditControlServer creditControl;
     private final DiameterServer diameter;
+    private final AdmissionService admissions;
     /** Closed after the listeners, before the ledger, last opened first: catalog watcher, record writer. */
     private final List<AutoCloseable> attached;
 
     private CredenceServer(DurableLedger ledger, HttpServer http, CreditControlServer creditControl,
-                           DiameterServer diameter, List<AutoCloseable> attached) {
+                           DiameterServer diameter, AdmissionService admissions, List<AutoCloseable> attached) {
         this.attached = List.copyOf(attached);
         this.ledger = ledger;
         this.http = http;
         this.creditControl = creditControl;
         this.diameter = diameter;
+        this.admissions = admissions;
+    }
+
+    /** Reconcile period when the caller names none. */
+    public static final Duration ADMISSION_RECONCILE_PERIOD_DEFAULT = Duration.ofSeconds(10);
+
+    /** Without admission control: see the next method for {@code onFatal}. */
+    public static CredenceServer start(ServerConfig config, Consumer<Throwable> onFatal) throws Exception {
+        return start(config, onFatal, () -> null, ADMISSION_RECONCILE_PERIOD_DEFAULT);
     }
 
     /**
      * @param onFatal what to do when the ledger cannot write its journal; {@code serve} halts the
      *                process, since answering from memory that is not on disk would be a lie
+     * @param admissionPolicy the admission policy in force, asked again at each reconcile (so a
+     *                reloaded catalog applies then); null from it means admission is not configured
      */
-    public static CredenceServer start(ServerConfig config, Consumer<Throwable> onFatal) throws Exception {
+    public static CredenceServer start(ServerConfig config, Consumer<Throwable> onFatal,
+                                       Supplier<AdmissionPolicy> admissionPolicy, Duration admissionReconcilePeriod)
+            throws Exception {
         DurableLedger ledger = DurableLedger.open(config.dataDir(), config.journal(), config.limits(),
                 System::currentTimeMillis, onFatal);
         CreditControlServer creditControl = null;
@@ -49,6 +67,7 @@ public final class CredenceServer implements AutoCloseable {
         CatalogControl catalog = CatalogControl.NONE;
         DiameterServer diameter = null;
         HttpServer http = null;
+        AdmissionService admissions = null;
         try {
             DiameterSettings d = config.diameter();
             if (d != null) {
@@ -56,7 +75,13 @@ public final class CredenceServer implements AutoCloseable {
                 attached.add(0, new RecordSync(records));
                 attached.add(1, records);
                 DiameterServer[] listener = new DiameterServer[1];
-                CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(), d.catalog());
+                CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(),
+                        new CatalogFile.Contents(d.catalog(), d.admission()));
+                if (holder != null) {
+                    // the catalog's admission section, when it has one, wins over the caller's policy
+                    Supplier<AdmissionPolicy> given = admissionPolicy;
+                    admissionPolicy = () -> holder.admissionPolicy() != null ? holder.admissionPolicy() : given.get();
+                }
                 catalog = holder == null ? CatalogControl.NONE : holder;
                 if (holder != null && !d.catalogWatch().isZero()) {
                     holder.watch(d.catalogWatch());
@@ -64,18 +89,25 @@ public final class CredenceServer implements AutoCloseable {
                 if (holder != null) {
                     attached.add(0, holder);
                 }
+                admissions = new AdmissionService(admissionPolicy, admissionReconcilePeriod, System::currentTimeMillis);
                 creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
                         host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
-                        System::currentTimeMillis, () -> holder == null ? null : holder.inForce(), records);
+                        System::currentTimeMillis, () -> holder == null ? null : holder.inForce(), records, admissions);
                 diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
                 listener[0] = diameter;
             }
             LiveSessions sessions = creditControl == null ? LiveSessions.NONE : new DiameterSessions(creditControl);
+            if (admissions == null) {
+                admissions = new AdmissionService(admissionPolicy, admissionReconcilePeriod, System::currentTimeMillis);
+            }
             http = HttpServer.start(config.host(), config.httpPort(),
-                    new ProvisioningApi(ledger, config.currency(), sessions, catalog), config.httpThreadsMax(),
+                    new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions), config.httpThreadsMax(),
                     config.httpConnectionsMax());
-            return new CredenceServer(ledger, http, creditControl, diameter, attached);
+            return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached);
         } catch (Exception failed) {
+            if (admissions != null) {
+                admissions.close();
+            }
             if (diameter != null) {
                 diameter.close();
             }
@@ -105,11 +137,16 @@ public final class CredenceServer implements AutoCloseable {
         return creditControl;
     }
 
+    public AdmissionService admissions() {
+        return admissions;
+    }
+
     @Override
     public void close() throws Exception {
         try {
             http.close();
         } finally {
+            admissions.close();
             try {
                 if (diameter != null) {
                     diameter.close();

@@ -4,7 +4,9 @@ import io.credence.diameter.cc.CreditControlConfig;
 import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.TransportConfig;
 
+import io.credence.admission.AdmissionPolicy;
 import io.credence.rating.Catalog;
+import io.credence.server.catalog.CatalogFile;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +21,7 @@ import java.util.Set;
  */
 public record DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
                                CreditControlConfig creditControl, Catalog catalog, Path catalogFile,
-                               Duration catalogWatch) {
+                               Duration catalogWatch, AdmissionPolicy admission) {
     public DiameterSettings {
         allowedPeers = Set.copyOf(allowedPeers);
         catalogWatch = catalogWatch == null ? Duration.ZERO : catalogWatch;
@@ -27,7 +29,15 @@ public record DiameterSettings(TransportConfig transport, LocalIdentity identity
 
     public DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
                             CreditControlConfig creditControl, Catalog catalog, Path catalogFile) {
-        this(transport, identity, allowedPeers, creditControl, catalog, catalogFile, Duration.ZERO);
+        this(transport, identity, allowedPeers, creditControl, catalog, catalogFile, Duration.ZERO, null);
+    }
+
+    /** With everything a catalog file holds: the rating catalog and its admission policy. */
+    public DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
+                            CreditControlConfig creditControl, CatalogFile.Contents contents, Path catalogFile,
+                            Duration catalogWatch) {
+        this(transport, identity, allowedPeers, creditControl, contents.catalog(), catalogFile, catalogWatch,
+                contents.admission());
     }
 
     /** Without a rating catalog: units and grants come from the credit-control configuration alone. */

@@ -186,11 +186,11 @@ final class ServeCommand implements Callable<Integer> {
                 + validitySeconds);
         require(sessionsMax >= 1, "--sessions-max must be >= 1, was " + sessionsMax);
         Map<Long, CreditControlConfig.Quota> quotas = new HashMap<>();
-        Catalog c = null;
+        CatalogFile.Contents c = null;
         if (catalog != null) {
             try {
-                c = CatalogFile.read(catalog);
-                quotas.putAll(DiameterSettings.quotasOf(c));
+                c = CatalogFile.readAll(catalog);
+                quotas.putAll(DiameterSettings.quotasOf(c.catalog()));
             } catch (CatalogFile.Invalid invalid) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--catalog refused: " + invalid.getMessage());
             }
@@ -221,7 +221,8 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--catalog-watch-seconds must be >= 0, was "
                     + catalogWatchSeconds);
         }
-        return new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc, c, catalog,
+        return c == null ? new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc)
+                : new DiameterSettings(transport, identity, Set.copyOf(diameterPeers), cc, c, catalog,
                 java.time.Duration.ofSeconds(catalogWatchSeconds));
     }
 

@@ -81,6 +81,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     private final LongSupplier clock;
     private final java.util.function.Supplier<RatingEngine> rating;
     private final UsageSink usage;
+    private final QosAdmission admission;
     private final ConcurrentHashMap<String, CcSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService sweeper;
@@ -118,8 +119,19 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     public CreditControlServer(DurableLedger ledger, CreditControlConfig config, LocalIdentity local,
                                Function<String, Optional<Peer>> peers, LongSupplier clock,
                                java.util.function.Supplier<RatingEngine> rating, UsageSink usage) {
+        this(ledger, config, local, peers, clock, rating, usage, QosAdmission.NONE);
+    }
+
+    /**
+     * @param admission layered admission for requests that carry QoS-Information
+     */
+    public CreditControlServer(DurableLedger ledger, CreditControlConfig config, LocalIdentity local,
+                               Function<String, Optional<Peer>> peers, LongSupplier clock,
+                               java.util.function.Supplier<RatingEngine> rating, UsageSink usage,
+                               QosAdmission admission) {
         this.rating = rating;
         this.usage = usage;
+        this.admission = admission;
         this.ledger = ledger;
         this.config = config;
         this.local = local;
@@ -260,9 +272,14 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     /** One service's part of the answer. */
     private record ServiceAnswer(CcRequest.ServiceRequest request, long resultCode, Unit unit, long granted,
-                                 boolean finalUnits, long remainingMoney) {
+                                 boolean finalUnits, long remainingMoney, String problem, Avp failedAvp) {
         ServiceAnswer(CcRequest.ServiceRequest request, long resultCode, Unit unit, long granted, boolean finalUnits) {
-            this(request, resultCode, unit, granted, finalUnits, -1);
+            this(request, resultCode, unit, granted, finalUnits, -1, null, null);
+        }
+
+        /** Why the service was refused (Error-Message) and the AVP at fault (Failed-AVP), at the answer's top. */
+        ServiceAnswer withProblem(String message, Avp failed) {
+            return new ServiceAnswer(request, resultCode, unit, granted, finalUnits, remainingMoney, message, failed);
         }
 
         static ServiceAnswer of(CcRequest.ServiceRequest request, long resultCode) {
@@ -271,7 +288,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
         /** The caller's money, answered with a grant through a checked outlet (Remaining-Balance). */
         ServiceAnswer withRemainingMoney(long money) {
-            return new ServiceAnswer(request, resultCode, unit, granted, finalUnits, money);
+            return new ServiceAnswer(request, resultCode, unit, granted, finalUnits, money, problem, failedAvp);
         }
     }
 
@@ -298,8 +315,12 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     private Result update(CcSession session, CcRequest ccr) throws Busy {
         Map<ServiceRef, CcSession.Grant> grants = new LinkedHashMap<>(session.grants);
         List<ServiceAnswer> answers = new ArrayList<>();
+        long ttl = config.validityTimeSeconds() + (long) config.graceSeconds();
         for (CcRequest.ServiceRequest sr : ccr.services()) {
             CcSession.Grant current = grants.remove(grantKey(grants, sr));
+            if (current != null) {
+                admission.renew(grantTag(session.key, current.service()), ttl);
+            }
             answers.add(serve(session, ccr, session.accountId, sr, current, grants));
         }
         return new Result(topLevel(answers), null, session.accountId, grants, false, answers, List.of());
@@ -317,6 +338,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 }
             }
             settle(steps.forService(grant.service()), session.accountId, grant, used);
+            admission.releaseIfHeld(grantTag(session.key, grant.service()));
         }
         return new Result(Codes.DIAMETER_SUCCESS, null, session.accountId, Map.of(), true, List.of(), List.of());
     }
@@ -469,6 +491,24 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             }
             return ServiceAnswer.of(sr, Codes.DIAMETER_RATING_FAILED);
         }
+        if (current != null || want == null) {
+            return serveAdmitted(steps, ccr, account, sr, current, want, grants);
+        }
+        Admission admitted = admit(steps.session, ccr, sr, want);
+        if (admitted.refusal() != null) {
+            return admitted.refusal();
+        }
+        ServiceAnswer answer = serveAdmitted(steps, ccr, account, sr, null, want, grants);
+        if (admitted.held() && answer.resultCode() != Codes.DIAMETER_SUCCESS) {
+            admission.releaseIfHeld(grantTag(steps.session.key, sr.service())); // nothing granted: the pools go back
+        }
+        return answer;
+    }
+
+    /** The rest of {@link #serve}, once layered admission (if asked) let the service in. */
+    private ServiceAnswer serveAdmitted(Steps steps, CcRequest ccr, String account, CcRequest.ServiceRequest sr,
+                                        CcSession.Grant current, Want want, Map<ServiceRef, CcSession.Grant> grants)
+            throws Busy {
         Rating rating = want == null ? new Rating.None() : rate(ccr, account, sr, current, want);
         switch (rating) {
             case Rating.Refused refused -> {
@@ -523,6 +563,60 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             settle(steps, account, current, used);
         }
         return grantAlone(steps, account, sr, want, grants);
+    }
+
+    /** Whether layered admission let a service in: a refusal to answer, or whether pools are now held. */
+    private record Admission(ServiceAnswer refusal, boolean held) {}
+
+    /**
+     * Layered admission of a first grant whose request carries QoS-Information: IMS calls go to
+     * the service layer, everything else to the bearer layer. The request's QoS class is the
+     * latency class, its larger requested bandwidth the bandwidth and, for volume, the grant the
+     * data volume; of these the layer is asked for the ones it checks. A value outside the layer's
+     * range is answered 5004 naming the AVP; a full pool 4010; a full admission table 3004.
+     */
+    private Admission admit(CcSession session, CcRequest ccr, CcRequest.ServiceRequest sr, Want want) throws Busy {
+        Optional<io.credence.admission.AdmissionPolicy> policy = admission.policy();
+        QosInformation qos = policy.isEmpty() ? null : QosInformation.of(ccr.message(), sr.ratingGroup());
+        if (qos == null) {
+            return new Admission(null, false);
+        }
+        io.credence.admission.Layer layer = CreditControlConfig.CONTEXT_IMS.equals(ccr.serviceContextId())
+                ? io.credence.admission.Layer.SERVICE : io.credence.admission.Layer.BEARER;
+        Map<io.credence.admission.QosParameter, Long> offered = new java.util.EnumMap<>(
+                io.credence.admission.QosParameter.class);
+        if (qos.bandwidthKbps() >= 0) {
+            offered.put(io.credence.admission.QosParameter.BANDWIDTH_KBPS, qos.bandwidthKbps());
+        }
+        if (qos.qci() >= 0) {
+            offered.put(io.credence.admission.QosParameter.LATENCY_CLASS, qos.qci());
+        }
+        if (want.unit == Unit.BYTES) {
+            offered.put(io.credence.admission.QosParameter.DATA_VOLUME_BYTES, want.amount);
+        }
+        offered.keySet().retainAll(policy.get().layer(layer).ranges().keySet());
+        String id = grantTag(session.key, sr.service());
+        long ttl = config.validityTimeSeconds() + (long) config.graceSeconds();
+        io.credence.admission.AdmissionResult result = admission.admit(id, new io.credence.admission.QosRequest(layer,
+                offered), Math.min(ttl, policy.get().ttlSecondsMax()));
+        return switch (result) {
+            case io.credence.admission.AdmissionResult.Admitted admitted -> new Admission(null, true);
+            case io.credence.admission.AdmissionResult.Rejected rejected -> new Admission(ServiceAnswer.of(sr,
+                    Codes.DIAMETER_INVALID_AVP_VALUE).withProblem(rejected.layer().jsonName() + " layer: "
+                    + rejected.reason(), switch (rejected.parameter()) {
+                        case BANDWIDTH_KBPS -> qos.bandwidthAvp();
+                        case LATENCY_CLASS -> qos.qciAvp();
+                        default -> null;
+                    }), false);
+            case io.credence.admission.AdmissionResult.NoCapacity full -> new Admission(ServiceAnswer.of(sr,
+                    Codes.DIAMETER_END_USER_SERVICE_DENIED).withProblem(full.layer().jsonName() + " layer: the "
+                    + full.pool().jsonName() + " pool has " + full.free() + " free, " + full.requested() + " asked",
+                    null), false);
+            case io.credence.admission.AdmissionResult.Busy busy -> throw new Busy("admission table full ("
+                    + busy.admissionsMax() + ")");
+            case io.credence.admission.AdmissionResult.DuplicateId duplicate -> new Admission(ServiceAnswer.of(sr,
+                    Codes.DIAMETER_UNABLE_TO_COMPLY).withProblem(duplicate.reason(), null), false);
+        };
     }
 
     /** What the catalog says about a grant. */
@@ -1162,8 +1256,15 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                                         Avps.integer32(Codes.EXPONENT, 0, true, -config.currencyMinorDigits()))),
                                 Avps.unsigned32(Codes.CURRENCY_CODE, 0, true, config.currencyNumeric())))));
         avps.addAll(result.extra);
-        if (result.errorMessage != null) {
-            avps.add(Avps.utf8(Codes.ERROR_MESSAGE, 0, false, result.errorMessage));
+        ServiceAnswer problem = result.services.stream().filter(a -> a.problem() != null).findFirst().orElse(null);
+        String errorMessage = result.errorMessage != null ? result.errorMessage
+                : problem == null ? null : problem.problem();
+        if (errorMessage != null) {
+            avps.add(Avps.utf8(Codes.ERROR_MESSAGE, 0, false, errorMessage.length() > 200
+                    ? errorMessage.substring(0, 200) : errorMessage));
+        }
+        if (problem != null && problem.failedAvp() != null) {
+            avps.add(Avps.grouped(Codes.FAILED_AVP, 0, true, List.of(problem.failedAvp())));
         }
         return avps;
     }

@@ -192,6 +192,11 @@ public final class TerminalAttributes {
         };
     }
 
+    /** The first 3GPP AVP with this code, breadth first. */
+    static Avp first(DiameterMessage request, long code) {
+        return find(request, code);
+    }
+
     private static Avp find(DiameterMessage request, long code) {
         List<Avp> all = findAll(request, code, VENDOR_3GPP);
         return all.isEmpty() ? null : all.get(0);

@@ -122,6 +122,8 @@ public final class Dictionary {
             tgpp(18, "3GPP-SGSN-MCC-MNC", UTF8_STRING),
             tgpp(21, "3GPP-RAT-Type", OCTET_STRING),
             tgpp(22, "3GPP-User-Location-Info", OCTET_STRING),
+            tgpp(515, "Max-Requested-Bandwidth-DL", UNSIGNED32), // TS 29.214
+            tgpp(516, "Max-Requested-Bandwidth-UL", UNSIGNED32),
             tgpp(823, "Event-Type", GROUPED),
             tgpp(824, "SIP-Method", UTF8_STRING),
             tgpp(829, "Role-Of-Node", ENUMERATED),
@@ -142,6 +144,8 @@ public final class Dictionary {
             tgpp(873, "Service-Information", GROUPED),
             tgpp(874, "PS-Information", GROUPED),
             tgpp(876, "IMS-Information", GROUPED),
+            tgpp(1016, "QoS-Information", GROUPED), // TS 29.212
+            tgpp(1028, "QoS-Class-Identifier", ENUMERATED),
             tgpp(1250, "Called-Asserted-Identity", UTF8_STRING),
             tgpp(1251, "Requested-Party-Address", UTF8_STRING),
             tgpp(1263, "Access-Network-Information", OCTET_STRING),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.credence.admission.AdmissionPolicy;
 import io.credence.ledger.Unit;
 import io.credence.rating.Catalog;
 import io.credence.rating.CatalogException;
@@ -57,7 +58,14 @@ public final class CatalogFile {
 
     private CatalogFile() {}
 
+    /** A catalog file's content: the rating catalog and its admission policy (null: none configured). */
+    public record Contents(Catalog catalog, AdmissionPolicy admission) {}
+
     public static Catalog read(Path file) throws Invalid {
+        return readAll(file).catalog();
+    }
+
+    public static Contents readAll(Path file) throws Invalid {
         String text;
         try {
             if (Files.size(file) > BYTES_MAX) {
@@ -75,7 +83,8 @@ public final class CatalogFile {
         }
         Map<String, Integer> lines = lines(text);
         try {
-            return new Reader(root).catalog();
+            Catalog catalog = new Reader(root).catalog();
+            return new Contents(catalog, AdmissionSection.read(root.get("admission")).orElse(null));
         } catch (Problem p) {
             throw new Invalid(file, lineOf(lines, p.pointer), p.pointer + ": " + p.getMessage());
         } catch (CatalogException e) {

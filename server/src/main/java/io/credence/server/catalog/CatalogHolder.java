@@ -1,5 +1,6 @@
 package io.credence.server.catalog;
 
+import io.credence.admission.AdmissionPolicy;
 import io.credence.http.CatalogControl;
 import io.credence.rating.Catalog;
 import io.credence.rating.RatingEngine;
@@ -30,14 +31,28 @@ public final class CatalogHolder implements CatalogControl, AutoCloseable {
 
     private final Path file;
     private final AtomicReference<RatingEngine> engine;
+    private final AtomicReference<AdmissionPolicy> admission;
     /** Digest of the file content last tried (loaded or refused), so a refused edit is reported once. */
     private byte[] lastSeen;
     private ScheduledExecutorService watcher;
 
     public CatalogHolder(Path file, Catalog initial) {
+        this(file, new CatalogFile.Contents(initial, null));
+    }
+
+    public CatalogHolder(Path file, CatalogFile.Contents initial) {
         this.file = file;
-        this.engine = new AtomicReference<>(new RatingEngine(initial));
+        this.engine = new AtomicReference<>(new RatingEngine(initial.catalog()));
+        this.admission = new AtomicReference<>(initial.admission());
         this.lastSeen = digest();
+    }
+
+    /**
+     * The admission policy of the catalog in force (null: none), asked at each reconcile; a reload
+     * whose file has no admission section keeps the policy in force, since admissions hold pools.
+     */
+    public AdmissionPolicy admissionPolicy() {
+        return admission.get();
     }
 
     /** Reloads whenever the file's content changes, checking every {@code period}. */
@@ -104,9 +119,13 @@ public final class CatalogHolder implements CatalogControl, AutoCloseable {
     public synchronized Reload reload() {
         lastSeen = digest();
         try {
-            Catalog next = CatalogFile.read(file);
+            CatalogFile.Contents contents = CatalogFile.readAll(file);
+            Catalog next = contents.catalog();
             String before = engine.get().catalog().version();
             engine.set(new RatingEngine(next));
+            if (contents.admission() != null) {
+                admission.set(contents.admission());
+            }
             LOG.log(System.Logger.Level.INFO, "catalog {0} replaced {1} (from {2})", next.version(), before, file);
             return new Reload.Loaded(summary(next));
         } catch (CatalogFile.Invalid invalid) {

@@ -9,20 +9,14 @@ import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.diameter.transport.TransportConfig;
 import io.credence.journal.JournalConfig;
-import io.credence.journal.Submission;
-import io.credence.ledger.AccountKind;
-import io.credence.ledger.Command;
-import io.credence.ledger.IdentityType;
-import io.credence.ledger.Ids;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.LedgerLimits;
-import io.credence.ledger.Operation;
-import io.credence.ledger.Outcome;
 import io.credence.ledger.ServiceRef;
 import io.credence.ledger.Unit;
 import io.credence.records.UsageRecord;
 import io.credence.records.file.RecordReader;
 import io.credence.server.CredenceServer;
+import io.credence.server.Subscribers;
 import io.credence.server.DiameterSettings;
 import io.credence.server.ServerConfig;
 import org.junit.jupiter.api.Test;
@@ -93,7 +87,7 @@ class CatalogReloadUnderLoadTest {
                      DiameterClient.Options.defaults(), request -> null);
              ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int n = 0; n < SESSIONS; n++) {
-                provision(server, "caller-" + n, "4915100000" + n);
+                Subscribers.create(server, "caller-" + n, "4915100000" + n, Unit.MONEY, START_MONEY);
             }
             AtomicInteger endToEnd = new AtomicInteger(1);
             CountDownLatch halfway = new CountDownLatch(SESSIONS / 2);
@@ -144,7 +138,7 @@ class CatalogReloadUnderLoadTest {
             results.addAll(answered);
 
             assertThat(results).hasSize(SESSIONS * (UPDATES + 2)).allMatch(code -> code == Codes.DIAMETER_SUCCESS);
-            assertThat(await(server.ledger().query(Ledger::openReservationCount))).isZero();
+            assertThat(Subscribers.await(server.ledger().query(Ledger::openReservationCount))).isZero();
 
             List<UsageRecord> records;
             try (var stream = RecordReader.of(data.resolve("records"), skipped -> {
@@ -161,7 +155,7 @@ class CatalogReloadUnderLoadTest {
             Map<String, Long> spentByAccount = records.stream().collect(Collectors.groupingBy(UsageRecord::accountId,
                     Collectors.summingLong(UsageRecord::price)));
             for (var e : spentByAccount.entrySet()) {
-                long money = await(server.ledger().query(l -> l.available(e.getKey(), Unit.MONEY, ServiceRef.ANY)
+                long money = Subscribers.await(server.ledger().query(l -> l.available(e.getKey(), Unit.MONEY, ServiceRef.ANY)
                         .orElseThrow()));
                 assertThat(START_MONEY - money).as(e.getKey()).isEqualTo(e.getValue());
             }
@@ -171,23 +165,5 @@ class CatalogReloadUnderLoadTest {
     private static CcrBuilder ccr(String sid, int type, long number) {
         return CcrBuilder.request(sid, SCSCF.originHost(), SCSCF.originRealm(), OCS.originRealm(), type, number)
                 .serviceContext(CreditControlConfig.CONTEXT_IMS);
-    }
-
-    private static void provision(CredenceServer server, String account, String msisdn) {
-        for (Operation op : List.of(new Operation.CreateAccount(account, AccountKind.SUBSCRIBER, Map.of()),
-                new Operation.TopUp(Ids.SYSTEM_ACCOUNT, account, Unit.MONEY, START_MONEY, null),
-                new Operation.BindIdentity(IdentityType.E164, msisdn, account))) {
-            Outcome o = await(server.ledger().submit(new Command("setup-" + account + "-" + op.getClass().getSimpleName(),
-                    op)));
-            assertThat(o.accepted()).as(o.toString()).isTrue();
-        }
-    }
-
-    private static <T> T await(Submission<T> submission) {
-        try {
-            return ((Submission.Accepted<T>) submission).answer().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

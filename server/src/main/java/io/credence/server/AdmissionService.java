@@ -1,0 +1,171 @@
+package io.credence.server;
+
+import io.credence.admission.AdmissionControl;
+import io.credence.admission.AdmissionPolicy;
+import io.credence.admission.AdmissionResult;
+import io.credence.admission.ChargingParameters;
+import io.credence.admission.QosRequest;
+import io.credence.diameter.cc.QosAdmission;
+import io.credence.http.Admissions;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The shell around the core's {@link AdmissionControl}: one lock serialises every command (the
+ * core is single-threaded), the clock is read here, and a scheduled task runs the periodic
+ * maintenance ({@link AdmissionControl#reconcile}) with whatever policy the supplier gives, so a
+ * reloaded catalog's capacities apply at the next reconcile rather than in the middle of a burst.
+ *
+ * <p>The supplier may give null: no admission configured. If it gives a policy later (a reload
+ * added the section) admission starts at that reconcile; if it gives null after a policy, the
+ * policy in force stays, since switching admission off would silently forget live admissions.
+ * The lock is held only for in-memory work, never across I/O.
+ */
+public final class AdmissionService implements Admissions, QosAdmission, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AdmissionService.class.getName());
+    /** Bounds on the reconcile period: often enough to matter, not so often it contends with admits. */
+    public static final Duration RECONCILE_PERIOD_MIN = Duration.ofMillis(100);
+    public static final Duration RECONCILE_PERIOD_MAX = Duration.ofHours(1);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Supplier<AdmissionPolicy> policies;
+    private final LongSupplier clockMillis;
+    private final ScheduledExecutorService maintenance;
+    private AdmissionControl control;
+
+    public AdmissionService(Supplier<AdmissionPolicy> policies, Duration reconcilePeriod, LongSupplier clockMillis) {
+        this.policies = Objects.requireNonNull(policies, "policies");
+        this.clockMillis = Objects.requireNonNull(clockMillis, "clockMillis");
+        if (reconcilePeriod.compareTo(RECONCILE_PERIOD_MIN) < 0 || reconcilePeriod.compareTo(RECONCILE_PERIOD_MAX) > 0) {
+            throw new IllegalArgumentException("reconcilePeriod must be " + RECONCILE_PERIOD_MIN + ".." + RECONCILE_PERIOD_MAX
+                    + ", was " + reconcilePeriod);
+        }
+        AdmissionPolicy initial = policies.get();
+        this.control = initial == null ? null : new AdmissionControl(initial);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("credence-admission-reconcile").factory());
+        long periodMillis = reconcilePeriod.toMillis();
+        maintenance.scheduleWithFixedDelay(this::reconcileLogged, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs the periodic maintenance now; what it did, or empty when admission is not configured. */
+    public Optional<AdmissionControl.Reconciled> reconcileNow() {
+        AdmissionPolicy next = policies.get();
+        lock.lock();
+        try {
+            if (control == null) {
+                if (next == null) {
+                    return Optional.empty();
+                }
+                control = new AdmissionControl(next);
+                LOG.log(System.Logger.Level.INFO, "admission control started by a reloaded policy");
+            }
+            AdmissionControl.Reconciled done = control.reconcile(next == null ? control.policy() : next,
+                    clockMillis.getAsLong());
+            if (done.poolsCorrected() > 0) {
+                LOG.log(System.Logger.Level.WARNING, "admission reconcile corrected {0} drifted pool counters",
+                        done.poolsCorrected());
+            }
+            return Optional.of(done);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void reconcileLogged() {
+        try {
+            reconcileNow();
+        } catch (RuntimeException broken) {
+            // An uncaught exception would silently cancel the schedule; say so before it does.
+            LOG.log(System.Logger.Level.ERROR, "admission reconcile failed; periodic maintenance stops", broken);
+            throw broken;
+        }
+    }
+
+    @Override
+    public Optional<AdmissionPolicy> policy() {
+        lock.lock();
+        try {
+            return control == null ? Optional.empty() : Optional.of(control.policy());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public AdmissionResult admit(String admissionId, QosRequest request, long ttlSeconds) {
+        lock.lock();
+        try {
+            return configured().admit(admissionId, request, TimeUnit.SECONDS.toMillis(ttlSeconds), clockMillis.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<ChargingParameters> release(String admissionId) {
+        lock.lock();
+        try {
+            return configured().release(admissionId, clockMillis.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void renew(String admissionId, long ttlSeconds) {
+        lock.lock();
+        try {
+            if (control != null) {
+                control.renew(admissionId, TimeUnit.SECONDS.toMillis(Math.min(ttlSeconds, control.policy().ttlSecondsMax())),
+                        clockMillis.getAsLong());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void releaseIfHeld(String admissionId) {
+        lock.lock();
+        try {
+            if (control != null) {
+                control.release(admissionId, clockMillis.getAsLong());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public AdmissionControl.Report pools() {
+        lock.lock();
+        try {
+            AdmissionControl c = configured();
+            c.expire(clockMillis.getAsLong());
+            return c.report();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private AdmissionControl configured() {
+        if (control == null) {
+            throw new IllegalStateException("admission is not configured; the API checks policy() first");
+        }
+        return control;
+    }
+
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+    }
+}
