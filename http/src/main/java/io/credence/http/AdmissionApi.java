@@ -9,33 +9,65 @@ import io.credence.admission.AdmissionResult.DuplicateId;
 import io.credence.admission.AdmissionResult.NoCapacity;
 import io.credence.admission.AdmissionResult.Rejected;
 import io.credence.admission.ChargingParameters;
+import io.credence.admission.EffectiveUsage;
 import io.credence.admission.Layer;
 import io.credence.admission.Pool;
 import io.credence.admission.PoolLevel;
 import io.credence.admission.QosParameter;
 import io.credence.admission.QosRequest;
+import io.credence.http.Admissions.Billing;
+import io.credence.http.Admissions.Settlement;
+import io.credence.ledger.Command;
+import io.credence.ledger.Ids;
+import io.credence.ledger.Operation;
+import io.credence.ledger.Outcome;
+import io.credence.ledger.Rejection;
+import io.credence.ledger.ServiceRef;
+import io.credence.ledger.Unit;
+import io.credence.records.UsageRecord;
+import io.credence.records.UsageSink;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * {@code /v1/admissions}: layered admission over HTTP.
  * <pre>
- * POST   /v1/admissions        {admissionId, layer, parameters{...}, ttlSeconds}
- *                              201 charging parameters and the layer's pools
+ * POST   /v1/admissions        {admissionId, layer, parameters{...}, ttlSeconds[, accountId[, counterpartyId]]}
+ *                              201 charging parameters, the layer's pools[, accountId, reservationId]
  *                              422 qos-rejected (field parameters.X, layer, parameter)
  *                              409 no-capacity (pool, requested, free) | admission-id-taken
  *                              503 busy (the admissions table is full)
- * DELETE /v1/admissions/{id}   200 what was released | 404 unknown-admission
+ *                              4xx the ledger's problem when the account cannot hold the reservation
+ * DELETE /v1/admissions/{id}   [{requestId, usage{bytesMetered, bytesDropped, activeSeconds, wallSeconds}}]
+ *                              200 what was released[, raw and effective usage, what was committed]
+ *                              400 usage.X contradicts the rest | 404 unknown-admission
  * GET    /v1/admissions/pools  200 every layer's pools and the table's fill
  * </pre>
  * All answer 404 admission-not-configured when the catalog has no admission section. The one
- * table from admission results to HTTP statuses is {@link #answer}.
+ * table from admission results to HTTP statuses is {@link #answer}; ledger rejections go through
+ * {@link Problem#of(Rejection)} like every other ledger command.
+ *
+ * <p><b>Billing effective service.</b> With an {@code accountId} and {@code reservationBytes > 0}
+ * the admission holds a ledger reservation of that many BYTES for its ttl; if the account cannot
+ * hold it the admission is released and the answer is the ledger's problem. Its request id is
+ * derived from the admission (id and expiry), so a retried POST, which the core answers with the
+ * same admission, gets the same reservation. At DELETE the effective bytes
+ * ({@link EffectiveUsage}: delivered bytes in active time, not junk or waiting) are committed
+ * with overdraft within the credit limit, the rest released, and a usage record written.
  */
 final class AdmissionApi {
     /** What a route gives back; {@link ProvisioningApi} turns it into a response. */
@@ -45,10 +77,23 @@ final class AdmissionApi {
         record Failed(Problem problem) implements Answer {}
     }
 
-    private final Admissions admissions;
+    /** Usage figures above this are a meter fault, and their products could overflow. */
+    static final long USAGE_BYTES_MAX = 1L << 50;
+    static final long USAGE_SECONDS_MAX = 10L * 365 * 24 * 3600;
+    private static final String ORIGIN = "http";
+    private static final System.Logger LOG = System.getLogger(AdmissionApi.class.getName());
 
-    AdmissionApi(Admissions admissions) {
+    private final Admissions admissions;
+    /** Submits one ledger command and waits for its outcome; throws {@link ApiError} when busy or stopped. */
+    private final Function<Command, Outcome> ledger;
+    private final UsageSink usage;
+    private final LongSupplier clockMillis;
+
+    AdmissionApi(Admissions admissions, Function<Command, Outcome> ledger, UsageSink usage, LongSupplier clockMillis) {
         this.admissions = admissions;
+        this.ledger = ledger;
+        this.usage = usage;
+        this.clockMillis = clockMillis;
     }
 
     Answer route(String method, String[] path, Supplier<JsonBody> body) {
@@ -66,10 +111,7 @@ final class AdmissionApi {
         }
         requireMethod(method, "DELETE");
         String admissionId = admissionId("admissionId", path[3]);
-        return admissions.release(admissionId)
-                .<Answer>map(released -> new Answer.Json(200, released(admissionId, released)))
-                .orElseThrow(() -> new ApiError(404, "unknown-admission", "admissionId",
-                        "no live admission '" + admissionId + "' (never admitted, released or expired)"));
+        return end(admissionId, body.get());
     }
 
     private Answer admit(JsonBody body, AdmissionPolicy policy) {
@@ -82,6 +124,14 @@ final class AdmissionApi {
             throw new ApiError("parameters", "is required: an object of QoS parameters");
         }
         long ttlSeconds = body.requiredLong("ttlSeconds", 1, policy.ttlSecondsMax());
+        String accountId = body.optionalAccountId("accountId", null);
+        String counterpartyId = body.optionalAccountId("counterpartyId", Ids.SYSTEM_ACCOUNT);
+        if (accountId == null && body.has("counterpartyId")) {
+            throw new ApiError("counterpartyId", "is only meaningful with accountId");
+        }
+        if (counterpartyId.equals(accountId)) {
+            throw new ApiError("counterpartyId", "must differ from accountId");
+        }
         body.rejectUnknownFields();
         Map<QosParameter, Long> values = new EnumMap<>(QosParameter.class);
         for (Iterator<String> names = parameters.fieldNames(); names.hasNext(); ) {
@@ -94,7 +144,190 @@ final class AdmissionApi {
         if (values.isEmpty()) {
             throw new ApiError("parameters", "must state at least one QoS parameter");
         }
-        return answer(admissions.admit(admissionId, new QosRequest(layer, values), ttlSeconds));
+        AdmissionResult result = admissions.admit(admissionId, new QosRequest(layer, values), ttlSeconds);
+        if (accountId == null || !(result instanceof Admitted admitted) || admitted.charging().reservationBytes() == 0) {
+            return answer(result);
+        }
+        return reserve(admitted, accountId, counterpartyId, ttlSeconds);
+    }
+
+    /** Takes the admission's reservation; on refusal the admission goes and the ledger's problem is the answer. */
+    private Answer reserve(Admitted admitted, String accountId, String counterpartyId, long ttlSeconds) {
+        String admissionId = admitted.admissionId();
+        Optional<Billing> held = admissions.billing(admissionId);
+        if (held.isPresent() && !held.get().accountId().equals(accountId)) {
+            return failed(409, "admission-id-taken", "admission '" + admissionId + "' is billed to account '"
+                    + held.get().accountId() + "'", "accountId", Map.of());
+        }
+        long bytes = admitted.charging().reservationBytes();
+        Operation.Reserve reserve = new Operation.Reserve(accountId, counterpartyId, Unit.BYTES, bytes, ServiceRef.ANY,
+                ttlSeconds * 1000);
+        Outcome outcome;
+        try {
+            outcome = ledger.apply(new Command(reserveRequestId(admitted), reserve));
+        } catch (ApiError busyOrStopped) {
+            // Not known to be held; the pools go back, and a retry admits and reserves afresh.
+            releaseUnlessHeld(admissionId, held);
+            throw busyOrStopped;
+        }
+        if (outcome instanceof Rejection rejection) {
+            releaseUnlessHeld(admissionId, held);
+            return new Answer.Failed(Problem.of(rejection));
+        }
+        Outcome.Reserved reserved = (Outcome.Reserved) outcome;
+        Billing billing = admissions.bill(admissionId, new Billing(admitted.charging().layer(), accountId,
+                reserved.reservationId(), reserved.amount()))
+                .orElseThrow(() -> new ApiError(404, "unknown-admission", "admissionId", "admission '" + admissionId
+                        + "' expired before its reservation was taken; reservation " + reserved.reservationId()
+                        + " lapses with it"));
+        if (billing.reservationId() != reserved.reservationId()) {
+            throw new IllegalStateException("a retried admission got reservation " + reserved.reservationId()
+                    + " besides " + billing.reservationId() + ": its ledger request id is not deterministic");
+        }
+        Map<String, Object> body = admitted(admitted);
+        body.put("accountId", billing.accountId());
+        body.put("reservationId", billing.reservationId());
+        return new Answer.Json(201, body);
+    }
+
+    /** A retried POST of an admission already billed must not undo the first one's admission. */
+    private void releaseUnlessHeld(String admissionId, Optional<Billing> held) {
+        if (held.isEmpty()) {
+            admissions.release(admissionId);
+        }
+    }
+
+    /**
+     * The reservation's ledger request id: the same for a retry (the core answers it with the same
+     * admission, expiry included), different for a later admission under the same id. Hashed, since
+     * an admission id may be 128 printable characters and a request id is shorter and plainer.
+     */
+    static String reserveRequestId(Admitted admitted) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(admitted.admissionId().getBytes(StandardCharsets.US_ASCII));
+            String id = "admission:" + HexFormat.of().formatHex(digest, 0, 16) + ":" + admitted.expiresAtMillis();
+            if (Ids.requestIdProblem(id) != null) {
+                throw new IllegalStateException(id + ": " + Ids.requestIdProblem(id));
+            }
+            return id;
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException("every JDK has SHA-256", impossible);
+        }
+    }
+
+    // ---------------------------------------------------------------- release and settlement
+
+    private Answer end(String admissionId, JsonBody body) {
+        String requestId = body.optionalString("requestId");
+        if (requestId != null && Ids.requestIdProblem(requestId) != null) {
+            throw new ApiError("requestId", Ids.requestIdProblem(requestId));
+        }
+        JsonBody figures = body.optionalObject("usage");
+        EffectiveUsage used = figures == null ? null : usage(figures);
+        if (requestId != null && used == null) {
+            throw new ApiError("usage", "is required with requestId: the request id names the commit of this usage");
+        }
+        body.rejectUnknownFields();
+        Optional<Billing> billing = admissions.billing(admissionId);
+        if (used == null || billing.isEmpty()) {
+            Optional<Settlement> settled = admissions.settlement(admissionId);
+            if (used != null && settled.isPresent() && billing.isEmpty()
+                    && settled.get().requestId().equals(commitRequestId(requestId, settled.get().billing()))) {
+                record(admissionId, settled.get()); // the same id: readers keep one copy
+                return new Answer.Json(200, settled(admissionId, settled.get()));
+            }
+            return release(admissionId);
+        }
+        return settle(admissionId, billing.get(), commitRequestId(requestId, billing.get()), used);
+    }
+
+    /** Today's release; a billed admission's reservation is released whole, nothing charged. */
+    private Answer release(String admissionId) {
+        Optional<Billing> billing = admissions.billing(admissionId);
+        ChargingParameters released = admissions.release(admissionId).orElseThrow(() -> new ApiError(404,
+                "unknown-admission", "admissionId", "no live admission '" + admissionId
+                + "' (never admitted, released or expired)"));
+        Map<String, Object> body = released(admissionId, released);
+        if (billing.isPresent()) {
+            long reservationId = billing.get().reservationId();
+            Outcome outcome = ledger.apply(new Command("admission:" + reservationId + ":release",
+                    new Operation.Release(reservationId)));
+            body.put("accountId", billing.get().accountId());
+            body.put("reservationId", reservationId);
+            // An expired or closed reservation holds nothing any more: the admission is released all the same.
+            body.put("reservationReleased", outcome instanceof Outcome.Released r ? r.released() : 0);
+        }
+        return new Answer.Json(200, body);
+    }
+
+    /**
+     * Commits the effective bytes on the admission's reservation, overdraft within the credit limit
+     * as the Diameter path does; past the limit only what was reserved is charged. Then the admission
+     * goes and a usage record is written with the commit's request id as its id.
+     */
+    private Answer settle(String admissionId, Billing billing, String requestId, EffectiveUsage used) {
+        long reservationId = billing.reservationId();
+        String committedRequestId = requestId;
+        Outcome outcome = ledger.apply(new Command(requestId, new Operation.Commit(reservationId, used.effectiveBytes(), true)));
+        if (outcome instanceof Rejection.CreditLimitExceeded) {
+            committedRequestId = "admission:" + reservationId + ":commit-reserved";
+            outcome = ledger.apply(new Command(committedRequestId, new Operation.Commit(reservationId,
+                    Math.min(used.effectiveBytes(), billing.reservedBytes()), false)));
+        }
+        if (outcome instanceof Rejection rejection) {
+            // Expired, closed or unknown: nothing was charged and the admission stays for a plain DELETE.
+            return new Answer.Failed(Problem.of(rejection));
+        }
+        Outcome.Committed committed = (Outcome.Committed) outcome;
+        Settlement done = admissions.settle(admissionId, new Settlement(requestId, committedRequestId, billing, used,
+                committed, null));
+        record(admissionId, done);
+        return new Answer.Json(200, settled(admissionId, done));
+    }
+
+    private void record(String admissionId, Settlement done) {
+        long charged = done.committed().committed();
+        List<UsageRecord.BalanceChange> balances = charged > 0
+                ? List.of(new UsageRecord.BalanceChange(done.billing().accountId(), Unit.BYTES, -charged)) : List.of();
+        UsageRecord record = new UsageRecord(done.committedRequestId(), clockMillis.getAsLong(), done.billing().accountId(),
+                ORIGIN, admissionId, "admission:" + done.billing().layer().jsonName(), UsageRecord.RATING_GROUP_NONE,
+                Map.of(), null, null, UsageRecord.UNRATED, Unit.BYTES, done.usage().rawBytes(), done.usage().effectiveBytes(),
+                0, null, balances, List.of(done.committedRequestId()));
+        try {
+            usage.accept(record);
+        } catch (RuntimeException unwritten) {
+            // The charge stands and is answered; a record that could not be written is logged whole,
+            // as the Diameter path does, and a retried DELETE writes it again under the same id.
+            LOG.log(System.Logger.Level.ERROR, "usage record " + record + " not written", unwritten);
+        }
+    }
+
+    /** The client's request id, or one derived from the reservation so a retry without one still charges once. */
+    private static String commitRequestId(String requestId, Billing billing) {
+        return requestId != null ? requestId : "admission:" + billing.reservationId() + ":commit";
+    }
+
+    /**
+     * The four figures, each checked on its own and then against each other, so the problem names
+     * the figure at fault; {@link EffectiveUsage#of} then cannot refuse them.
+     */
+    private static EffectiveUsage usage(JsonBody figures) {
+        long metered = figures.requiredLong("bytesMetered", 0, USAGE_BYTES_MAX);
+        long dropped = figures.requiredLong("bytesDropped", 0, USAGE_BYTES_MAX);
+        long active = figures.requiredLong("activeSeconds", 0, USAGE_SECONDS_MAX);
+        long wall = figures.requiredLong("wallSeconds", 0, USAGE_SECONDS_MAX);
+        figures.rejectUnknownFields();
+        if (dropped > metered) {
+            throw figures.invalid("bytesDropped", "must not exceed bytesMetered (" + metered + "), was " + dropped);
+        }
+        if (active > wall) {
+            throw figures.invalid("activeSeconds", "must not exceed wallSeconds (" + wall + "), was " + active);
+        }
+        if (active == 0 && metered > dropped) {
+            throw figures.invalid("activeSeconds", "must be at least 1 when bytes were delivered ("
+                    + (metered - dropped) + ")");
+        }
+        return EffectiveUsage.of(metered, dropped, active, wall);
     }
 
     /** The one table from admission results to HTTP statuses. */
@@ -147,6 +380,27 @@ final class AdmissionApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("admissionId", admissionId);
         body.put("released", charging(c));
+        return body;
+    }
+
+    private static Map<String, Object> settled(String admissionId, Settlement s) {
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("raw", Map.of("bytes", s.usage().rawBytes(), "seconds", s.usage().rawSeconds()));
+        Map<String, Object> effective = new LinkedHashMap<>();
+        effective.put("bytes", s.usage().effectiveBytes());
+        effective.put("seconds", s.usage().effectiveSeconds());
+        effective.put("throughputBytesPerSecond", s.usage().throughputBytesPerSecond());
+        usage.put("effective", effective);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("admissionId", admissionId);
+        body.put("released", s.released() == null ? null : charging(s.released()));
+        body.put("accountId", s.billing().accountId());
+        body.put("reservationId", s.billing().reservationId());
+        body.put("requestId", s.requestId());
+        body.put("usage", usage);
+        body.put("committed", s.committed().committed());
+        body.put("reservationReleased", s.committed().released());
+        body.put("overdraft", s.committed().overdraft());
         return body;
     }
 

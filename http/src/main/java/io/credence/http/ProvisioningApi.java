@@ -17,6 +17,7 @@ import io.credence.ledger.ServiceFilter;
 import io.credence.ledger.ServiceRef;
 import io.credence.ledger.SubscriberIdentity;
 import io.credence.ledger.Unit;
+import io.credence.records.UsageSink;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -84,11 +85,18 @@ public final class ProvisioningApi extends Handler.Abstract {
 
     public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions) {
+        this(ledger, currency, sessions, catalog, admissions, UsageSink.NONE);
+    }
+
+    /** @param usage where billed admissions' usage records go when they are released */
+    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+                           Admissions admissions, UsageSink usage) {
         this.ledger = ledger;
         this.currency = currency;
         this.sessions = sessions;
         this.catalog = catalog;
-        this.admissions = new AdmissionApi(admissions);
+        this.admissions = new AdmissionApi(admissions, command -> await(ledger.submit(command)), usage,
+                System::currentTimeMillis);
     }
 
     @Override

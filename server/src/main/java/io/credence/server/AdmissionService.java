@@ -9,6 +9,9 @@ import io.credence.diameter.cc.QosAdmission;
 import io.credence.http.Admissions;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -28,6 +31,16 @@ import java.util.function.Supplier;
  * added the section) admission starts at that reconcile; if it gives null after a policy, the
  * policy in force stays, since switching admission off would silently forget live admissions.
  * The lock is held only for in-memory work, never across I/O.
+ *
+ * <p><b>Billing.</b> Who pays for an admission (account and ledger reservation) is kept here, in
+ * the shell, not in the core's {@link AdmissionControl}: the core decides on pools and knows
+ * nothing of the ledger, and the billing is only bookkeeping for the HTTP edge. The map holds
+ * live admissions only, so it is bounded as they are ({@code admissionsMax}): an entry goes when
+ * its admission is released, and entries of expired admissions are swept at each reconcile and
+ * whenever the map outgrows the live count. An expired admission's reservation is left to the
+ * ledger's own expiry: it was taken with the admission's ttl, so it lapses at the same time and
+ * returns its bytes without a command from here. Settlements of released admissions are kept,
+ * the most recent {@code admissionsMax}, so a retried release gets the first answer.
  */
 public final class AdmissionService implements Admissions, QosAdmission, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AdmissionService.class.getName());
@@ -40,6 +53,9 @@ public final class AdmissionService implements Admissions, QosAdmission, AutoClo
     private final LongSupplier clockMillis;
     private final ScheduledExecutorService maintenance;
     private AdmissionControl control;
+    private final Map<String, Billing> billings = new HashMap<>();
+    /** Insertion order, oldest first: the eldest goes when the policy's admissionsMax is passed. */
+    private final LinkedHashMap<String, Settlement> settlements = new LinkedHashMap<>();
 
     public AdmissionService(Supplier<AdmissionPolicy> policies, Duration reconcilePeriod, LongSupplier clockMillis) {
         this.policies = Objects.requireNonNull(policies, "policies");
@@ -70,6 +86,7 @@ public final class AdmissionService implements Admissions, QosAdmission, AutoClo
             }
             AdmissionControl.Reconciled done = control.reconcile(next == null ? control.policy() : next,
                     clockMillis.getAsLong());
+            sweepBillings();
             if (done.poolsCorrected() > 0) {
                 LOG.log(System.Logger.Level.WARNING, "admission reconcile corrected {0} drifted pool counters",
                         done.poolsCorrected());
@@ -111,12 +128,95 @@ public final class AdmissionService implements Admissions, QosAdmission, AutoClo
     }
 
     @Override
+    public Optional<Billing> bill(String admissionId, Billing billing) {
+        Objects.requireNonNull(billing, "billing");
+        lock.lock();
+        try {
+            AdmissionControl c = configured();
+            c.expire(clockMillis.getAsLong());
+            if (c.find(admissionId).isEmpty()) {
+                return Optional.empty();
+            }
+            settlements.remove(admissionId); // the id lives again: an older settlement is not its answer
+            Billing inForce = billings.putIfAbsent(admissionId, billing);
+            if (billings.size() > c.admissionCount()) {
+                sweepBillings();
+            }
+            check(billings.size() <= c.admissionCount(), "billings are kept for live admissions only");
+            return Optional.of(inForce == null ? billing : inForce);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Billing> billing(String admissionId) {
+        lock.lock();
+        try {
+            AdmissionControl c = configured();
+            c.expire(clockMillis.getAsLong());
+            return c.find(admissionId).isEmpty() ? Optional.empty() : Optional.ofNullable(billings.get(admissionId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public Optional<ChargingParameters> release(String admissionId) {
         lock.lock();
         try {
+            billings.remove(admissionId);
             return configured().release(admissionId, clockMillis.getAsLong());
         } finally {
             lock.unlock();
+        }
+    }
+
+    @Override
+    public Settlement settle(String admissionId, Settlement settlement) {
+        lock.lock();
+        try {
+            AdmissionControl c = configured();
+            c.expire(clockMillis.getAsLong());
+            Billing billing = billings.get(admissionId);
+            // Another billing means the admission was released and admitted again meanwhile (a race
+            // between two DELETEs and a POST): the new one is not this settlement's to release.
+            boolean same = billing != null && billing.equals(settlement.billing());
+            ChargingParameters released = null;
+            if (same) {
+                billings.remove(admissionId);
+                released = c.release(admissionId, clockMillis.getAsLong()).orElse(null);
+            }
+            Settlement done = new Settlement(settlement.requestId(), settlement.committedRequestId(), settlement.billing(),
+                    settlement.usage(), settlement.committed(), released);
+            settlements.remove(admissionId);
+            settlements.put(admissionId, done);
+            int settlementsMax = c.policy().admissionsMax();
+            for (var eldest = settlements.keySet().iterator(); settlements.size() > settlementsMax; ) {
+                eldest.next();
+                eldest.remove();
+            }
+            return done;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Settlement> settlement(String admissionId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(settlements.get(admissionId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops the billings of admissions that expired; their reservations lapse in the ledger on their own. */
+    private void sweepBillings() {
+        check(lock.isHeldByCurrentThread(), "the billings are swept under the lock");
+        if (control != null) {
+            billings.keySet().removeIf(id -> control.find(id).isEmpty());
         }
     }
 
@@ -138,6 +238,7 @@ public final class AdmissionService implements Admissions, QosAdmission, AutoClo
         lock.lock();
         try {
             if (control != null) {
+                billings.remove(admissionId);
                 control.release(admissionId, clockMillis.getAsLong());
             }
         } finally {
@@ -162,6 +263,13 @@ public final class AdmissionService implements Admissions, QosAdmission, AutoClo
             throw new IllegalStateException("admission is not configured; the API checks policy() first");
         }
         return control;
+    }
+
+    /** Always on, unlike {@code assert}: a broken invariant here would bill the wrong admission. */
+    private static void check(boolean condition, String invariant) {
+        if (!condition) {
+            throw new IllegalStateException("invariant broken: " + invariant);
+        }
     }
 
     @Override

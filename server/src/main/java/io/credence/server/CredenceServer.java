@@ -69,11 +69,12 @@ public final class CredenceServer implements AutoCloseable {
         HttpServer http = null;
         AdmissionService admissions = null;
         try {
+            // Diameter charges and billed HTTP admissions both write usage records here.
+            RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
+            attached.add(0, new RecordSync(records));
+            attached.add(1, records);
             DiameterSettings d = config.diameter();
             if (d != null) {
-                RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
-                attached.add(0, new RecordSync(records));
-                attached.add(1, records);
                 DiameterServer[] listener = new DiameterServer[1];
                 CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(),
                         new CatalogFile.Contents(d.catalog(), d.admission()));
@@ -101,7 +102,8 @@ public final class CredenceServer implements AutoCloseable {
                 admissions = new AdmissionService(admissionPolicy, admissionReconcilePeriod, System::currentTimeMillis);
             }
             http = HttpServer.start(config.host(), config.httpPort(),
-                    new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions), config.httpThreadsMax(),
+                    new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions, records),
+                    config.httpThreadsMax(),
                     config.httpConnectionsMax());
             return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached);
         } catch (Exception failed) {

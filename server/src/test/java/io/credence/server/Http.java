@@ -57,6 +57,11 @@ final class Http {
         return send(HttpRequest.newBuilder(base.resolve(path)).header("Idempotency-Key", idempotencyKey).DELETE());
     }
 
+    Reply deleteWithBody(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** Throws IOException-wrapped failures so crash tests can tell "no answer" from an answer. */
     Reply send(HttpRequest.Builder request) {
         try {
