@@ -654,10 +654,12 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         Catalog catalog = engine.catalog();
         long now = clock.getAsLong();
         RatingRequest earlier = current != null && current.rated() != null ? current.rated().request() : null;
+        Terminal served = TerminalAttributes.calling(ccr.message(), catalog.terminalTypes(), imsiOf(ccr));
+        Terminal other = TerminalAttributes.called(ccr.message());
+        boolean terminating = TerminalAttributes.terminating(ccr.message());
         RatingRequest request = new RatingRequest(service.name(),
-                merge(earlier == null ? null : earlier.calling(),
-                        TerminalAttributes.calling(ccr.message(), catalog.terminalTypes(), imsiOf(ccr))),
-                merge(earlier == null ? null : earlier.called(), TerminalAttributes.called(ccr.message())),
+                merge(earlier == null ? null : earlier.calling(), terminating ? other : served),
+                merge(earlier == null ? null : earlier.called(), terminating ? served : other),
                 outletOr(TerminalAttributes.outlet(ccr.message()), earlier), now);
         RatingEngine.Decision decision = engine.rate(request);
         long callUnits = current == null ? 0 : current.callUnitsAfter(usedOf(sr, current.unit()));

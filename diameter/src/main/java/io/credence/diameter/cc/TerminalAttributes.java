@@ -30,6 +30,8 @@ public final class TerminalAttributes {
     static final long ACCESS_NETWORK_INFORMATION = 1263;
     static final long OUTGOING_TRUNK_GROUP_ID = 853;
     static final long TGPP_SGSN_MCC_MNC = 18;
+    static final long ROLE_OF_NODE = 829;
+    static final int TERMINATING_ROLE = 1;
     static final long USER_EQUIPMENT_INFO = 458;
     static final long USER_EQUIPMENT_INFO_TYPE = 459;
     static final long USER_EQUIPMENT_INFO_VALUE = 460;
@@ -75,6 +77,20 @@ public final class TerminalAttributes {
             return Terminal.UNKNOWN;
         }
         return new Terminal(fromAccessNetworkInfo(new String(panis.get(1).data(), StandardCharsets.UTF_8)), null, null);
+    }
+
+    /**
+     * Whether the request comes from a node serving the called party (IMS-Information
+     * Role-Of-Node TERMINATING_ROLE): the served terminal is then the called end, and the other
+     * access network the caller's.
+     */
+    public static boolean terminating(DiameterMessage request) {
+        Avp role = find(request, ROLE_OF_NODE);
+        try {
+            return role != null && role.integer32() == TERMINATING_ROLE;
+        } catch (AvpFormatException bad) {
+            return false;
+        }
     }
 
     /** The IMEI(SV) of User-Equipment-Info (type IMEISV), as digits, or null. */

@@ -282,4 +282,22 @@ class RatedChargingScenarioTest {
         Avp unitValue = routed.find(Codes.REMAINING_BALANCE, V).orElseThrow().grouped().get(0);
         assertThat(unitValue.grouped().get(0).integer64()).isEqualTo(400);
     }
+
+    @Test
+    void aTerminatingNodeRatesItsServedUserAsTheCalledParty() throws Exception {
+        // the callee's node asks: the served (charged) user is on a set-top box, which the deny rule
+        // names as a *calling* terminal, so it does not apply; the caller on CS pays the standard tariff
+        String account = h.subscriber("491710000111", Unit.MONEY, 100);
+        List<Avp> terminating = List.of(Avps.grouped(458, 0, false, List.of(Avps.integer32(459, 0, false, 0),
+                        Avps.octets(460, 0, false, SET_TOP_BOX_IMEI.getBytes(StandardCharsets.US_ASCII)))),
+                Avps.grouped(873, V, true, List.of(Avps.grouped(876, V, true, List.of(Avps.integer32(829, V, true, 1),
+                        Avps.octets(1263, V, true, "ADSL".getBytes(StandardCharsets.UTF_8)),
+                        Avps.octets(1263, V, true, "3GPP-UTRAN-FDD".getBytes(StandardCharsets.UTF_8)))))));
+        DiameterMessage i = send("mt;1", Codes.INITIAL_REQUEST, 0, "491710000111", 60L, null, terminating);
+        assertThat(msccResult(i, 100)).isEqualTo(Codes.DIAMETER_SUCCESS);
+        send("mt;1", Codes.TERMINATION_REQUEST, 1, "491710000111", null, 10L, List.of());
+        assertThat(h.available(account, Unit.MONEY)).isEqualTo(90);
+        assertThat(recordsOf("mt;1").get(0).attributes()).containsEntry("calledTerminal", "SET_TOP_BOX")
+                .containsEntry("callingNetwork", "CS").containsEntry("calledNetwork", "FIXED");
+    }
 }

@@ -93,4 +93,11 @@ class TerminalAttributesTest {
         assertThat(TerminalAttributes.called(answered).network()).isEqualTo(NetworkType.LTE);
         assertThat(TerminalAttributes.called(ccr()).network()).isNull();
     }
+
+    @Test
+    void aTerminatingNodeServesTheCalledParty() {
+        assertThat(TerminalAttributes.terminating(ccr(imsInformation(Avps.integer32(829, V, true, 1))))).isTrue();
+        assertThat(TerminalAttributes.terminating(ccr(imsInformation(Avps.integer32(829, V, true, 0))))).isFalse();
+        assertThat(TerminalAttributes.terminating(ccr())).isFalse();
+    }
 }
