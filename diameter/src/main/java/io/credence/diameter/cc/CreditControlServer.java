@@ -903,7 +903,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 money ? Unit.MONEY : grant.unit(), -charged)) : List.of();
         try {
             usage.accept(new UsageRecord(stepId, clock.getAsLong(), account, "diameter", steps.session.sessionId,
-                    rated != null ? rated.service() : null, grant.service().ratingGroup(), attributes,
+                    rated != null ? rated.service() : unratedService(grant.service()), grant.service().ratingGroup(),
+                    attributes,
                     rated == null ? null : rated.rule(), rated == null || rated.tariff() == null ? null : rated.tariff().id(),
                     rated == null ? "UNRATED" : rated.decision(), grant.unit(), used, used, money ? charged : 0,
                     rated == null ? null : rated.currency(), balances, List.of(stepId)));
@@ -911,6 +912,11 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             // the charge stands; a record that could not be written is logged with everything it held
             LOG.log(System.Logger.Level.ERROR, "usage record " + stepId + " for " + account + " not written", e);
         }
+    }
+
+    /** What a record names a service the catalog does not rate: its rating group and service id. */
+    private static String unratedService(ServiceRef service) {
+        return "rg:" + Steps.part(service.ratingGroup()) + "." + Steps.part(service.serviceId());
     }
 
     private static void putIfKnown(Map<String, String> attributes, String name, Object value) {

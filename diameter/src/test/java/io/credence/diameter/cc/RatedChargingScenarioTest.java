@@ -300,4 +300,14 @@ class RatedChargingScenarioTest {
         assertThat(recordsOf("mt;1").get(0).attributes()).containsEntry("calledTerminal", "SET_TOP_BOX")
                 .containsEntry("callingNetwork", "CS").containsEntry("calledNetwork", "FIXED");
     }
+
+    @Test
+    void aRatingGroupTheCatalogDoesNotKnowIsChargedInItsOwnUnitAndRecordedAsUnrated() throws Exception {
+        String account = h.subscriber("491710000112", Unit.BYTES, 5_000);
+        h.send(scscf, h.ccr("gy;1", Codes.INITIAL_REQUEST, 0).msisdn("491710000112").mscc(10, Unit.BYTES, 1_000L, null));
+        h.send(scscf, h.ccr("gy;1", Codes.TERMINATION_REQUEST, 1).msisdn("491710000112").mscc(10, Unit.BYTES, null, 700L));
+        assertThat(h.available(account, Unit.BYTES)).isEqualTo(4_300);
+        assertThat(recordsOf("gy;1")).extracting(UsageRecord::service, UsageRecord::decision, UsageRecord::rawUnits)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("rg:10.n", "UNRATED", 700L));
+    }
 }
