@@ -12,10 +12,12 @@ import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableLedger;
 import io.credence.records.file.RecordWriter;
 import io.credence.records.file.RecordWriterConfig;
+import io.credence.records.postgres.RecordShipper;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -30,7 +32,7 @@ public final class CredenceServer implements AutoCloseable {
     private final CreditControlServer creditControl;
     private final DiameterServer diameter;
     private final AdmissionService admissions;
-    /** Closed after the listeners, before the ledger, last opened first: catalog watcher, record writer. */
+    /** Closed after the listeners, before the ledger: catalog watcher, record writer, then the records database shipper. */
     private final List<AutoCloseable> attached;
 
     private CredenceServer(DurableLedger ledger, HttpServer http, CreditControlServer creditControl,
@@ -73,6 +75,10 @@ public final class CredenceServer implements AutoCloseable {
             RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
             attached.add(0, new RecordSync(records));
             attached.add(1, records);
+            if (config.recordsDb() != null) {
+                // Last in the list: closed after the writer, so it ships the final records.
+                attached.add(RecordShipper.start(config.recordsDb()));
+            }
             DiameterSettings d = config.diameter();
             if (d != null) {
                 DiameterServer[] listener = new DiameterServer[1];
@@ -141,6 +147,11 @@ public final class CredenceServer implements AutoCloseable {
 
     public AdmissionService admissions() {
         return admissions;
+    }
+
+    /** How far the records database is behind the records files; empty without {@code --records-db}. */
+    public Optional<RecordShipper.Status> recordsDbStatus() {
+        return attached.stream().filter(RecordShipper.class::isInstance).map(c -> ((RecordShipper) c).status()).findFirst();
     }
 
     @Override

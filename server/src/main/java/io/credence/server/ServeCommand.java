@@ -11,6 +11,7 @@ import io.credence.diameter.transport.TlsConfig;
 import io.credence.diameter.transport.TransportConfig;
 import io.credence.ledger.Unit;
 import io.credence.rating.Catalog;
+import io.credence.records.postgres.RecordsDbConfig;
 import io.credence.server.catalog.CatalogFile;
 
 import java.net.InetAddress;
@@ -120,6 +121,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "credit-control sessions remembered at once, default ${DEFAULT-VALUE}")
     int sessionsMax;
 
+    @Option(names = "--records-db", paramLabel = "JDBC-URL",
+            description = "also ship usage records to PostgreSQL (jdbc:postgresql://host:5432/db); the records files "
+                    + "buffer them through outages and restarts, each record stored once")
+    String recordsDb;
+
+    @Option(names = "--records-db-user", description = "user for --records-db")
+    String recordsDbUser;
+
+    @Option(names = "--records-db-password", defaultValue = "${env:CREDENCE_RECORDS_DB_PASSWORD}",
+            description = "password for --records-db, default $CREDENCE_RECORDS_DB_PASSWORD (keeps it out of ps)")
+    String recordsDbPassword;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
@@ -162,7 +175,17 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig defaults = ServerConfig.defaults(data);
         JournalConfig journal = defaults.journal().withQueueMax(queueMax).withSnapshotEveryRecords(snapshotEvery);
         return new ServerConfig(data, host, httpPort, currency, httpThreads, defaults.httpConnectionsMax(), journal,
-                ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000), diameter());
+                ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000), diameter()).withRecordsDb(recordsDb());
+    }
+
+    private RecordsDbConfig recordsDb() {
+        if (recordsDb == null) {
+            require(recordsDbUser == null, "--records-db-user needs --records-db");
+            return null;
+        }
+        require(recordsDb.startsWith(RecordsDbConfig.URL_PREFIX), "--records-db must be a "
+                + RecordsDbConfig.URL_PREFIX + "//host:port/database URL, was '" + recordsDb + "'");
+        return RecordsDbConfig.defaults(recordsDb, recordsDbUser, recordsDbPassword, data.resolve("records"));
     }
 
     private DiameterSettings diameter() {

@@ -2,6 +2,7 @@ package io.credence.server;
 
 import io.credence.journal.JournalConfig;
 import io.credence.ledger.LedgerLimits;
+import io.credence.records.postgres.RecordsDbConfig;
 
 import java.nio.file.Path;
 
@@ -11,10 +12,17 @@ import java.nio.file.Path;
  * @param httpThreadsMax concurrent HTTP requests being handled (each waits for its ledger answer)
  * @param httpConnectionsMax open HTTP connections; past it new ones wait in the accept queue
  * @param diameter           the Diameter credit-control listener, or null for none
+ * @param recordsDb          the PostgreSQL usage records sink, or null for none (records go to files only)
  */
 public record ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
                            int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
-                           DiameterSettings diameter) {
+                           DiameterSettings diameter, RecordsDbConfig recordsDb) {
+
+    /** Without a records database. */
+    public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
+                        int httpConnectionsMax, JournalConfig journal, LedgerLimits limits, DiameterSettings diameter) {
+        this(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits, diameter, null);
+    }
 
     public ServerConfig {
         if (httpPort < 0 || httpPort > 65_535) {
@@ -31,6 +39,11 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
         if (httpThreadsMax > journal.queueMax()) {
             throw new IllegalArgumentException("httpThreadsMax (" + httpThreadsMax + ") must not exceed the ledger queue ("
                     + journal.queueMax() + ")");
+        }
+        // The shipper follows the files the server's record writer writes: <data>/records.
+        if (recordsDb != null && !recordsDb.recordsDir().equals(dataDir.resolve("records"))) {
+            throw new IllegalArgumentException("recordsDb must follow " + dataDir.resolve("records") + ", not "
+                    + recordsDb.recordsDir());
         }
     }
 
@@ -50,7 +63,12 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
 
     public ServerConfig withDiameter(DiameterSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                settings);
+                settings, recordsDb);
+    }
+
+    public ServerConfig withRecordsDb(RecordsDbConfig sink) {
+        return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
+                diameter, sink);
     }
 
     static LedgerLimits limits(int requestIdsMax, long requestIdRetentionMillis) {

@@ -56,7 +56,9 @@ class CommandLineTest {
                 {"--diameter-peer", "bad host!", "--diameter-peer must be an Origin-Host"},
                 {"--diameter-watchdog-seconds", "1", "--diameter-watchdog-seconds must be >= 6"},
                 {"--diameter-tls-keystore", "x.p12", "--diameter-tls-keystore and --diameter-tls-password go together"},
-                {"--redirect-url", "ftp://x", "--redirect-url must be an http(s) URL"}}) {
+                {"--redirect-url", "ftp://x", "--redirect-url must be an http(s) URL"},
+                {"--records-db", "mysql://db/credence", "--records-db must be a jdbc:postgresql://host:port/database URL"},
+                {"--records-db-user", "credence", "--records-db-user needs --records-db"}}) {
             Run diameter = run("serve", "--data", dir.toString(), "--http-port", "0", bad[0], bad[1]);
             assertThat(diameter.exitCode()).as(bad[0]).isEqualTo(2);
             assertThat(diameter.err()).contains(bad[2]);

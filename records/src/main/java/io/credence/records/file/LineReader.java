@@ -6,20 +6,21 @@ import java.util.Arrays;
 
 /**
  * Splits a records file into lines without ever holding more than {@code lineMax} bytes of one line,
- * and tells a complete line from one that is too long or has no {@code '\n'} yet.
+ * and tells a complete line from one that is too long or has no {@code '\n'} yet. Public for readers in
+ * other modules that keep their own position in the files (the PostgreSQL shipper's checkpoint).
  */
-final class LineReader {
+public final class LineReader {
     /** What the next piece of a file is. */
-    sealed interface Line permits Complete, TooLong, Incomplete {}
+    public sealed interface Line permits Complete, TooLong, Incomplete {}
 
     /** A line with its {@code '\n'}; {@code bytes[0..length)} is the line without it; {@code end} is the offset after it. */
-    record Complete(byte[] bytes, int length, long lineNumber, long end) implements Line {}
+    public record Complete(byte[] bytes, int length, long lineNumber, long end) implements Line {}
 
     /** A line longer than lineMax, skipped up to and including its {@code '\n'}. */
-    record TooLong(long lineNumber, long end) implements Line {}
+    public record TooLong(long lineNumber, long end) implements Line {}
 
     /** Bytes at the end of the file with no {@code '\n'}: torn by a crash, or still being written. */
-    record Incomplete(long lineNumber, long start, long length) implements Line {}
+    public record Incomplete(long lineNumber, long start, long length) implements Line {}
 
     private final InputStream in;
     private final int lineMax;
@@ -31,7 +32,7 @@ final class LineReader {
     private long lineNumber;
 
     /** @param offset where {@code in} starts in the file; @param lineNumber lines before that offset */
-    LineReader(InputStream in, int lineMax, long offset, long lineNumber) {
+    public LineReader(InputStream in, int lineMax, long offset, long lineNumber) {
         if (lineMax < 1) {
             throw new IllegalArgumentException("lineMax must be >= 1, was " + lineMax);
         }
@@ -43,7 +44,7 @@ final class LineReader {
     }
 
     /** @return the next line, or null at the end of the file */
-    Line next() throws IOException {
+    public Line next() throws IOException {
         long start = offset;
         int length = 0;
         boolean tooLong = false;
