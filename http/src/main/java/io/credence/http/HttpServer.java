@@ -1,6 +1,7 @@
 package io.credence.http;
 
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -15,8 +16,14 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * the HTTP concurrency; the ledger's own bounded queue turns any excess into 503 Busy. Jetty's job
  * queue is left to Jetty: bounding it would drop its internal selector tasks, which it warns
  * against, and the connection cap already bounds the jobs that can exist.
+ *
+ * <p>One cleartext connector speaks HTTP/1.1 and HTTP/2 (h2c), both by prior knowledge and by
+ * the HTTP/1.1 {@code Upgrade: h2c} a client such as the JDK's sends: 5G network functions talk
+ * HTTP/2 (TS 29.500). Streams per HTTP/2 connection are bounded like connections are.
  */
 public record HttpServer(Server server, ServerConnector connector) implements AutoCloseable {
+    /** Concurrent streams on one HTTP/2 connection; the worker pool still bounds what runs at once. */
+    public static final int HTTP2_STREAMS_PER_CONNECTION_MAX = 128;
 
     public static HttpServer start(String host, int port, Handler handler, int threadsMax, int connectionsMax)
             throws Exception {
@@ -30,7 +37,9 @@ public record HttpServer(Server server, ServerConnector connector) implements Au
         // splits the raw path first (ProvisioningApi.pathSegments), so for it they are not.
         config.setUriCompliance(UriCompliance.DEFAULT.with("credence",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
+        h2c.setMaxConcurrentStreams(HTTP2_STREAMS_PER_CONNECTION_MAX);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config), h2c);
         connector.setHost(host);
         connector.setPort(port);
         connector.setAcceptQueueSize(1024);

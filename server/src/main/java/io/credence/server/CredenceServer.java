@@ -8,6 +8,8 @@ import io.credence.http.HttpServer;
 import io.credence.server.catalog.CatalogFile;
 import io.credence.server.catalog.CatalogHolder;
 import io.credence.http.LiveSessions;
+import io.credence.http.PrefixRouter;
+import io.credence.nchf.NchfApi;
 import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableLedger;
 import io.credence.records.file.RecordWriter;
@@ -22,8 +24,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The running server: the durable ledger, the HTTP API and the Diameter credit-control listener
- * around it, wired by hand. Closing stops the listeners first (no new work; Diameter peers get
+ * The running server: the durable ledger, the HTTP API (provisioning and 5G Nchf on one port) and
+ * the Diameter credit-control listener around it, wired by hand. Closing stops the listeners first (no new work; Diameter peers get
  * DPR), then the ledger (answers what is queued, snapshots).
  */
 public final class CredenceServer implements AutoCloseable {
@@ -79,36 +81,37 @@ public final class CredenceServer implements AutoCloseable {
                 // Last in the list: closed after the writer, so it ships the final records.
                 attached.add(RecordShipper.start(config.recordsDb()));
             }
-            DiameterSettings d = config.diameter();
-            if (d != null) {
-                DiameterServer[] listener = new DiameterServer[1];
-                CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(),
-                        new CatalogFile.Contents(d.catalog(), d.admission()));
-                if (holder != null) {
-                    // the catalog's admission section, when it has one, wins over the caller's policy
-                    Supplier<AdmissionPolicy> given = admissionPolicy;
-                    admissionPolicy = () -> holder.admissionPolicy() != null ? holder.admissionPolicy() : given.get();
-                }
-                catalog = holder == null ? CatalogControl.NONE : holder;
-                if (holder != null && !d.catalogWatch().isZero()) {
-                    holder.watch(d.catalogWatch());
-                }
-                if (holder != null) {
-                    attached.add(0, holder);
-                }
-                admissions = new AdmissionService(admissionPolicy, admissionReconcilePeriod, System::currentTimeMillis);
-                creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
-                        host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
-                        System::currentTimeMillis, () -> holder == null ? null : holder.inForce(), records, admissions);
+            // Nchf charges through the credit-control engine, so it runs even without a Diameter listener
+            DiameterSettings d = config.diameter() != null ? config.diameter() : DiameterSettings.engineOnly();
+            DiameterServer[] listener = new DiameterServer[1];
+            CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(),
+                    new CatalogFile.Contents(d.catalog(), d.admission()));
+            if (holder != null) {
+                // the catalog's admission section, when it has one, wins over the caller's policy
+                Supplier<AdmissionPolicy> given = admissionPolicy;
+                admissionPolicy = () -> holder.admissionPolicy() != null ? holder.admissionPolicy() : given.get();
+            }
+            catalog = holder == null ? CatalogControl.NONE : holder;
+            if (holder != null && !d.catalogWatch().isZero()) {
+                holder.watch(d.catalogWatch());
+            }
+            if (holder != null) {
+                attached.add(0, holder);
+            }
+            admissions = new AdmissionService(admissionPolicy, admissionReconcilePeriod, System::currentTimeMillis);
+            creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
+                    host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
+                    System::currentTimeMillis, () -> holder == null ? null : holder.inForce(), records, admissions);
+            if (d.transport() != null) {
                 diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
                 listener[0] = diameter;
             }
-            LiveSessions sessions = creditControl == null ? LiveSessions.NONE : new DiameterSessions(creditControl);
-            if (admissions == null) {
-                admissions = new AdmissionService(admissionPolicy, admissionReconcilePeriod, System::currentTimeMillis);
-            }
-            http = HttpServer.start(config.host(), config.httpPort(),
-                    new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions, records),
+            LiveSessions sessions = new DiameterSessions(creditControl);
+            ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
+                    records);
+            // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1
+            http = HttpServer.start(config.host(), config.httpPort(), new PrefixRouter(new PrefixRouter.Route(
+                    NchfApi.PATH_PREFIX, new NchfApi(creditControl, d.identity().originRealm())), provisioning),
                     config.httpThreadsMax(),
                     config.httpConnectionsMax());
             return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached);

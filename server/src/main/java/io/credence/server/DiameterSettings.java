@@ -18,6 +18,8 @@ import java.util.Set;
  * The Diameter side of {@code credence serve}: where to listen, who we are in capabilities
  * exchange, which peers may connect, how credit control grants, and the rating catalog (or null)
  * with how often its file is checked for edits (zero: only on {@code credence catalog reload}).
+ * A null {@code transport} runs the credit-control engine without a Diameter listener (for Nchf
+ * alone, {@code --diameter-port -1}).
  */
 public record DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
                                CreditControlConfig creditControl, Catalog catalog, Path catalogFile,
@@ -44,6 +46,13 @@ public record DiameterSettings(TransportConfig transport, LocalIdentity identity
     public DiameterSettings(TransportConfig transport, LocalIdentity identity, Set<String> allowedPeers,
                             CreditControlConfig creditControl) {
         this(transport, identity, allowedPeers, creditControl, null, null);
+    }
+
+    /** The engine alone with default grants and no catalog: what serves Nchf when no Diameter settings are given. */
+    public static DiameterSettings engineOnly() {
+        LocalIdentity identity = new LocalIdentity("ocs.credence.local", "credence.local",
+                java.util.List.of(java.net.InetAddress.getLoopbackAddress().getAddress()), 0, "credence", 1);
+        return new DiameterSettings(null, identity, Set.of(), CreditControlConfig.defaults());
     }
 
     /** The grant for an empty request per rating group, in the unit the catalog rates each service in. */

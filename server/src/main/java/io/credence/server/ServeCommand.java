@@ -157,6 +157,8 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("credence: diameter on " + config.host() + ":" + server.diameterPort() + " as "
                     + originHost + " (" + originRealm + "), peers " + diameterPeers);
         }
+        System.out.println("credence: 5G Nchf_ConvergedCharging on http://" + config.host() + ":" + server.httpPort()
+                + "/nchf-convergedcharging/v3 (HTTP/1.1 and h2c)");
         System.out.flush();
         stopped.await();
         return 0;
@@ -190,9 +192,6 @@ final class ServeCommand implements Callable<Integer> {
 
     private DiameterSettings diameter() {
         require(diameterPort >= -1 && diameterPort <= 65_535, "--diameter-port must be -1..65535, was " + diameterPort);
-        if (diameterPort < 0) {
-            return null;
-        }
         require(originHost.matches("[A-Za-z0-9.-]+"), "--origin-host must be a host name, was '" + originHost + "'");
         require(originRealm.matches("[A-Za-z0-9.-]+"), "--origin-realm must be a realm name, was '" + originRealm + "'");
         for (String peer : diameterPeers) {
@@ -226,9 +225,10 @@ final class ServeCommand implements Callable<Integer> {
             quotas.put(Long.parseLong(m.group(1)), new CreditControlConfig.Quota(Unit.valueOf(m.group(2)),
                     Long.parseLong(m.group(3))));
         }
-        TransportConfig transport = TransportConfig.defaults(host, diameterPort)
+        // -1: no Diameter listener, but the credit-control engine (and its catalog) still serves Nchf
+        TransportConfig transport = diameterPort < 0 ? null : TransportConfig.defaults(host, diameterPort)
                 .withInFlightPerPeerMax(diameterInFlight).withWatchdog(Duration.ofSeconds(watchdogSeconds));
-        transport = new TransportConfig(transport.host(), transport.port(), diameterMessageMax,
+        transport = transport == null ? null : new TransportConfig(transport.host(), transport.port(), diameterMessageMax,
                 transport.inFlightPerPeerMax(), transport.connectionsMax(), transport.watchdogInterval(),
                 transport.capabilitiesTimeout(), transport.requestTimeout(),
                 tlsKeyStore == null ? null : new TlsConfig(tlsKeyStore, tlsPassword.toCharArray()));

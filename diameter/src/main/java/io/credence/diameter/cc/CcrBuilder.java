@@ -82,6 +82,19 @@ public final class CcrBuilder {
         return this;
     }
 
+    /**
+     * A Multiple-Services-Credit-Control built by the caller, for units {@link #mscc(long, Unit, Long, Long)}
+     * cannot say (several at once, CC-Input/Output-Octets): the Nchf translation uses it.
+     */
+    public CcrBuilder mscc(Avp multipleServicesCreditControl) {
+        if (multipleServicesCreditControl.code() != Codes.MULTIPLE_SERVICES_CREDIT_CONTROL
+                || multipleServicesCreditControl.vendorId() != 0) {
+            throw new IllegalArgumentException("not a Multiple-Services-Credit-Control: " + multipleServicesCreditControl.code());
+        }
+        services.add(multipleServicesCreditControl);
+        return this;
+    }
+
     /** Top-level Requested/Used-Service-Unit, for single-service sessions without MSCC. */
     public CcrBuilder single(Unit unit, Long requested, Long used) {
         if (requested != null) {

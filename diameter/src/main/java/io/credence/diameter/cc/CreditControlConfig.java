@@ -48,6 +48,8 @@ public record CreditControlConfig(Map<Long, Quota> ratingGroupQuotas, Map<String
     public static final String CONTEXT_PS = "32251@3gpp.org";
     public static final String CONTEXT_IMS = "32260@3gpp.org";
     public static final String CONTEXT_SMS = "32274@3gpp.org";
+    /** 5G data connectivity (TS 32.255), what an SMF's converged charging requests are. */
+    public static final String CONTEXT_5G_DATA = "32255@3gpp.org";
 
     public CreditControlConfig {
         ratingGroupQuotas = Map.copyOf(ratingGroupQuotas);
@@ -67,10 +69,11 @@ public record CreditControlConfig(Map<Long, Quota> ratingGroupQuotas, Map<String
         }
     }
 
-    /** 1 MiB for data, 5 minutes for IMS calls, one SMS; validity 10 minutes; EUR (978, 2 digits). */
+    /** 1 MiB for data (4G and 5G), 5 minutes for IMS calls, one SMS; validity 10 minutes; EUR (978, 2 digits). */
     public static CreditControlConfig defaults() {
         return new CreditControlConfig(Map.of(),
-                Map.of(CONTEXT_PS, new Quota(Unit.BYTES, 1L << 20), CONTEXT_IMS, new Quota(Unit.SECONDS, 300),
+                Map.of(CONTEXT_PS, new Quota(Unit.BYTES, 1L << 20), CONTEXT_5G_DATA, new Quota(Unit.BYTES, 1L << 20),
+                        CONTEXT_IMS, new Quota(Unit.SECONDS, 300),
                         CONTEXT_SMS, new Quota(Unit.SERVICE_UNITS, 1)),
                 600, 30, Ids.SYSTEM_ACCOUNT, null, 1_000_000, 180, 978, 2);
     }
