@@ -6,8 +6,11 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -25,7 +28,21 @@ public record HttpServer(Server server, ServerConnector connector) implements Au
     /** Concurrent streams on one HTTP/2 connection; the worker pool still bounds what runs at once. */
     public static final int HTTP2_STREAMS_PER_CONNECTION_MAX = 128;
 
+    /** A PKCS#12 key store to serve HTTPS with. */
+    public record Tls(java.nio.file.Path keyStore, String password) {
+        @Override
+        public String toString() {
+            return "Tls[keyStore=" + keyStore + ", password=***]"; // configs get logged; the password must not
+        }
+    }
+
     public static HttpServer start(String host, int port, Handler handler, int threadsMax, int connectionsMax)
+            throws Exception {
+        return start(host, port, handler, threadsMax, connectionsMax, null);
+    }
+
+    /** @param tls the key store for HTTPS, or null for plain HTTP */
+    public static HttpServer start(String host, int port, Handler handler, int threadsMax, int connectionsMax, Tls tls)
             throws Exception {
         QueuedThreadPool pool = new QueuedThreadPool(threadsMax, Math.min(8, threadsMax));
         pool.setName("credence-http");
@@ -37,9 +54,21 @@ public record HttpServer(Server server, ServerConnector connector) implements Au
         // splits the raw path first (ProvisioningApi.pathSegments), so for it they are not.
         config.setUriCompliance(UriCompliance.DEFAULT.with("credence",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
-        h2c.setMaxConcurrentStreams(HTTP2_STREAMS_PER_CONNECTION_MAX);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config), h2c);
+        HttpConnectionFactory http = new HttpConnectionFactory(config);
+        ServerConnector connector;
+        if (tls == null) {
+            HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(config);
+            h2c.setMaxConcurrentStreams(HTTP2_STREAMS_PER_CONNECTION_MAX);
+            connector = new ServerConnector(server, http, h2c);
+        } else {
+            // HTTPS serves HTTP/1.1; HTTP/2 over TLS (ALPN) is not offered yet
+            config.addCustomizer(new SecureRequestCustomizer());
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStorePath(tls.keyStore().toAbsolutePath().toString());
+            ssl.setKeyStoreType("PKCS12");
+            ssl.setKeyStorePassword(tls.password());
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, http.getProtocol()), http);
+        }
         connector.setHost(host);
         connector.setPort(port);
         connector.setAcceptQueueSize(1024);

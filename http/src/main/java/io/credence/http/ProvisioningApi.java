@@ -107,6 +107,9 @@ public final class ProvisioningApi extends Handler.Abstract {
         } catch (ApiError error) {
             reply = Reply.problem(Problem.of(error));
         }
+        if (request.getLength() <= BODY_BYTES_MAX) {
+            RequestBodies.drained(request); // what a route left unread (a 404, a 405), so HTTP/2 streams end cleanly
+        }
         send(response, callback, reply);
         return true;
     }
@@ -137,7 +140,12 @@ public final class ProvisioningApi extends Handler.Abstract {
                 }
                 yield only(method, "POST", () -> transfer(body(request), request));
             }
-            case "ledger" -> only(method, "GET", this::ledgerInfo);
+            case "ledger" -> {
+                if (path.length != 3) {
+                    throw notFound(request);
+                }
+                yield only(method, "GET", this::ledgerInfo);
+            }
             default -> throw notFound(request);
         };
     }

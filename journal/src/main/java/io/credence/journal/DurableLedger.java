@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -70,6 +71,7 @@ public final class DurableLedger implements AutoCloseable {
     private final ByteArrayDataOutput batchBytes;
     private final Ledger ledger;
     private volatile String stopReason;
+    private volatile LongConsumer forceObserver = nanos -> { };
     private FileChannel segment;
     private long lastSeq;
     private long lastSnapshotSeq;
@@ -165,6 +167,16 @@ public final class DurableLedger implements AutoCloseable {
         return queue.size();
     }
 
+    /** Whether the writer thread runs and accepts work: false once it failed or was closed. */
+    public boolean writerAlive() {
+        return stopReason == null && writer.isAlive();
+    }
+
+    /** Told, on the writer thread, how many nanoseconds each journal force took; keep it cheap. */
+    public void observeForce(LongConsumer observer) {
+        this.forceObserver = java.util.Objects.requireNonNull(observer);
+    }
+
     private <T> Submission<T> offer(Task task, CompletableFuture<T> answer) {
         String stopped = stopReason;
         if (stopped != null) {
@@ -246,7 +258,9 @@ public final class DurableLedger implements AutoCloseable {
                 segment.write(bytes);
             }
             if (config.fsync()) {
+                long started = System.nanoTime();
                 segment.force(false);
+                forceObserver.accept(System.nanoTime() - started);
             }
         }
     }

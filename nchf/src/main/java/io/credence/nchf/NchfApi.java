@@ -76,6 +76,7 @@ public final class NchfApi extends Handler.Abstract {
         try {
             reply(request, response, callback);
         } catch (RequestReader.Invalid invalid) {
+            io.credence.http.RequestBodies.drained(request); // a refusal before the body was read
             send(response, callback, invalid.problem);
         }
         return true;
@@ -88,7 +89,8 @@ public final class NchfApi extends Handler.Abstract {
         if (path.equals(ROOT)) {
             kind = CcaMapping.Kind.CREATE;
             ref = null;
-        } else if (path.startsWith(ROOT + "/") && (path.endsWith("/update") || path.endsWith("/release"))) {
+        } else if (path.startsWith(ROOT + "/") && (path.endsWith("/update") || path.endsWith("/release"))
+                && path.lastIndexOf('/') > ROOT.length()) { // .../chargingdata/release names no ref
             kind = path.endsWith("/update") ? CcaMapping.Kind.UPDATE : CcaMapping.Kind.RELEASE;
             ref = path.substring(ROOT.length() + 1, path.lastIndexOf('/'));
             if (!ref.matches("[A-Za-z0-9_-]{1," + REF_LENGTH_MAX + "}")) {

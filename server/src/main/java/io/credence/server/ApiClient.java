@@ -38,6 +38,9 @@ public final class ApiClient {
         }
     }
 
+    /** The environment variable holding the API key the CLI sends, when the server requires one. */
+    public static final String API_KEY_ENVIRONMENT = "CREDENCE_API_KEY";
+
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -56,6 +59,10 @@ public final class ApiClient {
     }
 
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        String key = System.getenv(API_KEY_ENVIRONMENT);
+        if (key != null && !key.isBlank()) {
+            request.header("Authorization", "Bearer " + key.strip());
+        }
         HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(35)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         JsonNode body = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());

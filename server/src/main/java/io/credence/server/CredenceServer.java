@@ -8,6 +8,7 @@ import io.credence.http.HttpServer;
 import io.credence.server.catalog.CatalogFile;
 import io.credence.server.catalog.CatalogHolder;
 import io.credence.http.LiveSessions;
+import io.credence.http.Metrics;
 import io.credence.http.PrefixRouter;
 import io.credence.nchf.NchfApi;
 import io.credence.http.ProvisioningApi;
@@ -15,6 +16,7 @@ import io.credence.journal.DurableLedger;
 import io.credence.records.file.RecordWriter;
 import io.credence.records.file.RecordWriterConfig;
 import io.credence.records.postgres.RecordShipper;
+import org.eclipse.jetty.server.Handler;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +66,10 @@ public final class CredenceServer implements AutoCloseable {
     public static CredenceServer start(ServerConfig config, Consumer<Throwable> onFatal,
                                        Supplier<AdmissionPolicy> admissionPolicy, Duration admissionReconcilePeriod)
             throws Exception {
+        String refusal = config.httpAccess().refusal(config.host());
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
         DurableLedger ledger = DurableLedger.open(config.dataDir(), config.journal(), config.limits(),
                 System::currentTimeMillis, onFatal);
         CreditControlServer creditControl = null;
@@ -81,6 +87,7 @@ public final class CredenceServer implements AutoCloseable {
                 // Last in the list: closed after the writer, so it ships the final records.
                 attached.add(RecordShipper.start(config.recordsDb()));
             }
+            Metrics metrics = new Metrics(); // gauges are added once what they read exists
             // Nchf charges through the credit-control engine, so it runs even without a Diameter listener
             DiameterSettings d = config.diameter() != null ? config.diameter() : DiameterSettings.engineOnly();
             DiameterServer[] listener = new DiameterServer[1];
@@ -103,17 +110,22 @@ public final class CredenceServer implements AutoCloseable {
                     host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
                     System::currentTimeMillis, () -> holder == null ? null : holder.inForce(), records, admissions);
             if (d.transport() != null) {
-                diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), creditControl);
+                diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(),
+                        ServerMetrics.observed(creditControl, metrics));
                 listener[0] = diameter;
             }
             LiveSessions sessions = new DiameterSessions(creditControl);
+            ServerMetrics.register(metrics, ledger, creditControl, catalog);
             ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
                     records);
-            // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1
-            http = HttpServer.start(config.host(), config.httpPort(), new PrefixRouter(new PrefixRouter.Route(
-                    NchfApi.PATH_PREFIX, new NchfApi(creditControl, d.identity().originRealm())), provisioning),
+            // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and
+            // health in front of both
+            Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
+                    new NchfApi(creditControl, d.identity().originRealm())), provisioning);
+            http = HttpServer.start(config.host(), config.httpPort(),
+                    ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics),
                     config.httpThreadsMax(),
-                    config.httpConnectionsMax());
+                    config.httpConnectionsMax(), config.httpAccess().tls());
             return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached);
         } catch (Exception failed) {
             if (admissions != null) {

@@ -1,5 +1,7 @@
 package io.credence.server;
 
+import io.credence.http.ApiKeys;
+import io.credence.http.HttpServer;
 import io.credence.journal.JournalConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -133,9 +135,24 @@ final class ServeCommand implements Callable<Integer> {
             description = "password for --records-db, default $CREDENCE_RECORDS_DB_PASSWORD (keeps it out of ps)")
     String recordsDbPassword;
 
+    @Option(names = "--api-keys", paramLabel = "FILE",
+            description = "API keys of the HTTP port, lines 'name role sha256hex' (roles admin, network-function, "
+                    + "device, read-only); without it the HTTP API is open and only a loopback --host is allowed")
+    Path apiKeys;
+
+    @Option(names = "--http-tls-keystore", paramLabel = "FILE", description = "PKCS#12 key store: serve HTTPS on --http-port")
+    Path httpTlsKeyStore;
+
+    @Option(names = "--http-tls-password", description = "password of --http-tls-keystore")
+    String httpTlsPassword;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
+        if (config.httpAccess().apiKeys() == null) {
+            System.err.println("credence: warning: the HTTP API takes requests without keys; it listens on loopback "
+                    + config.host() + " only (use --api-keys FILE to require keys)");
+        }
         CredenceServer server = CredenceServer.start(config, fatal -> {
             System.err.println("credence: fatal: the journal cannot be written (" + fatal + "); stopping");
             Runtime.getRuntime().halt(70);
@@ -151,7 +168,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "credence-shutdown"));
         System.out.println("credence: " + server.ledger().recovery().describe());
-        System.out.println("credence: listening on http://" + config.host() + ":" + server.httpPort()
+        String scheme = config.httpAccess().tls() == null ? "http" : "https";
+        System.out.println("credence: listening on " + scheme + "://" + config.host() + ":" + server.httpPort()
                 + " (data " + config.dataDir().toAbsolutePath() + ", currency " + config.currency() + ")");
         if (server.diameterPort() >= 0) {
             System.out.println("credence: diameter on " + config.host() + ":" + server.diameterPort() + " as "
@@ -177,7 +195,26 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig defaults = ServerConfig.defaults(data);
         JournalConfig journal = defaults.journal().withQueueMax(queueMax).withSnapshotEveryRecords(snapshotEvery);
         return new ServerConfig(data, host, httpPort, currency, httpThreads, defaults.httpConnectionsMax(), journal,
-                ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000), diameter()).withRecordsDb(recordsDb());
+                ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000), diameter(), httpAccess(),
+                recordsDb());
+    }
+
+    private HttpAccess httpAccess() {
+        require((httpTlsKeyStore == null) == (httpTlsPassword == null),
+                "--http-tls-keystore and --http-tls-password go together");
+        ApiKeys keys = null;
+        if (apiKeys != null) {
+            try {
+                keys = ApiKeys.read(apiKeys);
+            } catch (ApiKeys.Invalid invalid) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--api-keys refused: " + invalid.getMessage());
+            }
+        }
+        HttpAccess access = new HttpAccess(keys, httpTlsKeyStore == null ? null
+                : new HttpServer.Tls(httpTlsKeyStore, httpTlsPassword));
+        String refusal = access.refusal(host);
+        require(refusal == null, refusal);
+        return access;
     }
 
     private RecordsDbConfig recordsDb() {

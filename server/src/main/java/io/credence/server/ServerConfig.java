@@ -12,19 +12,22 @@ import java.nio.file.Path;
  * @param httpThreadsMax concurrent HTTP requests being handled (each waits for its ledger answer)
  * @param httpConnectionsMax open HTTP connections; past it new ones wait in the accept queue
  * @param diameter           the Diameter credit-control listener, or null for none
+ * @param httpAccess         API keys and HTTPS of the HTTP port ({@link HttpAccess#OPEN}: none, loopback only)
  * @param recordsDb          the PostgreSQL usage records sink, or null for none (records go to files only)
  */
 public record ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
                            int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
-                           DiameterSettings diameter, RecordsDbConfig recordsDb) {
+                           DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb) {
 
-    /** Without a records database. */
+    /** Without API keys, HTTPS or a records database. */
     public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
                         int httpConnectionsMax, JournalConfig journal, LedgerLimits limits, DiameterSettings diameter) {
-        this(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits, diameter, null);
+        this(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits, diameter,
+                HttpAccess.OPEN, null);
     }
 
     public ServerConfig {
+        java.util.Objects.requireNonNull(httpAccess, "httpAccess (HttpAccess.OPEN for none)");
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort must be 0..65535, was " + httpPort);
         }
@@ -63,12 +66,17 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
 
     public ServerConfig withDiameter(DiameterSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                settings, recordsDb);
+                settings, httpAccess, recordsDb);
     }
 
     public ServerConfig withRecordsDb(RecordsDbConfig sink) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, sink);
+                diameter, httpAccess, sink);
+    }
+
+    public ServerConfig withHttpAccess(HttpAccess access) {
+        return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
+                diameter, access, recordsDb);
     }
 
     static LedgerLimits limits(int requestIdsMax, long requestIdRetentionMillis) {

@@ -1394,6 +1394,11 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     // ---------------------------------------------------------------- listing and housekeeping
 
+    /** Sessions open now (not finished), for the metrics gauge; walks the table, so not per request. */
+    public long openSessionCount() {
+        return sessions.values().stream().filter(s -> !s.finished).count();
+    }
+
     public Optional<SessionView> session(String sessionId) {
         return Optional.ofNullable(sessions.get(sessionId)).map(CreditControlServer::view);
     }

@@ -1,0 +1,94 @@
+package io.credence.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Put in front of every HTTP route: finds the caller's API key ({@code Authorization: Bearer KEY}
+ * or {@code X-API-Key: KEY}) and lets the request through only when {@link AccessPolicy} admits
+ * the key's role. A missing or unknown key gets 401, a known key without the role 403, both as
+ * problem+json before the body is looked at (a small one is drained unread), so a refused request
+ * changes nothing.
+ *
+ * <p>With no keys ({@code keys == null}) every request goes through: the server allows that only
+ * on a loopback address.
+ */
+public final class Authenticating extends Handler.Wrapper {
+    /** Set on admitted requests: the key's name, for handlers that want to log who did it. */
+    public static final String HOLDER_ATTRIBUTE = "io.credence.http.keyHolder";
+    private static final String BEARER = "bearer ";
+
+    private final ApiKeys keys;
+
+    public Authenticating(ApiKeys keys, Handler next) {
+        super(next);
+        this.keys = keys;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (keys == null) {
+            return super.handle(request, response, callback);
+        }
+        AccessPolicy.Rule rule = AccessPolicy.rule(request.getMethod(), request.getHttpURI().getPath());
+        if (rule instanceof AccessPolicy.Rule.Public) {
+            return super.handle(request, response, callback);
+        }
+        Optional<ApiKeys.Holder> holder = presentedKey(request).flatMap(keys::find);
+        if (holder.isEmpty()) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"credence\"");
+            refuse(request, response, callback, Problem.of(401, "unauthorized",
+                    "send a valid API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"));
+            return true;
+        }
+        if (!AccessPolicy.admits(rule, holder.get().role())) {
+            refuse(request, response, callback, Problem.of(403, "forbidden", "key '" + holder.get().name() + "' has role "
+                    + holder.get().role().fileName() + ", which may not " + request.getMethod() + " this path"));
+            return true;
+        }
+        request.setAttribute(HOLDER_ATTRIBUTE, holder.get().name());
+        return super.handle(request, response, callback);
+    }
+
+    /** The key from either header; two different keys in one request are no key. */
+    private static Optional<String> presentedKey(Request request) {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String bearer = null;
+        if (authorization != null && authorization.length() > BEARER.length()
+                && authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+            bearer = authorization.substring(BEARER.length()).strip();
+        }
+        String header = request.getHeaders().get("X-API-Key");
+        if (bearer != null && header != null && !bearer.equals(header.strip())) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(bearer != null ? bearer : header == null ? null : header.strip());
+    }
+
+    private static void refuse(Request request, Response response, Callback callback, Problem problem) {
+        byte[] body;
+        try {
+            body = JsonBody.MAPPER.writeValueAsBytes(problem.body());
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException("maps of plain values always serialise", impossible);
+        }
+        response.setStatus(problem.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
+        boolean http1 = request.getConnectionMetaData().getHttpVersion().getVersion() < 20;
+        if (!RequestBodies.drained(request) && http1) {
+            // a larger body stays unread; Jetty then closes the connection, and saying so keeps an
+            // HTTP/1.1 client from sending its next request on it while it closes (HTTP/2 forbids
+            // connection headers: there the stream is reset)
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}

@@ -1,0 +1,80 @@
+package io.credence.server;
+
+import io.credence.diameter.cc.CreditControlServer;
+import io.credence.diameter.codec.Codes;
+import io.credence.diameter.codec.DiameterMessage;
+import io.credence.diameter.transport.ApplicationHandler;
+import io.credence.http.Authenticating;
+import io.credence.http.CatalogControl;
+import io.credence.http.Metrics;
+import io.credence.http.Observing;
+import io.credence.http.Operations;
+import io.credence.http.Readiness;
+import io.credence.journal.DurableLedger;
+import io.credence.journal.Submission;
+import io.credence.ledger.Ledger;
+import org.eclipse.jetty.server.Handler;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Wiring of metrics, health and authentication around the server's listeners. */
+final class ServerMetrics {
+    /** How long a scrape waits for the ledger's open-reservation count before leaving it out. */
+    private static final long LEDGER_QUERY_TIMEOUT_MILLIS = 1000;
+
+    private ServerMetrics() {}
+
+    /** Adds the server's gauges and the journal's fsync timing to {@code metrics}. */
+    static void register(Metrics metrics, DurableLedger ledger, CreditControlServer creditControl,
+                         CatalogControl catalog) {
+        ledger.observeForce(metrics::journalForce);
+        metrics.gauge("credence_ledger_queue_depth", "Commands and queries waiting for the ledger writer",
+                ledger::queueDepth);
+        metrics.gauge("credence_ledger_open_reservations", "Reservations open in the ledger",
+                () -> openReservations(ledger));
+        if (creditControl != null) {
+            metrics.gauge("credence_diameter_sessions_active", "Credit-control sessions open now",
+                    creditControl::openSessionCount);
+        }
+        metrics.gauge("credence_catalog_info", "The rating catalog in force (1, labelled by its version)", "version",
+                () -> catalog.current().map(c -> Map.of(String.valueOf(c.get("version")), 1L)).orElse(Map.of()));
+    }
+
+    /** The chain every HTTP request goes through: count, authenticate, answer operations' paths, then the API. */
+    static Handler front(Handler api, HttpAccess access, DurableLedger ledger, Path dataDir, Metrics metrics) {
+        Readiness readiness = new Readiness(ledger::writerAlive, dataDir);
+        return new Observing(metrics, new Authenticating(access.apiKeys(), new Operations(ledger, readiness, metrics,
+                api)));
+    }
+
+    /** Counts each Diameter answer by command and Result-Code and times it. */
+    static ApplicationHandler observed(ApplicationHandler application, Metrics metrics) {
+        return (request, peer) -> {
+            long started = System.nanoTime();
+            String command = request.commandCode() == Codes.CREDIT_CONTROL ? "credit-control" : "other";
+            return application.handle(request, peer).whenComplete((answer, failed) -> metrics.diameterAnswer(command,
+                    answer == null ? -1 : resultCode(answer), System.nanoTime() - started));
+        };
+    }
+
+    private static long resultCode(DiameterMessage answer) {
+        return answer.find(Codes.RESULT_CODE, 0).map(avp -> avp.unsigned32()).orElse(-1L);
+    }
+
+    private static long openReservations(DurableLedger ledger) {
+        // a busy or stopped ledger leaves the gauge out of this scrape (Metrics skips a failing gauge)
+        if (!(ledger.query(Ledger::openReservationCount) instanceof Submission.Accepted<Integer> accepted)) {
+            throw new IllegalStateException("ledger busy or stopped");
+        }
+        try {
+            return accepted.answer().get(LEDGER_QUERY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("ledger did not answer", e);
+        }
+    }
+}
