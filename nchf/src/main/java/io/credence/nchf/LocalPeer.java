@@ -27,6 +27,11 @@ public final class LocalPeer implements Peer {
     }
 
     @Override
+    public String interfaceName() {
+        return "nchf";
+    }
+
+    @Override
     public boolean isOpen() {
         return true;
     }

@@ -48,6 +48,8 @@ final class CcSession {
      */
     final String clientHost;
     final String clientRealm;
+    /** The interface the session came by ("diameter", "nchf"): what its usage records say. */
+    final String origin;
     /** Completes when the last queued request of the session is done; guarded by this. */
     CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
     /** Requests queued or running; guarded by this. */
@@ -64,7 +66,9 @@ final class CcSession {
     volatile boolean finished;
     volatile long touchedAtMillis;
 
-    CcSession(String sessionId, String key, String peerHost, String clientHost, String clientRealm, long nowMillis) {
+    CcSession(String sessionId, String key, String peerHost, String clientHost, String clientRealm, String origin,
+              long nowMillis) {
+        this.origin = origin;
         this.sessionId = sessionId;
         this.key = key;
         this.peerHost = peerHost;

@@ -173,7 +173,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             String clientRealm = Objects.requireNonNullElse(CcRequest.textOf(request, Codes.ORIGIN_REALM),
                     peer.originRealm());
             session = sessions.computeIfAbsent(sessionId, id -> new CcSession(id, keyOf(id), peer.originHost(),
-                    clientHost, clientRealm, now));
+                    clientHost, clientRealm, peer.interfaceName(), now));
         }
         CcSession s = session;
         synchronized (s) {
@@ -902,7 +902,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         List<UsageRecord.BalanceChange> balances = charged > 0 ? List.of(new UsageRecord.BalanceChange(account,
                 money ? Unit.MONEY : grant.unit(), -charged)) : List.of();
         try {
-            usage.accept(new UsageRecord(stepId, clock.getAsLong(), account, "diameter", steps.session.sessionId,
+            usage.accept(new UsageRecord(stepId, clock.getAsLong(), account, steps.session.origin, steps.session.sessionId,
                     rated != null ? rated.service() : unratedService(grant.service()), grant.service().ratingGroup(),
                     attributes,
                     rated == null ? null : rated.rule(), rated == null || rated.tariff() == null ? null : rated.tariff().id(),

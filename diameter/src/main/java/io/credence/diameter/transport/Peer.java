@@ -15,6 +15,11 @@ public interface Peer {
 
     boolean isOpen();
 
+    /** The interface requests from this peer arrive by, as usage records name it. */
+    default String interfaceName() {
+        return "diameter";
+    }
+
     /**
      * Sends a request; the hop-by-hop identifier is assigned here. The future fails when the
      * connection closes or no answer arrives within the request timeout.

@@ -212,6 +212,7 @@ class NchfConvergedChargingTest {
         List<UsageRecord> records = records();
         assertThat(records).hasSize(4).allSatisfy(r -> {
             assertThat(r.sessionId()).isEqualTo("nchf;" + ref);
+            assertThat(r.origin()).isEqualTo("nchf");
             assertThat(r.accountId()).isEqualTo("alice");
             assertThat(r.ratingGroup()).isEqualTo(10);
             assertThat(r.unit()).isEqualTo(Unit.BYTES);
