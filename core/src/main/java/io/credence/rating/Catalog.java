@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public record Catalog(String version, String currency, ZoneId zone, Map<String, TimeBand> timeBands,
                       Map<String, Tariff> tariffs, Map<String, Service> services, List<Rule> rules,
-                      Map<String, OutletPolicy> outlets, TerminalTypes terminalTypes) {
+                      Map<String, OutletPolicy> outlets, TerminalTypes terminalTypes,
+                      Map<String, ProductPackage> packages) {
 
     /**
      * A service: the unit it is rated in, the rating groups that carry it, the grant for an empty
@@ -54,7 +55,20 @@ public record Catalog(String version, String currency, ZoneId zone, Map<String, 
         rules = List.copyOf(rules);
         outlets = Map.copyOf(outlets);
         terminalTypes = terminalTypes == null ? TerminalTypes.NONE : terminalTypes;
+        packages = packages == null ? Map.of() : Map.copyOf(packages);
+        for (Map.Entry<String, ProductPackage> p : packages.entrySet()) {
+            if (!p.getKey().equals(p.getValue().name())) {
+                throw new CatalogException("packages." + p.getKey() + ".name", "differs from its key");
+            }
+        }
         check(timeBands, tariffs, services, rules);
+    }
+
+    /** A catalog that sells no packages. */
+    public Catalog(String version, String currency, ZoneId zone, Map<String, TimeBand> timeBands,
+                   Map<String, Tariff> tariffs, Map<String, Service> services, List<Rule> rules,
+                   Map<String, OutletPolicy> outlets, TerminalTypes terminalTypes) {
+        this(version, currency, zone, timeBands, tariffs, services, rules, outlets, terminalTypes, Map.of());
     }
 
     /** A catalog without a terminal-type table. */

@@ -5,6 +5,7 @@ import io.credence.journal.DurableLedger;
 import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.AccountStatus;
+import io.credence.ledger.AccountView;
 import io.credence.ledger.BucketSpec;
 import io.credence.ledger.Command;
 import io.credence.ledger.IdentityType;
@@ -16,7 +17,10 @@ import io.credence.ledger.Rejection;
 import io.credence.ledger.ServiceFilter;
 import io.credence.ledger.ServiceRef;
 import io.credence.ledger.SubscriberIdentity;
+import io.credence.ledger.TransferKind;
+import io.credence.ledger.TransferRecord;
 import io.credence.ledger.Unit;
+import io.credence.rating.ProductPackage;
 import io.credence.records.UsageSink;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -28,10 +32,14 @@ import org.eclipse.jetty.util.Fields;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,12 +76,16 @@ public final class ProvisioningApi extends Handler.Abstract {
     }
 
     public static final int SESSIONS_PAGE_MAX = 1000;
+    public static final int RECORDS_PAGE_DEFAULT = 100;
+    private static final int REASON_LENGTH_MAX = 256;
+    private static final int QUERY_TEXT_LENGTH_MAX = 256;
 
     private final DurableLedger ledger;
     private final String currency;
     private final LiveSessions sessions;
     private final CatalogControl catalog;
     private final AdmissionApi admissions;
+    private final UsageRecords records;
 
     public ProvisioningApi(DurableLedger ledger, String currency) {
         this(ledger, currency, LiveSessions.NONE, CatalogControl.NONE);
@@ -91,7 +103,14 @@ public final class ProvisioningApi extends Handler.Abstract {
     /** @param usage where billed admissions' usage records go when they are released */
     public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage) {
+        this(ledger, currency, sessions, catalog, admissions, usage, UsageRecords.NONE);
+    }
+
+    /** @param records the usage records {@code GET /v1/records} reads */
+    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+                           Admissions admissions, UsageSink usage, UsageRecords records) {
         this.ledger = ledger;
+        this.records = records;
         this.currency = currency;
         this.sessions = sessions;
         this.catalog = catalog;
@@ -146,6 +165,12 @@ public final class ProvisioningApi extends Handler.Abstract {
                 }
                 yield only(method, "GET", this::ledgerInfo);
             }
+            case "records" -> {
+                if (path.length != 3) {
+                    throw notFound(request);
+                }
+                yield only(method, "GET", () -> listRecords(request));
+            }
             default -> throw notFound(request);
         };
     }
@@ -171,6 +196,8 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "buckets" -> only(method, "POST", () -> topUp(accountId, body(request), request, true));
             case "transfers" -> only(method, "GET", () -> listTransfers(accountId, request));
             case "identities" -> only(method, "POST", () -> bindIdentity(accountId, body(request), request));
+            case "refunds" -> only(method, "POST", () -> refund(accountId, body(request), request));
+            case "packages" -> only(method, "POST", () -> buyPackage(accountId, body(request), request));
             default -> throw notFound(request);
         };
     }
@@ -222,7 +249,10 @@ public final class ProvisioningApi extends Handler.Abstract {
         };
     }
 
-    /** {@code GET /v1/catalog}, {@code POST /v1/catalog/reload}, {@code POST /v1/catalog/quote}. */
+    /**
+     * {@code GET /v1/catalog}, {@code POST /v1/catalog/reload}, {@code POST /v1/catalog/quote},
+     * {@code GET /v1/catalog/packages}.
+     */
     private Reply routeCatalog(Request request, String method, String[] path) {
         if (path.length == 3) {
             return only(method, "GET", () -> catalog.current().map(c -> Reply.json(200, c)).orElseThrow(
@@ -233,6 +263,9 @@ public final class ProvisioningApi extends Handler.Abstract {
                     () -> new ApiError(404, "no-catalog", null, "the server runs without a catalog (serve --catalog FILE)")),
                     body(request), System.currentTimeMillis())));
         }
+        if (path.length == 4 && path[3].equals("packages")) {
+            return only(method, "GET", () -> Reply.json(200, Packages.list(catalogInForce().catalog())));
+        }
         if (path.length == 4 && path[3].equals("reload")) {
             return only(method, "POST", () -> switch (catalog.reload()) {
                 case CatalogControl.Reload.Loaded loaded -> Reply.json(200, loaded.catalog());
@@ -241,6 +274,11 @@ public final class ProvisioningApi extends Handler.Abstract {
             });
         }
         throw notFound(request);
+    }
+
+    private io.credence.rating.RatingEngine catalogInForce() {
+        return catalog.engine().orElseThrow(
+                () -> new ApiError(404, "no-catalog", null, "the server runs without a catalog (serve --catalog FILE)"));
     }
 
     private static ApiError unknownSession(String sessionId) {
@@ -398,6 +436,96 @@ public final class ProvisioningApi extends Handler.Abstract {
         return command(requestId, new Operation.UnbindIdentity(type, value), 200);
     }
 
+    /**
+     * Money or units back to a subscriber. The ledger has no refund kind of transfer, and its
+     * command codec is not changed for one: from a SYSTEM account a refund is a top-up (ledger kind
+     * TOP_UP), from any other account (the operator's) a transfer (kind TRANSFER). The reason is
+     * kept in the answer only.
+     */
+    private Reply refund(String accountId, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        Unit unit = body.requiredEnum("unit", Unit.class);
+        long amount = body.requiredLong("amount", 1, AMOUNT_MAX);
+        String reason = body.requiredString("reason");
+        if (reason.isBlank() || reason.length() > REASON_LENGTH_MAX) {
+            throw new ApiError("reason", "must be 1.." + REASON_LENGTH_MAX + " characters, not blank");
+        }
+        String source = body.optionalAccountId("source", Ids.SYSTEM_ACCOUNT);
+        body.rejectUnknownFields();
+        if (source.equals(accountId)) {
+            throw new ApiError("source", "must differ from the account refunded");
+        }
+        AccountKind sourceKind = query(l -> l.account(source).map(AccountView::kind).orElse(null));
+        if (sourceKind == null) {
+            throw new ApiError(404, "unknown-account", "source", "account '" + source + "' does not exist");
+        }
+        Operation operation = sourceKind == AccountKind.SYSTEM
+                ? new Operation.TopUp(source, accountId, unit, amount, null)
+                : new Operation.Transfer(source, accountId, unit, amount, ServiceRef.ANY);
+        Reply reply = command(requestId, operation, 201);
+        if (reply.status() != 201) {
+            return reply;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> answer = new LinkedHashMap<>((Map<String, Object>) reply.body());
+        answer.put("accountId", accountId);
+        answer.put("source", source);
+        answer.put("unit", unit);
+        answer.put("amount", amount);
+        answer.put("reason", reason);
+        answer.put("transferKind", sourceKind == AccountKind.SYSTEM ? TransferKind.TOP_UP : TransferKind.TRANSFER);
+        sessions.credited(accountId);
+        return Reply.json(201, answer);
+    }
+
+    /**
+     * Buys a catalog package: the price and every bucket in one linked ledger command. Buckets run
+     * from the time of the request, so a retry builds a command with other times; the ledger then
+     * answers DuplicateRequest, and the first purchase's outcome is the answer when it has the
+     * package's shape (as credit control does after a restart).
+     */
+    private Reply buyPackage(String accountId, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        String name = body.requiredString("package");
+        body.rejectUnknownFields();
+        io.credence.rating.Catalog inForce = catalogInForce().catalog();
+        ProductPackage product = inForce.packages().get(name);
+        if (product == null) {
+            throw new ApiError(404, "unknown-package", "package", "catalog " + inForce.version() + " has no package '"
+                    + name + "'");
+        }
+        Operation.Linked purchase = Packages.purchase(product, accountId, System.currentTimeMillis());
+        Outcome outcome = await(ledger.submit(new Command(requestId, purchase)));
+        if (outcome instanceof Rejection.DuplicateRequest) {
+            Outcome rejectedOrApplied = outcome;
+            outcome = query(l -> {
+                Outcome first = l.outcomeOf(requestId).orElse(rejectedOrApplied);
+                boolean samePurchase = first instanceof Rejection.LinkedRejected rejected
+                        && rejected.stepIndex() < Packages.stepCount(product)
+                        || first instanceof Outcome.LinkedApplied applied && Packages.recordedAs(product, accountId,
+                        requestId, applied, seq -> transferAt(l, accountId, seq));
+                return samePurchase ? first : rejectedOrApplied;
+            });
+        }
+        if (outcome instanceof Rejection rejection) {
+            return Reply.problem(Problem.of(rejection));
+        }
+        if (!(outcome instanceof Outcome.LinkedApplied applied)) {
+            throw new IllegalStateException("a linked command answered " + outcome);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("requestId", requestId);
+        answer.put("accountId", accountId);
+        answer.putAll(Packages.purchased(product, currency, applied));
+        sessions.credited(accountId);
+        return Reply.json(201, answer);
+    }
+
+    private static java.util.Optional<TransferRecord> transferAt(Ledger ledger, String accountId, long seq) {
+        return ledger.transfers(accountId, seq + 1, 1).flatMap(list -> list.stream().filter(t -> t.seq() == seq)
+                .findFirst());
+    }
+
     private Reply command(String requestId, Operation operation, int successStatus) {
         Outcome outcome = await(ledger.submit(new Command(requestId, operation)));
         if (outcome instanceof Rejection rejection) {
@@ -438,6 +566,30 @@ public final class ProvisioningApi extends Handler.Abstract {
             return Reply.problem(Problem.of(new Rejection.UnknownAccount(accountId)));
         }
         return Reply.json(200, page);
+    }
+
+    /** {@code GET /v1/records?account=&session=&service=&from=&to=&limit=}: usage records, oldest first. */
+    private Reply listRecords(Request request) {
+        Fields query = Request.extractQueryParameters(request);
+        String account = query.getValue("account");
+        if (account != null && Ids.accountIdProblem(account) != null) {
+            throw new ApiError("account", "query parameter " + Ids.accountIdProblem(account));
+        }
+        String session = queryText(query, "session");
+        String service = queryText(query, "service");
+        Instant from = queryInstant(query, "from");
+        Instant to = queryInstant(query, "to");
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new ApiError("to", "query parameter must be after from");
+        }
+        int limit = (int) queryLong(query, "limit", 1, UsageRecords.QUERY_LIMIT_MAX, RECORDS_PAGE_DEFAULT);
+        try {
+            return Reply.json(200, Map.of("records",
+                    records.query(new UsageRecords.Query(account, session, service, from, to, limit))));
+        } catch (IOException | UncheckedIOException unreadable) {
+            throw new ApiError(503, "records-unreadable", null, "the records files cannot be read: "
+                    + unreadable.getMessage());
+        }
     }
 
     private Reply showReservation(long reservationId) {
@@ -610,6 +762,27 @@ public final class ProvisioningApi extends Handler.Abstract {
             // falls through to the problem below
         }
         throw new ApiError("reservationId", "path segment must be a positive integer");
+    }
+
+    private static String queryText(Fields query, String name) {
+        String value = query.getValue(name);
+        if (value != null && (value.isEmpty() || value.length() > QUERY_TEXT_LENGTH_MAX)) {
+            throw new ApiError(name, "query parameter must be 1.." + QUERY_TEXT_LENGTH_MAX + " characters");
+        }
+        return value;
+    }
+
+    /** ISO-8601 with an offset: a bare local time would mean different things on different hosts. */
+    private static Instant queryInstant(Fields query, String name) {
+        String value = query.getValue(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException notATime) {
+            throw new ApiError(name, "query parameter must be an ISO-8601 time with offset, like 2026-11-24T10:00:00Z");
+        }
     }
 
     private static long queryLong(Fields query, String name, long min, long max, long fallback) {

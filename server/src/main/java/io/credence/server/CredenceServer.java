@@ -117,7 +117,7 @@ public final class CredenceServer implements AutoCloseable {
             LiveSessions sessions = new DiameterSessions(creditControl);
             ServerMetrics.register(metrics, ledger, creditControl, catalog);
             ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
-                    records);
+                    records, new RecordFiles(config.dataDir().resolve("records")));
             // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and
             // health in front of both
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,

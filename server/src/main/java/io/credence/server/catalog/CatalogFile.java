@@ -12,6 +12,7 @@ import io.credence.rating.Catalog;
 import io.credence.rating.CatalogException;
 import io.credence.rating.NetworkType;
 import io.credence.rating.OutletPolicy;
+import io.credence.rating.ProductPackage;
 import io.credence.rating.Rule;
 import io.credence.rating.Tariff;
 import io.credence.rating.TerminalType;
@@ -184,7 +185,60 @@ public final class CatalogFile {
                 throw new Problem("/zone", "not a time zone: " + e.getMessage());
             }
             return new Catalog(text(root, "version", "/version"), text(root, "currency", "/currency"), zone, bands,
-                    tariffs, services, rules, outlets, terminalTypes(root.path("terminalTypes"), "/terminalTypes"));
+                    tariffs, services, rules, outlets, terminalTypes(root.path("terminalTypes"), "/terminalTypes"),
+                    packages(root.path("packages"), "/packages"));
+        }
+
+        /** {"NAME": {"price": MINOR, "buckets": [{"unit", "amount", "validityDays", "priority", "ratingGroups"}]}}, optional. */
+        private static Map<String, ProductPackage> packages(JsonNode node, String at) {
+            if (node.isMissingNode()) {
+                return Map.of();
+            }
+            object(node, at);
+            Map<String, ProductPackage> packages = new LinkedHashMap<>();
+            node.properties().forEach(e -> packages.put(e.getKey(),
+                    productPackage(e.getKey(), e.getValue(), at + "/" + e.getKey())));
+            return packages;
+        }
+
+        private static ProductPackage productPackage(String name, JsonNode node, String at) {
+            object(node, at);
+            JsonNode list = node.path("buckets");
+            if (!list.isArray() || list.isEmpty() || list.size() > ProductPackage.GRANTS_MAX) {
+                throw new Problem(at + "/buckets", "must be a list of 1.." + ProductPackage.GRANTS_MAX + " buckets");
+            }
+            List<ProductPackage.Grant> grants = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode b = list.get(i);
+                String here = at + "/buckets/" + i;
+                object(b, here);
+                Set<Long> groups = new LinkedHashSet<>();
+                JsonNode groupList = b.path("ratingGroups");
+                for (int g = 0; g < groupList.size(); g++) {
+                    JsonNode group = groupList.get(g);
+                    if (!group.isIntegralNumber() || group.asLong() < 0 || group.asLong() > 0xFFFF_FFFFL) {
+                        throw new Problem(here + "/ratingGroups/" + g, "a rating group is an Unsigned32");
+                    }
+                    groups.add(group.asLong());
+                }
+                long validityDays = number(b, "validityDays", here, Long.MIN_VALUE, 1);
+                long priority = number(b, "priority", here, 0, 0);
+                if (validityDays > ProductPackage.VALIDITY_DAYS_MAX || priority > Integer.MAX_VALUE) {
+                    throw new Problem(here, "validityDays must be 1.." + ProductPackage.VALIDITY_DAYS_MAX
+                            + " and priority 0.." + Integer.MAX_VALUE);
+                }
+                try {
+                    grants.add(new ProductPackage.Grant(enumOf(Unit.class, b.path("unit"), here + "/unit"),
+                            number(b, "amount", here, Long.MIN_VALUE, 1), (int) validityDays, (int) priority, groups));
+                } catch (CatalogException e) {
+                    throw new Problem(here + "/" + e.path(), e.getMessage());
+                }
+            }
+            try {
+                return new ProductPackage(name, number(node, "price", at, Long.MIN_VALUE, 0), grants);
+            } catch (CatalogException e) {
+                throw new Problem(at, e.getMessage());
+            }
         }
 
         /** {"tac": [{"from", "to", "type"}], "userAgents": [{"contains", "type"}]}, both optional. */

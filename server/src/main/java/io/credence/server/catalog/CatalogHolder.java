@@ -145,6 +145,7 @@ public final class CatalogHolder implements CatalogControl, AutoCloseable {
         body.put("rules", c.rules().size());
         body.put("timeBands", c.timeBands().size());
         body.put("outlets", c.outlets().size());
+        body.put("packages", c.packages().size());
         return body;
     }
 }
