@@ -70,6 +70,11 @@ final class CcaMapping {
         return body;
     }
 
+    /** TS 32.291 triggers of every grant: what the consumer reports on, and that it does so at once. */
+    static final List<Map<String, Object>> GRANT_TRIGGERS = List.of(
+            Map.of("triggerType", "QUOTA_EXHAUSTED", "triggerCategory", "IMMEDIATE_REPORT"),
+            Map.of("triggerType", "VALIDITY_TIME", "triggerCategory", "IMMEDIATE_REPORT"));
+
     private static Map<String, Object> unitInformation(Avp mscc) {
         Map<String, Object> unit = new LinkedHashMap<>();
         Map<String, Object> granted = null;
@@ -100,6 +105,10 @@ final class CcaMapping {
         }
         if (finalUnit != null) {
             unit.put("finalUnitIndication", finalUnit);
+        }
+        if (granted != null) {
+            // a grant is reported on, at once, when it runs out or its validity time ends
+            unit.put("triggers", GRANT_TRIGGERS);
         }
         return unit;
     }

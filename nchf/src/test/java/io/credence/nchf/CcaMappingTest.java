@@ -80,7 +80,8 @@ class CcaMappingTest {
                 .containsEntry("invocationTimeStamp", "2026-11-24T10:00:00Z");
         assertThat(body.get("multipleUnitInformation")).isEqualTo(List.of(
                 Map.of("resultCode", "SUCCESS", "ratingGroup", 10L, "grantedUnit", Map.of("totalVolume", 500L),
-                        "validityTime", 600L, "finalUnitIndication", Map.of("finalUnitAction", "TERMINATE")),
+                        "validityTime", 600L, "finalUnitIndication", Map.of("finalUnitAction", "TERMINATE"),
+                        "triggers", CcaMapping.GRANT_TRIGGERS),
                 Map.of("resultCode", "QUOTA_LIMIT_REACHED", "ratingGroup", 20L, "validityTime", 600L)));
 
         DiameterMessage allOut = cca(Codes.DIAMETER_CREDIT_LIMIT_REACHED,

@@ -6,7 +6,6 @@ import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.DiameterClient;
-import io.credence.server.ApiClient;
 import io.credence.server.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -101,7 +100,7 @@ final class DiameterBenchCommand implements Callable<Integer> {
         URI httpApi = http == null ? null : httpUri();
         String commandLine = commandLine();
         if (httpApi != null) {
-            Integer failed = provision(httpApi, plan);
+            Integer failed = Provisioner.provision(httpApi, http, plan);
             if (failed != null) {
                 return failed;
             }
@@ -135,26 +134,6 @@ final class DiameterBenchCommand implements Callable<Integer> {
             for (DiameterClient c : clients) {
                 c.close();
             }
-        }
-    }
-
-    private Integer provision(URI httpApi, LoadPlan plan) throws InterruptedException {
-        long started = System.nanoTime();
-        try {
-            Provisioner.Summary s = new Provisioner(new ApiClient(httpApi), plan).run();
-            System.out.printf("subscribers: %,d checked through %s in %.1f s (%,d created, %,d topped up, "
-                            + "%,d identities bound)%n", s.subscribers(), httpApi, (System.nanoTime() - started) / 1e9,
-                    s.created(), s.toppedUp(), s.bound());
-            return null;
-        } catch (Provisioner.Refused refused) {
-            System.err.println("credence: provisioning subscribers failed: " + refused.getMessage());
-            return Main.EXIT_REFUSED;
-        } catch (ConnectException unreachable) {
-            System.err.println("credence: cannot reach the server at " + http + " (is `credence serve` running?)");
-            return Main.EXIT_UNREACHABLE;
-        } catch (IOException failed) {
-            System.err.println("credence: talking to " + http + " failed: " + failed.getMessage());
-            return Main.EXIT_UNREACHABLE;
         }
     }
 
@@ -204,8 +183,17 @@ final class DiameterBenchCommand implements Callable<Integer> {
     }
 
     private long nanos(String option, String value) {
+        long nanos = nanos(value);
+        require(nanos >= 0, option + " must be a time such as 30, 30s, 500ms or 2m, was '" + value + "'");
+        return nanos;
+    }
+
+    /** A time such as 30, 30s, 500ms or 2m in nanoseconds, or -1 when it is none. */
+    static long nanos(String value) {
         Matcher m = TIME.matcher(value.trim().toLowerCase(Locale.ROOT));
-        require(m.matches(), option + " must be a time such as 30, 30s, 500ms or 2m, was '" + value + "'");
+        if (!m.matches()) {
+            return -1;
+        }
         long amount = Long.parseLong(m.group(1));
         return switch (m.group(2) == null ? "s" : m.group(2)) {
             case "ms" -> TimeUnit.MILLISECONDS.toNanos(amount);
@@ -233,6 +221,10 @@ final class DiameterBenchCommand implements Callable<Integer> {
 
     /** The command as typed, so a result can be reproduced from its own output. */
     private String commandLine() {
+        return commandLine(spec);
+    }
+
+    static String commandLine(CommandLine.Model.CommandSpec spec) {
         StringBuilder out = new StringBuilder("credence");
         for (String arg : spec.commandLine().getParseResult().originalArgs()) {
             out.append(' ').append(arg.matches("[A-Za-z0-9_./:=@,+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'");

@@ -6,12 +6,10 @@ import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.ledger.Unit;
-import org.HdrHistogram.Histogram;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -45,10 +43,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * touched only by whoever took it from the free queue, until it goes back.
  */
 final class DiameterLoad {
-    /** Latencies are recorded in microseconds up to an hour, to 3 significant digits. */
-    static final long LATENCY_MAX_MICROS = 3_600_000_000L;
     /** Result-Code counted for a request that got no answer (timeout or lost connection). */
-    static final long NO_ANSWER = -1;
+    static final long NO_ANSWER = Counts.NO_ANSWER;
     private static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final LoadPlan plan;
@@ -91,25 +87,6 @@ final class DiameterLoad {
         }
     }
 
-    /** What happened to the slots due in one phase. Guarded by the lock. */
-    static final class Counts {
-        long sent;
-        long missed;
-        long sessionsCompleted;
-        long usedOctets;
-        final TreeMap<Long, Long> byResultCode = new TreeMap<>();
-        final Histogram latencyMicros = new Histogram(LATENCY_MAX_MICROS, 3);
-
-        LoadReport.Phase result() {
-            long answered = 0;
-            for (var e : byResultCode.entrySet()) {
-                answered += e.getKey() == NO_ANSWER ? 0 : e.getValue();
-            }
-            return new LoadReport.Phase(sent, answered, missed, sessionsCompleted, usedOctets,
-                    new TreeMap<>(byResultCode), latencyMicros.copy());
-        }
-    }
-
     DiameterLoad(LoadPlan plan, List<DiameterClient> connections, long requestTimeoutNanos, String runId) {
         if (connections.size() != plan.originHosts().size()) {
             throw new IllegalArgumentException("one connection per Origin-Host required");
@@ -144,7 +121,8 @@ final class DiameterLoad {
         int unanswered = drain();
         lock.lock();
         try {
-            return new LoadReport(plan, warmup.result(), measured.result(), drain.result(),
+            LoadReport.Protocol p = LoadReport.Protocol.DIAMETER;
+            return new LoadReport(p, plan, warmup.result(p), measured.result(p), drain.result(p),
                     plan.durationNanos() / 1e9, cpuAtMeasureFromNanos < 0 || cpuAtEndNanos < 0 ? -1
                             : (cpuAtEndNanos - cpuAtMeasureFromNanos) / 1e9, unanswered, lost);
         } finally {
@@ -256,11 +234,12 @@ final class DiameterLoad {
         lock.lock();
         try {
             Counts counts = countsOf(dueNanos);
-            counts.byResultCode.merge(resultCode, 1L, Long::sum);
+            counts.byCode.merge(resultCode, 1L, Long::sum);
             counts.sessionsCompleted += completed ? 1 : 0;
             counts.usedOctets += success ? used : 0;
+            counts.updatesSucceeded += success && type == Codes.UPDATE_REQUEST ? 1 : 0;
             if (counts == measured) {
-                measured.latencyMicros.recordValue(Math.min(Math.max(latencyMicros, 0), LATENCY_MAX_MICROS));
+                measured.recordLatency(latencyMicros);
             }
             inFlight--;
             advance(s, type, success);

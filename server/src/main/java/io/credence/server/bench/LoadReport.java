@@ -9,40 +9,64 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.function.LongFunction;
+import java.util.function.LongPredicate;
 
 /**
- * What a run of {@code credence bench diameter} measured.
+ * What a run of {@code credence bench diameter} or {@code credence bench nchf} measured.
+ *
+ * @param protocol           how the run's requests and answers are named
  *
  * @param measuredSeconds    length of the measured window; rates are counted over it
  * @param generatorCpuSeconds CPU time the generator itself used in the measured window (negative: unknown)
  * @param unansweredAtExit   requests that had neither answer nor timeout when the generator gave up waiting
  * @param stoppedEarly       why the schedule stopped before its end, or null
  */
-record LoadReport(LoadPlan plan, Phase warmup, Phase measured, Phase drain, double measuredSeconds,
+record LoadReport(Protocol protocol, LoadPlan plan, Phase warmup, Phase measured, Phase drain, double measuredSeconds,
                   double generatorCpuSeconds, int unansweredAtExit, String stoppedEarly) {
+
+    /**
+     * How one protocol's requests and answers are named in the report.
+     *
+     * @param command      the bench subcommand
+     * @param request      one request, in rates ("CCR", "request")
+     * @param update       an update request ("CCR-U", "update")
+     * @param termination  the request the drain sends ("CCR-T", "release")
+     * @param codes        what answers are counted by ("Result-Code", "HTTP status and cause")
+     * @param successName  how success is named ("2001", "2xx")
+     * @param success      which codes are success
+     * @param label        a code as printed
+     */
+    record Protocol(String command, String request, String update, String termination, String codes,
+                    String successName, LongPredicate success, LongFunction<String> label) {
+        static final Protocol DIAMETER = new Protocol("diameter", "CCR", "CCR-U", "CCR-T", "Result-Code", "2001",
+                code -> code == Codes.DIAMETER_SUCCESS, Long::toString);
+    }
 
     /**
      * The slots due in one phase.
      *
-     * @param sent            requests sent (every one is counted in {@code byResultCode} once answered or timed out)
-     * @param answered        answers received, whatever their Result-Code
-     * @param missed          slots never sent: no session was free and the backlog was full
-     * @param byResultCode    answers by Result-Code; {@link DiameterLoad#NO_ANSWER} counts timeouts and lost connections
-     * @param usedOctets      octets reported in Used-Service-Unit of requests answered 2001: what the ledger charged
-     * @param latencyMicros   from the slot's due time to the answer (measured phase only)
+     * @param sent             requests sent (every one is counted in {@code byResultCode} once answered or timed out)
+     * @param answered         answers received, whatever their code
+     * @param succeeded        answers whose code is success ({@link Protocol#success})
+     * @param missed           slots never sent: no session was free and the backlog was full
+     * @param updatesSucceeded update requests answered with success
+     * @param byResultCode     answers by code; {@link Counts#NO_ANSWER} counts timeouts and lost connections
+     * @param usedOctets       octets reported as used in requests answered with success: what the ledger charged
+     * @param latencyMicros    from the slot's due time to the answer (measured phase only)
      */
-    record Phase(long sent, long answered, long missed, long sessionsCompleted, long usedOctets,
-                 SortedMap<Long, Long> byResultCode, Histogram latencyMicros) {
+    record Phase(long sent, long answered, long succeeded, long missed, long sessionsCompleted, long updatesSucceeded,
+                 long usedOctets, SortedMap<Long, Long> byResultCode, Histogram latencyMicros) {
         long count(long resultCode) {
             return byResultCode.getOrDefault(resultCode, 0L);
         }
 
         long notSuccess() {
-            return answered - count(Codes.DIAMETER_SUCCESS);
+            return answered - succeeded;
         }
 
         long noAnswer() {
-            return count(DiameterLoad.NO_ANSWER);
+            return count(Counts.NO_ANSWER);
         }
     }
 
@@ -51,7 +75,11 @@ record LoadReport(LoadPlan plan, Phase warmup, Phase measured, Phase drain, doub
     }
 
     double successPerSecond() {
-        return measured.count(Codes.DIAMETER_SUCCESS) / measuredSeconds;
+        return measured.succeeded / measuredSeconds;
+    }
+
+    double updatesPerSecond() {
+        return measured.updatesSucceeded / measuredSeconds;
     }
 
     long usedOctets() {
@@ -59,35 +87,42 @@ record LoadReport(LoadPlan plan, Phase warmup, Phase measured, Phase drain, doub
     }
 
     void print(PrintStream out, String commandLine) {
-        out.printf("credence bench diameter: %s:%d, %d connection(s) as %s, %,d sessions of I + %d U + T, "
-                        + "%,d subscribers%n", plan.host(), plan.port(), plan.originHosts().size(),
-                String.join(" ", plan.originHosts()), plan.sessions(), plan.updates(), plan.subscribers());
+        print(out, commandLine, String.format("%s:%d, %d connection(s) as %s", plan.host(), plan.port(),
+                plan.originHosts().size(), String.join(" ", plan.originHosts())));
+    }
+
+    /** @param target where the load went and over what, after the command's name */
+    void print(PrintStream out, String commandLine, String target) {
+        String r = protocol.request();
+        String ok = protocol.successName();
+        out.printf("credence bench %s: %s, %,d sessions of I + %d U + T, %,d subscribers%n", protocol.command(), target,
+                plan.sessions(), plan.updates(), plan.subscribers());
         out.println("command: " + commandLine);
         if (stoppedEarly != null) {
             out.println("STOPPED EARLY: " + stoppedEarly);
         }
         long due = measured.sent + measured.missed;
-        out.printf("offered %,d CCR/s for %.1f s after %.1f s of warm-up: %,d due, %,d sent, %,d missed%n",
-                plan.ratePerSecond(), measuredSeconds, plan.warmupNanos() / 1e9, due, measured.sent, measured.missed);
-        out.printf("achieved %,.0f CCR/s answered, %,.0f CCR/s answered 2001%n", achievedPerSecond(),
-                successPerSecond());
+        out.printf("offered %,d %s/s for %.1f s after %.1f s of warm-up: %,d due, %,d sent, %,d missed%n",
+                plan.ratePerSecond(), r, measuredSeconds, plan.warmupNanos() / 1e9, due, measured.sent, measured.missed);
+        out.printf("achieved %,.0f %s/s answered, %,.0f %s/s answered %s, %,.0f %s/s answered %s%n", achievedPerSecond(),
+                r, successPerSecond(), r, ok, updatesPerSecond(), protocol.update(), ok);
         out.printf("sessions completed %,d (%,.0f/s)%n", measured.sessionsCompleted,
                 measured.sessionsCompleted / measuredSeconds);
-        out.printf("answers by Result-Code: %s; non-2001 %,d; no answer %,d%n", codes(measured.byResultCode),
-                measured.notSuccess(), measured.noAnswer());
+        out.printf("answers by %s: %s; non-%s %,d; no answer %,d%n", protocol.codes(), codes(measured.byResultCode),
+                ok, measured.notSuccess(), measured.noAnswer());
         Histogram h = measured.latencyMicros;
         out.printf("latency ms from due time: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%,d answers)%n",
                 ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
                 ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), h.getTotalCount());
-        out.printf("warm-up: %,d sent, %,d answered, non-2001 %,d, no answer %,d, missed %,d%n", warmup.sent,
-                warmup.answered, warmup.notSuccess(), warmup.noAnswer(), warmup.missed);
-        out.printf("drain: %,d CCR-T for sessions open at the end, %,d answered, non-2001 %,d, no answer %,d%n",
-                drain.sent, drain.answered, drain.notSuccess(), drain.noAnswer());
-        out.printf("octets used in answers 2001 (all phases): %,d%n", usedOctets());
+        out.printf("warm-up: %,d sent, %,d answered, non-%s %,d, no answer %,d, missed %,d%n", warmup.sent,
+                warmup.answered, ok, warmup.notSuccess(), warmup.noAnswer(), warmup.missed);
+        out.printf("drain: %,d %s for sessions open at the end, %,d answered, non-%s %,d, no answer %,d%n",
+                drain.sent, protocol.termination(), drain.answered, ok, drain.notSuccess(), drain.noAnswer());
+        out.printf("octets used in answers %s (all phases): %,d%n", ok, usedOctets());
         if (generatorCpuSeconds >= 0 && measured.sent > 0) {
-            out.printf("generator CPU in the measured window: %.1f s (%.0f %% of a core, %.1f us per CCR sent)%n",
+            out.printf("generator CPU in the measured window: %.1f s (%.0f %% of a core, %.1f us per %s sent)%n",
                     generatorCpuSeconds, 100 * generatorCpuSeconds / measuredSeconds,
-                    generatorCpuSeconds * 1e6 / measured.sent);
+                    generatorCpuSeconds * 1e6 / measured.sent, r);
         }
         if (unansweredAtExit > 0) {
             out.printf("UNANSWERED at exit: %,d requests%n", unansweredAtExit);
@@ -95,11 +130,12 @@ record LoadReport(LoadPlan plan, Phase warmup, Phase measured, Phase drain, doub
         out.println(load());
     }
 
-    private static String codes(Map<Long, Long> byResultCode) {
+    private String codes(Map<Long, Long> byResultCode) {
         StringBuilder out = new StringBuilder();
         byResultCode.forEach((code, count) -> {
-            if (code != DiameterLoad.NO_ANSWER) {
-                out.append(out.isEmpty() ? "" : ", ").append(code).append(' ').append(String.format("%,d", count));
+            if (code != Counts.NO_ANSWER) {
+                out.append(out.isEmpty() ? "" : ", ").append(protocol.label().apply(code)).append(' ')
+                        .append(String.format("%,d", count));
             }
         });
         return out.isEmpty() ? "none" : out.toString();
@@ -110,7 +146,7 @@ record LoadReport(LoadPlan plan, Phase warmup, Phase measured, Phase drain, doub
     }
 
     /** The 1, 5 and 15 minute load averages: on a shared machine the figures mean little without them. */
-    private static String load() {
+    static String load() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return "load " + f[0] + " " + f[1] + " " + f[2];

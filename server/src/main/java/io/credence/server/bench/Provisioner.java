@@ -3,8 +3,11 @@ package io.credence.server.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.credence.server.ApiClient;
+import io.credence.server.Main;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +56,32 @@ final class Provisioner {
     Provisioner(ApiClient api, LoadPlan plan) {
         this.api = api;
         this.plan = plan;
+    }
+
+    /**
+     * Provisions the plan's subscribers through {@code httpApi} and prints what it did.
+     *
+     * @param given the --http option as typed, for messages
+     * @return null when done, else the exit code (the reason is on stderr)
+     */
+    static Integer provision(URI httpApi, String given, LoadPlan plan) throws InterruptedException {
+        long started = System.nanoTime();
+        try {
+            Summary s = new Provisioner(new ApiClient(httpApi), plan).run();
+            System.out.printf("subscribers: %,d checked through %s in %.1f s (%,d created, %,d topped up, "
+                            + "%,d identities bound)%n", s.subscribers(), httpApi, (System.nanoTime() - started) / 1e9,
+                    s.created(), s.toppedUp(), s.bound());
+            return null;
+        } catch (Refused refused) {
+            System.err.println("credence: provisioning subscribers failed: " + refused.getMessage());
+            return Main.EXIT_REFUSED;
+        } catch (ConnectException unreachable) {
+            System.err.println("credence: cannot reach the server at " + given + " (is `credence serve` running?)");
+            return Main.EXIT_UNREACHABLE;
+        } catch (IOException failed) {
+            System.err.println("credence: talking to " + given + " failed: " + failed.getMessage());
+            return Main.EXIT_UNREACHABLE;
+        }
     }
 
     Summary run() throws IOException, InterruptedException, Refused {

@@ -178,6 +178,8 @@ class NchfConvergedChargingTest {
         assertThat(unit.path("ratingGroup").asLong()).isEqualTo(10);
         assertThat(unit.path("grantedUnit").path("totalVolume").asLong()).isEqualTo(2_000_000);
         assertThat(unit.path("validityTime").asLong()).isEqualTo(600);
+        assertThat(unit.path("triggers").findValuesAsText("triggerType")).containsExactly("QUOTA_EXHAUSTED",
+                "VALIDITY_TIME");
         assertThat(created.body().path("invocationSequenceNumber").asLong()).isZero();
         assertThat(bytes("alice").path("reserved").asLong()).isEqualTo(2_000_000);
 

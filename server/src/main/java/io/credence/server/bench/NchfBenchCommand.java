@@ -1,0 +1,190 @@
+package io.credence.server.bench;
+
+import io.credence.server.Main;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code credence bench nchf}: whole Nchf converged-charging sessions (create, updates, release)
+ * over HTTP/2 against a running server, on the open-loop schedule of {@code bench diameter} (see
+ * {@link NchfLoad}); prints the achieved rate, answers by HTTP status and cause and the latency
+ * percentiles. With {@code --http} it first makes sure its subscribers exist ({@link Provisioner}).
+ *
+ * <p>The JDK client has no HTTP/2 prior knowledge: it upgrades ({@code Upgrade: h2c}) on its
+ * first request. Each client therefore sends {@code GET /health} first, alone, so that its one
+ * connection is HTTP/2 before the load starts; one client is one connection.
+ */
+@Command(name = "nchf", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run whole Nchf charging sessions (create, updates, release) over HTTP/2 at a fixed rate.")
+final class NchfBenchCommand implements Callable<Integer> {
+    /** As long as the server waits for the credit-control engine before answering 503 itself. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Sessions per connection above which a note is printed: Credence allows 128 streams per
+     * HTTP/2 connection, and the JDK client fails a request beyond the limit instead of queueing
+     * it (seen at 128: a stream is counted until the server has closed it).
+     */
+    static final int STREAMS_PER_CONNECTION_SAFE = 100;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+            description = "the server's HTTP port (cleartext; Nchf is served there), default ${DEFAULT-VALUE}")
+    String url;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "1000",
+            description = "requests (create, update, release) offered per second, on a fixed schedule (open loop), "
+                    + "default ${DEFAULT-VALUE}")
+    long rate;
+
+    @Option(names = "--sessions", paramLabel = "S", defaultValue = "100",
+            description = "sessions open at once (so at most S requests in flight), default ${DEFAULT-VALUE}")
+    int sessions;
+
+    @Option(names = {"--seconds", "--duration"}, paramLabel = "D", defaultValue = "30s",
+            description = "measured time: seconds, or with a unit (500ms, 30s, 2m), default ${DEFAULT-VALUE}")
+    String duration;
+
+    @Option(names = "--warmup", paramLabel = "D", defaultValue = "5s",
+            description = "load before measuring (counted apart), default ${DEFAULT-VALUE}")
+    String warmup;
+
+    @Option(names = "--updates", paramLabel = "U", defaultValue = "3",
+            description = "updates per session: a session is create + U x update + release, default ${DEFAULT-VALUE}")
+    int updates;
+
+    @Option(names = "--connections", paramLabel = "C", defaultValue = "4",
+            description = "HTTP/2 connections (one JDK HttpClient each; sessions are spread over them; the server "
+                    + "allows 128 streams on each), default ${DEFAULT-VALUE}")
+    int connections;
+
+    @Option(names = "--msisdn-prefix", defaultValue = "49170",
+            description = "subscribers are msisdn-<prefix><7-digit index>, default ${DEFAULT-VALUE}")
+    String msisdnPrefix;
+
+    @Option(names = "--subscribers", paramLabel = "N", defaultValue = "1000",
+            description = "subscribers the sessions are spread over, default ${DEFAULT-VALUE}")
+    int subscribers;
+
+    @Option(names = "--http", paramLabel = "URL",
+            description = "the server's HTTP API, e.g. http://127.0.0.1:8080: first create the subscribers that are "
+                    + "missing (account bench-<msisdn>, a large BYTES balance, the E164 identity); without it they must exist")
+    String http;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        URI base = uri("--url", url);
+        LoadPlan plan = plan(base);
+        String commandLine = DiameterBenchCommand.commandLine(spec);
+        if (http != null) {
+            Integer failed = Provisioner.provision(uri("--http", http), http, plan);
+            if (failed != null) {
+                return failed;
+            }
+        }
+        List<HttpClient> clients = new ArrayList<>();
+        try {
+            for (int k = 0; k < connections; k++) {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                        .connectTimeout(Duration.ofSeconds(5)).build();
+                clients.add(client);
+                HttpResponse<Void> health = client.send(HttpRequest.newBuilder(base.resolve("health"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+                if (health.version() != HttpClient.Version.HTTP_2) {
+                    System.err.println("credence: " + base + " did not upgrade to HTTP/2 (h2c) on GET /health: answered "
+                            + health.statusCode() + " over " + health.version());
+                    return Main.EXIT_REFUSED;
+                }
+            }
+            if ((sessions + connections - 1) / connections > STREAMS_PER_CONNECTION_SAFE) {
+                System.out.printf("note: up to %d requests in flight per connection; the JDK client fails a request "
+                        + "(\"too many concurrent streams\") when the server's stream limit (Credence: 128) is reached: "
+                        + "use more --connections%n", (sessions + connections - 1) / connections);
+            }
+            String runId = Long.toHexString(System.currentTimeMillis());
+            NchfLoad load = new NchfLoad(plan, clients, base, REQUEST_TIMEOUT, runId);
+            LoadReport report = load.run();
+            report.print(System.out, commandLine, String.format("%s, %d HTTP/2 connection(s)", base, connections));
+            if (load.firstFailure() != null) {
+                System.out.println("first request without an answer: " + load.firstFailure());
+            }
+            if (load.overHttp1() > 0) {
+                System.out.printf("ANSWERS OVER HTTP/1.1: %,d%n", load.overHttp1());
+            }
+            return report.stoppedEarly() == null ? 0 : Main.EXIT_UNREACHABLE;
+        } catch (ConnectException unreachable) {
+            System.err.println("credence: cannot reach the server at " + base + " (is `credence serve` running with "
+                    + "--http-port " + base.getPort() + "?)");
+            return Main.EXIT_UNREACHABLE;
+        } catch (IOException failed) {
+            System.err.println("credence: HTTP/2 connection to " + base + " failed: " + failed);
+            return Main.EXIT_UNREACHABLE;
+        } finally {
+            for (HttpClient c : clients) {
+                c.shutdownNow();
+            }
+        }
+    }
+
+    private LoadPlan plan(URI base) {
+        require(rate >= 1 && rate <= LoadPlan.RATE_MAX, "--rate must be 1.." + LoadPlan.RATE_MAX
+                + " requests/s, was " + rate);
+        require(sessions >= 1 && sessions <= LoadPlan.SESSIONS_MAX,
+                "--sessions must be 1.." + LoadPlan.SESSIONS_MAX + ", was " + sessions);
+        require(updates >= 0 && updates <= LoadPlan.UPDATES_MAX,
+                "--updates must be 0.." + LoadPlan.UPDATES_MAX + ", was " + updates);
+        require(connections >= 1 && connections <= LoadPlan.CONNECTIONS_MAX,
+                "--connections must be 1.." + LoadPlan.CONNECTIONS_MAX + ", was " + connections);
+        require(connections <= sessions, "--connections (" + connections + ") must not exceed --sessions (" + sessions + ")");
+        require(msisdnPrefix.matches("[0-9]{1," + LoadPlan.MSISDN_PREFIX_DIGITS_MAX + "}"), "--msisdn-prefix must be 1.."
+                + LoadPlan.MSISDN_PREFIX_DIGITS_MAX + " digits, was '" + msisdnPrefix + "'");
+        require(subscribers >= 1 && subscribers <= LoadPlan.SUBSCRIBERS_MAX,
+                "--subscribers must be 1.." + LoadPlan.SUBSCRIBERS_MAX + ", was " + subscribers);
+        long durationNanos = DiameterBenchCommand.nanos(duration);
+        long warmupNanos = DiameterBenchCommand.nanos(warmup);
+        require(durationNanos >= 0, "--seconds must be a time such as 30, 30s, 500ms or 2m, was '" + duration + "'");
+        require(warmupNanos >= 0, "--warmup must be a time such as 30, 30s, 500ms or 2m, was '" + warmup + "'");
+        require(durationNanos > 0, "--seconds must be more than 0, was " + duration);
+        require(durationNanos + warmupNanos <= LoadPlan.DURATION_MAX_NANOS, "--warmup and --seconds together must be "
+                + "at most 24 hours");
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < connections; k++) {
+            names.add("h2-" + k);
+        }
+        // the realms are Diameter's; an Nchf consumer has none
+        return new LoadPlan(base.getHost(), base.getPort() < 0 ? 80 : base.getPort(), names, "-", "-", rate, sessions,
+                updates, warmupNanos, durationNanos, msisdnPrefix, subscribers);
+    }
+
+    private URI uri(String option, String value) {
+        URI uri;
+        try {
+            uri = URI.create(value.endsWith("/") ? value : value + "/");
+        } catch (IllegalArgumentException bad) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " is not a URL: " + value);
+        }
+        require("http".equals(uri.getScheme()) && uri.getHost() != null
+                        && (uri.getPath() == null || uri.getPath().equals("/")),
+                option + " must be an http:// URL without a path (HTTP/2 over TLS is not served), was " + value);
+        return uri;
+    }
+
+    private void require(boolean ok, String message) {
+        if (!ok) {
+            throw new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+}
