@@ -251,7 +251,7 @@ public final class ProvisioningApi extends Handler.Abstract {
 
     /**
      * {@code GET /v1/catalog}, {@code POST /v1/catalog/reload}, {@code POST /v1/catalog/quote},
-     * {@code GET /v1/catalog/packages}.
+     * {@code GET /v1/catalog/packages}, {@code GET /v1/catalog/tariffs}, {@code GET /v1/catalog/rules}.
      */
     private Reply routeCatalog(Request request, String method, String[] path) {
         if (path.length == 3) {
@@ -265,6 +265,12 @@ public final class ProvisioningApi extends Handler.Abstract {
         }
         if (path.length == 4 && path[3].equals("packages")) {
             return only(method, "GET", () -> Reply.json(200, Packages.list(catalogInForce().catalog())));
+        }
+        if (path.length == 4 && path[3].equals("tariffs")) {
+            return only(method, "GET", () -> Reply.json(200, CatalogViews.tariffs(catalogInForce().catalog())));
+        }
+        if (path.length == 4 && path[3].equals("rules")) {
+            return only(method, "GET", () -> Reply.json(200, CatalogViews.rules(catalogInForce().catalog())));
         }
         if (path.length == 4 && path[3].equals("reload")) {
             return only(method, "POST", () -> switch (catalog.reload()) {

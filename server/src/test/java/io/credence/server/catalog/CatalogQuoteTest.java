@@ -108,4 +108,23 @@ class CatalogQuoteTest {
         assertThat(unknownField.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(unknownField.body()).toString()).contains("colour");
     }
+
+    @Test
+    void theTariffsAndRulesInForceCanBeReadAsTheFileWritesThem() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String base = "http://127.0.0.1:" + server.httpPort() + "/v1/catalog/";
+        JsonNode tariffs = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "tariffs")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode voice = tariffs.path("tariffs").path("voice-standard");
+        assertThat(voice.path("unit").asText()).isEqualTo("SECONDS");
+        assertThat(voice.path("steps").get(0).path("until").asLong()).isEqualTo(60);
+        assertThat(voice.path("steps").get(1).has("until")).isFalse(); // open-ended, as in the file
+        assertThat(voice.path("bands").path("evening").get(0).path("block").asLong()).isEqualTo(10);
+        JsonNode rules = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "rules")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(rules.path("rules").size()).isEqualTo(7);
+        assertThat(rules.path("rules").findValuesAsText("name")).contains("VoLTE to VoLTE is free");
+        assertThat(rules.path("outlets").path("trunk-international").path("check").asLong()).isEqualTo(500);
+        assertThat(rules.path("outlets").path("trunk-national").asText()).isEqualTo("NO_CHECK");
+    }
 }
