@@ -110,7 +110,8 @@ class CommandLineTest {
                 .contains("Demo finished.");
     }
 
-    private static Run run(String... args) {
+    /** Runs the command line as {@code main} would, capturing what it prints. */
+    static Run run(String... args) {
         StringWriter err = new StringWriter();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream originalOut = System.out;

@@ -6,13 +6,10 @@ import io.credence.records.file.RecordWriter;
 import io.credence.records.file.RecordWriterConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code credence records tail|query} over a records directory the writer filled. */
 class RecordsCommandTest {
-    record Run(int exitCode, String out, String err) {}
 
     @TempDir
     Path data;
@@ -56,7 +52,7 @@ class RecordsCommandTest {
     @Test
     void tailPrintsTheLastRecordsAsJsonLinesFromTheDataDirectory() throws IOException {
         writeStory();
-        Run tail = run("records", "tail", "-n", "2", "--data", data.toString());
+        CommandLineTest.Run tail = run("records", "tail", "-n", "2", "--data", data.toString());
         assertThat(tail.exitCode()).as(tail.err()).isZero();
         assertThat(tail.out().lines().toList()).hasSize(2);
         assertThat(tail.out()).startsWith("{\"recordId\":\"r3\",").contains("\n{\"recordId\":\"r4\",");
@@ -67,7 +63,7 @@ class RecordsCommandTest {
     void queryFiltersDeduplicatesAndPrintsATable() throws IOException {
         writeStory();
         String dir = data.resolve("records").toString();
-        Run alice = run("records", "query", "--dir", dir, "--account", "alice", "--format", "table");
+        CommandLineTest.Run alice = run("records", "query", "--dir", dir, "--account", "alice", "--format", "table");
         assertThat(alice.exitCode()).as(alice.err()).isZero();
         List<String> rows = alice.out().lines().toList();
         assertThat(rows.getFirst()).startsWith("TIME").contains("ACCOUNT").contains("PRICE");
@@ -75,13 +71,13 @@ class RecordsCommandTest {
         assertThat(rows.get(1)).startsWith("2026-11-24T10:00:00Z").contains("alice").contains("CHARGED").endsWith("r1");
         assertThat(rows.get(3)).endsWith("r4");
 
-        Run window = run("records", "query", "--dir", dir, "--from", "2026-11-24T11:00:00Z", "--to", "2026-11-24T13:00:00+00:00");
+        CommandLineTest.Run window = run("records", "query", "--dir", dir, "--from", "2026-11-24T11:00:00Z", "--to", "2026-11-24T13:00:00+00:00");
         assertThat(window.out().lines().map(l -> l.substring(0, 17))).containsExactly("{\"recordId\":\"r2\",", "{\"recordId\":\"r3\",");
 
-        Run session = run("records", "query", "--data", data.toString(), "--session", "s1", "--service", "data");
+        CommandLineTest.Run session = run("records", "query", "--data", data.toString(), "--session", "s1", "--service", "data");
         assertThat(session.out().lines()).hasSize(2);
 
-        Run limited = run("records", "query", "--dir", dir, "--limit", "1");
+        CommandLineTest.Run limited = run("records", "query", "--dir", dir, "--limit", "1");
         assertThat(limited.exitCode()).isZero();
         assertThat(limited.out().lines()).hasSize(1);
         assertThat(limited.err()).contains("stopped at --limit 1");
@@ -95,7 +91,7 @@ class RecordsCommandTest {
             file = files.findFirst().orElseThrow();
         }
         Files.writeString(file, "{\"recordId\":\"r5\",\"atMi", StandardOpenOption.APPEND);
-        Run query = run("records", "query", "--data", data.toString());
+        CommandLineTest.Run query = run("records", "query", "--data", data.toString());
         assertThat(query.exitCode()).isZero();
         assertThat(query.out().lines()).hasSize(4);
         assertThat(query.err()).contains("credence: skipped " + file + ":6: incomplete last line");
@@ -111,28 +107,28 @@ class RecordsCommandTest {
                 {"--format", "xml", "--format"},
                 {"--limit", "0", "--limit must be >= 1"},
                 {"--limit", "many", "--limit"}}) {
-            Run run = run("records", "query", "--dir", dir, bad[0], bad[1]);
+            CommandLineTest.Run run = run("records", "query", "--dir", dir, bad[0], bad[1]);
             assertThat(run.exitCode()).as(bad[0]).isEqualTo(2);
             assertThat(run.err()).as(bad[0]).contains(bad[2]).contains("Try 'credence records query --help'");
             assertThat(run.err().lines()).as(bad[0]).hasSize(2);
         }
-        Run order = run("records", "query", "--dir", dir, "--from", "2026-11-25T00:00:00Z", "--to", "2026-11-24T00:00:00Z");
+        CommandLineTest.Run order = run("records", "query", "--dir", dir, "--from", "2026-11-25T00:00:00Z", "--to", "2026-11-24T00:00:00Z");
         assertThat(order.exitCode()).isEqualTo(2);
         assertThat(order.err()).contains("--from must be before --to");
 
-        Run lines = run("records", "tail", "--dir", dir, "-n", "-1");
+        CommandLineTest.Run lines = run("records", "tail", "--dir", dir, "-n", "-1");
         assertThat(lines.exitCode()).isEqualTo(2);
         assertThat(lines.err()).contains("-n must be 0..");
 
-        Run missing = run("records", "tail", "--dir", data.resolve("nowhere").toString());
+        CommandLineTest.Run missing = run("records", "tail", "--dir", data.resolve("nowhere").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("--dir has no records directory");
 
-        Run noData = run("records", "query", "--data", data.resolve("nowhere").toString());
+        CommandLineTest.Run noData = run("records", "query", "--data", data.resolve("nowhere").toString());
         assertThat(noData.exitCode()).isEqualTo(2);
         assertThat(noData.err()).contains("--data has no records directory");
 
-        Run noSubcommand = run("records");
+        CommandLineTest.Run noSubcommand = run("records");
         assertThat(noSubcommand.exitCode()).isEqualTo(2);
     }
 
@@ -166,23 +162,7 @@ class RecordsCommandTest {
         }
     }
 
-    private static Run run(String... args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream errStream = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(errStream, true, StandardCharsets.UTF_8));
-        try {
-            CommandLine cli = Main.commandLine();
-            cli.setErr(new PrintWriter(err, true));
-            int code = cli.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8),
-                    err + errStream.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+    private static CommandLineTest.Run run(String... args) {
+        return CommandLineTest.run(args);
     }
 }

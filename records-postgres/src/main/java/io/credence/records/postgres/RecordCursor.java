@@ -57,7 +57,7 @@ final class RecordCursor {
         List<Path> files = UsageRecordFile.list(dir);
         Path file = current(files);
         while (file != null && batch.size() < sizeMax) {
-            Path next = after(files, file);
+            Path next = UsageRecordFile.after(files, file);
             boolean atEnd = readFile(file, next != null, batch, sizeMax);
             if (!atEnd || next == null) {
                 return;
@@ -124,27 +124,12 @@ final class RecordCursor {
         if (files.contains(at)) {
             return at;
         }
-        Path next = after(files, at);
+        Path next = UsageRecordFile.after(files, at);
         if (next != null) {
             onSkipped.skipped(new Skipped(at, position.lineNumber(), "file removed before it was shipped to its end"));
             position = new Checkpoint(next.getFileName().toString(), 0, 0);
         }
         return next;
-    }
-
-    /** @return the file that sorts after {@code file} (which may be gone), or null */
-    private static Path after(List<Path> files, Path file) {
-        int i = files.indexOf(file);
-        if (i >= 0) {
-            return i + 1 < files.size() ? files.get(i + 1) : null;
-        }
-        long sequence = UsageRecordFile.sequence(file);
-        for (Path f : files) {
-            if (UsageRecordFile.sequence(f) > sequence) {
-                return f;
-            }
-        }
-        return null;
     }
 
     /** @return bytes in the files after {@code from}: what is not yet in the database */

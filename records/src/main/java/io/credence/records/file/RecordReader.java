@@ -243,7 +243,7 @@ public final class RecordReader {
             }
             int delivered = 0;
             while (true) {
-                Path next = after(files, file);
+                Path next = UsageRecordFile.after(files, file);
                 delivered += readFrom(true, next != null);
                 if (next == null) {
                     return delivered;
@@ -308,21 +308,6 @@ public final class RecordReader {
             }
             return delivered;
         }
-    }
-
-    private static Path after(List<Path> files, Path file) {
-        int i = files.indexOf(file);
-        if (i >= 0) {
-            return i + 1 < files.size() ? files.get(i + 1) : null;
-        }
-        // The file is gone (removed by retention): continue with the first file that sorts after it.
-        long sequence = UsageRecordFile.sequence(file);
-        for (Path f : files) {
-            if (UsageRecordFile.sequence(f) > sequence) {
-                return f;
-            }
-        }
-        return null;
     }
 
     private static UsageRecord decode(Path file, LineReader.Complete line, Consumer<Skipped> report) {

@@ -279,4 +279,23 @@ public final class UsageRecordFile {
         }
         return v;
     }
+
+    /**
+     * The record file that comes after {@code file} in {@code files} (oldest first), or null. A
+     * file that is gone (removed by retention) is placed by its sequence number, so a reader
+     * carries on with the first file that sorts after it.
+     */
+    public static Path after(List<Path> files, Path file) {
+        int i = files.indexOf(file);
+        if (i >= 0) {
+            return i + 1 < files.size() ? files.get(i + 1) : null;
+        }
+        long sequence = sequence(file);
+        for (Path f : files) {
+            if (sequence(f) > sequence) {
+                return f;
+            }
+        }
+        return null;
+    }
 }
