@@ -66,11 +66,6 @@ public final class NchfApi extends Handler.Abstract {
         this.realm = realm;
     }
 
-    /** Whether a request is for this API: its raw path starts with {@link #PATH_PREFIX}. */
-    public static boolean serves(Request request) {
-        return request.getHttpURI().getPath().startsWith(PATH_PREFIX);
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         try {

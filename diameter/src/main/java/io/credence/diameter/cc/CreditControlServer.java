@@ -844,7 +844,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     private void settle(Steps steps, String account, CcSession.Grant grant, long used) throws Busy {
         Rated rated = grant.rated();
         boolean money = rated != null && rated.source() == Rated.Source.MONEY;
-        Unit unit = money ? Unit.MONEY : grant.unit();
+        Unit unit = rated == null ? grant.unit() : rated.reservedUnit(grant.unit());
         long charge = money ? rated.moneyFor(used) : used;
         long reserved = rated == null ? grant.amount() : rated.reserved();
         String step = steps.next();
@@ -900,7 +900,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         }
         // a debit, so negative, as records write every balance change
         List<UsageRecord.BalanceChange> balances = charged > 0 ? List.of(new UsageRecord.BalanceChange(account,
-                money ? Unit.MONEY : grant.unit(), -charged)) : List.of();
+                rated == null ? grant.unit() : rated.reservedUnit(grant.unit()), -charged)) : List.of();
         try {
             usage.accept(new UsageRecord(stepId, clock.getAsLong(), account, steps.session.origin, steps.session.sessionId,
                     rated != null ? rated.service() : unratedService(grant.service()), grant.service().ratingGroup(),
