@@ -11,6 +11,8 @@ import java.util.Map;
  * million accounts with two buckets each should fit in about 300 MB of heap.
  */
 final class Account {
+    /** Sequence streams per account: one per SIM or device reporting usage, so a handful. */
+    static final int STREAMS_MAX = 16;
     private static final Bucket[] NO_BUCKETS = new Bucket[0];
 
     final String id;
@@ -27,6 +29,11 @@ final class Account {
      * A list, not a set: an account has a handful, and the ledger's own map answers "is it bound".
      */
     private ArrayList<SubscriberIdentity> identities;
+    /**
+     * Sequence streams in the order they were first advanced; null while there are none, which
+     * is most accounts. A plain array, searched linearly: at most {@link #STREAMS_MAX}.
+     */
+    private SequenceStream[] streams;
 
     Account(String id, AccountKind kind) {
         this.id = id;
@@ -134,6 +141,48 @@ final class Account {
     /** A copy: the list leaves the ledger thread. */
     List<SubscriberIdentity> identities() {
         return identities == null ? List.of() : List.copyOf(identities);
+    }
+
+    SequenceStream stream(String name) {
+        if (streams != null) {
+            for (SequenceStream s : streams) {
+                if (s.name.equals(name)) {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
+    int streamCount() {
+        return streams == null ? 0 : streams.length;
+    }
+
+    /** The streams themselves, in the order they were added; for the snapshot and the invariant check. */
+    List<SequenceStream> streams() {
+        return streams == null ? List.of() : Arrays.asList(streams);
+    }
+
+    void addStream(SequenceStream stream) {
+        if (stream(stream.name) != null) {
+            throw new IllegalStateException("stream " + stream.name + " is already on account " + id);
+        }
+        int n = streamCount();
+        SequenceStream[] next = new SequenceStream[n + 1];
+        if (n > 0) {
+            System.arraycopy(streams, 0, next, 0, n);
+        }
+        next[n] = stream;
+        streams = next;
+    }
+
+    /** Takes back the newest {@link #addStream}: only a linked chain's rollback removes a stream. */
+    void removeLastStream(SequenceStream stream) {
+        int n = streamCount();
+        if (n == 0 || streams[n - 1] != stream) {
+            throw new IllegalStateException("stream " + stream.name + " is not the newest on account " + id);
+        }
+        streams = n == 1 ? null : Arrays.copyOf(streams, n - 1);
     }
 
     /** What a debit of {@code unit} for {@code service} could take now, credit limit included. */

@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.Advance;
 import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
@@ -31,6 +32,7 @@ import java.util.Set;
  *   tag       : u8   1 CreateAccount  2 UpdateAccount  3 TopUp  4 Transfer
  *                    5 Reserve        6 Commit         7 Release 8 Linked
  *                    9 BindIdentity  10 UnbindIdentity 11 Reserve with a tag
+ *                   12 Advance
  *   fields    : per tag, in record component order; longs are 8 bytes big-endian,
  *               enums one byte (ordinal, 0xFF for "not given"), optional values
  *               preceded by a presence byte
@@ -51,6 +53,7 @@ public final class CommandCodec {
     private static final int BIND_IDENTITY = 9;
     private static final int UNBIND_IDENTITY = 10;
     private static final int RESERVE_TAGGED = 11;
+    private static final int ADVANCE = 12;
     private static final int ABSENT = 0xFF;
 
     private CommandCodec() {}
@@ -152,6 +155,13 @@ public final class CommandCodec {
                 out.writeByte(RELEASE);
                 out.writeLong(op.reservationId());
             }
+            case Advance op -> {
+                out.writeByte(ADVANCE);
+                out.writeUTF(op.accountId());
+                out.writeUTF(op.stream());
+                out.writeLong(op.seq());
+                out.writeLong(op.amount());
+            }
         }
     }
 
@@ -180,6 +190,7 @@ public final class CommandCodec {
                         in.readLong(), readService(in), in.readLong(), in.readUTF());
                 case COMMIT -> new Commit(in.readLong(), in.readLong(), in.readBoolean());
                 case RELEASE -> new Release(in.readLong());
+                case ADVANCE -> new Advance(in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
                 case BIND_IDENTITY -> new BindIdentity(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());
                 case UNBIND_IDENTITY -> new UnbindIdentity(enumOf(IdentityType.values(), in), in.readUTF());
                 case LINKED -> readLinked(in);

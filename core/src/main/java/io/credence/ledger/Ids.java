@@ -4,6 +4,8 @@ package io.credence.ledger;
 public final class Ids {
     public static final int ACCOUNT_ID_LENGTH_MAX = 64;
     public static final int REQUEST_ID_LENGTH_MAX = 128;
+    /** A sequence stream's name (see {@link Operation.Advance}): one per SIM or device, so short. */
+    public static final int STREAM_LENGTH_MAX = 64;
     /** The system account every ledger starts with; top-ups come from it unless told otherwise. */
     public static final String SYSTEM_ACCOUNT = "system";
 
@@ -17,6 +19,11 @@ public final class Ids {
     /** @return null when {@code id} is a valid request id, else the reason it is not */
     public static String requestIdProblem(String id) {
         return problem(id, REQUEST_ID_LENGTH_MAX);
+    }
+
+    /** @return null when {@code name} is a valid sequence stream name, else the reason it is not */
+    public static String streamProblem(String name) {
+        return problem(name, STREAM_LENGTH_MAX);
     }
 
     static String requireAccountId(String id, String field) {

@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.Advance;
 import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
@@ -13,6 +14,7 @@ import io.credence.ledger.Operation.UnbindIdentity;
 import io.credence.ledger.Operation.UpdateAccount;
 import io.credence.ledger.Outcome.AccountCreated;
 import io.credence.ledger.Outcome.AccountUpdated;
+import io.credence.ledger.Outcome.Advanced;
 import io.credence.ledger.Outcome.Committed;
 import io.credence.ledger.Outcome.IdentityBound;
 import io.credence.ledger.Outcome.IdentityUnbound;
@@ -34,6 +36,7 @@ import io.credence.ledger.Rejection.LimitExceeded;
 import io.credence.ledger.Rejection.LinkedRejected;
 import io.credence.ledger.Rejection.NotASystemAccount;
 import io.credence.ledger.Rejection.ReservationClosed;
+import io.credence.ledger.Rejection.StaleSequence;
 import io.credence.ledger.Rejection.UnknownAccount;
 import io.credence.ledger.Rejection.UnknownIdentity;
 import io.credence.ledger.Rejection.UnknownReservation;
@@ -204,6 +207,7 @@ public final class Ledger {
             case Reserve reserve -> reserve(reserve);
             case Commit commit -> commit(commit);
             case Release release -> release(release);
+            case Advance advance -> advance(advance);
         };
     }
 
@@ -542,6 +546,39 @@ public final class Ledger {
         }
     }
 
+    // ---------------------------------------------------------------- sequence streams
+
+    /**
+     * No status check, unlike the value movements: the usage behind a report already happened,
+     * and refusing it on a suspended or closed account would not undo that, only lose the count
+     * (or leave its number free for a retry after reactivation to be counted late).
+     */
+    private Outcome advance(Advance op) {
+        Account account = accounts.get(op.accountId());
+        if (account == null) {
+            return new UnknownAccount(op.accountId());
+        }
+        SequenceStream stream = account.stream(op.stream());
+        if (stream == null) {
+            if (account.streamCount() >= Account.STREAMS_MAX) {
+                return new LimitExceeded("streamsPerAccount", Account.STREAMS_MAX);
+            }
+        } else {
+            if (op.seq() <= stream.lastSeq) {
+                return new StaleSequence(account.id, stream.name, op.seq(), stream.lastSeq);
+            }
+            if (stream.total > Long.MAX_VALUE - op.amount()) {
+                return new LimitExceeded("total of " + account.id + " stream " + stream.name, Long.MAX_VALUE);
+            }
+        }
+        if (stream == null) {
+            stream = new SequenceStream(op.stream());
+            addStream(account, stream);
+        }
+        moveStream(stream, op.seq(), op.amount());
+        return new Advanced(account.id, stream.name, stream.lastSeq, stream.total);
+    }
+
     // ---------------------------------------------------------------- linked chains
 
     private Outcome linked(Linked op) {
@@ -674,6 +711,28 @@ public final class Ledger {
         account.removeBucket(bucket);
         if (undo != null) {
             undo.add(() -> account.addBucket(bucket));
+        }
+    }
+
+    private void addStream(Account account, SequenceStream stream) {
+        account.addStream(stream);
+        check(account.streamCount() <= Account.STREAMS_MAX, "streams within STREAMS_MAX");
+        if (undo != null) {
+            undo.add(() -> account.removeLastStream(stream));
+        }
+    }
+
+    private void moveStream(SequenceStream stream, long seq, long amount) {
+        long seqBefore = stream.lastSeq;
+        long totalBefore = stream.total;
+        check(seq > seqBefore, "a stream only moves forward");
+        stream.lastSeq = seq;
+        stream.total = Math.addExact(totalBefore, amount); // checked before: cannot throw
+        if (undo != null) {
+            undo.add(() -> {
+                stream.lastSeq = seqBefore;
+                stream.total = totalBefore;
+            });
         }
     }
 
@@ -853,6 +912,16 @@ public final class Ledger {
         return account == null ? List.of() : account.identities();
     }
 
+    /**
+     * An account's sequence stream: its last accepted number and running total; empty when the
+     * account does not exist or has never advanced that stream.
+     */
+    public Optional<SequenceView> sequence(String accountId, String stream) {
+        Account account = accounts.get(accountId);
+        SequenceStream s = account == null ? null : account.stream(stream);
+        return s == null ? Optional.empty() : Optional.of(s.view());
+    }
+
     /** What an account could spend now on {@code service}, credit limit included. */
     public Optional<Long> available(String accountId, Unit unit, ServiceRef service) {
         Account account = accounts.get(accountId);
@@ -915,7 +984,7 @@ public final class Ledger {
     /**
      * Recomputes every invariant from scratch (slow; for tests and after recovery): per-unit sums
      * are zero, reserved amounts match open holds, no bucket exceeds its bounds, the identity
-     * lookup and the accounts' own lists agree.
+     * lookup and the accounts' own lists agree, and every sequence stream is well formed.
      */
     public void verifyInvariants() {
         long[] sums = new long[Unit.count()];
@@ -947,6 +1016,16 @@ public final class Ledger {
             }
         }
         check(listed == identities.size(), "every bound identity is listed by its account");
+        for (Account account : accounts.values()) {
+            check(account.streamCount() <= Account.STREAMS_MAX, "account " + account.id + " has at most "
+                    + Account.STREAMS_MAX + " streams");
+            for (SequenceStream stream : account.streams()) {
+                check(Ids.streamProblem(stream.name) == null, "stream name '" + stream.name + "' is valid");
+                check(account.stream(stream.name) == stream, "stream " + stream.name + " appears once on " + account.id);
+                check(stream.lastSeq > 0, "stream " + stream.name + " of " + account.id + " was advanced");
+                check(stream.total >= 0, "stream " + stream.name + " of " + account.id + " has a total >= 0");
+            }
+        }
         for (int u = 0; u < sums.length; u++) {
             check(sums[u] == 0, "sum of " + Unit.ofOrdinal(u) + " is zero, was " + sums[u]);
             check(unitSums[u] == 0, "running sum of " + Unit.ofOrdinal(u) + " is zero");

@@ -15,7 +15,8 @@ import java.util.Map;
  *   "CRDS" u32 magic, u32 version
  *   nowMillis, nextBucketId, nextReservationId           : i64 each
  *   u32 accounts   { id, kind, status, limits, lastTransferSeq, u16 buckets { bucket },
- *                    u32 identities { type, value } }           (in the order they were bound)
+ *                    u32 identities { type, value }             (in the order they were bound)
+ *                    u8 streams { name, lastSeq, total } }      (in the order they were added)
  *   u32 open       { id, account, counterparty, unit, amount, service, expiresAt,
  *                    u16 holds { bucketId, amount } }
  *   u32 closed     { id, status, atMillis }
@@ -25,14 +26,18 @@ import java.util.Map;
  * </pre>
  *
  * The caller (the journal) adds a checksum around these bytes; this class only maps state.
- * Version 2 added the identities. Another version is refused like a damaged snapshot: recovery
- * then tries an older one or replays the journal, and stops with the reason when the segments
- * that snapshot replaced are gone.
+ * Version 2 added the identities, 3 the reservation tags, 4 the sequence streams. Version 3 is
+ * still read (its accounts have no streams, which is what they had then), so a data directory
+ * written before streams recovers from its snapshots. Another version is refused like a damaged
+ * snapshot: recovery then tries an older one or replays the journal, and stops with the reason
+ * when the segments that snapshot replaced are gone.
  */
 public final class LedgerSnapshot {
     private static final int MAGIC = 0x43524453; // "CRDS"
     private static final int END = 0x43524445; // "CRDE"
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
+    /** The oldest version still read: the one before sequence streams. */
+    private static final int VERSION_WITHOUT_STREAMS = 3;
 
     private LedgerSnapshot() {}
 
@@ -77,9 +82,11 @@ public final class LedgerSnapshot {
             throw new IOException("not a Credence snapshot (bad magic)");
         }
         int version = in.readInt();
-        if (version != VERSION) {
-            throw new IOException("snapshot version " + version + " is not supported (expected " + VERSION + ")");
+        if (version != VERSION && version != VERSION_WITHOUT_STREAMS) {
+            throw new IOException("snapshot version " + version + " is not supported (expected "
+                    + VERSION_WITHOUT_STREAMS + " or " + VERSION + ")");
         }
+        boolean withStreams = version >= VERSION;
         Ledger ledger = new Ledger(limits);
         ledger.accounts.clear();
         ledger.nowMillis = in.readLong();
@@ -87,7 +94,7 @@ public final class LedgerSnapshot {
         ledger.nextReservationId = in.readLong();
         int accounts = in.readInt();
         for (int i = 0; i < accounts; i++) {
-            Account a = readAccount(in, ledger);
+            Account a = readAccount(in, ledger, withStreams);
             ledger.accounts.put(a.id, a);
         }
         int open = in.readInt();
@@ -152,9 +159,16 @@ public final class LedgerSnapshot {
             out.writeByte(identity.type().ordinal());
             out.writeUTF(identity.value());
         }
+        List<SequenceStream> streams = a.streams();
+        out.writeByte(streams.size());
+        for (SequenceStream stream : streams) {
+            out.writeUTF(stream.name);
+            out.writeLong(stream.lastSeq);
+            out.writeLong(stream.total);
+        }
     }
 
-    private static Account readAccount(DataInput in, Ledger ledger) throws IOException {
+    private static Account readAccount(DataInput in, Ledger ledger, boolean withStreams) throws IOException {
         Account a = new Account(in.readUTF(), CommandCodec.enumOf(AccountKind.values(), in));
         a.status = CommandCodec.enumOf(AccountStatus.values(), in);
         a.setCreditLimits(CommandCodec.readLimits(in));
@@ -175,7 +189,36 @@ public final class LedgerSnapshot {
         for (int i = 0; i < identities; i++) {
             readIdentity(in, ledger, a);
         }
+        if (withStreams) {
+            readStreams(in, a);
+        }
         return a;
+    }
+
+    /** Checked here, not only by the invariant check: a damaged count or name must not get as far as the ledger. */
+    private static void readStreams(DataInput in, Account a) throws IOException {
+        int streams = in.readUnsignedByte();
+        if (streams > Account.STREAMS_MAX) {
+            throw new IOException("account " + a.id + " has " + streams + " streams");
+        }
+        for (int i = 0; i < streams; i++) {
+            String name = in.readUTF();
+            String problem = Ids.streamProblem(name);
+            if (problem != null) {
+                throw new IOException("account " + a.id + " has an invalid stream name: " + problem);
+            }
+            if (a.stream(name) != null) {
+                throw new IOException("account " + a.id + " has stream " + name + " twice");
+            }
+            SequenceStream stream = new SequenceStream(name);
+            stream.lastSeq = in.readLong();
+            stream.total = in.readLong();
+            if (stream.lastSeq <= 0 || stream.total < 0) {
+                throw new IOException("stream " + name + " of account " + a.id + " is at " + stream.lastSeq
+                        + " with total " + stream.total);
+            }
+            a.addStream(stream);
+        }
     }
 
     private static void readIdentity(DataInput in, Ledger ledger, Account a) throws IOException {

@@ -136,6 +136,33 @@ public sealed interface Operation {
         }
     }
 
+    /**
+     * Moves the account's named stream to {@code seq} and adds {@code amount} to its total. Only a
+     * {@code seq} above the stream's last is accepted, so a repeated or older report changes
+     * nothing (it is answered {@link Rejection.StaleSequence}); gaps are fine, a lost report is
+     * simply never counted.
+     *
+     * <p>For reporters that number their reports, such as a device agent per SIM: unlike the
+     * request-id table, which forgets after its retention, a stream remembers its last number for
+     * as long as the account exists, and as a {@link Step} it can be linked with the charge it
+     * stands for, so the report is counted exactly once together with it. The account's status is
+     * not checked: the usage already happened, and refusing to count it would lose it. Streams are
+     * never removed; an account has at most 16 (a seventeenth is {@link Rejection.LimitExceeded}).
+     */
+    record Advance(String accountId, String stream, long seq, long amount) implements Step {
+        public Advance {
+            Ids.requireAccountId(accountId, "accountId");
+            String problem = Ids.streamProblem(stream);
+            if (problem != null) {
+                throw new IllegalArgumentException("stream: " + problem);
+            }
+            requirePositive(seq, "seq");
+            if (amount < 0) {
+                throw new IllegalArgumentException("amount must be >= 0, was " + amount);
+            }
+        }
+    }
+
     /** Steps that succeed or fail as a whole: on the first rejection nothing of the chain remains. */
     record Linked(List<Step> steps) implements Operation {
         public static final int STEPS_MAX = 16;
@@ -149,7 +176,7 @@ public sealed interface Operation {
     }
 
     /** The operations that may be part of a {@link Linked} chain. */
-    sealed interface Step extends Operation permits TopUp, Transfer, Reserve, Commit, Release {}
+    sealed interface Step extends Operation permits TopUp, Transfer, Reserve, Commit, Release, Advance {}
 
     private static void requireNonNull(Object value, String field) {
         if (value == null) {

@@ -5,7 +5,7 @@ import java.util.List;
 /** What the ledger answered. Every rejection is a value too (see {@link Rejection}). */
 public sealed interface Outcome permits Outcome.AccountCreated, Outcome.AccountUpdated, Outcome.ToppedUp,
         Outcome.Transferred, Outcome.Reserved, Outcome.Committed, Outcome.Released, Outcome.LinkedApplied,
-        Outcome.IdentityBound, Outcome.IdentityUnbound, Rejection {
+        Outcome.IdentityBound, Outcome.IdentityUnbound, Outcome.Advanced, Rejection {
 
     default boolean accepted() {
         return !(this instanceof Rejection);
@@ -36,6 +36,9 @@ public sealed interface Outcome permits Outcome.AccountCreated, Outcome.AccountU
 
     /** The identity was bound to {@code accountId} and is now free. */
     record IdentityUnbound(IdentityType type, String value, String accountId) implements Outcome {}
+
+    /** The stream of {@code accountId} is now at {@code seq}, and {@code total} is its running total. */
+    record Advanced(String accountId, String stream, long seq, long total) implements Outcome {}
 
     record LinkedApplied(List<Outcome> steps) implements Outcome {
         public LinkedApplied {

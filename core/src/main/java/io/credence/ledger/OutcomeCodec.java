@@ -2,6 +2,7 @@ package io.credence.ledger;
 
 import io.credence.ledger.Outcome.AccountCreated;
 import io.credence.ledger.Outcome.AccountUpdated;
+import io.credence.ledger.Outcome.Advanced;
 import io.credence.ledger.Outcome.Committed;
 import io.credence.ledger.Outcome.IdentityBound;
 import io.credence.ledger.Outcome.IdentityUnbound;
@@ -23,6 +24,7 @@ import io.credence.ledger.Rejection.LimitExceeded;
 import io.credence.ledger.Rejection.LinkedRejected;
 import io.credence.ledger.Rejection.NotASystemAccount;
 import io.credence.ledger.Rejection.ReservationClosed;
+import io.credence.ledger.Rejection.StaleSequence;
 import io.credence.ledger.Rejection.UnknownAccount;
 import io.credence.ledger.Rejection.UnknownIdentity;
 import io.credence.ledger.Rejection.UnknownReservation;
@@ -66,6 +68,10 @@ final class OutcomeCodec {
             case IdentityUnbound o -> {
                 out.writeByte(10); out.writeByte(o.type().ordinal()); out.writeUTF(o.value()); out.writeUTF(o.accountId());
             }
+            case Advanced o -> {
+                out.writeByte(11); out.writeUTF(o.accountId()); out.writeUTF(o.stream()); out.writeLong(o.seq());
+                out.writeLong(o.total());
+            }
             case Rejection r -> writeRejection(out, r);
         }
     }
@@ -97,6 +103,10 @@ final class OutcomeCodec {
                 out.writeByte(34); out.writeByte(r.type().ordinal()); out.writeUTF(r.value()); out.writeUTF(r.accountId());
             }
             case UnknownIdentity r -> { out.writeByte(35); out.writeByte(r.type().ordinal()); out.writeUTF(r.value()); }
+            case StaleSequence r -> {
+                out.writeByte(36); out.writeUTF(r.accountId()); out.writeUTF(r.stream()); out.writeLong(r.requested());
+                out.writeLong(r.last());
+            }
             case LinkedRejected r -> { out.writeByte(33); out.writeByte(r.stepIndex()); writeRejection(out, r.cause()); }
         }
     }
@@ -121,6 +131,7 @@ final class OutcomeCodec {
             }
             case 9 -> new IdentityBound(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());
             case 10 -> new IdentityUnbound(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());
+            case 11 -> new Advanced(in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
             default -> readRejection(tag, in);
         };
     }
@@ -146,6 +157,7 @@ final class OutcomeCodec {
             }
             case 34 -> new IdentityTaken(enumOf(IdentityType.values(), in), in.readUTF(), in.readUTF());
             case 35 -> new UnknownIdentity(enumOf(IdentityType.values(), in), in.readUTF());
+            case 36 -> new StaleSequence(in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
             default -> throw new IOException("unknown outcome tag " + tag);
         };
     }

@@ -82,6 +82,17 @@ public sealed interface Rejection extends Outcome {
         }
     }
 
+    /**
+     * A report numbered {@code requested} for a stream already at {@code last}: a repeat or an
+     * older report, already counted or given up on. Nothing changed.
+     */
+    record StaleSequence(String accountId, String stream, long requested, long last) implements Rejection {
+        public String message() {
+            return "stream '" + stream + "' of account '" + accountId + "' is at " + last + "; " + requested
+                    + " is not above it";
+        }
+    }
+
     /** The request id was used before for a different operation; the first outcome stands. */
     record DuplicateRequest(String requestId) implements Rejection {
         public String message() {

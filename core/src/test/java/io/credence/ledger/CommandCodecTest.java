@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.Advance;
 import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
@@ -87,6 +88,10 @@ class CommandCodecTest {
                 new Command("i-5", new BindIdentity(IdentityType.PRIVATE, "!", "a")),
                 new Command("j-1", new UnbindIdentity(IdentityType.E164, "1")),
                 new Command("j-2", new UnbindIdentity(IdentityType.SIP_URI, "sip:alice@example.com")),
+                new Command("s-1", new Advance("alice", "sim-1", 1, 0)),
+                new Command("s-2", new Advance("op.1@x:y_z-0", "x".repeat(Ids.STREAM_LENGTH_MAX), MAX, MAX)),
+                new Command("L-s", new Linked(List.of(new Advance("alice", "imsi:262011234567890", 42, 1_500),
+                        new Commit(7, 1_500, false)))),
                 new Command("q".repeat(Ids.REQUEST_ID_LENGTH_MAX), new Release(1)));
     }
 
@@ -146,6 +151,13 @@ class CommandCodecTest {
         // requestId, tag 10, type, value
         assertThat(HexFormat.of().formatHex(encode(new Command("u1", new UnbindIdentity(IdentityType.NAI, "a@b")))))
                 .isEqualTo("00027531" + "0a" + "03" + "0003614062");
+    }
+
+    @Test
+    void theAdvanceLayoutIsStable() throws IOException {
+        // requestId, tag 12, accountId, stream, seq, amount
+        assertThat(HexFormat.of().formatHex(encode(new Command("a1", new Advance("a", "s", 1, 20)))))
+                .isEqualTo("00026131" + "0c" + "000161" + "000173" + "0000000000000001" + "0000000000000014");
     }
 
     @Test
@@ -214,6 +226,10 @@ class CommandCodecTest {
         operations.add(new BindIdentity(IdentityType.IMSI, "491701234567", "alice"));   // differs only in the type
         operations.add(new BindIdentity(IdentityType.E164, "491701234567", "bob"));     // differs only in the account
         operations.add(new UnbindIdentity(IdentityType.E164, "491701234567"));
+        operations.add(new Advance("alice", "sim-1", 2, 0));                              // differs only in seq
+        operations.add(new Advance("alice", "sim-1", 1, 1));                              // differs only in amount
+        operations.add(new Advance("alice", "sim-2", 1, 0));                              // differs only in stream
+        operations.add(new Advance("bob", "sim-1", 1, 0));                                // differs only in account
 
         assertThat(operations.stream().map(fingerprinter::of).distinct().count()).isEqualTo(operations.size());
     }
@@ -258,7 +274,7 @@ class CommandCodecTest {
             if (bytes.length > 4 && rnd.nextBoolean()) {
                 byte[] start = starts[rnd.nextInt(starts.length)];
                 System.arraycopy(start, 0, bytes, 0, start.length);
-                bytes[start.length] = (byte) (1 + rnd.nextInt(10)); // a real tag, so decoding gets further
+                bytes[start.length] = (byte) (1 + rnd.nextInt(12)); // a real tag, so decoding gets further
             }
             checkDecodesCleanly(bytes, "random bytes #" + i);
         }

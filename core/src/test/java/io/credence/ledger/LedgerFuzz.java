@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.Advance;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
 import io.credence.ledger.Operation.Linked;
@@ -27,7 +28,8 @@ import static org.assertj.core.api.Assertions.fail;
  * Seeded random commands for the model and snapshot tests. A few accounts so that operations
  * collide; amounts biased to the edges (1, max, max-1, exactly the available balance and one
  * either side); time that stands still, creeps, jumps past expiries and sometimes goes back;
- * retried request ids, some with a changed operation; linked chains.
+ * retried request ids, some with a changed operation; linked chains; sequence stream reports,
+ * repeated, late, with gaps, and sometimes on an account that already has every stream it may.
  */
 final class LedgerFuzz {
     static final String[] ACCOUNTS = {"system", "a", "b", "c", "d", "sys2", "ghost"};
@@ -38,6 +40,14 @@ final class LedgerFuzz {
             new ServiceFilter(Set.of(20L), Set.of(7L))};
     static final Unit[] UNITS = {Unit.MONEY, Unit.MONEY, Unit.MONEY, Unit.BYTES, Unit.BYTES, Unit.SECONDS};
     static final long MAX = Long.MAX_VALUE;
+    /** Two more names than an account may have streams, so that the limit is met. */
+    static final String[] STREAMS = new String[Account.STREAMS_MAX + 2];
+
+    static {
+        for (int i = 0; i < STREAMS.length; i++) {
+            STREAMS[i] = "sim-" + i;
+        }
+    }
 
     final Random rnd;
     final ReferenceLedger model;
@@ -61,6 +71,14 @@ final class LedgerFuzz {
             for (int i = rnd.nextInt(6); i > 0; i--) {
                 prelude.add(new TopUp("system", ACCOUNTS[1 + rnd.nextInt(4)], unit(), 1 + rnd.nextInt(10_000),
                         rnd.nextBoolean() ? null : bucketSpec()));
+            }
+            if (rnd.nextInt(6) == 0) {
+                // every stream an account may have, in one chain, so that later reports meet the limit
+                List<Step> all = new ArrayList<>();
+                for (int i = 0; i < Account.STREAMS_MAX; i++) {
+                    all.add(new Advance("a", STREAMS[i], 1 + rnd.nextInt(3), rnd.nextInt(100)));
+                }
+                prelude.add(new Linked(all));
             }
         }
     }
@@ -155,6 +173,9 @@ final class LedgerFuzz {
     }
 
     private Step step() {
+        if (rnd.nextInt(10) == 0) {
+            return advance();
+        }
         int roll = rnd.nextInt(100);
         if (roll < 30) {
             return topUp();
@@ -173,6 +194,33 @@ final class LedgerFuzz {
         }
         ReferenceLedger.Res r = pickReservation();
         return new Release(r != null ? r.id : reservationIdWithoutState());
+    }
+
+    /** Mostly the next number or a repeat; sometimes late, far ahead or at the very end; totals pushed to overflow. */
+    private Advance advance() {
+        ReferenceLedger.Acct full = model.accounts.get("a");
+        String account = full != null && full.streams.size() == Account.STREAMS_MAX && rnd.nextInt(3) == 0 ? "a"
+                : rnd.nextInt(12) == 0 ? "system" : account();
+        String stream = rnd.nextInt(10) < 6 ? STREAMS[rnd.nextInt(3)] : STREAMS[rnd.nextInt(STREAMS.length)];
+        ReferenceLedger.Acct known = model.accounts.get(account);
+        SequenceView now = known == null ? null : known.streams.get(stream);
+        long last = now == null ? 0 : now.lastSeq();
+        long total = now == null ? 0 : now.total();
+        long seq = switch (rnd.nextInt(10)) {
+            case 0, 1 -> Math.max(1, last);                            // a repeat
+            case 2 -> Math.max(1, last - 1 - rnd.nextInt(3));          // late
+            case 3 -> last == MAX ? MAX : last + 2 + rnd.nextInt(10);  // a gap
+            case 4 -> rnd.nextInt(20) == 0 ? MAX : 1;
+            default -> last == MAX ? MAX : last + 1;
+        };
+        long amount = switch (rnd.nextInt(12)) {
+            case 0 -> 0;
+            case 1 -> MAX;
+            case 2 -> MAX - total;                         // exactly fills the total
+            case 3 -> total == 0 ? MAX : MAX - total + 1;      // one past it
+            default -> rnd.nextInt(1000);
+        };
+        return new Advance(account, stream, seq, amount);
     }
 
     private CreateAccount createAccount() {
@@ -373,7 +421,8 @@ final class LedgerFuzz {
 
     /** One account as seen from outside; built from the ledger's views and from the model, then compared whole. */
     record AccountState(String id, AccountKind kind, AccountStatus status, Map<Unit, Long> creditLimits,
-                        List<UnitState> units, List<BucketView> buckets, List<TransferRecord> transfers) {}
+                        List<UnitState> units, List<BucketView> buckets, List<TransferRecord> transfers,
+                        List<SequenceView> streams) {}
 
     /** Totals as BigInteger so that a wrapped long in the ledger shows up as a difference. */
     record UnitState(Unit unit, boolean shown, BigInteger total, BigInteger reserved, long available,
@@ -401,8 +450,12 @@ final class LedgerFuzz {
                         : new UnitState(unit, true, BigInteger.valueOf(b.total()), BigInteger.valueOf(b.reserved()),
                         b.available(), b.creditLimit(), byService));
             }
+            List<SequenceView> streams = new ArrayList<>();
+            for (String stream : STREAMS) {
+                streams.add(ledger.sequence(id, stream).orElse(null));
+            }
             accounts.add(new AccountState(id, view.kind(), view.status(), view.creditLimits(), units, view.buckets(),
-                    ledger.transfers(id, 0, Integer.MAX_VALUE).orElseThrow()));
+                    ledger.transfers(id, 0, Integer.MAX_VALUE).orElseThrow(), streams));
         }
         List<ReservationView> reservations = new ArrayList<>();
         for (long r = 1; r <= reservationIdsUpTo; r++) {
@@ -431,8 +484,12 @@ final class LedgerFuzz {
                         : new UnitState(unit, true, model.total(id, unit), model.reservedTotal(id, unit),
                         model.available(id, unit, ServiceRef.ANY), a.creditLimit(unit), byService));
             }
+            List<SequenceView> streams = new ArrayList<>();
+            for (String stream : STREAMS) {
+                streams.add(a.streams.get(stream));
+            }
             accounts.add(new AccountState(id, a.kind, a.status, model.nonZeroLimits(id), units, model.bucketViews(id),
-                    model.retainedTransfers(id)));
+                    model.retainedTransfers(id), streams));
         }
         List<ReservationView> reservations = new ArrayList<>();
         for (long r = 1; r <= reservationIdsUpTo; r++) {

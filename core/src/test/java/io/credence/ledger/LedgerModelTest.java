@@ -40,7 +40,8 @@ class LedgerModelTest {
                     "LinkedRejected", "LimitExceeded:accountsMax", "LimitExceeded:bucketsPerAccountMax",
                     "LimitExceeded:reservationsMax", "LimitExceeded:reservationTtlMaxMillis",
                     "LimitExceeded:requestIdsMax", "LimitExceeded:balance", "LimitExceeded:issued", "overdraft",
-                    "retry", "BUCKET_EXPIRY")) {
+                    "retry", "BUCKET_EXPIRY", "Advanced", "StaleSequence", "LimitExceeded:streamsPerAccount",
+                    "LimitExceeded:total")) {
                 assertThat(seen.getOrDefault(outcome, 0)).as("times the sequences reached %s", outcome)
                         .isGreaterThanOrEqualTo(20);
             }

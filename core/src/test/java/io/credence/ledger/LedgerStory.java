@@ -189,6 +189,9 @@ final class LedgerStory {
             out.add(ledger.account(id));
             out.add(ledger.transfers(id, 0, 1000));
             out.add(ledger.identitiesOf(id));
+            for (int stream = 0; stream <= Account.STREAMS_MAX; stream++) {
+                out.add(ledger.sequence(id, "sim-" + stream));
+            }
         }
         out.add(ledger.identityCount());
         out.add(ledger.lastTransferSeq());

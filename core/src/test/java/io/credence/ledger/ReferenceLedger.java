@@ -1,5 +1,6 @@
 package io.credence.ledger;
 
+import io.credence.ledger.Operation.Advance;
 import io.credence.ledger.Operation.BindIdentity;
 import io.credence.ledger.Operation.Commit;
 import io.credence.ledger.Operation.CreateAccount;
@@ -65,6 +66,10 @@ import java.util.Map;
  *       reservations hold;</li>
  *   <li>a linked chain that is rolled back leaves the memory of closed reservations as it was.</li>
  * </ul>
+ *
+ * <p>Sequence streams follow {@link Operation.Advance}: only a number above the stream's last is
+ * accepted, whatever the account's status; at most {@link Account#STREAMS_MAX} streams an
+ * account; a total never passes {@code Long.MAX_VALUE}.
  */
 final class ReferenceLedger {
     static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
@@ -74,6 +79,8 @@ final class ReferenceLedger {
         final AccountKind kind;
         AccountStatus status = AccountStatus.ACTIVE;
         Map<Unit, Long> limits;
+        /** Sequence streams by name, in the order they were first advanced. */
+        Map<String, SequenceView> streams = new LinkedHashMap<>();
 
         Acct(String id, AccountKind kind, Map<Unit, Long> limits) {
             this.id = id;
@@ -85,6 +92,7 @@ final class ReferenceLedger {
         Acct copy() {
             Acct c = new Acct(id, kind, limits);
             c.status = status;
+            c.streams = new LinkedHashMap<>(streams);
             return c;
         }
 
@@ -503,7 +511,30 @@ final class ReferenceLedger {
             case Reserve op -> reserve(op);
             case Commit op -> commit(op);
             case Release op -> release(op);
+            case Advance op -> advance(op);
         };
+    }
+
+    private Outcome advance(Advance op) {
+        Acct a = accounts.get(op.accountId());
+        if (a == null) {
+            return new UnknownAccount(op.accountId());
+        }
+        SequenceView before = a.streams.get(op.stream());
+        if (before == null && a.streams.size() >= Account.STREAMS_MAX) {
+            return new LimitExceeded("streamsPerAccount", Account.STREAMS_MAX);
+        }
+        long last = before == null ? 0 : before.lastSeq();
+        long total = before == null ? 0 : before.total();
+        if (before != null && op.seq() <= last) {
+            return new Rejection.StaleSequence(a.id, op.stream(), op.seq(), last);
+        }
+        if (big(total).add(big(op.amount())).compareTo(MAX) > 0) {
+            return new LimitExceeded("total of " + a.id + " stream " + op.stream(), Long.MAX_VALUE);
+        }
+        SequenceView after = new SequenceView(op.stream(), op.seq(), total + op.amount());
+        a.streams.put(op.stream(), after);
+        return new Outcome.Advanced(a.id, op.stream(), after.lastSeq(), after.total());
     }
 
     /** Balances are longs: no account's total of a unit may pass Long.MAX_VALUE. */

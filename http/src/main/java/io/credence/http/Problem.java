@@ -14,6 +14,7 @@ import io.credence.ledger.Rejection.LimitExceeded;
 import io.credence.ledger.Rejection.LinkedRejected;
 import io.credence.ledger.Rejection.NotASystemAccount;
 import io.credence.ledger.Rejection.ReservationClosed;
+import io.credence.ledger.Rejection.StaleSequence;
 import io.credence.ledger.Rejection.UnknownAccount;
 import io.credence.ledger.Rejection.UnknownIdentity;
 import io.credence.ledger.Rejection.UnknownReservation;
@@ -50,6 +51,8 @@ record Problem(int status, String type, String title, String detail, String fiel
             case CommitExceedsReservation r -> rejected(422, "commit-exceeds-reservation", r, "amount");
             case IdentityTaken r -> rejected(409, "identity-taken", r, "value");
             case UnknownIdentity r -> rejected(404, "unknown-identity", r, "value");
+            // Not a malformed request: the stream has moved past it (a repeat, or an older report).
+            case StaleSequence r -> rejected(409, "stale-sequence", r, "seq");
             case DuplicateRequest r -> rejected(409, "duplicate-request-id", r, "requestId");
             // The idempotency table is full only for a while; everything else is a standing limit.
             case LimitExceeded r when r.limit().equals("requestIdsMax") -> rejected(503, "busy", r, null);

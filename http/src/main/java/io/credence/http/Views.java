@@ -163,6 +163,12 @@ final class Views {
                     body.putAll(identity(new SubscriberIdentity(o.type(), o.value()), o.accountId()));
             case Outcome.IdentityUnbound o ->
                     body.putAll(identity(new SubscriberIdentity(o.type(), o.value()), o.accountId()));
+            case Outcome.Advanced o -> {
+                body.put("accountId", o.accountId());
+                body.put("stream", o.stream());
+                body.put("seq", o.seq());
+                body.put("total", o.total());
+            }
             case Outcome.LinkedApplied o -> body.put("steps", o.steps().stream().map(Views::outcome).toList());
             case io.credence.ledger.Rejection r -> throw new IllegalArgumentException("rejections are problems: " + r);
         }
