@@ -13,6 +13,7 @@ import java.util.Set;
  * /metrics, /openapi.json
  * /nchf-convergedcharging/**             any           network-function, admin
  * /v1/devices/**                         any           device, admin
+ * /v1/shares/**                          any           network-function (base stations), admin
  * /v1/**                                 GET, HEAD     admin, read-only, network-function
  * /v1/**                                 other         admin
  * anything else                          any           admin (so a 404 is only shown to a key holder)
@@ -64,6 +65,9 @@ public final class AccessPolicy {
         }
         if (segments.length >= 3 && decoded(segments[2]).equals("devices")) {
             return DEVICES;
+        }
+        if (segments.length >= 3 && decoded(segments[2]).equals("shares")) {
+            return CHARGING;
         }
         return method.equals("GET") || method.equals("HEAD") ? READERS : ADMIN_ONLY;
     }

@@ -70,13 +70,6 @@ import java.util.function.Supplier;
  * with overdraft within the credit limit, the rest released, and a usage record written.
  */
 final class AdmissionApi {
-    /** What a route gives back; {@link ProvisioningApi} turns it into a response. */
-    sealed interface Answer {
-        record Json(int status, Map<String, Object> body) implements Answer {}
-
-        record Failed(Problem problem) implements Answer {}
-    }
-
     /** Usage figures above this are a meter fault, and their products could overflow. */
     static final long USAGE_BYTES_MAX = 1L << 50;
     static final long USAGE_SECONDS_MAX = 10L * 365 * 24 * 3600;

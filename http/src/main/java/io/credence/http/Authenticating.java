@@ -24,6 +24,8 @@ import java.util.Optional;
 public final class Authenticating extends Handler.Wrapper {
     /** Set on admitted requests: the key's name, for handlers that want to log who did it. */
     public static final String HOLDER_ATTRIBUTE = "io.credence.http.keyHolder";
+    /** The {@link Role} of the key the request was let in with; absent when the server runs without keys. */
+    public static final String ROLE_ATTRIBUTE = "io.credence.http.keyRole";
     private static final String BEARER = "bearer ";
 
     private final ApiKeys keys;
@@ -55,6 +57,7 @@ public final class Authenticating extends Handler.Wrapper {
             return true;
         }
         request.setAttribute(HOLDER_ATTRIBUTE, holder.get().name());
+        request.setAttribute(ROLE_ATTRIBUTE, holder.get().role());
         return super.handle(request, response, callback);
     }
 

@@ -216,6 +216,37 @@ final class JsonBody {
         return new JsonBody(object, prefix + field + ".");
     }
 
+    JsonBody requiredObject(String field) {
+        JsonBody object = optionalObject(field);
+        if (object == null) {
+            throw invalid(field, "is required");
+        }
+        return object;
+    }
+
+    /** An array of strings, null when absent. */
+    java.util.List<String> optionalStringList(String field, int max) {
+        read.add(field);
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isArray()) {
+            throw invalid(field, "must be an array of strings");
+        }
+        if (value.size() > max) {
+            throw invalid(field, "may list at most " + max + " entries");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+            if (!value.get(i).isTextual()) {
+                throw invalid(field + "[" + i + "]", "must be a string");
+            }
+            out.add(value.get(i).textValue());
+        }
+        return out;
+    }
+
     Iterator<String> fieldNames() {
         return node.fieldNames();
     }

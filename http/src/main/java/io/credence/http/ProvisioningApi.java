@@ -1,6 +1,8 @@
 package io.credence.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.credence.devices.DataShares;
+import io.credence.devices.DeviceQuota;
 import io.credence.journal.DurableLedger;
 import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
@@ -85,6 +87,7 @@ public final class ProvisioningApi extends Handler.Abstract {
     private final LiveSessions sessions;
     private final CatalogControl catalog;
     private final AdmissionApi admissions;
+    private final DeviceApi devices;
     private final UsageRecords records;
 
     public ProvisioningApi(DurableLedger ledger, String currency) {
@@ -109,6 +112,14 @@ public final class ProvisioningApi extends Handler.Abstract {
     /** @param records the usage records {@code GET /v1/records} reads */
     public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records) {
+        this(ledger, currency, sessions, catalog, admissions, usage, records, null, null);
+    }
+
+    /** @param quota cloud-SIM devices and @param shares data shares; both null when the server runs without them */
+    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+                           Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
+                           DataShares shares) {
+        this.devices = quota == null ? null : new DeviceApi(quota, shares);
         this.ledger = ledger;
         this.records = records;
         this.currency = currency;
@@ -150,9 +161,21 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "sessions" -> routeSessions(request, method, path);
             case "catalog" -> routeCatalog(request, method, path);
             case "admissions" -> switch (admissions.route(method, path, () -> body(request))) {
-                case AdmissionApi.Answer.Json json -> Reply.json(json.status(), json.body());
-                case AdmissionApi.Answer.Failed failed -> Reply.problem(failed.problem());
+                case Answer.Json json -> Reply.json(json.status(), json.body());
+                case Answer.Failed failed -> Reply.problem(failed.problem());
             };
+            case "devices", "sims", "base-stations", "shares" -> {
+                if (devices == null) {
+                    throw new ApiError(404, "devices-not-configured", null, "the server runs without device support");
+                }
+                DeviceApi.Call call = new DeviceApi.Call(method, path, () -> body(request),
+                        name -> request.getHeaders().get(name),
+                        request.getAttribute(Authenticating.ROLE_ATTRIBUTE) == Role.ADMIN);
+                yield switch (devices.route(call)) {
+                    case Answer.Json json -> Reply.json(json.status(), json.body());
+                    case Answer.Failed failed -> Reply.problem(failed.problem());
+                };
+            }
             case "transfers" -> {
                 if (path.length != 3) {
                     throw notFound(request);

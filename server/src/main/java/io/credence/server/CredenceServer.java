@@ -3,6 +3,9 @@ package io.credence.server;
 import io.credence.admission.AdmissionPolicy;
 import io.credence.diameter.cc.CreditControlServer;
 import io.credence.diameter.transport.DiameterServer;
+import io.credence.devices.DataShares;
+import io.credence.devices.DeviceQuota;
+import io.credence.devices.DeviceRegistry;
 import io.credence.http.CatalogControl;
 import io.credence.http.HttpServer;
 import io.credence.server.catalog.CatalogFile;
@@ -116,8 +119,17 @@ public final class CredenceServer implements AutoCloseable {
             }
             LiveSessions sessions = new DiameterSessions(creditControl);
             ServerMetrics.register(metrics, ledger, creditControl, catalog);
+            // SIMs, base stations and shares: who may ask for quota; the quota itself is in the ledger
+            DeviceRegistry registry = DeviceRegistry.open(config.dataDir().resolve("devices.db"),
+                    DeviceRegistry.Limits.DEFAULTS);
+            attached.add(registry);
+            DeviceSettings ds = config.devices();
+            DeviceQuota quota = new DeviceQuota(ledger, registry, ds.quota(), records, System::currentTimeMillis);
+            DataShares shares = new DataShares(ledger, registry, quota, ds.quota(), ds.shareHoldTtl(),
+                    ds.shareSweepEvery(), records, System::currentTimeMillis);
+            attached.add(0, shares);
             ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
-                    records, new RecordFiles(config.dataDir().resolve("records")));
+                    records, new RecordFiles(config.dataDir().resolve("records")), quota, shares);
             // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and
             // health in front of both
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,

@@ -14,10 +14,20 @@ import java.nio.file.Path;
  * @param diameter           the Diameter credit-control listener, or null for none
  * @param httpAccess         API keys and HTTPS of the HTTP port ({@link HttpAccess#OPEN}: none, loopback only)
  * @param recordsDb          the PostgreSQL usage records sink, or null for none (records go to files only)
+ * @param devices            cloud-SIM device quota and data shares
  */
 public record ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
                            int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
-                           DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb) {
+                           DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb,
+                           DeviceSettings devices) {
+
+    /** With the default device settings. */
+    public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
+                        int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
+                        DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb) {
+        this(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits, diameter,
+                httpAccess, recordsDb, DeviceSettings.DEFAULTS);
+    }
 
     /** Without API keys, HTTPS or a records database. */
     public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
@@ -28,6 +38,7 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
 
     public ServerConfig {
         java.util.Objects.requireNonNull(httpAccess, "httpAccess (HttpAccess.OPEN for none)");
+        java.util.Objects.requireNonNull(devices, "devices (DeviceSettings.DEFAULTS)");
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort must be 0..65535, was " + httpPort);
         }
@@ -66,17 +77,22 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
 
     public ServerConfig withDiameter(DiameterSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                settings, httpAccess, recordsDb);
+                settings, httpAccess, recordsDb, devices);
     }
 
     public ServerConfig withRecordsDb(RecordsDbConfig sink) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, sink);
+                diameter, httpAccess, sink, devices);
     }
 
     public ServerConfig withHttpAccess(HttpAccess access) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, access, recordsDb);
+                diameter, access, recordsDb, devices);
+    }
+
+    public ServerConfig withDevices(DeviceSettings settings) {
+        return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
+                diameter, httpAccess, recordsDb, settings);
     }
 
     static LedgerLimits limits(int requestIdsMax, long requestIdRetentionMillis) {

@@ -1,0 +1,357 @@
+package io.credence.devices;
+
+import io.credence.journal.DurableLedger;
+import io.credence.ledger.AccountView;
+import io.credence.ledger.BucketView;
+import io.credence.ledger.Command;
+import io.credence.ledger.Operation;
+import io.credence.ledger.Operation.Advance;
+import io.credence.ledger.Operation.Commit;
+import io.credence.ledger.Operation.Reserve;
+import io.credence.ledger.Operation.Step;
+import io.credence.ledger.Operation.Transfer;
+import io.credence.ledger.Outcome;
+import io.credence.ledger.Rejection;
+import io.credence.ledger.ReservationView;
+import io.credence.ledger.SequenceView;
+import io.credence.ledger.Unit;
+import io.credence.records.UsageRecord;
+import io.credence.records.UsageSink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The server side of the cloud-SIM device agent: registration (one SIM, one device), the
+ * packages bought for the SIM, pre-authorised grants and usage reports.
+ *
+ * <p>A grant is a ledger reservation tagged {@code dev.<sim>} (one per SIM, so a retried grant
+ * request finds the first). A report is one linked ledger command: advance the SIM's report
+ * stream to the report's sequence number (adding its bytes to the SIM's total), commit the bytes
+ * from the grant, and hold what is left again. The stream makes a repeated report a no-op
+ * forever, not only while the request id is remembered, and it is in the same atomic command as
+ * the charge, so a crash can never separate "counted" from "charged".
+ */
+public final class DeviceQuota {
+    public static final String ORIGIN = "device";
+    private static final int RACE_RETRIES_MAX = 3;
+    private static final System.Logger LOG = System.getLogger(DeviceQuota.class.getName());
+
+    /** A grant as the agent sees it: what is still held for the SIM. */
+    public record Grant(long grantId, long bytes, long expiresAtMillis) {}
+
+    public sealed interface Registration {
+        record Registered(String simId, String deviceId, String accountId, String token, long lastReportSeq,
+                          long reportedBytes) implements Registration {}
+
+        /** Unknown SIM or wrong secret: the two are not told apart. */
+        record BadCredentials() implements Registration {}
+
+        record BoundElsewhere(String deviceId) implements Registration {}
+    }
+
+    public sealed interface GrantAnswer {
+        record Granted(Grant grant, boolean alreadyOpen) implements GrantAnswer {}
+
+        /** Nothing left to grant: the agent stops data use. */
+        record Exhausted(long availableBytes) implements GrantAnswer {}
+
+        record Refused(Rejection rejection) implements GrantAnswer {}
+    }
+
+    public sealed interface ReportAnswer {
+        /**
+         * @param returnedBytes for a final report, what the grant still held and went back to the balance
+         * @param grant         the grant still open after the report, or null
+         */
+        record Reported(long seq, boolean duplicate, long reportedBytes, long returnedBytes, Grant grant)
+                implements ReportAnswer {}
+
+        record Refused(Rejection rejection) implements ReportAnswer {}
+    }
+
+    /** A SIM as a device sees it: bound, with its account. */
+    public record DeviceSim(String simId, String accountId, String deviceId) {}
+
+    public record Packages(long availableBytes, List<BucketView> buckets) {}
+
+    private final LedgerGate ledger;
+    private final DeviceRegistry registry;
+    private final DeviceQuotaConfig config;
+    private final UsageSink usage;
+    private final LongSupplier clockMillis;
+    /** Registration and unbinding check then change one SIM's binding; they are rare, one lock is enough. */
+    private final ReentrantLock bindingLock = new ReentrantLock();
+    private final AtomicLong grantRequests = new AtomicLong();
+
+    public DeviceQuota(DurableLedger ledger, DeviceRegistry registry, DeviceQuotaConfig config, UsageSink usage,
+                       LongSupplier clockMillis) {
+        this.ledger = new LedgerGate(ledger);
+        this.registry = registry;
+        this.config = config;
+        this.usage = usage;
+        this.clockMillis = clockMillis;
+    }
+
+    // ---- administration
+
+    /** Why the SIM cannot be provisioned, or null once it is (an unknown account is refused). */
+    public String provisionSim(String simId, String accountId, String secret) {
+        String problem = Names.problem(simId, Names.SIM_ID_LENGTH_MAX);
+        if (problem != null) {
+            return "simId: " + problem;
+        }
+        problem = Credentials.secretProblem(secret);
+        if (problem != null) {
+            return "secret: " + problem;
+        }
+        if (ledger.query(l -> l.account(accountId)).isEmpty()) {
+            return "accountId: account '" + accountId + "' does not exist";
+        }
+        registry.putSim(simId, accountId, Credentials.digest(secret));
+        return null;
+    }
+
+    /** Frees the SIM from its device (an admin's decision), so another device may register it. */
+    public boolean unbind(String simId) {
+        bindingLock.lock();
+        try {
+            if (registry.sim(simId).isEmpty()) {
+                return false;
+            }
+            registry.bind(simId, null, null);
+            return true;
+        } finally {
+            bindingLock.unlock();
+        }
+    }
+
+    /** Why the base station cannot be provisioned, or null once it is. */
+    public String provisionBaseStation(String id, String secret) {
+        String problem = Names.problem(id, Names.BASE_STATION_ID_LENGTH_MAX);
+        if (problem != null) {
+            return "baseStationId: " + problem;
+        }
+        problem = Credentials.secretProblem(secret);
+        if (problem != null) {
+            return "secret: " + problem;
+        }
+        registry.putBaseStation(id, Credentials.digest(secret));
+        return null;
+    }
+
+    // ---- the device's calls
+
+    public Registration register(String simId, String deviceId, String secret) {
+        bindingLock.lock();
+        try {
+            Optional<DeviceRegistry.Sim> found = registry.sim(simId);
+            if (found.isEmpty() || !Credentials.matches(secret, found.get().secretDigest())) {
+                return new Registration.BadCredentials();
+            }
+            DeviceRegistry.Sim sim = found.get();
+            if (sim.deviceId() != null && !sim.deviceId().equals(deviceId)) {
+                return new Registration.BoundElsewhere(sim.deviceId());
+            }
+            String token = Credentials.newToken();
+            registry.bind(simId, deviceId, Credentials.digest(token));
+            SequenceView stream = reportStream(sim);
+            return new Registration.Registered(simId, deviceId, sim.accountId(), token, stream.lastSeq(), stream.total());
+        } finally {
+            bindingLock.unlock();
+        }
+    }
+
+    /** The SIM for support staff (an admin key): no device token needed. */
+    public Optional<DeviceSim> adminView(String simId) {
+        return registry.sim(simId).map(sim -> new DeviceSim(sim.simId(), sim.accountId(),
+                sim.deviceId() == null ? "" : sim.deviceId()));
+    }
+
+    /** The bound SIM when {@code token} is its current device token. */
+    public Optional<DeviceSim> authenticate(String simId, String token) {
+        return registry.sim(simId)
+                .filter(sim -> sim.deviceId() != null && Credentials.matches(token, sim.tokenDigest()))
+                .map(sim -> new DeviceSim(sim.simId(), sim.accountId(), sim.deviceId()));
+    }
+
+    /** The buckets that pay for device data, and what a grant could take now. */
+    public Packages packages(DeviceSim sim) {
+        Optional<AccountView> account = ledger.query(l -> l.account(sim.accountId()));
+        List<BucketView> buckets = account.map(a -> a.buckets().stream()
+                .filter(b -> b.unit() == Unit.BYTES && b.services().covers(config.service())).toList()).orElse(List.of());
+        long available = ledger.query(l -> l.available(sim.accountId(), Unit.BYTES, config.service())).orElse(0L);
+        return new Packages(available, buckets);
+    }
+
+    /** The SIM's totals: the last report sequence and every byte reported. */
+    public SequenceView reported(DeviceSim sim) {
+        return ledger.query(l -> l.sequence(sim.accountId(), stream(sim.simId())))
+                .orElse(new SequenceView(stream(sim.simId()), 0, 0));
+    }
+
+    public Optional<Grant> openGrant(DeviceSim sim) {
+        return ledger.query(l -> l.openReservationTagged(tag(sim.simId()))).map(DeviceQuota::grantOf);
+    }
+
+    /** Holds quota for the SIM: the open grant if there is one, else a new one of up to {@code askedBytes}. */
+    public GrantAnswer grant(DeviceSim sim, long askedBytes) {
+        long wanted = Math.min(askedBytes > 0 ? askedBytes : config.grantBytesDefault(), config.grantBytesMax());
+        for (int attempt = 0; attempt < RACE_RETRIES_MAX; attempt++) {
+            Optional<Grant> open = openGrant(sim);
+            if (open.isPresent()) {
+                return new GrantAnswer.Granted(open.get(), true);
+            }
+            long available = ledger.query(l -> l.available(sim.accountId(), Unit.BYTES, config.service())).orElse(0L);
+            long amount = Math.min(wanted, available);
+            if (amount <= 0) {
+                return new GrantAnswer.Exhausted(Math.max(0, available));
+            }
+            // A fresh id per attempt: the tag, not the request id, keeps a SIM to one grant.
+            String requestId = "dev." + sim.simId() + ".g" + clockMillis.getAsLong() + "." + grantRequests.incrementAndGet();
+            Outcome outcome = ledger.submit(new Command(requestId, new Reserve(sim.accountId(), config.systemAccountId(),
+                    Unit.BYTES, amount, config.service(), config.grantTtl().toMillis(), tag(sim.simId()))));
+            switch (outcome) {
+                case Outcome.Reserved r -> {
+                    return new GrantAnswer.Granted(new Grant(r.reservationId(), r.amount(), r.expiresAtMillis()), false);
+                }
+                // another request took the tag, or the balance moved since we looked: look again
+                case Rejection.InvalidOperation taken when taken.field().equals("tag") -> { }
+                case Rejection.InsufficientBalance moved -> { }
+                case Rejection other -> {
+                    return new GrantAnswer.Refused(other);
+                }
+                default -> throw new IllegalStateException("a reserve answered " + outcome);
+            }
+        }
+        return new GrantAnswer.Exhausted(0);
+    }
+
+    /**
+     * Counts and charges one usage report. {@code last} returns the grant: its bytes are charged
+     * and what it still held goes back to the balance. A report whose grant is gone (expired while
+     * the device was offline) is charged from the balance directly; usage beyond what the account
+     * can pay is still counted (it happened) and logged as not charged.
+     */
+    public ReportAnswer report(DeviceSim sim, long seq, long bytes, boolean last) {
+        if (seq <= 0 || bytes < 0) {
+            throw new IllegalArgumentException("seq must be > 0 and bytes >= 0");
+        }
+        String requestId = "dev." + sim.simId() + ".r" + seq;
+        Advance count = new Advance(sim.accountId(), stream(sim.simId()), seq, bytes);
+        for (int attempt = 0; attempt < RACE_RETRIES_MAX; attempt++) {
+            Optional<ReservationView> grant = ledger.query(l -> l.openReservationTagged(tag(sim.simId())));
+            List<Step> steps = new ArrayList<>(List.of(count));
+            steps.addAll(charge(sim, grant, bytes, last, true));
+            Outcome outcome = ledger.submit(new Command(requestId, new Operation.Linked(steps)));
+            if (outcome instanceof Rejection.LinkedRejected rejected && rejected.stepIndex() > 0
+                    && (rejected.cause() instanceof Rejection.CreditLimitExceeded
+                    || rejected.cause() instanceof Rejection.InsufficientBalance)) {
+                // the account cannot pay for usage beyond its grant: count it, charge what can be
+                List<Step> capped = new ArrayList<>(List.of(count));
+                capped.addAll(charge(sim, grant, bytes, last, false));
+                outcome = ledger.submit(new Command(requestId + ".capped", new Operation.Linked(capped)));
+                if (outcome.accepted()) {
+                    long charged = grant.map(ReservationView::amount).orElse(0L);
+                    LOG.log(System.Logger.Level.WARNING, "SIM " + sim.simId() + " report " + seq + ": " + (bytes - Math.min(bytes, charged))
+                            + " bytes counted but not charged: " + rejected.cause().message());
+                }
+            }
+            switch (outcome) {
+                case Outcome.LinkedApplied applied -> {
+                    Outcome.Advanced advanced = (Outcome.Advanced) applied.steps().getFirst();
+                    long returned = 0;
+                    Grant still = null;
+                    for (Outcome step : applied.steps()) {
+                        if (step instanceof Outcome.Committed c && last) {
+                            returned = c.released();
+                        } else if (step instanceof Outcome.Reserved r) {
+                            still = new Grant(r.reservationId(), r.amount(), r.expiresAtMillis());
+                        }
+                    }
+                    record(sim, seq, bytes);
+                    return new ReportAnswer.Reported(seq, false, advanced.total(), returned, still);
+                }
+                case Rejection.LinkedRejected stale when stale.stepIndex() == 0
+                        && stale.cause() instanceof Rejection.StaleSequence -> {
+                    return duplicate(sim, seq, bytes);
+                }
+                // the request id was used for a different command: this seq was applied before
+                // with the grant as it was then
+                case Rejection.DuplicateRequest again -> {
+                    return duplicate(sim, seq, bytes);
+                }
+                // the grant changed between looking and charging (a concurrent report, an expiry)
+                case Rejection.LinkedRejected raced when raced.cause() instanceof Rejection.ReservationClosed
+                        || raced.cause() instanceof Rejection.UnknownReservation
+                        || raced.cause() instanceof Rejection.Expired
+                        || (raced.cause() instanceof Rejection.InvalidOperation tag && tag.field().equals("tag")) -> { }
+                case Rejection other -> {
+                    return new ReportAnswer.Refused(other);
+                }
+                default -> throw new IllegalStateException("a report answered " + outcome);
+            }
+        }
+        throw new LedgerUnavailable("SIM " + sim.simId() + "'s grant kept changing under report " + seq
+                + "; retry", true);
+    }
+
+    private List<Step> charge(DeviceSim sim, Optional<ReservationView> grant, long bytes, boolean last,
+                              boolean beyondGrant) {
+        List<Step> steps = new ArrayList<>();
+        if (grant.isPresent()) {
+            long held = grant.get().amount();
+            long id = grant.get().reservationId();
+            if (bytes <= held) {
+                steps.add(new Commit(id, bytes, false));
+                if (!last && held > bytes) {
+                    steps.add(new Reserve(sim.accountId(), config.systemAccountId(), Unit.BYTES, held - bytes,
+                            config.service(), config.grantTtl().toMillis(), tag(sim.simId())));
+                }
+            } else {
+                steps.add(beyondGrant ? new Commit(id, bytes, true) : new Commit(id, held, false));
+            }
+        } else if (bytes > 0 && beyondGrant) {
+            steps.add(new Transfer(sim.accountId(), config.systemAccountId(), Unit.BYTES, bytes, config.service()));
+        }
+        return steps;
+    }
+
+    private ReportAnswer duplicate(DeviceSim sim, long seq, long bytes) {
+        // The first attempt may have been answered by a process that died before writing its
+        // record; the agent resends the same bytes under the same seq, so the record is the same.
+        record(sim, seq, bytes);
+        SequenceView stream = reported(sim);
+        return new ReportAnswer.Reported(seq, true, stream.total(), 0, openGrant(sim).orElse(null));
+    }
+
+    private void record(DeviceSim sim, long seq, long bytes) {
+        String id = "dev." + sim.simId() + ".r" + seq;
+        usage.accept(new UsageRecord(id, clockMillis.getAsLong(), sim.accountId(), ORIGIN, sim.simId(), "device-data",
+                config.service().ratingGroup(), Map.of("deviceId", sim.deviceId()), null, null, UsageRecord.CHARGED,
+                Unit.BYTES, bytes, bytes, 0, null,
+                List.of(new UsageRecord.BalanceChange(sim.accountId(), Unit.BYTES, -bytes)), List.of(id)));
+    }
+
+    private SequenceView reportStream(DeviceRegistry.Sim sim) {
+        return ledger.query(l -> l.sequence(sim.accountId(), stream(sim.simId())))
+                .orElse(new SequenceView(stream(sim.simId()), 0, 0));
+    }
+
+    private static Grant grantOf(ReservationView r) {
+        return new Grant(r.reservationId(), r.amount(), r.expiresAtMillis());
+    }
+
+    static String stream(String simId) {
+        return "sim." + simId;
+    }
+
+    static String tag(String simId) {
+        return "dev." + simId;
+    }
+}

@@ -1,0 +1,307 @@
+package io.credence.devices;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What the server knows about cloud SIMs, base stations and data shares, kept in one SQLite file
+ * (WAL, synchronous=FULL: a change is on disk before it is answered). Money and quota are not
+ * here: they live in the ledger; this is who may ask for them and what a share agreed.
+ *
+ * <p>SIMs and base stations are also held in memory (they are read on every device report);
+ * shares are read from the file (a handful of calls each).
+ */
+public final class DeviceRegistry implements AutoCloseable {
+    /** Bounds on the tables; past them a new entry is refused with {@link Full}. */
+    public record Limits(int simsMax, int baseStationsMax, int sharesMax) {
+        public static final Limits DEFAULTS = new Limits(2_000_000, 100_000, 1_000_000);
+
+        public Limits {
+            if (simsMax < 1 || baseStationsMax < 1 || sharesMax < 1) {
+                throw new IllegalArgumentException("registry limits must be >= 1");
+            }
+        }
+    }
+
+    /** A table would pass its bound. */
+    public static final class Full extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Full(String table, int max) {
+            super("the " + table + " table is full (" + max + ")");
+        }
+    }
+
+    /** A cloud SIM: whose it is, its secret, and the device it is bound to (null until registered). */
+    record Sim(String simId, String accountId, byte[] secretDigest, String deviceId, byte[] tokenDigest) {}
+
+    record BaseStation(String id, byte[] secretDigest) {}
+
+    private final Connection db;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Limits limits;
+    private final ConcurrentHashMap<String, Sim> sims = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, BaseStation> baseStations = new ConcurrentHashMap<>();
+    private int shareCount;
+
+    private DeviceRegistry(Connection db, Limits limits) {
+        this.db = db;
+        this.limits = limits;
+    }
+
+    public static DeviceRegistry open(Path file, Limits limits) throws SQLException {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot create the directory of " + file + ": " + e.getMessage(), e);
+        }
+        Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement s = db.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=5000");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS sims (sim_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,
+                      secret_sha256 BLOB NOT NULL, device_id TEXT, token_sha256 BLOB)""");
+            s.execute("CREATE TABLE IF NOT EXISTS base_stations (id TEXT PRIMARY KEY, secret_sha256 BLOB NOT NULL)");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS share_rules (sim_id TEXT PRIMARY KEY, max_bytes_per_day INTEGER,
+                      allowed_borrowers TEXT, price_minor_per_mb INTEGER NOT NULL)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS shares (id TEXT PRIMARY KEY, request_key TEXT NOT NULL UNIQUE,
+                      base_station TEXT NOT NULL, supplier_sim TEXT NOT NULL, borrower_sim TEXT NOT NULL,
+                      supplier_account TEXT NOT NULL, borrower_account TEXT NOT NULL, limit_bytes INTEGER NOT NULL,
+                      price_minor_per_mb INTEGER NOT NULL, created_millis INTEGER NOT NULL, day INTEGER NOT NULL,
+                      status TEXT NOT NULL, used_bytes INTEGER NOT NULL, fee_paid INTEGER NOT NULL,
+                      cut_off INTEGER NOT NULL, ended_by TEXT)""");
+            s.execute("CREATE INDEX IF NOT EXISTS shares_by_supplier_day ON shares (supplier_sim, day)");
+            s.execute("CREATE INDEX IF NOT EXISTS shares_by_status ON shares (status)");
+        } catch (SQLException e) {
+            db.close();
+            throw e;
+        }
+        DeviceRegistry registry = new DeviceRegistry(db, limits);
+        registry.load();
+        return registry;
+    }
+
+    private void load() throws SQLException {
+        try (Statement s = db.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT sim_id, account_id, secret_sha256, device_id, token_sha256 FROM sims")) {
+                while (rs.next()) {
+                    Sim sim = new Sim(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getString(4), rs.getBytes(5));
+                    sims.put(sim.simId(), sim);
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT id, secret_sha256 FROM base_stations")) {
+                while (rs.next()) {
+                    baseStations.put(rs.getString(1), new BaseStation(rs.getString(1), rs.getBytes(2)));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM shares")) {
+                shareCount = rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
+    Optional<Sim> sim(String simId) {
+        return Optional.ofNullable(sims.get(simId));
+    }
+
+    int simCount() {
+        return sims.size();
+    }
+
+    /** Adds a SIM, or replaces its account and secret (the binding to a device stays). */
+    void putSim(String simId, String accountId, byte[] secretDigest) {
+        Sim current = sims.get(simId);
+        if (current == null && sims.size() >= limits.simsMax()) {
+            throw new Full("SIM", limits.simsMax());
+        }
+        Sim next = current == null ? new Sim(simId, accountId, secretDigest, null, null)
+                : new Sim(simId, accountId, secretDigest, current.deviceId(), current.tokenDigest());
+        write("INSERT INTO sims (sim_id, account_id, secret_sha256) VALUES (?, ?, ?) "
+                + "ON CONFLICT (sim_id) DO UPDATE SET account_id = excluded.account_id, secret_sha256 = excluded.secret_sha256",
+                simId, accountId, secretDigest);
+        sims.put(simId, next);
+    }
+
+    /** Binds the SIM to {@code deviceId} with a new token digest; null for both unbinds it. */
+    void bind(String simId, String deviceId, byte[] tokenDigest) {
+        Sim current = sims.get(simId);
+        if (current == null) {
+            throw new IllegalStateException("bind of unknown SIM " + simId);
+        }
+        write("UPDATE sims SET device_id = ?, token_sha256 = ? WHERE sim_id = ?", deviceId, tokenDigest, simId);
+        sims.put(simId, new Sim(simId, current.accountId(), current.secretDigest(), deviceId, tokenDigest));
+    }
+
+    Optional<BaseStation> baseStation(String id) {
+        return Optional.ofNullable(baseStations.get(id));
+    }
+
+    void putBaseStation(String id, byte[] secretDigest) {
+        if (!baseStations.containsKey(id) && baseStations.size() >= limits.baseStationsMax()) {
+            throw new Full("base station", limits.baseStationsMax());
+        }
+        write("INSERT INTO base_stations (id, secret_sha256) VALUES (?, ?) "
+                + "ON CONFLICT (id) DO UPDATE SET secret_sha256 = excluded.secret_sha256", id, secretDigest);
+        baseStations.put(id, new BaseStation(id, secretDigest));
+    }
+
+    Optional<ShareRules> rules(String simId) {
+        return readOne("SELECT max_bytes_per_day, allowed_borrowers, price_minor_per_mb FROM share_rules WHERE sim_id = ?",
+                rs -> new ShareRules(rs.getObject(1) == null ? null : rs.getLong(1),
+                        rs.getString(2) == null ? null : Set.of(rs.getString(2).split(",")), rs.getLong(3)),
+                simId);
+    }
+
+    void putRules(String simId, ShareRules rules) {
+        String allowed = rules.allowedBorrowers() == null ? null : String.join(",", rules.allowedBorrowers());
+        write("INSERT INTO share_rules (sim_id, max_bytes_per_day, allowed_borrowers, price_minor_per_mb) VALUES (?, ?, ?, ?) "
+                        + "ON CONFLICT (sim_id) DO UPDATE SET max_bytes_per_day = excluded.max_bytes_per_day, "
+                        + "allowed_borrowers = excluded.allowed_borrowers, price_minor_per_mb = excluded.price_minor_per_mb",
+                simId, rules.maxBytesPerDay(), allowed, rules.priceMinorPerMb());
+    }
+
+    private static final String SHARE_COLUMNS = "id, request_key, base_station, supplier_sim, borrower_sim, supplier_account, "
+            + "borrower_account, limit_bytes, price_minor_per_mb, created_millis, day, status, used_bytes, fee_paid, cut_off, ended_by";
+
+    void insertShare(Share share) {
+        lock.lock();
+        try {
+            if (shareCount >= limits.sharesMax()) {
+                throw new Full("share", limits.sharesMax());
+            }
+            write("INSERT INTO shares (" + SHARE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    share.id(), share.requestKey(), share.baseStationId(), share.supplierSim(), share.borrowerSim(),
+                    share.supplierAccount(), share.borrowerAccount(), share.limitBytes(), share.priceMinorPerMb(),
+                    share.createdMillis(), share.day(), share.status().name(), share.usedBytes(), share.feePaid(),
+                    share.cutOff() ? 1 : 0, share.endedBy());
+            shareCount++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes the share's changing fields (status, usage, fee, cut-off, who ended it). */
+    void updateShare(Share share) {
+        write("UPDATE shares SET status = ?, used_bytes = ?, fee_paid = ?, cut_off = ?, ended_by = ? WHERE id = ?",
+                share.status().name(), share.usedBytes(), share.feePaid(), share.cutOff() ? 1 : 0, share.endedBy(), share.id());
+    }
+
+    Optional<Share> share(String id) {
+        return readOne("SELECT " + SHARE_COLUMNS + " FROM shares WHERE id = ?", DeviceRegistry::share, id);
+    }
+
+    Optional<Share> shareByRequest(String requestKey) {
+        return readOne("SELECT " + SHARE_COLUMNS + " FROM shares WHERE request_key = ?", DeviceRegistry::share, requestKey);
+    }
+
+    /** Shares still running (a cut-off one runs until its final report), oldest first, at most {@code limit}. */
+    List<Share> liveShares(int limit) {
+        lock.lock();
+        try (PreparedStatement ps = db.prepareStatement("SELECT " + SHARE_COLUMNS
+                + " FROM shares WHERE status = 'OPEN' ORDER BY created_millis LIMIT ?")) {
+            ps.setInt(1, limit);
+            List<Share> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(share(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new RegistryFailure(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes the supplier has agreed to share on {@code day} (days since the epoch, UTC), over all shares. */
+    long agreedOnDay(String supplierSim, long day) {
+        return readOne("SELECT coalesce(sum(limit_bytes), 0) FROM shares WHERE supplier_sim = ? AND day = ?",
+                rs -> rs.getLong(1), supplierSim, day).orElse(0L);
+    }
+
+    private static Share share(ResultSet rs) throws SQLException {
+        return new Share(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getLong(11),
+                Share.Status.valueOf(rs.getString(12)), rs.getLong(13), rs.getLong(14), rs.getInt(15) != 0,
+                rs.getString(16));
+    }
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> Optional<T> readOne(String sql, Row<T> row, Object... args) {
+        lock.lock();
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            bindAll(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new RegistryFailure(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void write(String sql, Object... args) {
+        lock.lock();
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            bindAll(ps, args);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new RegistryFailure(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void bindAll(PreparedStatement ps, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof byte[] bytes) {
+                ps.setBytes(i + 1, Arrays.copyOf(bytes, bytes.length));
+            } else {
+                ps.setObject(i + 1, a);
+            }
+        }
+    }
+
+    /** The registry file could not be read or written: the caller answers 503, nothing is acknowledged. */
+    public static final class RegistryFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RegistryFailure(SQLException cause) {
+            super("device registry: " + cause.getMessage(), cause);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        lock.lock();
+        try {
+            db.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

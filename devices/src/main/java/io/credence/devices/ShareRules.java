@@ -1,0 +1,54 @@
+package io.credence.devices;
+
+import java.math.BigInteger;
+import java.util.Set;
+
+/**
+ * A supplier's standing rules for lending its data.
+ *
+ * @param maxBytesPerDay   the most it agrees to lend per UTC day over all shares; null for no limit
+ * @param allowedBorrowers SIMs that may borrow; null for anyone
+ * @param priceMinorPerMb  what a borrower pays per MB (10^6 bytes) used, in the currency's minor
+ *                         unit; 0 makes the share a gift
+ */
+public record ShareRules(Long maxBytesPerDay, Set<String> allowedBorrowers, long priceMinorPerMb) {
+    public static final int ALLOWED_BORROWERS_MAX = 256;
+    public static final long PRICE_MINOR_PER_MB_MAX = 1_000_000_000L;
+    /** Without rules a supplier gives, to anyone, without a daily limit. */
+    public static final ShareRules GIFT_TO_ANYONE = new ShareRules(null, null, 0);
+    private static final BigInteger MB = BigInteger.valueOf(1_000_000);
+
+    public ShareRules {
+        if (maxBytesPerDay != null && maxBytesPerDay <= 0) {
+            throw new IllegalArgumentException("maxBytesPerDay must be > 0");
+        }
+        if (allowedBorrowers != null) {
+            if (allowedBorrowers.size() > ALLOWED_BORROWERS_MAX) {
+                throw new IllegalArgumentException("allowedBorrowers has more than " + ALLOWED_BORROWERS_MAX + " SIMs");
+            }
+            for (String sim : allowedBorrowers) {
+                String problem = Names.problem(sim, Names.SIM_ID_LENGTH_MAX);
+                if (problem != null) {
+                    throw new IllegalArgumentException("allowedBorrowers: '" + sim + "' " + problem);
+                }
+            }
+            allowedBorrowers = Set.copyOf(allowedBorrowers);
+        }
+        if (priceMinorPerMb < 0 || priceMinorPerMb > PRICE_MINOR_PER_MB_MAX) {
+            throw new IllegalArgumentException("priceMinorPerMb must be 0.." + PRICE_MINOR_PER_MB_MAX);
+        }
+    }
+
+    boolean allows(String borrowerSim) {
+        return allowedBorrowers == null || allowedBorrowers.contains(borrowerSim);
+    }
+
+    /** Money for {@code bytes} at {@code priceMinorPerMb}, rounded up; monotonic in bytes, so interim charges never go negative. */
+    static long fee(long bytes, long priceMinorPerMb) {
+        if (priceMinorPerMb == 0 || bytes == 0) {
+            return 0;
+        }
+        BigInteger[] qr = BigInteger.valueOf(bytes).multiply(BigInteger.valueOf(priceMinorPerMb)).divideAndRemainder(MB);
+        return qr[0].longValueExact() + (qr[1].signum() > 0 ? 1 : 0);
+    }
+}

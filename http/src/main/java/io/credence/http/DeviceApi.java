@@ -1,0 +1,427 @@
+package io.credence.http;
+
+import io.credence.devices.DataShares;
+import io.credence.devices.DataShares.CancelAnswer;
+import io.credence.devices.DataShares.MeterAnswer;
+import io.credence.devices.DataShares.OpenAnswer;
+import io.credence.devices.DeviceQuota;
+import io.credence.devices.DeviceQuota.DeviceSim;
+import io.credence.devices.DeviceQuota.GrantAnswer;
+import io.credence.devices.DeviceQuota.Registration;
+import io.credence.devices.DeviceQuota.ReportAnswer;
+import io.credence.devices.DeviceRegistry;
+import io.credence.devices.LedgerUnavailable;
+import io.credence.devices.Share;
+import io.credence.devices.ShareRules;
+import io.credence.ledger.BucketView;
+import io.credence.ledger.SequenceView;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Devices (cloud-SIM quota agents), the SIMs and base stations behind them, and data shares.
+ * <pre>
+ * admin
+ *   POST   /v1/sims                        {simId, accountId, secret}          201
+ *   DELETE /v1/sims/{simId}/binding                                            200 (another device may register)
+ *   POST   /v1/base-stations               {baseStationId, secret}             201
+ * device (API key role device, and after registering the header Credence-Device-Token)
+ *   POST   /v1/devices/{simId}/register    {deviceId, simSecret}               200 token, lastReportSeq, reportedBytes
+ *                                                                              401 sim-credentials | 409 sim-bound-elsewhere
+ *   GET    /v1/devices/{simId}                                                 200 binding, totals, open grant
+ *   GET    /v1/devices/{simId}/packages                                        200 availableBytes, packages
+ *   POST   /v1/devices/{simId}/grants      {bytes}                             200 grantId, bytes, expiresAt
+ *                                                                              403 quota-exhausted
+ *   POST   /v1/devices/{simId}/reports     {seq, bytes, final}                 200 seq, duplicate, reportedBytes,
+ *                                                                                  returnedBytes, grant
+ *   GET|PUT /v1/devices/{simId}/share-rules {maxBytesPerDay, allowedBorrowers, priceMinorPerMb}
+ *   POST   /v1/devices/{simId}/shares/{shareId}/cancel                         200 the share, cutOff
+ * base station (API key role network-function; headers Credence-Base-Station-Id and -Secret)
+ *   POST   /v1/shares                      {requestId, borrower{simId, token}, supplier{simId, token}, bytes}
+ *                                          201 the share | 403 share-refused (reason) | 200 the first share again
+ *   GET    /v1/shares/{shareId}                                                200 the share
+ *   POST   /v1/shares/{shareId}/usage      {totalBytes, final}                 200 the share, cutOff
+ * </pre>
+ * Device calls with an admin key need no device token (support staff look at a SIM).
+ */
+final class DeviceApi {
+    static final String DEVICE_TOKEN_HEADER = "Credence-Device-Token";
+    static final String BASE_STATION_ID_HEADER = "Credence-Base-Station-Id";
+    static final String BASE_STATION_SECRET_HEADER = "Credence-Base-Station-Secret";
+    static final long REPORT_BYTES_MAX = 1L << 50;
+    private static final int TEXT_MAX = 256;
+
+    private final DeviceQuota quota;
+    private final DataShares shares;
+
+    DeviceApi(DeviceQuota quota, DataShares shares) {
+        this.quota = quota;
+        this.shares = shares;
+    }
+
+    /** The request as this API needs it: method, decoded path, body, a header, and whether an admin key let it in. */
+    record Call(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header, boolean admin) {}
+
+    Answer route(Call call) {
+        try {
+            return switch (call.path()[2]) {
+                case "sims" -> sims(call);
+                case "base-stations" -> baseStations(call);
+                case "devices" -> devices(call);
+                case "shares" -> shares(call);
+                default -> throw notFound(call);
+            };
+        } catch (DeviceRegistry.Full full) {
+            throw new ApiError(503, "busy", null, full.getMessage());
+        } catch (DeviceRegistry.RegistryFailure failure) {
+            throw new ApiError(503, "stopped", null, failure.getMessage());
+        } catch (LedgerUnavailable unavailable) {
+            throw new ApiError(503, unavailable.busy() ? "busy" : "stopped", null, unavailable.getMessage());
+        }
+    }
+
+    // ---- administration
+
+    private Answer sims(Call call) {
+        String[] path = call.path();
+        if (path.length == 3) {
+            requireMethod(call, "POST");
+            JsonBody body = call.body().get();
+            String simId = body.requiredString("simId");
+            String accountId = body.requiredString("accountId");
+            String secret = body.requiredString("secret");
+            body.rejectUnknownFields();
+            String problem = quota.provisionSim(simId, accountId, secret);
+            if (problem != null) {
+                int colon = problem.indexOf(':');
+                String field = problem.substring(0, colon);
+                throw new ApiError(field.equals("accountId") && problem.contains("does not exist") ? 404 : 400,
+                        field.equals("accountId") && problem.contains("does not exist") ? "unknown-account" : "invalid-field",
+                        field, problem.substring(colon + 1).strip());
+            }
+            return new Answer.Json(201, Map.of("simId", simId, "accountId", accountId));
+        }
+        if (path.length == 5 && path[4].equals("binding")) {
+            requireMethod(call, "DELETE");
+            if (!quota.unbind(path[3])) {
+                throw unknownSim(path[3]);
+            }
+            return new Answer.Json(200, Map.of("simId", path[3], "bound", false));
+        }
+        throw notFound(call);
+    }
+
+    private Answer baseStations(Call call) {
+        if (call.path().length != 3) {
+            throw notFound(call);
+        }
+        requireMethod(call, "POST");
+        JsonBody body = call.body().get();
+        String id = body.requiredString("baseStationId");
+        String secret = body.requiredString("secret");
+        body.rejectUnknownFields();
+        String problem = quota.provisionBaseStation(id, secret);
+        if (problem != null) {
+            int colon = problem.indexOf(':');
+            throw new ApiError(problem.substring(0, colon), problem.substring(colon + 1).strip());
+        }
+        return new Answer.Json(201, Map.of("baseStationId", id));
+    }
+
+    // ---- devices
+
+    private Answer devices(Call call) {
+        String[] path = call.path();
+        if (path.length < 4) {
+            throw notFound(call);
+        }
+        String simId = path[3];
+        if (path.length == 5 && path[4].equals("register")) {
+            requireMethod(call, "POST");
+            return register(simId, call.body().get());
+        }
+        DeviceSim sim = authenticated(call, simId);
+        if (path.length == 4) {
+            requireMethod(call, "GET");
+            return new Answer.Json(200, deviceView(sim));
+        }
+        if (path.length == 5) {
+            return switch (path[4]) {
+                case "packages" -> {
+                    requireMethod(call, "GET");
+                    yield new Answer.Json(200, packages(quota.packages(sim)));
+                }
+                case "grants" -> {
+                    requireMethod(call, "POST");
+                    yield grant(sim, call.body().get());
+                }
+                case "reports" -> {
+                    requireMethod(call, "POST");
+                    yield report(sim, call.body().get());
+                }
+                case "share-rules" -> switch (call.method()) {
+                    case "GET" -> new Answer.Json(200, rulesView(simId, shares.rules(simId)));
+                    case "PUT" -> {
+                        ShareRules rules = rules(call.body().get());
+                        shares.putRules(simId, rules);
+                        yield new Answer.Json(200, rulesView(simId, rules));
+                    }
+                    default -> throw new ApiError(405, "method-not-allowed", null, "allowed: GET, PUT");
+                };
+                default -> throw notFound(call);
+            };
+        }
+        if (path.length == 7 && path[4].equals("shares") && path[6].equals("cancel")) {
+            requireMethod(call, "POST");
+            String token = call.header().apply(DEVICE_TOKEN_HEADER);
+            return switch (shares.cancel(path[5], simId, token == null ? "" : token)) {
+                case CancelAnswer.CutOff cut -> new Answer.Json(200, shareView(cut.share()));
+                case CancelAnswer.UnknownShare unknown -> throw unknownShare(unknown.shareId());
+                case CancelAnswer.NotAParty notParty -> throw new ApiError(403, "not-a-party", "simId",
+                        "SIM '" + simId + "' is neither the borrower nor the supplier of share " + notParty.shareId());
+            };
+        }
+        throw notFound(call);
+    }
+
+    private Answer register(String simId, JsonBody body) {
+        String deviceId = body.requiredString("deviceId");
+        String secret = body.requiredString("simSecret");
+        body.rejectUnknownFields();
+        if (deviceId.isEmpty() || deviceId.length() > 64) {
+            throw new ApiError("deviceId", "must be 1..64 characters");
+        }
+        return switch (quota.register(simId, deviceId, secret)) {
+            case Registration.Registered r -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("simId", r.simId());
+                out.put("deviceId", r.deviceId());
+                out.put("accountId", r.accountId());
+                out.put("token", r.token());
+                out.put("lastReportSeq", r.lastReportSeq());
+                out.put("reportedBytes", r.reportedBytes());
+                yield new Answer.Json(200, out);
+            }
+            case Registration.BadCredentials bad -> throw new ApiError(401, "sim-credentials", "simSecret",
+                    "SIM '" + simId + "' is unknown or the secret is wrong");
+            case Registration.BoundElsewhere bound -> throw new ApiError(409, "sim-bound-elsewhere", "deviceId",
+                    "SIM '" + simId + "' is bound to device '" + bound.deviceId() + "'; an admin must unbind it first");
+        };
+    }
+
+    private DeviceSim authenticated(Call call, String simId) {
+        if (call.admin()) {
+            return quota.adminView(simId).orElseThrow(() -> unknownSim(simId));
+        }
+        String token = call.header().apply(DEVICE_TOKEN_HEADER);
+        return quota.authenticate(simId, token).orElseThrow(() -> new ApiError(401, "device-token", DEVICE_TOKEN_HEADER,
+                "SIM '" + simId + "' is not registered to a device with this token; register first"));
+    }
+
+    private Answer grant(DeviceSim sim, JsonBody body) {
+        long bytes = body.optionalLong("bytes", 1, REPORT_BYTES_MAX, 0);
+        body.rejectUnknownFields();
+        return switch (quota.grant(sim, bytes)) {
+            case GrantAnswer.Granted granted -> new Answer.Json(200, grantView(granted.grant()));
+            case GrantAnswer.Exhausted exhausted -> throw new ApiError(403, "quota-exhausted", null,
+                    "SIM '" + sim.simId() + "' has no data left (" + exhausted.availableBytes() + " bytes available)");
+            case GrantAnswer.Refused refused -> new Answer.Failed(Problem.of(refused.rejection()));
+        };
+    }
+
+    private Answer report(DeviceSim sim, JsonBody body) {
+        long seq = body.requiredLong("seq", 1, Long.MAX_VALUE);
+        long bytes = body.requiredLong("bytes", 0, REPORT_BYTES_MAX);
+        boolean last = body.optionalBoolean("final", false);
+        body.rejectUnknownFields();
+        return switch (quota.report(sim, seq, bytes, last)) {
+            case ReportAnswer.Reported r -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("seq", r.seq());
+                out.put("duplicate", r.duplicate());
+                out.put("reportedBytes", r.reportedBytes());
+                out.put("returnedBytes", r.returnedBytes());
+                out.put("grant", r.grant() == null ? null : grantView(r.grant()));
+                yield new Answer.Json(200, out);
+            }
+            case ReportAnswer.Refused refused -> new Answer.Failed(Problem.of(refused.rejection()));
+        };
+    }
+
+    private Map<String, Object> deviceView(DeviceSim sim) {
+        SequenceView totals = quota.reported(sim);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("simId", sim.simId());
+        out.put("accountId", sim.accountId());
+        out.put("deviceId", sim.deviceId());
+        out.put("lastReportSeq", totals.lastSeq());
+        out.put("reportedBytes", totals.total());
+        out.put("grant", quota.openGrant(sim).map(DeviceApi::grantView).orElse(null));
+        return out;
+    }
+
+    private static Map<String, Object> grantView(DeviceQuota.Grant grant) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("grantId", grant.grantId());
+        out.put("bytes", grant.bytes());
+        out.put("expiresAt", Instant.ofEpochMilli(grant.expiresAtMillis()).toString());
+        return out;
+    }
+
+    private static Map<String, Object> packages(DeviceQuota.Packages packages) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (BucketView b : packages.buckets()) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("bucketId", b.bucketId());
+            item.put("unit", b.unit().name());
+            item.put("amount", b.amount());
+            item.put("available", b.available());
+            item.put("main", b.main());
+            item.put("validUntil", b.validUntilMillis() == Long.MAX_VALUE ? null
+                    : Instant.ofEpochMilli(b.validUntilMillis()).toString());
+            items.add(item);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("availableBytes", packages.availableBytes());
+        out.put("packages", items);
+        return out;
+    }
+
+    private static ShareRules rules(JsonBody body) {
+        Long maxPerDay = body.has("maxBytesPerDay") ? body.requiredLong("maxBytesPerDay", 1, REPORT_BYTES_MAX) : null;
+        Set<String> allowed = null;
+        if (body.has("allowedBorrowers")) {
+            List<String> listed = body.optionalStringList("allowedBorrowers", ShareRules.ALLOWED_BORROWERS_MAX);
+            allowed = listed == null ? null : new HashSet<>(listed);
+        }
+        long price = body.optionalLong("priceMinorPerMb", 0, ShareRules.PRICE_MINOR_PER_MB_MAX, 0);
+        body.rejectUnknownFields();
+        try {
+            return new ShareRules(maxPerDay, allowed, price);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError("allowedBorrowers", e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> rulesView(String simId, ShareRules rules) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("simId", simId);
+        out.put("maxBytesPerDay", rules.maxBytesPerDay());
+        out.put("allowedBorrowers", rules.allowedBorrowers() == null ? null : rules.allowedBorrowers().stream().sorted().toList());
+        out.put("priceMinorPerMb", rules.priceMinorPerMb());
+        return out;
+    }
+
+    // ---- base stations
+
+    private Answer shares(Call call) {
+        String[] path = call.path();
+        String baseStationId = call.header().apply(BASE_STATION_ID_HEADER);
+        String secret = call.header().apply(BASE_STATION_SECRET_HEADER);
+        if (baseStationId == null || baseStationId.length() > TEXT_MAX) {
+            throw new ApiError(400, "invalid-field", BASE_STATION_ID_HEADER, "the base station names itself in this header");
+        }
+        if (path.length == 3) {
+            requireMethod(call, "POST");
+            return open(baseStationId, secret, call.body().get());
+        }
+        if (!shares.baseStationKnown(baseStationId, secret)) {
+            throw new ApiError(401, "base-station-credentials", BASE_STATION_SECRET_HEADER,
+                    "base station '" + baseStationId + "' is unknown or its secret is wrong");
+        }
+        String shareId = path[3];
+        if (path.length == 4) {
+            requireMethod(call, "GET");
+            Share share = shares.share(shareId).filter(s -> s.baseStationId().equals(baseStationId))
+                    .orElseThrow(() -> unknownShare(shareId));
+            return new Answer.Json(200, shareView(share));
+        }
+        if (path.length == 5 && path[4].equals("usage")) {
+            requireMethod(call, "POST");
+            JsonBody body = call.body().get();
+            long total = body.requiredLong("totalBytes", 0, REPORT_BYTES_MAX);
+            boolean last = body.optionalBoolean("final", false);
+            body.rejectUnknownFields();
+            return switch (shares.meter(baseStationId, shareId, total, last)) {
+                case MeterAnswer.Metered metered -> new Answer.Json(200, shareView(metered.share()));
+                case MeterAnswer.Ended ended -> last && ended.share().status() == Share.Status.SETTLED
+                        && ended.share().usedBytes() == Math.min(total, ended.share().limitBytes())
+                        // a repeated final report: the first answer again
+                        ? new Answer.Json(200, shareView(ended.share()))
+                        : new Answer.Failed(new Problem(409, "share-ended", "Share ended", "share " + shareId + " is "
+                        + ended.share().status() + "; it settled " + ended.share().usedBytes() + " bytes", null,
+                        Map.of("share", shareView(ended.share()))));
+                case MeterAnswer.UnknownShare unknown -> throw unknownShare(unknown.shareId());
+                case MeterAnswer.NotYours notYours -> throw unknownShare(notYours.shareId());
+                case MeterAnswer.BadTotal bad -> throw new ApiError(422, "invalid-field", "totalBytes", bad.detail());
+            };
+        }
+        throw notFound(call);
+    }
+
+    private Answer open(String baseStationId, String secret, JsonBody body) {
+        String requestId = body.requiredString("requestId");
+        JsonBody borrower = body.requiredObject("borrower");
+        String borrowerSim = borrower.requiredString("simId");
+        String borrowerToken = borrower.requiredString("token");
+        borrower.rejectUnknownFields();
+        JsonBody supplier = body.requiredObject("supplier");
+        String supplierSim = supplier.requiredString("simId");
+        String supplierToken = supplier.requiredString("token");
+        supplier.rejectUnknownFields();
+        long bytes = body.requiredLong("bytes", 1, REPORT_BYTES_MAX);
+        body.rejectUnknownFields();
+        if (requestId.isEmpty() || requestId.length() > 64 || !requestId.matches("[A-Za-z0-9._-]+")) {
+            throw new ApiError("requestId", "must be 1..64 letters, digits and - _ .");
+        }
+        return switch (shares.open(baseStationId, secret, requestId, borrowerSim, borrowerToken, supplierSim,
+                supplierToken, bytes)) {
+            case OpenAnswer.Opened opened -> new Answer.Json(opened.again() ? 200 : 201, shareView(opened.share()));
+            case OpenAnswer.Refused refused -> new Answer.Failed(new Problem(403, "share-refused", "Share refused",
+                    refused.detail(), null, Map.of("reason", refused.reason().apiName())));
+        };
+    }
+
+    private static Map<String, Object> shareView(Share share) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("shareId", share.id());
+        out.put("status", share.status().name());
+        out.put("baseStationId", share.baseStationId());
+        out.put("supplierSim", share.supplierSim());
+        out.put("borrowerSim", share.borrowerSim());
+        out.put("limitBytes", share.limitBytes());
+        out.put("usedBytes", share.usedBytes());
+        out.put("remainingBytes", share.limitBytes() - share.usedBytes());
+        out.put("priceMinorPerMb", share.priceMinorPerMb());
+        out.put("feePaid", share.feePaid());
+        out.put("cutOff", share.cutOff());
+        out.put("endedBy", share.endedBy());
+        return out;
+    }
+
+    private static ApiError unknownSim(String simId) {
+        return new ApiError(404, "unknown-sim", "simId", "no SIM '" + simId + "'");
+    }
+
+    private static ApiError unknownShare(String shareId) {
+        return new ApiError(404, "unknown-share", "shareId", "no share '" + shareId + "' of this base station");
+    }
+
+    private static void requireMethod(Call call, String allowed) {
+        if (!call.method().equals(allowed)) {
+            throw new ApiError(405, "method-not-allowed", null, "allowed: " + allowed);
+        }
+    }
+
+    private static ApiError notFound(Call call) {
+        return new ApiError(404, "not-found", null, "no resource at /" + String.join("/", call.path()).substring(1));
+    }
+}
