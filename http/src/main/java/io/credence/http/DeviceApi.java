@@ -140,47 +140,22 @@ final class DeviceApi {
 
     private Answer devices(Call call) {
         String[] path = call.path();
-        if (path.length < 4) {
-            throw notFound(call);
+        String route = path.length == 4 ? "" : path.length == 5 ? path[4]
+                : path.length == 7 && path[4].equals("shares") && path[6].equals("cancel") ? "shares/cancel" : "?";
+        String allowed = switch (route) {
+            case "", "packages" -> "GET";
+            case "register", "grants", "reports", "shares/cancel" -> "POST";
+            case "share-rules" -> "GET, PUT";
+            default -> throw notFound(call);
+        };
+        if (!List.of(allowed.split(", ")).contains(call.method())) {
+            throw new ApiError(405, "method-not-allowed", null, "allowed: " + allowed);
         }
         String simId = path[3];
-        if (path.length == 5 && path[4].equals("register")) {
-            requireMethod(call, "POST");
+        if (route.equals("register")) {
             return register(simId, call.body().get());
         }
-        DeviceSim sim = authenticated(call, simId);
-        if (path.length == 4) {
-            requireMethod(call, "GET");
-            return new Answer.Json(200, deviceView(sim));
-        }
-        if (path.length == 5) {
-            return switch (path[4]) {
-                case "packages" -> {
-                    requireMethod(call, "GET");
-                    yield new Answer.Json(200, packages(quota.packages(sim)));
-                }
-                case "grants" -> {
-                    requireMethod(call, "POST");
-                    yield grant(sim, call.body().get());
-                }
-                case "reports" -> {
-                    requireMethod(call, "POST");
-                    yield report(sim, call.body().get());
-                }
-                case "share-rules" -> switch (call.method()) {
-                    case "GET" -> new Answer.Json(200, rulesView(simId, shares.rules(simId)));
-                    case "PUT" -> {
-                        ShareRules rules = rules(call.body().get());
-                        shares.putRules(simId, rules);
-                        yield new Answer.Json(200, rulesView(simId, rules));
-                    }
-                    default -> throw new ApiError(405, "method-not-allowed", null, "allowed: GET, PUT");
-                };
-                default -> throw notFound(call);
-            };
-        }
-        if (path.length == 7 && path[4].equals("shares") && path[6].equals("cancel")) {
-            requireMethod(call, "POST");
+        if (route.equals("shares/cancel")) {
             String token = call.header().apply(DEVICE_TOKEN_HEADER);
             return switch (shares.cancel(path[5], simId, token == null ? "" : token)) {
                 case CancelAnswer.CutOff cut -> new Answer.Json(200, shareView(cut.share()));
@@ -189,7 +164,22 @@ final class DeviceApi {
                         "SIM '" + simId + "' is neither the borrower nor the supplier of share " + notParty.shareId());
             };
         }
-        throw notFound(call);
+        DeviceSim sim = authenticated(call, simId);
+        return switch (route) {
+            case "" -> new Answer.Json(200, deviceView(sim));
+            case "packages" -> new Answer.Json(200, packages(quota.packages(sim)));
+            case "grants" -> grant(sim, call.body().get());
+            case "reports" -> report(sim, call.body().get());
+            case "share-rules" -> {
+                if (call.method().equals("GET")) {
+                    yield new Answer.Json(200, rulesView(simId, shares.rules(simId)));
+                }
+                ShareRules rules = rules(call.body().get());
+                shares.putRules(simId, rules);
+                yield new Answer.Json(200, rulesView(simId, rules));
+            }
+            default -> throw new IllegalStateException("route " + route + " was checked above");
+        };
     }
 
     private Answer register(String simId, JsonBody body) {
@@ -324,13 +314,18 @@ final class DeviceApi {
 
     private Answer shares(Call call) {
         String[] path = call.path();
+        String allowed = path.length == 3 || path.length == 5 && path[4].equals("usage") ? "POST"
+                : path.length == 4 ? "GET" : null;
+        if (allowed == null) {
+            throw notFound(call);
+        }
+        requireMethod(call, allowed);
         String baseStationId = call.header().apply(BASE_STATION_ID_HEADER);
         String secret = call.header().apply(BASE_STATION_SECRET_HEADER);
         if (baseStationId == null || baseStationId.length() > TEXT_MAX) {
             throw new ApiError(400, "invalid-field", BASE_STATION_ID_HEADER, "the base station names itself in this header");
         }
         if (path.length == 3) {
-            requireMethod(call, "POST");
             return open(baseStationId, secret, call.body().get());
         }
         if (!shares.baseStationKnown(baseStationId, secret)) {
@@ -339,32 +334,27 @@ final class DeviceApi {
         }
         String shareId = path[3];
         if (path.length == 4) {
-            requireMethod(call, "GET");
             Share share = shares.share(shareId).filter(s -> s.baseStationId().equals(baseStationId))
                     .orElseThrow(() -> unknownShare(shareId));
             return new Answer.Json(200, shareView(share));
         }
-        if (path.length == 5 && path[4].equals("usage")) {
-            requireMethod(call, "POST");
-            JsonBody body = call.body().get();
-            long total = body.requiredLong("totalBytes", 0, REPORT_BYTES_MAX);
-            boolean last = body.optionalBoolean("final", false);
-            body.rejectUnknownFields();
-            return switch (shares.meter(baseStationId, shareId, total, last)) {
-                case MeterAnswer.Metered metered -> new Answer.Json(200, shareView(metered.share()));
-                case MeterAnswer.Ended ended -> last && ended.share().status() == Share.Status.SETTLED
-                        && ended.share().usedBytes() == Math.min(total, ended.share().limitBytes())
-                        // a repeated final report: the first answer again
-                        ? new Answer.Json(200, shareView(ended.share()))
-                        : new Answer.Failed(new Problem(409, "share-ended", "Share ended", "share " + shareId + " is "
-                        + ended.share().status() + "; it settled " + ended.share().usedBytes() + " bytes", null,
-                        Map.of("share", shareView(ended.share()))));
-                case MeterAnswer.UnknownShare unknown -> throw unknownShare(unknown.shareId());
-                case MeterAnswer.NotYours notYours -> throw unknownShare(notYours.shareId());
-                case MeterAnswer.BadTotal bad -> throw new ApiError(422, "invalid-field", "totalBytes", bad.detail());
-            };
-        }
-        throw notFound(call);
+        JsonBody body = call.body().get();
+        long total = body.requiredLong("totalBytes", 0, REPORT_BYTES_MAX);
+        boolean last = body.optionalBoolean("final", false);
+        body.rejectUnknownFields();
+        return switch (shares.meter(baseStationId, shareId, total, last)) {
+            case MeterAnswer.Metered metered -> new Answer.Json(200, shareView(metered.share()));
+            case MeterAnswer.Ended ended -> last && ended.share().status() == Share.Status.SETTLED
+                    && ended.share().usedBytes() == Math.min(total, ended.share().limitBytes())
+                    // a repeated final report: the first answer again
+                    ? new Answer.Json(200, shareView(ended.share()))
+                    : new Answer.Failed(new Problem(409, "share-ended", "Share ended", "share " + shareId + " is "
+                    + ended.share().status() + "; it settled " + ended.share().usedBytes() + " bytes", null,
+                    Map.of("share", shareView(ended.share()))));
+            case MeterAnswer.UnknownShare unknown -> throw unknownShare(unknown.shareId());
+            case MeterAnswer.NotYours notYours -> throw unknownShare(notYours.shareId());
+            case MeterAnswer.BadTotal bad -> throw new ApiError(422, "invalid-field", "totalBytes", bad.detail());
+        };
     }
 
     private Answer open(String baseStationId, String secret, JsonBody body) {

@@ -140,11 +140,19 @@ class ApiKeysAccessTest {
             assertThat(client.call("POST", "/v1/catalog/quote", READ_ONLY, "{\"service\":\"voice\"}").status())
                     .isEqualTo(403);
 
-            // past authentication: the device routes are not built yet, hence 404 not 401/403
-            assertThat(client.call("GET", "/v1/devices/sim-1", DEVICE, null).status()).isEqualTo(404);
-            assertThat(client.call("GET", "/v1/devices/sim-1", ADMIN, null).status()).isEqualTo(404);
-            assertThat(client.call("GET", "/v1/%64evices/sim-1", DEVICE, null).status()).isEqualTo(404);
+            // past the key check a device still needs its device token; an admin needs none (the SIM is unknown)
+            assertThat(client.call("GET", "/v1/devices/sim-1", DEVICE, null).problemType())
+                    .isEqualTo("urn:credence:problem:device-token");
+            assertThat(client.call("GET", "/v1/devices/sim-1", ADMIN, null).problemType())
+                    .isEqualTo("urn:credence:problem:unknown-sim");
+            assertThat(client.call("GET", "/v1/%64evices/sim-1", DEVICE, null).problemType())
+                    .isEqualTo("urn:credence:problem:device-token");
             assertThat(client.call("GET", "/v1/devices/sim-1", READ_ONLY, null).status()).isEqualTo(403);
+            // base stations are network functions; devices and readers do not reach the share routes
+            assertThat(client.call("GET", "/v1/shares/abc", NETWORK_FUNCTION, null).problemType())
+                    .isEqualTo("urn:credence:problem:invalid-field");
+            assertThat(client.call("GET", "/v1/shares/abc", DEVICE, null).status()).isEqualTo(403);
+            assertThat(client.call("GET", "/v1/shares/abc", READ_ONLY, null).status()).isEqualTo(403);
             Reply nchf = client.call("POST", "/nchf-convergedcharging/v3/chargingdata", NETWORK_FUNCTION, "{}");
             assertThat(nchf.status()).isNotIn(401, 403);
             assertThat(client.call("POST", "/nchf-convergedcharging/v3/chargingdata", ADMIN, "{}").status())
