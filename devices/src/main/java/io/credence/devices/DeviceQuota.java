@@ -12,6 +12,7 @@ import io.credence.ledger.Operation.Step;
 import io.credence.ledger.Operation.Transfer;
 import io.credence.ledger.Outcome;
 import io.credence.ledger.Rejection;
+import io.credence.ledger.ReservationStatus;
 import io.credence.ledger.ReservationView;
 import io.credence.ledger.SequenceView;
 import io.credence.ledger.Unit;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -88,6 +90,13 @@ public final class DeviceQuota {
     /** Registration and unbinding check then change one SIM's binding; they are rare, one lock is enough. */
     private final ReentrantLock bindingLock = new ReentrantLock();
     private final AtomicLong grantRequests = new AtomicLong();
+    /**
+     * What each SIM's open grant was after the last change made here (empty: none), so a report is
+     * one ledger command instead of a lookup and a command. A hint, not the truth: a grant that
+     * expired meanwhile makes the command fail, and the report looks in the ledger and tries again.
+     * Bounded by the registry's SIM limit.
+     */
+    private final ConcurrentHashMap<String, Optional<ReservationView>> grantHints = new ConcurrentHashMap<>();
 
     public DeviceQuota(DurableLedger ledger, DeviceRegistry registry, DeviceQuotaConfig config, UsageSink usage,
                        LongSupplier clockMillis) {
@@ -196,7 +205,22 @@ public final class DeviceQuota {
     }
 
     public Optional<Grant> openGrant(DeviceSim sim) {
-        return ledger.query(l -> l.openReservationTagged(tag(sim.simId()))).map(DeviceQuota::grantOf);
+        return lookUpGrant(sim).map(DeviceQuota::grantOf);
+    }
+
+    /** The SIM's open grant as the ledger holds it now; refreshes the hint. */
+    private Optional<ReservationView> lookUpGrant(DeviceSim sim) {
+        Optional<ReservationView> grant = ledger.query(l -> l.openReservationTagged(tag(sim.simId())));
+        grantHints.put(sim.simId(), grant);
+        return grant;
+    }
+
+    private Optional<ReservationView> hintedGrant(DeviceSim sim) {
+        Optional<ReservationView> hint = grantHints.get(sim.simId());
+        if (hint == null || hint.isPresent() && hint.get().expiresAtMillis() <= clockMillis.getAsLong()) {
+            return lookUpGrant(sim);
+        }
+        return hint;
     }
 
     /** Holds quota for the SIM: the open grant if there is one, else a new one of up to {@code askedBytes}. */
@@ -218,6 +242,7 @@ public final class DeviceQuota {
                     Unit.BYTES, amount, config.service(), config.grantTtl().toMillis(), tag(sim.simId()))));
             switch (outcome) {
                 case Outcome.Reserved r -> {
+                    hint(sim, r);
                     return new GrantAnswer.Granted(new Grant(r.reservationId(), r.amount(), r.expiresAtMillis()), false);
                 }
                 // another request took the tag, or the balance moved since we looked: look again
@@ -245,7 +270,7 @@ public final class DeviceQuota {
         String requestId = "dev." + sim.simId() + ".r" + seq;
         Advance count = new Advance(sim.accountId(), stream(sim.simId()), seq, bytes);
         for (int attempt = 0; attempt < RACE_RETRIES_MAX; attempt++) {
-            Optional<ReservationView> grant = ledger.query(l -> l.openReservationTagged(tag(sim.simId())));
+            Optional<ReservationView> grant = attempt == 0 ? hintedGrant(sim) : lookUpGrant(sim);
             List<Step> steps = new ArrayList<>(List.of(count));
             steps.addAll(charge(sim, grant, bytes, last, true));
             Outcome outcome = ledger.submit(new Command(requestId, new Operation.Linked(steps)));
@@ -274,6 +299,11 @@ public final class DeviceQuota {
                             still = new Grant(r.reservationId(), r.amount(), r.expiresAtMillis());
                         }
                     }
+                    if (still == null) {
+                        grantHints.put(sim.simId(), Optional.empty());
+                    } else {
+                        hint(sim, still);
+                    }
                     record(sim, seq, bytes);
                     return new ReportAnswer.Reported(seq, false, advanced.total(), returned, still);
                 }
@@ -299,6 +329,15 @@ public final class DeviceQuota {
         }
         throw new LedgerUnavailable("SIM " + sim.simId() + "'s grant kept changing under report " + seq
                 + "; retry", true);
+    }
+
+    private void hint(DeviceSim sim, Outcome.Reserved r) {
+        hint(sim, new Grant(r.reservationId(), r.amount(), r.expiresAtMillis()));
+    }
+
+    private void hint(DeviceSim sim, Grant g) {
+        grantHints.put(sim.simId(), Optional.of(new ReservationView(g.grantId(), ReservationStatus.OPEN, sim.accountId(),
+                config.systemAccountId(), Unit.BYTES, g.bytes(), config.service(), g.expiresAtMillis(), 0)));
     }
 
     private List<Step> charge(DeviceSim sim, Optional<ReservationView> grant, long bytes, boolean last,

@@ -98,16 +98,7 @@ final class NchfBenchCommand implements Callable<Integer> {
         List<HttpClient> clients = new ArrayList<>();
         try {
             for (int k = 0; k < connections; k++) {
-                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-                        .connectTimeout(Duration.ofSeconds(5)).build();
-                clients.add(client);
-                HttpResponse<Void> health = client.send(HttpRequest.newBuilder(base.resolve("health"))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
-                if (health.version() != HttpClient.Version.HTTP_2) {
-                    System.err.println("credence: " + base + " did not upgrade to HTTP/2 (h2c) on GET /health: answered "
-                            + health.statusCode() + " over " + health.version());
-                    return Main.EXIT_REFUSED;
-                }
+                clients.add(upgradedClient(base));
             }
             if ((sessions + connections - 1) / connections > STREAMS_PER_CONNECTION_SAFE) {
                 System.out.printf("note: up to %d requests in flight per connection; the JDK client fails a request "
@@ -125,6 +116,9 @@ final class NchfBenchCommand implements Callable<Integer> {
                 System.out.printf("ANSWERS OVER HTTP/1.1: %,d%n", load.overHttp1());
             }
             return report.stoppedEarly() == null ? 0 : Main.EXIT_UNREACHABLE;
+        } catch (NotUpgraded refused) {
+            System.err.println("credence: " + refused.getMessage());
+            return Main.EXIT_REFUSED;
         } catch (ConnectException unreachable) {
             System.err.println("credence: cannot reach the server at " + base + " (is `credence serve` running with "
                     + "--http-port " + base.getPort() + "?)");
@@ -137,6 +131,32 @@ final class NchfBenchCommand implements Callable<Integer> {
                 c.shutdownNow();
             }
         }
+    }
+
+    /** The server answered GET /health over HTTP/1.1: it does not speak h2c. */
+    static final class NotUpgraded extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotUpgraded(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A client whose one connection is already HTTP/2: the JDK client has no prior knowledge, it
+     * upgrades on its first request, so that request is a lone {@code GET /health}.
+     */
+    static HttpClient upgradedClient(URI base) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<Void> health = client.send(HttpRequest.newBuilder(base.resolve("health"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+        if (health.version() != HttpClient.Version.HTTP_2) {
+            client.shutdownNow();
+            throw new NotUpgraded(base + " did not upgrade to HTTP/2 (h2c) on GET /health: answered "
+                    + health.statusCode() + " over " + health.version());
+        }
+        return client;
     }
 
     private LoadPlan plan(URI base) {
