@@ -50,7 +50,8 @@ import java.util.function.Supplier;
  *   GET    /v1/shares/{shareId}                                                200 the share
  *   POST   /v1/shares/{shareId}/usage      {totalBytes, final}                 200 the share, cutOff
  * </pre>
- * Device calls with an admin key need no device token (support staff look at a SIM).
+ * Device calls with an admin key need no device token (support staff look at a SIM); so do
+ * calls without one to a server run without API keys (loopback only), where everyone is trusted.
  */
 final class DeviceApi {
     static final String DEVICE_TOKEN_HEADER = "Credence-Device-Token";

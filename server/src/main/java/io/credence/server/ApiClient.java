@@ -43,9 +43,17 @@ public final class ApiClient {
 
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Sent as a Bearer token; null for none. */
+    private final String key;
 
+    /** A client sending the key in {@value #API_KEY_ENVIRONMENT}, if set. */
     public ApiClient(URI base) {
+        this(base, System.getenv(API_KEY_ENVIRONMENT));
+    }
+
+    public ApiClient(URI base, String key) {
         this.base = base;
+        this.key = key == null || key.isBlank() ? null : key.strip();
     }
 
     public Reply get(String path) throws IOException, InterruptedException {
@@ -59,9 +67,8 @@ public final class ApiClient {
     }
 
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        String key = System.getenv(API_KEY_ENVIRONMENT);
-        if (key != null && !key.isBlank()) {
-            request.header("Authorization", "Bearer " + key.strip());
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
         }
         HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(35)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());

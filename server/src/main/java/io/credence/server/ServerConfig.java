@@ -90,6 +90,11 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
                 diameter, access, recordsDb, devices);
     }
 
+    public ServerConfig withHttpPort(int port) {
+        return new ServerConfig(dataDir, host, port, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
+                diameter, httpAccess, recordsDb, devices);
+    }
+
     public ServerConfig withDevices(DeviceSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
                 diameter, httpAccess, recordsDb, settings);

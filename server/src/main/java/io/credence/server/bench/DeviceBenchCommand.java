@@ -85,8 +85,8 @@ final class DeviceBenchCommand implements Callable<Integer> {
                 + concurrency);
         require(reports >= 0 && reports <= LoadPlan.UPDATES_MAX, "--reports must be 0.." + LoadPlan.UPDATES_MAX
                 + ", was " + reports);
-        long durationNanos = DiameterBenchCommand.nanos(duration);
-        long warmupNanos = DiameterBenchCommand.nanos(warmup);
+        long durationNanos = Durations.nanos(duration);
+        long warmupNanos = Durations.nanos(warmup);
         require(durationNanos > 0, "--seconds must be a time such as 30, 30s, 500ms or 2m, was '" + duration + "'");
         require(warmupNanos >= 0, "--warmup must be a time such as 30, 30s, 500ms or 2m, was '" + warmup + "'");
         LoadPlan plan = new LoadPlan(base.getHost(), base.getPort() < 0 ? 80 : base.getPort(), List.of("http"), "-", "-",

@@ -33,7 +33,6 @@ import java.util.regex.Pattern;
 @Command(name = "diameter", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run whole credit-control sessions (I, U..., T) against a Diameter server at a fixed rate.")
 final class DiameterBenchCommand implements Callable<Integer> {
-    private static final Pattern TIME = Pattern.compile("(\\d{1,9})(ms|s|m)?");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -183,24 +182,11 @@ final class DiameterBenchCommand implements Callable<Integer> {
     }
 
     private long nanos(String option, String value) {
-        long nanos = nanos(value);
+        long nanos = Durations.nanos(value);
         require(nanos >= 0, option + " must be a time such as 30, 30s, 500ms or 2m, was '" + value + "'");
         return nanos;
     }
 
-    /** A time such as 30, 30s, 500ms or 2m in nanoseconds, or -1 when it is none. */
-    static long nanos(String value) {
-        Matcher m = TIME.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            return -1;
-        }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> TimeUnit.MILLISECONDS.toNanos(amount);
-            case "m" -> TimeUnit.MINUTES.toNanos(amount);
-            default -> TimeUnit.SECONDS.toNanos(amount);
-        };
-    }
 
     private URI httpUri() {
         URI uri;

@@ -173,8 +173,8 @@ final class NchfBenchCommand implements Callable<Integer> {
                 + LoadPlan.MSISDN_PREFIX_DIGITS_MAX + " digits, was '" + msisdnPrefix + "'");
         require(subscribers >= 1 && subscribers <= LoadPlan.SUBSCRIBERS_MAX,
                 "--subscribers must be 1.." + LoadPlan.SUBSCRIBERS_MAX + ", was " + subscribers);
-        long durationNanos = DiameterBenchCommand.nanos(duration);
-        long warmupNanos = DiameterBenchCommand.nanos(warmup);
+        long durationNanos = Durations.nanos(duration);
+        long warmupNanos = Durations.nanos(warmup);
         require(durationNanos >= 0, "--seconds must be a time such as 30, 30s, 500ms or 2m, was '" + duration + "'");
         require(warmupNanos >= 0, "--warmup must be a time such as 30, 30s, 500ms or 2m, was '" + warmup + "'");
         require(durationNanos > 0, "--seconds must be more than 0, was " + duration);
