@@ -110,6 +110,24 @@ class CommandLineTest {
                 .contains("Demo finished.");
     }
 
+    @Test
+    void aDeviceSimulationEndsWithReportedUsageEqualToMeteredUsage() {
+        Run sim = run("sim", "devices", "--count", "5", "--duration", "2s", "--interval-ms", "100");
+        assertThat(sim.exitCode()).as(sim.out() + sim.err()).isZero();
+        assertThat(sim.out()).containsPattern("metered by the agents [1-9][0-9,]* bytes, reported to the server [1-9]")
+                .contains("MATCH: reported usage equals metered usage for all 5 agents");
+    }
+
+    @Test
+    void aDeviceSimulationRefusesBadOptionsNamingThem() {
+        Run zero = run("sim", "devices", "--count", "0");
+        assertThat(zero.exitCode()).isEqualTo(2);
+        assertThat(zero.err()).contains("--count must be 1..10000, was 0");
+        Run remote = run("sim", "devices", "--server", "http://127.0.0.1:9");
+        assertThat(remote.exitCode()).isEqualTo(2);
+        assertThat(remote.err()).contains("--device-key is needed with --server");
+    }
+
     /** Runs the command line as {@code main} would, capturing what it prints. */
     static Run run(String... args) {
         StringWriter err = new StringWriter();

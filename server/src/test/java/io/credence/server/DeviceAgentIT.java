@@ -154,13 +154,16 @@ class DeviceAgentIT {
     void anAgentKilledMidReportAndRestartedReportsEveryByteOnce() throws Exception {
         try (ServerProcess server = server(); LoopbackProxy proxy = new LoopbackProxy(server.port)) {
             provision(server);
+            // a slow link keeps each report in flight ~300 ms of every 400: a kill lands mid-report,
+            // often after the server applied it and before the agent heard so
+            proxy.delay(150);
             for (int kill = 0; kill < 4; kill++) {
                 Agent agent = agent(proxy.port());
                 agent.awaitAcknowledgedAbove(0);
-                // reports go out every 100 ms: a random moment lands in the middle of one often enough
                 Thread.sleep(ThreadLocalRandom.current().nextLong(50, 400));
                 agent.kill();
             }
+            proxy.restore();
             Agent last = agent(proxy.port(), "--duration-seconds", "2", "--drain");
             assertThat(last.awaitExit()).as(String.join("\n", last.lines)).isZero();
             assertSettledExactly(server);
