@@ -122,11 +122,11 @@ class NchfBenchCommandTest {
         assertThat(bad.err()).contains(message).contains("Try 'credence bench nchf --help'.");
     }
 
-    private static <T> T query(CredenceServer server, Function<Ledger, T> query) throws Exception {
+    static <T> T query(CredenceServer server, Function<Ledger, T> query) throws Exception {
         return ((Submission.Accepted<T>) server.ledger().query(query)).answer().get(10, TimeUnit.SECONDS);
     }
 
-    private static Run run(String... args) {
+    static Run run(String... args) {
         StringWriter err = new StringWriter();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream errStream = new ByteArrayOutputStream();

@@ -1,0 +1,57 @@
+package io.credence.devices;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The registry file keeps SIMs, bindings, base stations, rules and shares across a reopen, within its limits. */
+class DeviceRegistryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everythingWrittenIsThereAfterReopening() throws Exception {
+        Path file = dir.resolve("devices.db");
+        Share share = new Share("s1", "bs/r1", "bs", "sim-a", "sim-b", "alice", "bob", 1000, 5, 42, 0,
+                Share.Status.OPEN, 0, 0, false, null);
+        try (DeviceRegistry registry = DeviceRegistry.open(file, DeviceRegistry.Limits.DEFAULTS)) {
+            registry.putSim("sim-a", "alice", Credentials.digest("secret-of-sim-a-xx"));
+            registry.bind("sim-a", "phone-1", Credentials.digest("token"));
+            registry.putBaseStation("bs", Credentials.digest("secret-of-bs-xxxxx"));
+            registry.putRules("sim-a", new ShareRules(5000L, Set.of("sim-b", "sim-c"), 7));
+            registry.insertShare(share);
+            registry.updateShare(share.settled(Share.Status.SETTLED, 600, 3).cutOffBy("borrower"));
+        }
+        try (DeviceRegistry registry = DeviceRegistry.open(file, DeviceRegistry.Limits.DEFAULTS)) {
+            DeviceRegistry.Sim sim = registry.sim("sim-a").orElseThrow();
+            assertThat(sim.deviceId()).isEqualTo("phone-1");
+            assertThat(Credentials.matches("token", sim.tokenDigest())).isTrue();
+            assertThat(Credentials.matches("secret-of-sim-a-xx", sim.secretDigest())).isTrue();
+            assertThat(registry.baseStation("bs")).isPresent();
+            assertThat(registry.rules("sim-a")).contains(new ShareRules(5000L, Set.of("sim-b", "sim-c"), 7));
+            Share read = registry.shareByRequest("bs/r1").orElseThrow();
+            assertThat(read.status()).isEqualTo(Share.Status.SETTLED);
+            assertThat(read.usedBytes()).isEqualTo(600);
+            assertThat(read.endedBy()).isEqualTo("borrower");
+            assertThat(registry.agreedOnDay("sim-a", 0)).isEqualTo(1000);
+            assertThat(registry.liveShares(10)).isEmpty();
+        }
+    }
+
+    @Test
+    void aFullTableRefusesNewEntriesAndKeepsTheOld() throws Exception {
+        try (DeviceRegistry registry = DeviceRegistry.open(dir.resolve("small.db"), new DeviceRegistry.Limits(1, 1, 1))) {
+            registry.putSim("sim-a", "alice", Credentials.digest("secret-of-sim-a-xx"));
+            registry.putSim("sim-a", "alice", Credentials.digest("another-secret-xxx")); // a change, not a new entry
+            assertThatThrownBy(() -> registry.putSim("sim-b", "bob", Credentials.digest("secret-of-sim-b-xx")))
+                    .isInstanceOf(DeviceRegistry.Full.class).hasMessageContaining("SIM");
+            assertThat(registry.sim("sim-b")).isEmpty();
+            assertThat(registry.simCount()).isEqualTo(1);
+        }
+    }
+}
