@@ -121,7 +121,7 @@ public final class DeviceRegistry implements AutoCloseable {
         return Optional.ofNullable(sims.get(simId));
     }
 
-    int simCount() {
+    public int simCount() {
         return sims.size();
     }
 

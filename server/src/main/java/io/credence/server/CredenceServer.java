@@ -128,6 +128,7 @@ public final class CredenceServer implements AutoCloseable {
             DataShares shares = new DataShares(ledger, registry, quota, ds.quota(), ds.shareHoldTtl(),
                     ds.shareSweepEvery(), records, System::currentTimeMillis);
             attached.add(0, shares);
+            metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", registry::simCount);
             ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
                     records, new RecordFiles(config.dataDir().resolve("records")), quota, shares);
             // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and

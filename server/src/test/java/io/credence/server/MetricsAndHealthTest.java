@@ -79,6 +79,7 @@ class MetricsAndHealthTest {
             assertThat(sample(after, "credence_journal_fsync_duration_seconds_count")).isGreaterThanOrEqualTo(3);
             assertThat(sample(after, "credence_ledger_queue_depth")).isGreaterThanOrEqualTo(0);
             assertThat(sample(after, "credence_ledger_open_reservations")).isZero();
+            assertThat(sample(after, "credence_devices_sims")).isZero();
             assertThat(after).doesNotContain("interface=\"diameter\"");
 
             Subscribers.create(server, "dora", "491730000042", Unit.MONEY, 10_000);
