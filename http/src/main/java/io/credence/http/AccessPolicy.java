@@ -14,6 +14,8 @@ import java.util.Set;
  * /nchf-convergedcharging/**             any           network-function, admin
  * /v1/devices/**                         any           device, admin
  * /v1/shares/**                          any           network-function (base stations), admin
+ * /v1/market/**                          GET, HEAD     admin, read-only, network-function, device
+ * /v1/market/**                          other         admin, network-function (operators), device (terminals)
  * /v1/**                                 GET, HEAD     admin, read-only, network-function
  * /v1/**                                 other         admin
  * anything else                          any           admin (so a 404 is only shown to a key holder)
@@ -43,6 +45,9 @@ public final class AccessPolicy {
     private static final Rule ADMIN_ONLY = new Rule.AnyOf(EnumSet.of(Role.ADMIN));
     private static final Rule CHARGING = new Rule.AnyOf(EnumSet.of(Role.NETWORK_FUNCTION, Role.ADMIN));
     private static final Rule DEVICES = new Rule.AnyOf(EnumSet.of(Role.DEVICE, Role.ADMIN));
+    private static final Rule MARKET = new Rule.AnyOf(EnumSet.of(Role.ADMIN, Role.NETWORK_FUNCTION, Role.DEVICE));
+    private static final Rule MARKET_READERS = new Rule.AnyOf(EnumSet.of(Role.ADMIN, Role.READ_ONLY,
+            Role.NETWORK_FUNCTION, Role.DEVICE));
     private static final Rule READERS = new Rule.AnyOf(EnumSet.of(Role.ADMIN, Role.READ_ONLY, Role.NETWORK_FUNCTION));
 
     private AccessPolicy() {}
@@ -68,6 +73,9 @@ public final class AccessPolicy {
         }
         if (segments.length >= 3 && decoded(segments[2]).equals("shares")) {
             return CHARGING;
+        }
+        if (segments.length >= 3 && decoded(segments[2]).equals("market")) {
+            return method.equals("GET") || method.equals("HEAD") ? MARKET_READERS : MARKET;
         }
         return method.equals("GET") || method.equals("HEAD") ? READERS : ADMIN_ONLY;
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.credence.devices.DataShares;
 import io.credence.devices.DeviceQuota;
 import io.credence.journal.DurableLedger;
+import io.credence.market.log.MerkleLog;
+import io.credence.market.trade.Marketplace;
 import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.AccountStatus;
@@ -88,6 +90,7 @@ public final class ProvisioningApi extends Handler.Abstract {
     private final CatalogControl catalog;
     private final AdmissionApi admissions;
     private final DeviceApi devices;
+    private final MarketApi market;
     private final UsageRecords records;
 
     public ProvisioningApi(DurableLedger ledger, String currency) {
@@ -119,7 +122,16 @@ public final class ProvisioningApi extends Handler.Abstract {
     public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
                            DataShares shares) {
+        this(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, null, null);
+    }
+
+    /** @param market the relay marketplace on @param marketLog, its contract log; both null without a market */
+    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+                           Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
+                           DataShares shares, Marketplace market, MerkleLog marketLog) {
         this.devices = quota == null ? null : new DeviceApi(quota, shares);
+        this.market = market == null ? null : new MarketApi(market, quota,
+                accountId -> await(ledger.query(l -> l.account(accountId))), new MarketLogApi(marketLog));
         this.ledger = ledger;
         this.records = records;
         this.currency = currency;
@@ -178,6 +190,20 @@ public final class ProvisioningApi extends Handler.Abstract {
                 yield switch (devices.route(call)) {
                     case Answer.Json json -> Reply.json(json.status(), json.body());
                     case Answer.Failed failed -> Reply.problem(failed.problem());
+                };
+            }
+            case "market" -> {
+                if (market == null) {
+                    throw new ApiError(404, "market-not-configured", null, "the server runs without the relay market");
+                }
+                Fields query = Request.extractQueryParameters(request);
+                Object out = market.route(method, path, () -> body(request), name -> request.getHeaders().get(name),
+                        (name, fallback) -> queryLong(query, name, 0, Long.MAX_VALUE, fallback), query::getValue);
+                yield switch (out) {
+                    case Answer.Json json -> Reply.json(json.status(), json.body());
+                    case Answer.Failed failed -> Reply.problem(failed.problem());
+                    case byte[] raw -> new Reply(200, "application/octet-stream", raw, Map.of());
+                    default -> Reply.json(200, out);
                 };
             }
             case "transfers" -> {
@@ -872,7 +898,7 @@ public final class ProvisioningApi extends Handler.Abstract {
     private static void send(Response response, Callback callback, Reply reply) {
         byte[] bytes;
         try {
-            bytes = JsonBody.MAPPER.writeValueAsBytes(reply.body());
+            bytes = reply.body() instanceof byte[] raw ? raw : JsonBody.MAPPER.writeValueAsBytes(reply.body());
         } catch (JsonProcessingException impossible) {
             throw new IllegalStateException("maps of plain values always serialise", impossible);
         }

@@ -129,8 +129,12 @@ public final class CredenceServer implements AutoCloseable {
                     ds.shareSweepEvery(), records, System::currentTimeMillis);
             attached.add(0, shares);
             metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", registry::simCount);
+            // the relay market: its contract log (durable Merkle log) and the state replayed from it
+            MarketLogs.Opened market = MarketLogs.open(config.dataDir().resolve("market"));
+            attached.add(market.log());
             ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
-                    records, new RecordFiles(config.dataDir().resolve("records")), quota, shares);
+                    records, new RecordFiles(config.dataDir().resolve("records")), quota, shares, market.market(),
+                    market.log());
             // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and
             // health in front of both
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,

@@ -130,22 +130,7 @@ class CommandLineTest {
 
     /** Runs the command line as {@code main} would, capturing what it prints. */
     static Run run(String... args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream errStream = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(errStream, true, StandardCharsets.UTF_8));
-        try {
-            CommandLine cli = Main.commandLine();
-            cli.setErr(new PrintWriter(err, true));
-            int code = cli.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8),
-                    err + errStream.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+        CommandLineRunner.Run run = CommandLineRunner.run(args);
+        return new Run(run.exitCode(), run.out(), run.err());
     }
 }

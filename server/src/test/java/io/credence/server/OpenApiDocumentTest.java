@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OpenApiDocumentTest {
     private static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
     private static final Map<String, String> SAMPLES = Map.of("accountId", "acct-1", "reservationId", "1",
-            "sessionId", "s1", "admissionId", "a1", "type", "E164", "value", "4917000009", "ChargingDataRef", "ref1");
+            "sessionId", "s1", "admissionId", "a1", "type", "E164", "value", "4917000009", "ChargingDataRef", "ref1",
+            "index", "0");
     private static final Path HTTP_SOURCES = Path.of(System.getProperty("basedir", "."))
             .resolve("../http/src/main/java/io/credence/http");
 

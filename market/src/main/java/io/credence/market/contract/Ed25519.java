@@ -80,6 +80,11 @@ public final class Ed25519 {
             org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(seed, 0, publicKey, 0);
         }
 
+        /** The 32-byte secret seed (a copy): for storing the key, or handing a generated one to its owner once. */
+        public byte[] seed() {
+            return seed.clone();
+        }
+
         /** The 32-byte public key (a copy). */
         public byte[] publicKey() {
             return publicKey.clone();

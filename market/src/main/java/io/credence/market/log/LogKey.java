@@ -84,6 +84,11 @@ public final class LogKey {
         Files.setPosixFilePermissions(file, OWNER_ONLY);
     }
 
+    /** The secret seed (a copy), for a key made by the same file routine but used elsewhere (the market authority). */
+    public byte[] seed() {
+        return seed.clone();
+    }
+
     public byte[] publicKey() {
         return publicKey.clone();
     }

@@ -144,6 +144,8 @@ public final class MerkleLog implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private byte[] batchBytes = new byte[64 * 1024];
     private long fileEnd;
+    /** Where the entries the tree holds end in the file (guarded by treeLock): a copy up to here is the log at size(). */
+    private long publishedEnd;
 
     private volatile long forces;
     private volatile String stopReason;
@@ -163,6 +165,7 @@ public final class MerkleLog implements AutoCloseable {
         this.tree = recovered.tree;
         this.offsets = recovered.offsets;
         this.fileEnd = recovered.fileEnd;
+        this.publishedEnd = recovered.fileEnd;
         this.recovery = recovered.recovery;
         this.queue = new ArrayBlockingQueue<>(limits.queueMax() + 1); // + 1: room for STOP, always
         this.queuedEntries = new Semaphore(limits.queueMax());
@@ -468,7 +471,7 @@ public final class MerkleLog implements AutoCloseable {
             }
             if (failure == null) {
                 fileEnd += bytes;
-                publish(leafHashes, recordOffsets);
+                publish(leafHashes, recordOffsets, fileEnd);
                 queuedEntries.release(entries);
                 long index = firstIndex;
                 for (Request request : batch) {
@@ -508,9 +511,10 @@ public final class MerkleLog implements AutoCloseable {
         return bytes;
     }
 
-    private void publish(byte[][] leafHashes, long[] recordOffsets) {
+    private void publish(byte[][] leafHashes, long[] recordOffsets, long durableEnd) {
         treeLock.writeLock().lock();
         try {
+            publishedEnd = durableEnd;
             long first = tree.size();
             offsets = ensureCapacity(offsets, first + leafHashes.length, limits.leavesMax());
             for (int i = 0; i < leafHashes.length; i++) {
@@ -594,6 +598,35 @@ public final class MerkleLog implements AutoCloseable {
         } finally {
             treeLock.readLock().unlock();
         }
+    }
+
+    /** Refused by {@link #fileBytes}: a copy that large is taken from the data directory, not over the API. */
+    public static final long COPY_BYTES_MAX = 256L * 1024 * 1024;
+
+    /**
+     * The log file as it stands at {@link #size()} — header and every whole record the tree holds —
+     * so a copy verifies offline against the current tree head. Refuses copies over
+     * {@link #COPY_BYTES_MAX}.
+     */
+    public byte[] fileBytes() throws IOException {
+        long end;
+        treeLock.readLock().lock();
+        try {
+            end = publishedEnd;
+        } finally {
+            treeLock.readLock().unlock();
+        }
+        if (end > COPY_BYTES_MAX) {
+            throw new IOException("the log is " + end + " bytes, more than a copy over the API may be ("
+                    + COPY_BYTES_MAX + "); copy " + file + " instead");
+        }
+        ByteBuffer copy = ByteBuffer.allocate((int) end);
+        while (copy.hasRemaining()) {
+            if (channel.read(copy, copy.position()) < 0) {
+                throw new IOException(file + " ended at " + copy.position() + " of " + end + " bytes");
+            }
+        }
+        return copy.array();
     }
 
     /**

@@ -90,6 +90,22 @@ final class DeviceWorld implements AutoCloseable {
         }
     }
 
+    /** A GET whose answer is raw bytes (the market log file). */
+    byte[] download(String path, String key) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + key).GET().build();
+        try {
+            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.statusCode()).isEqualTo(200);
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     Reply admin(String method, String path, String json) {
         return call(method, path, ADMIN, json);
     }

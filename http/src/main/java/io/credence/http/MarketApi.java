@@ -1,0 +1,211 @@
+package io.credence.http;
+
+import io.credence.devices.DeviceQuota;
+import io.credence.ledger.AccountStatus;
+import io.credence.ledger.AccountView;
+import io.credence.market.contract.ContractLimits;
+import io.credence.market.contract.Offer;
+import io.credence.market.contract.OfferRanking;
+import io.credence.market.contract.ResourceType;
+import io.credence.market.trade.Marketplace;
+
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * {@code /v1/market}: relay providers and their offers.
+ * <pre>
+ * POST /v1/market/providers    {simId, publicKey?}  (header Credence-Device-Token)   201 providerId, serviceId,
+ *                                                                                    publicKey[, seed once]
+ *                                                  401 device-token | 403 not-qualified | 409 key-mismatch
+ * GET  /v1/market/providers/{providerId}                                             200 the registration
+ * POST /v1/market/offers       {signedOffer}       (base64 of the signed entry)      201 offerId, logIndex
+ * POST /v1/market/withdrawals  {signedWithdrawal}                                    201 offerId, logIndex
+ * GET  /v1/market/offers[?resourceType&amp;amount&amp;from&amp;to&amp;levelMin&amp;maxPrice&amp;weights=p,l,d&amp;limit]
+ *                                                  200 live offers; with needs, those that can serve, best first
+ * /v1/market/log/**                                see {@link MarketLogApi}
+ * </pre>
+ * Offers and withdrawals carry their provider's signature, which the marketplace checks; the API
+ * key only lets a terminal, an operator or a base station in.
+ */
+final class MarketApi {
+    static final int OFFERS_PAGE_MAX = 1000;
+    private static final Base64.Encoder B64 = Base64.getEncoder();
+
+    private final Marketplace market;
+    private final DeviceQuota devices;
+    private final Function<String, Optional<AccountView>> accounts;
+    private final MarketLogApi logApi;
+
+    MarketApi(Marketplace market, DeviceQuota devices, Function<String, Optional<AccountView>> accounts,
+              MarketLogApi logApi) {
+        this.market = market;
+        this.devices = devices;
+        this.accounts = accounts;
+        this.logApi = logApi;
+    }
+
+    /** @param query a bounded long query parameter; @param text a raw query parameter or null */
+    Object route(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header,
+                 java.util.function.ToLongBiFunction<String, Long> query, Function<String, String> text) {
+        try {
+            if (path.length >= 4 && path[3].equals("log")) {
+                return logApi.route(method, path, query);
+            }
+            if (path.length == 4 && path[3].equals("providers")) {
+                requireMethod(method, "POST");
+                return register(body.get(), header.apply(DeviceApi.DEVICE_TOKEN_HEADER));
+            }
+            if (path.length == 5 && path[3].equals("providers")) {
+                requireMethod(method, "GET");
+                return market.provider(path[4]).map(MarketApi::providerView).orElseThrow(() -> new ApiError(404,
+                        "unknown-provider", "providerId", "no relay provider '" + path[4] + "'"));
+            }
+            if (path.length == 4 && path[3].equals("offers")) {
+                return switch (method) {
+                    case "GET" -> offers(query, text);
+                    case "POST" -> published(market.publish(signed(body.get(), "signedOffer")));
+                    default -> throw new ApiError(405, "method-not-allowed", null, "allowed: GET, POST");
+                };
+            }
+            if (path.length == 4 && path[3].equals("withdrawals")) {
+                requireMethod(method, "POST");
+                return published(market.withdraw(signed(body.get(), "signedWithdrawal")));
+            }
+            throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
+        } catch (Marketplace.MarketUnavailable unavailable) {
+            throw new ApiError(503, "busy", null, unavailable.getMessage());
+        }
+    }
+
+    private Object register(JsonBody body, String token) {
+        String simId = body.requiredString("simId");
+        String publicKey = body.optionalString("publicKey");
+        body.rejectUnknownFields();
+        byte[] key = publicKey == null ? null : base64("publicKey", publicKey);
+        DeviceQuota.DeviceSim sim = devices.authenticate(simId, token).orElseThrow(() -> new ApiError(401, "device-token",
+                DeviceApi.DEVICE_TOKEN_HEADER, "SIM '" + simId + "' is not registered to a device with this token: "
+                + "a provider proves itself as a registered terminal"));
+        AccountView account = accounts.apply(sim.accountId()).orElseThrow(() -> new ApiError(403, "not-qualified",
+                "simId", "the terminal's account '" + sim.accountId() + "' does not exist"));
+        if (account.status() != AccountStatus.ACTIVE) {
+            throw new ApiError(403, "not-qualified", "simId", "the terminal's account '" + sim.accountId() + "' is "
+                    + account.status());
+        }
+        return switch (market.register(sim.accountId(), simId, key)) {
+            case Marketplace.Registration.Registered r -> {
+                Map<String, Object> out = providerView(r.provider());
+                if (r.seed() != null) {
+                    out.put("seed", B64.encodeToString(r.seed()));
+                }
+                yield new Answer.Json(r.again() ? 200 : 201, out);
+            }
+            case Marketplace.Registration.Refused refused -> throw new ApiError(409, "key-mismatch", "publicKey",
+                    refused.reason());
+        };
+    }
+
+    private static Map<String, Object> providerView(Marketplace.Provider p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("providerId", p.providerId());
+        out.put("terminalId", p.terminalId());
+        out.put("serviceId", p.serviceId());
+        out.put("publicKey", B64.encodeToString(p.publicKey()));
+        out.put("logIndex", p.logIndex());
+        return out;
+    }
+
+    private Object offers(java.util.function.ToLongBiFunction<String, Long> query, Function<String, String> text) {
+        int limit = (int) query.applyAsLong("limit", (long) OFFERS_PAGE_MAX);
+        String type = text.apply("resourceType");
+        OfferRanking.Needs needs = null;
+        OfferRanking.Weights weights = null;
+        if (type != null) {
+            ResourceType resourceType = Enums.parse("resourceType", type, ResourceType.class);
+            try {
+                if (text.apply("from") == null || text.apply("to") == null) {
+                    throw new ApiError("from", "a search by resourceType needs the period: from and to (epoch ms)");
+                }
+                needs = new OfferRanking.Needs(resourceType, query.applyAsLong("amount", 1L),
+                        query.applyAsLong("from", 0L), query.applyAsLong("to", 0L),
+                        (int) query.applyAsLong("levelMin", 1L),
+                        query.applyAsLong("maxPrice", ContractLimits.PRICE_PER_UNIT_MINOR_MAX));
+                weights = weights(text.apply("weights"));
+            } catch (IllegalArgumentException bad) {
+                throw new ApiError("resourceType", bad.getMessage());
+            }
+        }
+        List<Map<String, Object>> items = market.offers(needs, weights, Math.max(1, Math.min(limit, OFFERS_PAGE_MAX)))
+                .stream().map(MarketApi::offerView).toList();
+        return new Answer.Json(200, Map.of("offers", items));
+    }
+
+    private static OfferRanking.Weights weights(String text) {
+        if (text == null) {
+            return new OfferRanking.Weights(1, 1, 1);
+        }
+        String[] parts = text.split(",");
+        if (parts.length != 3) {
+            throw new ApiError("weights", "must be three integers price,level,period, e.g. 5,2,1");
+        }
+        try {
+            return new OfferRanking.Weights(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip()),
+                    Integer.parseInt(parts[2].strip()));
+        } catch (IllegalArgumentException bad) {
+            throw new ApiError("weights", bad.getMessage());
+        }
+    }
+
+    private static Map<String, Object> offerView(Marketplace.Listed listed) {
+        Offer o = listed.offer().entry();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("offerId", o.offerId());
+        out.put("serviceId", o.serviceId());
+        out.put("providerId", o.providerId());
+        out.put("terminalId", o.terminalId());
+        out.put("periodStartMillis", o.periodStartMillis());
+        out.put("periodEndMillis", o.periodEndMillis());
+        out.put("serviceLevel", o.serviceLevel());
+        out.put("pricePerUnitMinor", o.pricePerUnitMinor());
+        out.put("chargingStandard", o.chargingStandard().name());
+        out.put("resourceType", o.resourceType().name());
+        out.put("amount", o.amount());
+        out.put("score", listed.score());
+        out.put("logIndex", listed.logIndex());
+        out.put("signedOffer", B64.encodeToString(listed.offer().encode()));
+        return out;
+    }
+
+    private static Answer published(Marketplace.Publication publication) {
+        return switch (publication) {
+            case Marketplace.Publication.Published p -> new Answer.Json(p.again() ? 200 : 201,
+                    Map.of("offerId", p.offerId(), "logIndex", p.logIndex()));
+            case Marketplace.Publication.Refused r -> throw new ApiError(422, "entry-refused", r.field(), r.reason());
+        };
+    }
+
+    private static byte[] signed(JsonBody body, String field) {
+        String value = body.requiredString(field);
+        body.rejectUnknownFields();
+        return base64(field, value);
+    }
+
+    private static byte[] base64(String field, String value) {
+        try {
+            return Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException bad) {
+            throw new ApiError(field, "is not base64: " + bad.getMessage());
+        }
+    }
+
+    private static void requireMethod(String method, String allowed) {
+        if (!method.equals(allowed)) {
+            throw new ApiError(405, "method-not-allowed", null, "allowed: " + allowed);
+        }
+    }
+}

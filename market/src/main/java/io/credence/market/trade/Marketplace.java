@@ -1,0 +1,319 @@
+package io.credence.market.trade;
+
+import io.credence.market.contract.CanonicalFormatException;
+import io.credence.market.contract.Ed25519;
+import io.credence.market.contract.Entry;
+import io.credence.market.contract.Offer;
+import io.credence.market.contract.OfferRanking;
+import io.credence.market.contract.ProviderRegistration;
+import io.credence.market.contract.Signature;
+import io.credence.market.contract.Signed;
+import io.credence.market.contract.Withdrawal;
+import io.credence.market.log.MerkleLog;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Registration and discovery of relay providers, kept on the contract log: every change is a
+ * signed entry appended (and forced to disk) before it is answered, and the marketplace's state is
+ * what replaying the log gives, so a restart loses nothing acknowledged and cannot invent anything.
+ *
+ * <p>Registrations are signed by the market authority (the server checked the provider's
+ * credentials); offers and withdrawals by the provider's registered key, which the marketplace
+ * checks before anything is appended.
+ */
+public final class Marketplace {
+    public static final String AUTHORITY_ID = "market";
+    public static final int PROVIDERS_MAX = 1_000_000;
+    public static final int OFFERS_MAX = 1_000_000;
+    private static final long APPEND_TIMEOUT_SECONDS = 30;
+
+    public record Provider(String providerId, String terminalId, String serviceId, byte[] publicKey, long logIndex) {}
+
+    /** An offer as discovery shows it. */
+    public record Listed(Signed<Offer> offer, long logIndex, long score) {}
+
+    public sealed interface Registration {
+        /** @param seed the generated key's secret seed, handed over once; null when the provider brought its key */
+        record Registered(Provider provider, byte[] seed, boolean again) implements Registration {}
+
+        record Refused(String reason) implements Registration {}
+    }
+
+    public sealed interface Publication {
+        record Published(String offerId, long logIndex, boolean again) implements Publication {}
+
+        /** @param field the part of the request at fault */
+        record Refused(String field, String reason) implements Publication {}
+    }
+
+    private final MerkleLog log;
+    private final Ed25519.KeyPair authority;
+    private final LongSupplier clockMillis;
+    private final ReentrantLock lock = new ReentrantLock();
+    // guarded by lock
+    private final Map<String, Provider> providers = new LinkedHashMap<>();
+    private final Map<String, Listed> offers = new LinkedHashMap<>();
+    private final Map<String, Long> withdrawn = new LinkedHashMap<>();
+
+    private Marketplace(MerkleLog log, Ed25519.KeyPair authority, LongSupplier clockMillis) {
+        this.log = log;
+        this.authority = authority;
+        this.clockMillis = clockMillis;
+    }
+
+    /** The marketplace as the log says it is: every entry replayed in order. */
+    public static Marketplace open(MerkleLog log, Ed25519.KeyPair authority, LongSupplier clockMillis) throws IOException {
+        Marketplace market = new Marketplace(log, authority, clockMillis);
+        for (long i = 0; i < log.size(); i++) {
+            market.apply(Signed.decode(log.entry(i)), i);
+        }
+        return market;
+    }
+
+    public byte[] authorityKey() {
+        return authority.publicKey();
+    }
+
+    /**
+     * Registers the terminal account {@code providerId} (its credentials were checked by the
+     * caller) as a relay provider: a service identifier and the key its offers must be signed
+     * with — {@code publicKey}, or a new key pair whose seed is answered once. Registering again
+     * answers the first registration (without a seed); another key for the same provider is refused.
+     */
+    public Registration register(String providerId, String terminalId, byte[] publicKey) {
+        lock.lock();
+        try {
+            Provider known = providers.get(providerId);
+            if (known != null) {
+                if (publicKey != null && !Arrays.equals(publicKey, known.publicKey())) {
+                    return new Registration.Refused("provider '" + providerId + "' is registered with another key");
+                }
+                return new Registration.Registered(known, null, true);
+            }
+            if (providers.size() >= PROVIDERS_MAX) {
+                return new Registration.Refused("the marketplace holds " + PROVIDERS_MAX + " providers already");
+            }
+            Ed25519.KeyPair generated = publicKey == null ? Ed25519.generate(new java.security.SecureRandom()) : null;
+            byte[] key = publicKey != null ? publicKey : generated.publicKey();
+            ProviderRegistration entry = new ProviderRegistration(providerId, serviceIdOf(providerId, terminalId), key,
+                    clockMillis.getAsLong());
+            append(Signed.sign(entry, AUTHORITY_ID, authority));
+            Provider provider = providers.get(providerId);
+            return new Registration.Registered(provider, generated == null ? null : generated.seed(), false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Publishes a provider's signed offer (Mode A broadcast): checked, appended, then discoverable. */
+    public Publication publish(byte[] signedOffer) {
+        Signed<Offer> offer;
+        try {
+            offer = Signed.decode(signedOffer, Offer.class);
+        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
+            return new Publication.Refused("signedOffer", "not a signed offer: " + bad.getMessage());
+        }
+        lock.lock();
+        try {
+            Offer o = offer.entry();
+            Listed known = offers.get(o.offerId());
+            if (known != null) {
+                return Arrays.equals(known.offer().encode(), offer.encode())
+                        ? new Publication.Published(o.offerId(), known.logIndex(), true)
+                        : new Publication.Refused("signedOffer", "offer id '" + o.offerId() + "' is taken");
+            }
+            if (withdrawn.containsKey(o.offerId())) {
+                return new Publication.Refused("signedOffer", "offer '" + o.offerId() + "' was withdrawn; use a new id");
+            }
+            String problem = signedByProvider(offer, o.providerId(), o.serviceId());
+            if (problem != null) {
+                return new Publication.Refused("signedOffer", problem);
+            }
+            if (o.periodEndMillis() <= clockMillis.getAsLong()) {
+                return new Publication.Refused("signedOffer", "the offer's period is over");
+            }
+            if (offers.size() >= OFFERS_MAX) {
+                return new Publication.Refused("signedOffer", "the marketplace lists " + OFFERS_MAX + " offers already");
+            }
+            long index = append(offer);
+            return new Publication.Published(o.offerId(), index, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A provider that stops serving withdraws its offer; it is no longer discoverable. */
+    public Publication withdraw(byte[] signedWithdrawal) {
+        Signed<Withdrawal> withdrawal;
+        try {
+            withdrawal = Signed.decode(signedWithdrawal, Withdrawal.class);
+        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
+            return new Publication.Refused("signedWithdrawal", "not a signed withdrawal: " + bad.getMessage());
+        }
+        lock.lock();
+        try {
+            Withdrawal w = withdrawal.entry();
+            Long already = withdrawn.get(w.offerId());
+            if (already != null) {
+                return new Publication.Published(w.offerId(), already, true);
+            }
+            Listed listed = offers.get(w.offerId());
+            if (listed == null) {
+                return new Publication.Refused("signedWithdrawal", "no offer '" + w.offerId() + "' is listed");
+            }
+            if (!listed.offer().entry().providerId().equals(w.providerId())) {
+                return new Publication.Refused("signedWithdrawal", "offer '" + w.offerId() + "' is not provider '"
+                        + w.providerId() + "''s");
+            }
+            String problem = signedByProvider(withdrawal, w.providerId(), null);
+            if (problem != null) {
+                return new Publication.Refused("signedWithdrawal", problem);
+            }
+            long index = append(withdrawal);
+            return new Publication.Published(w.offerId(), index, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Optional<Provider> provider(String providerId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(providers.get(providerId));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Offers a buyer can pick from now (not withdrawn, period not over): all of them, newest
+     * last, or with {@code needs} only those that can serve it, best first by {@code weights}.
+     */
+    public List<Listed> offers(OfferRanking.Needs needs, OfferRanking.Weights weights, int limit) {
+        List<Listed> live;
+        lock.lock();
+        try {
+            long now = clockMillis.getAsLong();
+            live = offers.values().stream().filter(l -> l.offer().entry().periodEndMillis() > now).toList();
+        } finally {
+            lock.unlock();
+        }
+        if (needs == null) {
+            return live.stream().limit(limit).toList();
+        }
+        Map<String, Listed> byId = new LinkedHashMap<>();
+        live.forEach(l -> byId.put(l.offer().entry().offerId(), l));
+        List<Listed> ranked = new ArrayList<>();
+        for (OfferRanking.Ranked r : OfferRanking.rank(live.stream().map(l -> l.offer().entry()).toList(), needs, weights)) {
+            Listed l = byId.get(r.offer().offerId());
+            ranked.add(new Listed(l.offer(), l.logIndex(), r.score()));
+            if (ranked.size() == limit) {
+                break;
+            }
+        }
+        return ranked;
+    }
+
+    /** Why the entry is not signed by {@code providerId}'s registered key (and only by it), or null. */
+    private String signedByProvider(Signed<? extends Entry> signed, String providerId, String serviceId) {
+        Provider provider = providers.get(providerId);
+        if (provider == null) {
+            return "provider '" + providerId + "' is not registered";
+        }
+        if (serviceId != null && !serviceId.equals(provider.serviceId())) {
+            return "service id '" + serviceId + "' is not provider '" + providerId + "''s (" + provider.serviceId() + ")";
+        }
+        List<Signature> by = signed.by(providerId);
+        if (by.size() != 1 || signed.signatures().size() != 1) {
+            return "needs exactly one signature, by provider '" + providerId + "'";
+        }
+        Signature signature = by.getFirst();
+        if (!signature.hasKey(provider.publicKey())) {
+            return "signed with a key that is not provider '" + providerId + "''s registered key";
+        }
+        if (!signature.verifies(signed.entry().encode())) {
+            return "the provider's signature does not verify (forged, or the entry changed after signing)";
+        }
+        return null;
+    }
+
+    /** Appends and waits until it is on disk, then applies it; under the lock, so the log order is the state's. */
+    private long append(Signed<? extends Entry> signed) {
+        MerkleLog.Submission submission = log.submit(signed.encode());
+        long index = switch (submission) {
+            case MerkleLog.Accepted accepted -> {
+                try {
+                    yield accepted.index().get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                } catch (ExecutionException failed) {
+                    throw new MarketUnavailable("the contract log failed: " + failed.getCause().getMessage());
+                } catch (TimeoutException slow) {
+                    throw new MarketUnavailable("the contract log did not answer within " + APPEND_TIMEOUT_SECONDS + " s");
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new MarketUnavailable("interrupted while appending to the contract log");
+                }
+            }
+            case MerkleLog.Busy busy -> throw new MarketUnavailable("the contract log queue is full ("
+                    + busy.queueMax() + "); retry shortly");
+            case MerkleLog.Refused refused -> throw new MarketUnavailable("the contract log refused the entry: "
+                    + refused.reason());
+        };
+        apply(signed, index);
+        return index;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void apply(Signed<? extends Entry> signed, long index) {
+        switch (signed.entry()) {
+            case ProviderRegistration r -> providers.put(r.providerId(), new Provider(r.providerId(),
+                    terminalOf(r.serviceId()), r.serviceId(), r.publicKey(), index));
+            case Offer o -> offers.put(o.offerId(), new Listed((Signed<Offer>) signed, index, 0));
+            case Withdrawal w -> {
+                offers.remove(w.offerId());
+                withdrawn.put(w.offerId(), index);
+            }
+            // contracts, validations and results are kept by the contract book (not yet on this log)
+            default -> { }
+        }
+    }
+
+    /** The service identifier a provider's terminal gets: readable, and the same on every registration. */
+    static String serviceIdOf(String providerId, String terminalId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    (providerId + "/" + terminalId).getBytes(StandardCharsets.UTF_8));
+            return "relay." + terminalId + "." + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static String terminalOf(String serviceId) {
+        return serviceId.substring("relay.".length(), serviceId.lastIndexOf('.'));
+    }
+
+    /** The contract log cannot take the entry now: nothing was appended; the edge answers 503. */
+    public static final class MarketUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MarketUnavailable(String message) {
+            super(message);
+        }
+    }
+}
