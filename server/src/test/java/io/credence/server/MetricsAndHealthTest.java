@@ -68,7 +68,8 @@ class MetricsAndHealthTest {
             assertThat(client.call("POST", "/v1/accounts", null, "{}").status()).isEqualTo(401);
             // a request is counted once its answer is written, which the client may see a moment earlier
             String after = scrape(client);
-            for (int wait = 0; wait < 100 && sample(after, refused) < 1; wait++) {
+            for (int wait = 0; wait < 100 && (sample(after, refused) < 1 || sample(after, created) < 3
+                    || sample(after, shown) < 3); wait++) {
                 Thread.sleep(20);
                 after = scrape(client);
             }
