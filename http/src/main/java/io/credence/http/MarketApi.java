@@ -73,6 +73,9 @@ final class MarketApi {
                     default -> throw new ApiError(405, "method-not-allowed", null, "allowed: GET, POST");
                 };
             }
+            if (path.length >= 4 && path[3].equals("contracts")) {
+                return contracts(method, path, body, header);
+            }
             if (path.length == 4 && path[3].equals("withdrawals")) {
                 requireMethod(method, "POST");
                 return published(market.withdraw(signed(body.get(), "signedWithdrawal")));
@@ -108,6 +111,78 @@ final class MarketApi {
             case Marketplace.Registration.Refused refused -> throw new ApiError(409, "key-mismatch", "publicKey",
                     refused.reason());
         };
+    }
+
+    private Object contracts(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header) {
+        if (path.length == 4) {
+            requireMethod(method, "POST");
+            return switch (market.propose(signed(body.get(), "signedContract"))) {
+                case Marketplace.ContractAnswer.Effective e -> new Answer.Json(201, Map.of("contractId", e.contractId(),
+                        "status", "EFFECTIVE", "validators", e.validators(), "logIndex", e.logIndex()));
+                case Marketplace.ContractAnswer.NotEffective n -> new Answer.Failed(new Problem(409, "not-effective",
+                        "Not effective", n.reason(), null, Map.of("contractId", n.contractId(), "logIndex", n.logIndex())));
+                case Marketplace.ContractAnswer.Refused r -> new Answer.Failed(new Problem(
+                        r.type().equals("contract-exists") ? 409 : 422, r.type(),
+                        r.type().equals("payment-refused") ? "Payment refused" : "Contract refused",
+                        String.join("; ", r.problems()),
+                        "signedContract", Map.of("problems", r.problems())));
+            };
+        }
+        String contractId = path[4];
+        if (path.length == 5) {
+            requireMethod(method, "GET");
+            return market.contract(contractId).map(MarketApi::contractView).orElseThrow(() -> new ApiError(404,
+                    "unknown-contract", "contractId", "no contract '" + contractId + "'"));
+        }
+        String action = path.length == 6 ? path[5] : path.length == 7 && path[5].equals("early-termination")
+                ? "early-termination/" + path[6] : "?";
+        if (!List.of("complete", "cancel", "early-termination", "early-termination/accept",
+                "early-termination/reject").contains(action)) {
+            throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
+        }
+        requireMethod(method, "POST");
+        JsonBody request = body.get();
+        String simId = request.requiredString("simId");
+        long fee = action.equals("early-termination") ? request.requiredLong("feeMinor", 0, Long.MAX_VALUE) : 0;
+        request.rejectUnknownFields();
+        String party = devices.authenticate(simId, header.apply(DeviceApi.DEVICE_TOKEN_HEADER)).orElseThrow(() ->
+                new ApiError(401, "device-token", DeviceApi.DEVICE_TOKEN_HEADER, "SIM '" + simId
+                        + "' is not registered to a device with this token")).accountId();
+        Marketplace.EndAnswer answer = switch (action) {
+            case "complete" -> market.end(contractId, party, io.credence.market.contract.Termination.COMPLETED);
+            case "cancel" -> market.end(contractId, party, io.credence.market.contract.Termination.BUYER_EARLY);
+            case "early-termination" -> market.proposeEarlyEnd(contractId, party, fee);
+            case "early-termination/accept" -> market.answerEarlyEnd(contractId, party, true);
+            default -> market.answerEarlyEnd(contractId, party, false);
+        };
+        return switch (answer) {
+            case Marketplace.EndAnswer.Ended e -> new Answer.Json(200, Map.of("contractId", contractId,
+                    "termination", e.result().termination().name(), "feePaidMinor", e.result().feePaidMinor(),
+                    "actualDurationMillis", e.result().actualDurationMillis(), "logIndex", e.logIndex()));
+            case Marketplace.EndAnswer.Proposed p -> new Answer.Json(200, Map.of("contractId", contractId,
+                    "proposedFeeMinor", p.feeMinor()));
+            case Marketplace.EndAnswer.Rejected r -> new Answer.Json(200, Map.of("contractId", contractId,
+                    "status", "EFFECTIVE", "proposal", "rejected"));
+            case Marketplace.EndAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404 ? "unknown-contract"
+                    : r.status() == 403 ? "not-a-party" : "contract-state", "contractId", r.reason());
+        };
+    }
+
+    private static Map<String, Object> contractView(Marketplace.ContractView v) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("contractId", v.contract().entry().contractId());
+        out.put("status", v.status());
+        out.put("reason", v.reason());
+        out.put("providerId", v.contract().entry().providerId());
+        out.put("buyerId", v.contract().entry().buyerId());
+        out.put("feeMinor", v.contract().entry().feeMinor());
+        out.put("validators", v.validators());
+        out.put("logIndex", v.logIndex());
+        out.put("proposedFeeMinor", v.proposedFee() < 0 ? null : v.proposedFee());
+        out.put("termination", v.result() == null ? null : v.result().termination().name());
+        out.put("feePaidMinor", v.result() == null ? null : v.result().feePaidMinor());
+        out.put("signedContract", B64.encodeToString(v.contract().encode()));
+        return out;
     }
 
     private static Map<String, Object> providerView(Marketplace.Provider p) {

@@ -4,6 +4,10 @@ import io.credence.market.contract.Ed25519;
 import io.credence.market.log.LogKey;
 import io.credence.market.log.LogLimits;
 import io.credence.market.log.MerkleLog;
+import io.credence.market.contract.PaymentCheck;
+import io.credence.market.contract.Quorum;
+import io.credence.market.contract.Validator;
+import io.credence.market.trade.ContractDesk;
 import io.credence.market.trade.Marketplace;
 
 import java.io.IOException;
@@ -11,24 +15,45 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The market's files under {@code <data>/market}: the contract log, the key that signs its tree
  * heads ({@code log.key}) and the market authority's key that signs provider registrations
- * ({@code authority.key}); both keys are made on first start and kept with owner-only access.
+ * ({@code authority.key}) and the in-process validators' keys ({@code validator-N.key}); all are made
+ * on first start and kept with owner-only access.
  */
 final class MarketLogs {
     record Opened(MerkleLog log, Marketplace market) {}
 
     private MarketLogs() {}
 
-    static Opened open(Path dir) throws IOException {
+    /** In-process validators and the quorum among them: a majority of four. */
+    static final int VALIDATORS = 4;
+    static final int QUORUM = 3;
+    /** A personal buyer with this much money (100.00 in minor units) may contract whatever the fee. */
+    static final long PAYMENT_THRESHOLD_MINOR = 10_000;
+
+    static Opened open(Path dir, ContractDesk.Escrow escrow) throws IOException {
         Files.createDirectories(dir);
         LogKey logKey = key(dir.resolve("log.key"));
         Ed25519.KeyPair authority = Ed25519.fromSeed(key(dir.resolve("authority.key")).seed());
+        List<Validator> validators = new ArrayList<>();
+        Map<String, byte[]> validatorKeys = new LinkedHashMap<>();
+        for (int i = 1; i <= VALIDATORS; i++) {
+            Ed25519.KeyPair k = Ed25519.fromSeed(key(dir.resolve("validator-" + i + ".key")).seed());
+            validators.add(new Validator("validator-" + i, k));
+            validatorKeys.put("validator-" + i, k.publicKey());
+        }
+        ContractDesk desk = new ContractDesk(validators, new Quorum(QUORUM, validatorKeys), escrow,
+                new ContractDesk.PaymentPolicy(PAYMENT_THRESHOLD_MINOR, new PaymentCheck.Policy(800, 20)),
+                System::currentTimeMillis);
         MerkleLog log = MerkleLog.open(dir, LogLimits.DEFAULTS, logKey, InstantSource.system());
         try {
-            return new Opened(log, Marketplace.open(log, authority, System::currentTimeMillis));
+            return new Opened(log, Marketplace.open(log, authority, desk, System::currentTimeMillis));
         } catch (IOException | RuntimeException failed) {
             log.close();
             throw failed;

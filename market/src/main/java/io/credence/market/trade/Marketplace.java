@@ -1,6 +1,14 @@
 package io.credence.market.trade;
 
 import io.credence.market.contract.CanonicalFormatException;
+import io.credence.market.contract.Contract;
+import io.credence.market.contract.ExecutionResult;
+import io.credence.market.contract.Fees;
+import io.credence.market.contract.KeyDirectory;
+import io.credence.market.contract.Request;
+import io.credence.market.contract.RequestAnswer;
+import io.credence.market.contract.Termination;
+import io.credence.market.contract.Validation;
 import io.credence.market.contract.Ed25519;
 import io.credence.market.contract.Entry;
 import io.credence.market.contract.Offer;
@@ -70,19 +78,31 @@ public final class Marketplace {
     private final Map<String, Provider> providers = new LinkedHashMap<>();
     private final Map<String, Listed> offers = new LinkedHashMap<>();
     private final Map<String, Long> withdrawn = new LinkedHashMap<>();
+    /** Live offers by the hash of their entry, as contracts name them. */
+    private final Map<String, Listed> offersByHash = new LinkedHashMap<>();
+    private final ContractDesk desk;
+    private boolean replaying;
 
-    private Marketplace(MerkleLog log, Ed25519.KeyPair authority, LongSupplier clockMillis) {
+    private Marketplace(MerkleLog log, Ed25519.KeyPair authority, ContractDesk desk, LongSupplier clockMillis) {
         this.log = log;
         this.authority = authority;
+        this.desk = desk;
         this.clockMillis = clockMillis;
     }
 
-    /** The marketplace as the log says it is: every entry replayed in order. */
-    public static Marketplace open(MerkleLog log, Ed25519.KeyPair authority, LongSupplier clockMillis) throws IOException {
-        Marketplace market = new Marketplace(log, authority, clockMillis);
+    /**
+     * The marketplace as the log says it is: every entry replayed in order. A contract whose
+     * execution result is on the log but whose escrow is still held (the process died between
+     * the two) is settled now.
+     */
+    public static Marketplace open(MerkleLog log, Ed25519.KeyPair authority, ContractDesk desk, LongSupplier clockMillis)
+            throws IOException {
+        Marketplace market = new Marketplace(log, authority, desk, clockMillis);
+        market.replaying = true;
         for (long i = 0; i < log.size(); i++) {
             market.apply(Signed.decode(log.entry(i)), i);
         }
+        market.replaying = false;
         return market;
     }
 
@@ -230,6 +250,156 @@ public final class Marketplace {
         return ranked;
     }
 
+    public sealed interface ContractAnswer {
+        record Effective(String contractId, long logIndex, List<String> validators) implements ContractAnswer {}
+
+        /** On the log, but the validators' quorum or the escrow said no. */
+        record NotEffective(String contractId, long logIndex, String reason) implements ContractAnswer {}
+
+        /** Not put on the log: {@code type} contract-refused, payment-refused, contract-exists. */
+        record Refused(String type, List<String> problems) implements ContractAnswer {}
+    }
+
+    /**
+     * A contract signed by provider and buyer: checked, put on the log, validated by the
+     * configured validators (their verdicts on the log too), and with a quorum the fee escrowed.
+     */
+    public ContractAnswer propose(byte[] signedContract) {
+        Signed<Contract> signed;
+        try {
+            signed = Signed.decode(signedContract, Contract.class);
+        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
+            return new ContractAnswer.Refused("contract-refused", List.of("not a signed contract: " + bad.getMessage()));
+        }
+        lock.lock();
+        try {
+            Listed offer = offersByHash.get(HexFormat.of().formatHex(signed.entry().offerHash()));
+            Signed<Offer> live = offer == null || offer.offer().entry().periodEndMillis() <= clockMillis.getAsLong()
+                    ? null : offer.offer();
+            KeyDirectory keys = partyId -> Optional.ofNullable(providers.get(partyId)).map(Provider::publicKey);
+            ContractDesk.Refusal refusal = desk.admit(signed, live, keys);
+            if (refusal != null) {
+                return new ContractAnswer.Refused(refusal.type(), refusal.problems());
+            }
+            long index = append(signed);
+            for (Signed<Validation> verdict : desk.validate(signed, live, keys)) {
+                append(verdict);
+            }
+            ContractDesk.State state = desk.contract(signed.entry().contractId()).orElseThrow();
+            return state.status == ContractDesk.Status.EFFECTIVE
+                    ? new ContractAnswer.Effective(signed.entry().contractId(), index, state.approvedBy)
+                    : new ContractAnswer.NotEffective(signed.entry().contractId(), index, state.reason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public sealed interface EndAnswer {
+        record Ended(ExecutionResult result, long logIndex) implements EndAnswer {}
+
+        /** The provider's proposal is waiting for the buyer. */
+        record Proposed(String contractId, long feeMinor) implements EndAnswer {}
+
+        record Rejected(String contractId) implements EndAnswer {}
+
+        /** @param status HTTP-like: 404 unknown, 403 not this party's to do, 409 not in a state to */
+        record Refused(int status, String reason) implements EndAnswer {}
+    }
+
+    /** How {@code partyId} ends a contract: COMPLETED (provider), BUYER_EARLY (buyer). */
+    public EndAnswer end(String contractId, String partyId, Termination kind) {
+        lock.lock();
+        try {
+            Optional<ContractDesk.State> found = desk.contract(contractId);
+            if (found.isEmpty()) {
+                return new EndAnswer.Refused(404, "no contract '" + contractId + "'");
+            }
+            Contract c = found.get().contract.entry();
+            String party = kind == Termination.BUYER_EARLY ? c.buyerId() : c.providerId();
+            if (!party.equals(partyId)) {
+                return new EndAnswer.Refused(403, "only the " + (kind == Termination.BUYER_EARLY ? "buyer" : "provider")
+                        + " ('" + party + "') may end contract '" + contractId + "' this way");
+            }
+            return write(found.get(), kind, found.get().proposedFee);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The provider stops early and proposes a fee; the buyer accepts (the contract ends at that fee) or rejects it. */
+    public EndAnswer proposeEarlyEnd(String contractId, String providerId, long feeMinor) {
+        lock.lock();
+        try {
+            Optional<ContractDesk.State> found = desk.contract(contractId);
+            if (found.isEmpty()) {
+                return new EndAnswer.Refused(404, "no contract '" + contractId + "'");
+            }
+            ContractDesk.State state = found.get();
+            if (!state.contract.entry().providerId().equals(providerId)) {
+                return new EndAnswer.Refused(403, "only the provider may propose to stop early");
+            }
+            if (state.status != ContractDesk.Status.EFFECTIVE) {
+                return new EndAnswer.Refused(409, "contract '" + contractId + "' is " + state.status);
+            }
+            if (Fees.providerEarly(state.contract.entry(), feeMinor) instanceof Fees.Proposal.OutOfRange out) {
+                return new EndAnswer.Refused(409, out.reason());
+            }
+            state.proposedFee = feeMinor;
+            return new EndAnswer.Proposed(contractId, feeMinor);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public EndAnswer answerEarlyEnd(String contractId, String buyerId, boolean accept) {
+        lock.lock();
+        try {
+            Optional<ContractDesk.State> found = desk.contract(contractId);
+            if (found.isEmpty()) {
+                return new EndAnswer.Refused(404, "no contract '" + contractId + "'");
+            }
+            ContractDesk.State state = found.get();
+            if (!state.contract.entry().buyerId().equals(buyerId)) {
+                return new EndAnswer.Refused(403, "only the buyer may answer the provider's proposal");
+            }
+            if (state.proposedFee < 0) {
+                return new EndAnswer.Refused(409, "the provider has proposed nothing");
+            }
+            if (!accept) {
+                state.proposedFee = -1;
+                return new EndAnswer.Rejected(contractId);
+            }
+            return write(state, Termination.PROVIDER_EARLY, state.proposedFee);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: the execution result goes on the log (signed by the market), then the escrow settles. */
+    private EndAnswer write(ContractDesk.State state, Termination kind, long proposedFee) {
+        Object result = desk.termination(state, kind, proposedFee);
+        if (result instanceof String refused) {
+            return new EndAnswer.Refused(409, refused);
+        }
+        ExecutionResult r = (ExecutionResult) result;
+        long index = append(Signed.sign(r, AUTHORITY_ID, authority));
+        return new EndAnswer.Ended(r, index);
+    }
+
+    /** A contract's state for the API: status, reason, validators, result. */
+    public Optional<ContractView> contract(String contractId) {
+        lock.lock();
+        try {
+            return desk.contract(contractId).map(s -> new ContractView(s.contract, s.logIndex, s.status.name(), s.reason,
+                    s.approvedBy, s.result, s.proposedFee));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public record ContractView(Signed<Contract> contract, long logIndex, String status, String reason,
+                               List<String> validators, ExecutionResult result, long proposedFee) {}
+
     /** Why the entry is not signed by {@code providerId}'s registered key (and only by it), or null. */
     private String signedByProvider(Signed<? extends Entry> signed, String providerId, String serviceId) {
         Provider provider = providers.get(providerId);
@@ -283,13 +453,24 @@ public final class Marketplace {
         switch (signed.entry()) {
             case ProviderRegistration r -> providers.put(r.providerId(), new Provider(r.providerId(),
                     terminalOf(r.serviceId()), r.serviceId(), r.publicKey(), index));
-            case Offer o -> offers.put(o.offerId(), new Listed((Signed<Offer>) signed, index, 0));
+            case Offer o -> {
+                Listed listed = new Listed((Signed<Offer>) signed, index, 0);
+                offers.put(o.offerId(), listed);
+                offersByHash.put(HexFormat.of().formatHex(o.hash()), listed);
+            }
             case Withdrawal w -> {
-                offers.remove(w.offerId());
+                Listed gone = offers.remove(w.offerId());
+                if (gone != null) {
+                    offersByHash.remove(HexFormat.of().formatHex(gone.offer().entry().hash()));
+                }
                 withdrawn.put(w.offerId(), index);
             }
-            // contracts, validations and results are kept by the contract book (not yet on this log)
-            default -> { }
+            case Contract c -> desk.accepted((Signed<Contract>) signed, index);
+            case Validation v -> desk.validated((Signed<Validation>) signed, !replaying);
+            case ExecutionResult r -> desk.ended(r);
+            // Mode B requests and answers are not taken yet
+            case Request r -> { }
+            case RequestAnswer a -> { }
         }
     }
 

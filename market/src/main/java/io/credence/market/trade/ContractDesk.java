@@ -1,0 +1,215 @@
+package io.credence.market.trade;
+
+import io.credence.market.contract.BuyerType;
+import io.credence.market.contract.Contract;
+import io.credence.market.contract.ContractRules;
+import io.credence.market.contract.ExecutionResult;
+import io.credence.market.contract.Fees;
+import io.credence.market.contract.KeyDirectory;
+import io.credence.market.contract.Offer;
+import io.credence.market.contract.PaymentCheck;
+import io.credence.market.contract.Quorum;
+import io.credence.market.contract.QuorumResult;
+import io.credence.market.contract.Signed;
+import io.credence.market.contract.Termination;
+import io.credence.market.contract.Validation;
+import io.credence.market.contract.Validator;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Contracts between a provider and a buyer, on the same log as the offers they come from.
+ *
+ * <p>A contract arrives signed by both parties. It is checked (both signatures against the
+ * registered keys, consistency with its offer, and for a personal buyer the ability to pay), put
+ * on the log, and validated by the configured validators, whose co-signatures go on the log too.
+ * Once a quorum approves, the buyer's fee is held in escrow in the ledger for the provider and the
+ * contract is effective. A termination is first written on the log as the execution result (its
+ * kind and fee) and only then settled from the escrow; after a crash, results whose escrow is
+ * still held are settled on start. The escrow is one ledger reservation per contract, so a
+ * settlement happens at most once however often it is retried.
+ */
+public final class ContractDesk {
+    static final int CONTRACTS_MAX = 1_000_000;
+
+    /** The ledger side of contracts; implemented by the server over the durable ledger. */
+    public interface Escrow {
+        /** Holds {@code feeMinor} on the buyer for the provider until {@code untilMillis}; null when held, else why not. */
+        String hold(String contractId, String buyerAccount, String providerAccount, long feeMinor, long untilMillis);
+
+        /** Pays {@code feeMinor} of the hold to the provider and returns the rest; false when nothing was held any more. */
+        boolean settle(String contractId, long feeMinor);
+
+        boolean held(String contractId);
+
+        /** Money the account could pay now (for the payment-ability check). */
+        long available(String accountId);
+    }
+
+    /** Where a contract stands. */
+    public enum Status { VALIDATING, EFFECTIVE, NOT_EFFECTIVE, ENDED }
+
+    static final class State {
+        final Signed<Contract> contract;
+        final long logIndex;
+        final List<Signed<Validation>> validations = new ArrayList<>();
+        Status status = Status.VALIDATING;
+        String reason = "";
+        List<String> approvedBy = List.of();
+        ExecutionResult result;
+        /** The provider's proposed fee for stopping early, waiting for the buyer's answer; -1 when none. */
+        long proposedFee = -1;
+
+        State(Signed<Contract> contract, long logIndex) {
+            this.contract = contract;
+            this.logIndex = logIndex;
+        }
+    }
+
+    private final List<Validator> validators;
+    private final Quorum quorum;
+    private final Escrow escrow;
+    private final PaymentPolicy payment;
+    private final LongSupplier clockMillis;
+    private final Map<String, State> contracts = new LinkedHashMap<>();
+    private final Map<String, State> byHash = new LinkedHashMap<>();
+
+    /**
+     * @param thresholdMinor a personal buyer with at least this much money may contract whatever the fee
+     */
+    public record PaymentPolicy(long thresholdMinor, PaymentCheck.Policy relax) {}
+
+    public ContractDesk(List<Validator> validators, Quorum quorum, Escrow escrow, PaymentPolicy payment,
+                 LongSupplier clockMillis) {
+        this.validators = List.copyOf(validators);
+        this.quorum = quorum;
+        this.escrow = escrow;
+        this.payment = payment;
+        this.clockMillis = clockMillis;
+    }
+
+    Optional<State> contract(String contractId) {
+        return Optional.ofNullable(contracts.get(contractId));
+    }
+
+    /** Why the contract cannot even be put on the log (malformed, inconsistent, buyer unable to pay), or null. */
+    Refusal admit(Signed<Contract> signed, Signed<Offer> offer, KeyDirectory keys) {
+        Contract c = signed.entry();
+        if (contracts.containsKey(c.contractId())) {
+            return new Refusal("contract-exists", List.of("contract id '" + c.contractId() + "' is taken"));
+        }
+        if (!c.contractId().matches("[A-Za-z0-9._-]{1,64}")) {
+            return new Refusal("contract-refused", List.of("contractId must be 1..64 letters, digits and - _ ."));
+        }
+        if (contracts.size() >= CONTRACTS_MAX) {
+            return new Refusal("contract-refused", List.of("the desk holds " + CONTRACTS_MAX + " contracts already"));
+        }
+        if (offer == null) {
+            return new Refusal("contract-refused", List.of("no live offer has hash "
+                    + HexFormat.of().formatHex(c.offerHash()) + " (withdrawn, expired or never published)"));
+        }
+        if (ContractRules.check(signed, offer, keys, clockMillis.getAsLong()) instanceof ContractRules.Inconsistent bad) {
+            return new Refusal("contract-refused", bad.problems());
+        }
+        if (c.buyerType() == BuyerType.PERSONAL) {
+            long balance = escrow.available(c.buyerId());
+            if (PaymentCheck.check(balance, payment.thresholdMinor(), Fees.expected(c), null, payment.relax())
+                    instanceof PaymentCheck.Unable unable) {
+                return new Refusal("payment-refused", List.of(unable.failedCheck() + ": " + unable.detail()));
+            }
+        }
+        return null;
+    }
+
+    record Refusal(String type, List<String> problems) {}
+
+    /** The contract is on the log at {@code index}: record it, then let the validators judge it. */
+    State accepted(Signed<Contract> signed, long index) {
+        State state = new State(signed, index);
+        contracts.put(signed.entry().contractId(), state);
+        byHash.put(HexFormat.of().formatHex(signed.entry().hash()), state);
+        return state;
+    }
+
+    /** Each configured validator's verdict on the contract, to be put on the log. */
+    List<Signed<Validation>> validate(Signed<Contract> signed, Signed<Offer> offer, KeyDirectory keys) {
+        List<Signed<Validation>> out = new ArrayList<>();
+        for (Validator v : validators) {
+            out.add(v.validate(signed, offer, keys, clockMillis.getAsLong()));
+        }
+        return out;
+    }
+
+    /** A validation is on the log: count it; the contract becomes effective once the quorum holds and the fee is escrowed. */
+    void validated(Signed<Validation> validation, boolean escrowNow) {
+        State state = byHash.get(HexFormat.of().formatHex(validation.entry().contractHash()));
+        if (state == null || state.status != Status.VALIDATING) {
+            return;
+        }
+        state.validations.add(validation);
+        if (!(quorum.evaluate(state.contract, state.validations) instanceof QuorumResult.Effective effective)) {
+            if (state.validations.size() >= quorum.validators().size()) {
+                state.status = Status.NOT_EFFECTIVE;
+                state.reason = ((QuorumResult.NotEffective) quorum.evaluate(state.contract, state.validations)).reason();
+            }
+            return;
+        }
+        Contract c = state.contract.entry();
+        if (escrowNow) {
+            String refused = escrow.hold(c.contractId(), c.buyerId(), c.providerId(), c.feeMinor(), c.periodEndMillis());
+            if (refused != null) {
+                state.status = Status.NOT_EFFECTIVE;
+                state.reason = "escrow: " + refused;
+                return;
+            }
+        } else if (!escrow.held(c.contractId())) {
+            // replaying: effective only if its escrow was taken (or it ended, which a later result says)
+            state.status = Status.NOT_EFFECTIVE;
+            state.reason = "no escrow was held";
+            state.approvedBy = effective.validators();
+            return;
+        }
+        state.status = Status.EFFECTIVE;
+        state.approvedBy = effective.validators();
+    }
+
+    /** The execution result is on the log: the contract has ended; settle it from the escrow (at most once). */
+    void ended(ExecutionResult result) {
+        State state = contracts.get(result.contractId());
+        if (state == null) {
+            return;
+        }
+        state.result = result;
+        state.status = Status.ENDED;
+        state.proposedFee = -1;
+        escrow.settle(result.contractId(), result.feePaidMinor());
+    }
+
+    /** The result a termination of {@code kind} would write now, or why it cannot end that way. */
+    Object termination(State state, Termination kind, long feeMinor) {
+        if (state.status != Status.EFFECTIVE) {
+            return "contract '" + state.contract.entry().contractId() + "' is " + state.status
+                    + (state.reason.isEmpty() ? "" : " (" + state.reason + ")");
+        }
+        Contract c = state.contract.entry();
+        long now = clockMillis.getAsLong();
+        if (kind == Termination.COMPLETED && now < c.periodEndMillis()) {
+            return "contract '" + c.contractId() + "' runs until " + java.time.Instant.ofEpochMilli(c.periodEndMillis())
+                    + "; before that the provider may only propose to stop early";
+        }
+        long ran = Math.max(0, Math.min(now, c.periodEndMillis()) - c.periodStartMillis());
+        long fee = switch (kind) {
+            case COMPLETED -> Fees.completion(c);
+            case BUYER_EARLY -> Fees.buyerEarly(c, ran);
+            case PROVIDER_EARLY -> feeMinor;
+        };
+        return new ExecutionResult(c.contractId(), kind, now, ran, fee);
+    }
+
+}

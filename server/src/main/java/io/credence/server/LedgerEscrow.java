@@ -1,0 +1,101 @@
+package io.credence.server;
+
+import io.credence.journal.DurableLedger;
+import io.credence.journal.Submission;
+import io.credence.ledger.Command;
+import io.credence.ledger.LedgerLimits;
+import io.credence.ledger.Operation;
+import io.credence.ledger.Outcome;
+import io.credence.ledger.Rejection;
+import io.credence.ledger.ReservationView;
+import io.credence.ledger.ServiceRef;
+import io.credence.ledger.Unit;
+import io.credence.market.trade.ContractDesk;
+
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Contract escrow in the ledger: one MONEY reservation per contract on the buyer, tagged
+ * {@code market.<contractId>}, paying the provider when committed. The tag makes a hold and a
+ * settlement idempotent across retries and restarts: a second hold finds the first, and a
+ * settlement commits the open hold or finds none (settled before).
+ */
+final class LedgerEscrow implements ContractDesk.Escrow {
+    /** A hold outlives the contract's period by this much, so an end reported a little late still finds it. */
+    static final long GRACE_MILLIS = 600_000;
+    private static final long ANSWER_SECONDS = 30;
+
+    private final DurableLedger ledger;
+    private final LedgerLimits limits;
+
+    LedgerEscrow(DurableLedger ledger, LedgerLimits limits) {
+        this.ledger = ledger;
+        this.limits = limits;
+    }
+
+    @Override
+    public String hold(String contractId, String buyerAccount, String providerAccount, long feeMinor, long untilMillis) {
+        if (feeMinor == 0) {
+            return null; // nothing to hold; settling a free contract pays nothing
+        }
+        long ttl = Math.min(limits.reservationTtlMaxMillis(),
+                Math.max(1, untilMillis - System.currentTimeMillis() + GRACE_MILLIS));
+        Outcome outcome = await(ledger.submit(new Command("market." + contractId + ".escrow",
+                new Operation.Reserve(buyerAccount, providerAccount, Unit.MONEY, feeMinor, ServiceRef.ANY, ttl,
+                        tag(contractId)))));
+        return switch (outcome) {
+            case Outcome.Reserved r -> null;
+            case Rejection.InvalidOperation taken when taken.field().equals("tag") -> null; // held before
+            case Rejection r -> r.message();
+            default -> throw new IllegalStateException("a reserve answered " + outcome);
+        };
+    }
+
+    @Override
+    public boolean settle(String contractId, long feeMinor) {
+        Optional<ReservationView> held = query(l -> l.openReservationTagged(tag(contractId)));
+        if (held.isEmpty()) {
+            return false;
+        }
+        Outcome outcome = await(ledger.submit(new Command("market." + contractId + ".settle",
+                new Operation.Commit(held.get().reservationId(), Math.min(feeMinor, held.get().amount()), false))));
+        if (!(outcome instanceof Outcome.Committed)) {
+            throw new IllegalStateException("settling contract " + contractId + ": " + outcome);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean held(String contractId) {
+        return query(l -> l.openReservationTagged(tag(contractId))).isPresent();
+    }
+
+    @Override
+    public long available(String accountId) {
+        return query(l -> l.available(accountId, Unit.MONEY, ServiceRef.ANY)).orElse(0L);
+    }
+
+    static String tag(String contractId) {
+        return "market." + contractId;
+    }
+
+    private <T> T query(Function<io.credence.ledger.Ledger, T> query) {
+        return await(ledger.query(query));
+    }
+
+    private static <T> T await(Submission<T> submission) {
+        if (!(submission instanceof Submission.Accepted<T> accepted)) {
+            throw new IllegalStateException("the ledger did not take an escrow command: " + submission);
+        }
+        try {
+            return accepted.answer().get(ANSWER_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the ledger", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the ledger did not answer an escrow command: " + e, e);
+        }
+    }
+}

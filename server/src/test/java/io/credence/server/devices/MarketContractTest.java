@@ -1,0 +1,186 @@
+package io.credence.server.devices;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.credence.market.contract.BuyerType;
+import io.credence.market.contract.ChargingStandard;
+import io.credence.market.contract.Contract;
+import io.credence.market.contract.Ed25519;
+import io.credence.market.contract.Offer;
+import io.credence.market.contract.Payment;
+import io.credence.market.contract.ResourceType;
+import io.credence.market.contract.Signed;
+import io.credence.market.contract.Withdrawal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A personal terminal buys relay service from a provider over the real HTTP API: the contract
+ * signed by both is checked, validated by a 3-of-4 quorum, escrowed in the ledger and settled at
+ * its end — by completion, by the buyer stopping early (pro rata) or by the provider stopping
+ * early at a fee the buyer accepts — exactly once, also across a restart.
+ */
+class MarketContractTest {
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    @TempDir
+    Path dir;
+    DeviceWorld world;
+    final Map<String, String> tokens = new HashMap<>();
+    final Map<String, Ed25519.KeyPair> keys = new HashMap<>();
+    String aliceService;
+
+    @BeforeEach
+    void start() throws Exception {
+        world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)));
+        for (String[] party : new String[][] {{"alice", "0"}, {"bob", "20000"}, {"dave", "50"}}) {
+            world.subscriber(party[0], 0, Long.parseLong(party[1]));
+            world.sim("sim-" + party[0], party[0], party[0] + "-sim-secret-0123");
+            tokens.put(party[0], world.register("sim-" + party[0], "phone-" + party[0], party[0] + "-sim-secret-0123"));
+            DeviceWorld.Reply registered = world.call("POST", "/v1/market/providers", DeviceWorld.DEVICE,
+                    "{\"simId\":\"sim-" + party[0] + "\"}", "Credence-Device-Token", tokens.get(party[0]));
+            assertThat(registered.status()).isEqualTo(201);
+            keys.put(party[0], Ed25519.fromSeed(B64D.decode(registered.body().path("seed").asText())));
+            if (party[0].equals("alice")) {
+                aliceService = registered.body().path("serviceId").asText();
+            }
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        world.close();
+    }
+
+    private Signed<Offer> publish(String offerId, long start, long end) {
+        Signed<Offer> offer = Signed.sign(new Offer(offerId, aliceService, "alice", "sim-alice", start, end, 3, 100,
+                ChargingStandard.PER_MB, ResourceType.DATA_BYTES, 50_000_000), "alice", keys.get("alice"));
+        assertThat(post("/v1/market/offers", "signedOffer", offer.encode()).status()).isEqualTo(201);
+        return offer;
+    }
+
+    /** 5 MB at 100 per MB: a fee of 500. */
+    private static Contract contract(String id, Signed<Offer> offer, String buyer, long fee) {
+        Offer o = offer.entry();
+        return new Contract(id, o.hash(), "alice", buyer, BuyerType.PERSONAL, buyer, ResourceType.DATA_BYTES,
+                5_000_000, o.periodStartMillis(), o.periodEndMillis(), 3, ChargingStandard.PER_MB, 100, fee,
+                Payment.MONEY, System.currentTimeMillis());
+    }
+
+    private Signed<Contract> signedByBoth(Contract c) {
+        return Signed.sign(c, c.buyerId(), keys.get(c.buyerId())).cosign("alice", keys.get("alice"));
+    }
+
+    private DeviceWorld.Reply post(String path, String field, byte[] signed) {
+        return world.call("POST", path, DeviceWorld.DEVICE, "{\"" + field + "\":\""
+                + Base64.getEncoder().encodeToString(signed) + "\"}");
+    }
+
+    private DeviceWorld.Reply act(String contractId, String action, String party, String extra) {
+        return world.call("POST", "/v1/market/contracts/" + contractId + "/" + action, DeviceWorld.DEVICE,
+                "{\"simId\":\"sim-" + party + "\"" + extra + "}", "Credence-Device-Token", tokens.get(party));
+    }
+
+    @Test
+    void aQuorumMakesTheContractEffectiveTheFeeIsEscrowedAndCompletionPaysItOnce() throws Exception {
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o1", now, now + 2_000);
+        DeviceWorld.Reply effective = post("/v1/market/contracts", "signedContract",
+                signedByBoth(contract("c1", offer, "bob", 500)).encode());
+        assertThat(effective.status()).as(effective.body().toString()).isEqualTo(201);
+        assertThat(effective.body().path("validators").size()).isGreaterThanOrEqualTo(3);
+        assertThat(world.available("bob", "MONEY")).as("the fee is escrowed").isEqualTo(19_500);
+        assertThat(world.total("bob", "MONEY")).isEqualTo(20_000);
+
+        assertThat(act("c1", "complete", "alice", "").problemType()).as("not before its end").isEqualTo("contract-state");
+        assertThat(act("c1", "complete", "bob", "").problemType()).as("only the provider").isEqualTo("not-a-party");
+        Thread.sleep(Math.max(0, now + 2_100 - System.currentTimeMillis()));
+        DeviceWorld.Reply completed = act("c1", "complete", "alice", "");
+        assertThat(completed.status()).as(completed.body().toString()).isEqualTo(200);
+        assertThat(completed.body().path("feePaidMinor").asLong()).isEqualTo(500);
+        assertThat(act("c1", "complete", "alice", "").problemType()).isEqualTo("contract-state");
+        assertThat(world.total("bob", "MONEY")).isEqualTo(19_500);
+        assertThat(world.available("bob", "MONEY")).isEqualTo(19_500);
+        assertThat(world.total("alice", "MONEY")).isEqualTo(500);
+        // offer, contract, four validations and the result after three registrations
+        assertThat(world.call("GET", "/v1/market/log", DeviceWorld.ADMIN, null).body().path("size").asLong())
+                .isEqualTo(3 + 1 + 1 + 4 + 1);
+
+        world.close();
+        world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)));
+        JsonNode shown = world.call("GET", "/v1/market/contracts/c1", DeviceWorld.ADMIN, null).body();
+        assertThat(shown.path("status").asText()).isEqualTo("ENDED");
+        assertThat(shown.path("termination").asText()).isEqualTo("COMPLETED");
+        assertThat(world.total("alice", "MONEY")).as("settled once, not again on replay").isEqualTo(500);
+        assertThat(world.total("bob", "MONEY")).isEqualTo(19_500);
+    }
+
+    @Test
+    void forgedChangedOrUnpayableContractsAndWithdrawnOffersAreRefusedAndNothingIsHeld() {
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o2", now, now + 60_000);
+        Ed25519.KeyPair mallory = Ed25519.generate(new SecureRandom());
+        Contract c = contract("c2", offer, "bob", 500);
+        DeviceWorld.Reply forged = post("/v1/market/contracts", "signedContract",
+                Signed.sign(c, "bob", mallory).cosign("alice", keys.get("alice")).encode());
+        assertThat(forged.problemType()).isEqualTo("contract-refused");
+        assertThat(forged.body().path("detail").asText()).contains("bob");
+        DeviceWorld.Reply onlyBuyer = post("/v1/market/contracts", "signedContract",
+                Signed.sign(c, "bob", keys.get("bob")).encode());
+        assertThat(onlyBuyer.problemType()).isEqualTo("contract-refused");
+        Signed<Contract> honest = signedByBoth(c);
+        Contract cheaper = contract("c2", offer, "bob", 1);
+        DeviceWorld.Reply changed = post("/v1/market/contracts", "signedContract",
+                new Signed<>(cheaper, honest.signatures()).encode());
+        assertThat(changed.problemType()).as("changed after signing").isEqualTo("contract-refused");
+        DeviceWorld.Reply poor = post("/v1/market/contracts", "signedContract",
+                signedByBoth(contract("c3", offer, "dave", 500)).encode());
+        assertThat(poor.problemType()).isEqualTo("payment-refused");
+        assertThat(poor.body().path("detail").asText()).contains("estimated fee");
+
+        Signed<Withdrawal> withdrawal = Signed.sign(new Withdrawal("o2", "alice", now), "alice", keys.get("alice"));
+        assertThat(post("/v1/market/withdrawals", "signedWithdrawal", withdrawal.encode()).status()).isEqualTo(201);
+        assertThat(post("/v1/market/contracts", "signedContract", honest.encode()).body().path("detail").asText())
+                .contains("no live offer");
+        assertThat(world.available("bob", "MONEY")).isEqualTo(20_000);
+        assertThat(world.available("dave", "MONEY")).isEqualTo(50);
+    }
+
+    @Test
+    void aBuyerStoppingEarlyPaysProRataAndAProviderStoppingEarlyPaysTheAcceptedFee() {
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o3", now, now + 100_000);
+        assertThat(post("/v1/market/contracts", "signedContract",
+                signedByBoth(contract("early-buyer", offer, "bob", 500)).encode()).status()).isEqualTo(201);
+        DeviceWorld.Reply cancelled = act("early-buyer", "cancel", "bob", "");
+        assertThat(cancelled.status()).isEqualTo(200);
+        long proRata = cancelled.body().path("feePaidMinor").asLong();
+        assertThat(proRata).as("a few seconds of 100").isBetween(1L, 50L);
+
+        assertThat(post("/v1/market/contracts", "signedContract",
+                signedByBoth(contract("early-provider", offer, "bob", 500)).encode()).status()).isEqualTo(201);
+        assertThat(act("early-provider", "early-termination", "alice", ",\"feeMinor\":600").problemType())
+                .as("above the fee").isEqualTo("contract-state");
+        assertThat(act("early-provider", "early-termination", "alice", ",\"feeMinor\":100").status()).isEqualTo(200);
+        assertThat(act("early-provider", "early-termination/reject", "bob", "").body().path("proposal").asText())
+                .isEqualTo("rejected");
+        assertThat(act("early-provider", "early-termination", "alice", ",\"feeMinor\":200").status()).isEqualTo(200);
+        assertThat(act("early-provider", "early-termination/accept", "alice", "").problemType()).isEqualTo("not-a-party");
+        DeviceWorld.Reply accepted = act("early-provider", "early-termination/accept", "bob", "");
+        assertThat(accepted.body().path("termination").asText()).isEqualTo("PROVIDER_EARLY");
+        assertThat(accepted.body().path("feePaidMinor").asLong()).isEqualTo(200);
+        assertThat(world.total("alice", "MONEY")).isEqualTo(proRata + 200);
+        assertThat(world.total("bob", "MONEY")).isEqualTo(20_000 - proRata - 200);
+        assertThat(world.available("bob", "MONEY")).as("no escrow left").isEqualTo(20_000 - proRata - 200);
+    }
+}
