@@ -73,6 +73,9 @@ final class MarketApi {
                     default -> throw new ApiError(405, "method-not-allowed", null, "allowed: GET, POST");
                 };
             }
+            if (path.length == 5 && path[3].equals("validations") && path[4].equals("pending")) {
+                return pending(method, text, query);
+            }
             if (path.length >= 4 && path[3].equals("contracts")) {
                 return contracts(method, path, body, header);
             }
@@ -116,9 +119,48 @@ final class MarketApi {
     private Object contracts(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header) {
         if (path.length == 4) {
             requireMethod(method, "POST");
-            return switch (market.propose(signed(body.get(), "signedContract"))) {
+            return contractAnswer(market.propose(signed(body.get(), "signedContract")));
+        }
+        String contractId = path[4];
+        if (path.length == 6 && path[5].equals("validations")) {
+            requireMethod(method, "POST");
+            return switch (market.addVerdict(contractId, signed(body.get(), "signedValidation"))) {
+                case Marketplace.VerdictAnswer.Counted counted -> contractAnswer(counted.contract());
+                case Marketplace.VerdictAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404
+                        ? "unknown-contract" : "verdict-refused", "signedValidation", r.reason());
+            };
+        }
+        return contractActions(method, path, contractId, body, header);
+    }
+
+    /** {@code GET /v1/market/validations/pending?validator=ID}: what a separate validator process should judge. */
+    private Object pending(String method, Function<String, String> text,
+                           java.util.function.ToLongBiFunction<String, Long> query) {
+        requireMethod(method, "GET");
+        String validator = text.apply("validator");
+        if (validator == null || validator.isBlank()) {
+            throw new ApiError("validator", "query parameter is required: the validator's id");
+        }
+        int limit = (int) Math.min(query.applyAsLong("limit", 100L), 1000);
+        List<Map<String, Object>> items = market.pendingFor(validator, Math.max(1, limit)).stream().map(p -> {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("contractId", p.contract().entry().contractId());
+            item.put("signedContract", B64.encodeToString(p.contract().encode()));
+            item.put("signedOffer", B64.encodeToString(p.offer().encode()));
+            Map<String, Object> keys = new LinkedHashMap<>();
+            p.partyKeys().forEach((party, key) -> keys.put(party, B64.encodeToString(key)));
+            item.put("partyKeys", keys);
+            return item;
+        }).toList();
+        return Map.of("contracts", items);
+    }
+
+    private static Answer contractAnswer(Marketplace.ContractAnswer answer) {
+        return switch (answer) {
                 case Marketplace.ContractAnswer.Effective e -> new Answer.Json(201, Map.of("contractId", e.contractId(),
                         "status", "EFFECTIVE", "validators", e.validators(), "logIndex", e.logIndex()));
+                case Marketplace.ContractAnswer.Validating v -> new Answer.Json(202, Map.of("contractId", v.contractId(),
+                        "status", "VALIDATING", "logIndex", v.logIndex()));
                 case Marketplace.ContractAnswer.NotEffective n -> new Answer.Failed(new Problem(409, "not-effective",
                         "Not effective", n.reason(), null, Map.of("contractId", n.contractId(), "logIndex", n.logIndex())));
                 case Marketplace.ContractAnswer.Refused r -> new Answer.Failed(new Problem(
@@ -127,8 +169,10 @@ final class MarketApi {
                         String.join("; ", r.problems()),
                         "signedContract", Map.of("problems", r.problems())));
             };
-        }
-        String contractId = path[4];
+    }
+
+    private Object contractActions(String method, String[] path, String contractId, Supplier<JsonBody> body,
+                                   Function<String, String> header) {
         if (path.length == 5) {
             requireMethod(method, "GET");
             return market.contract(contractId).map(MarketApi::contractView).orElseThrow(() -> new ApiError(404,

@@ -131,7 +131,7 @@ public final class CredenceServer implements AutoCloseable {
             metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", registry::simCount);
             // the relay market: its contract log (durable Merkle log) and the state replayed from it
             MarketLogs.Opened market = MarketLogs.open(config.dataDir().resolve("market"),
-                    new LedgerEscrow(ledger, config.limits()));
+                    new LedgerEscrow(ledger, config.limits()), config.market());
             attached.add(market.log());
             ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
                     records, new RecordFiles(config.dataDir().resolve("records")), quota, shares, market.market(),

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code credence}: the command line. Wiring only; each subcommand builds what it needs by hand. */
 @Command(name = "credence", mixinStandardHelpOptions = true, version = "credence 0.1.0",
         description = "Credence online charging system: a durable charging ledger with HTTP provisioning.",
-        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, SimCommand.class, LedgerCommand.class, ClientCommands.Account.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, SimCommand.class, LedgerCommand.class,
+                ValidatorCommand.class, ClientCommands.Account.class,
                 ClientCommands.TopUp.class, CatalogCommand.class, RecordsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 done, 1 the server refused the request, 2 bad command line, 3 server unreachable. */

@@ -5,7 +5,6 @@ import io.credence.market.log.LogKey;
 import io.credence.market.log.LogLimits;
 import io.credence.market.log.MerkleLog;
 import io.credence.market.contract.PaymentCheck;
-import io.credence.market.contract.Quorum;
 import io.credence.market.contract.Validator;
 import io.credence.market.trade.ContractDesk;
 import io.credence.market.trade.Marketplace;
@@ -37,18 +36,21 @@ final class MarketLogs {
     /** A personal buyer with this much money (100.00 in minor units) may contract whatever the fee. */
     static final long PAYMENT_THRESHOLD_MINOR = 10_000;
 
-    static Opened open(Path dir, ContractDesk.Escrow escrow) throws IOException {
+    static Opened open(Path dir, ContractDesk.Escrow escrow, MarketSettings settings) throws IOException {
         Files.createDirectories(dir);
         LogKey logKey = key(dir.resolve("log.key"));
         Ed25519.KeyPair authority = Ed25519.fromSeed(key(dir.resolve("authority.key")).seed());
         List<Validator> validators = new ArrayList<>();
-        Map<String, byte[]> validatorKeys = new LinkedHashMap<>();
-        for (int i = 1; i <= VALIDATORS; i++) {
-            Ed25519.KeyPair k = Ed25519.fromSeed(key(dir.resolve("validator-" + i + ".key")).seed());
-            validators.add(new Validator("validator-" + i, k));
-            validatorKeys.put("validator-" + i, k.publicKey());
+        Map<String, byte[]> validatorKeys = new LinkedHashMap<>(settings.validators());
+        if (settings.inProcess()) {
+            for (int i = 1; i <= VALIDATORS; i++) {
+                Ed25519.KeyPair k = Ed25519.fromSeed(key(dir.resolve("validator-" + i + ".key")).seed());
+                validators.add(new Validator("validator-" + i, k));
+                validatorKeys.put("validator-" + i, k.publicKey());
+            }
         }
-        ContractDesk desk = new ContractDesk(validators, new Quorum(QUORUM, validatorKeys), escrow,
+        int quorum = settings.inProcess() ? QUORUM : settings.quorum();
+        ContractDesk desk = new ContractDesk(validators, validatorKeys, quorum, escrow,
                 new ContractDesk.PaymentPolicy(PAYMENT_THRESHOLD_MINOR, new PaymentCheck.Policy(800, 20)),
                 System::currentTimeMillis);
         MerkleLog log = MerkleLog.open(dir, LogLimits.DEFAULTS, logKey, InstantSource.system());

@@ -18,6 +18,7 @@ import io.credence.server.catalog.CatalogFile;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,6 +141,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "device, read-only); without it the HTTP API is open and only a loopback --host is allowed")
     Path apiKeys;
 
+    @Option(names = "--market-validators", paramLabel = "FILE",
+            description = "the separate `credence validator` processes that validate market contracts, lines 'id "
+                    + "base64-public-key' (as `credence validator keygen` prints them); default: four in-process validators")
+    Path marketValidators;
+
+    @Option(names = "--market-quorum", paramLabel = "N",
+            description = "approvals a contract needs from --market-validators; default: a simple majority")
+    Integer marketQuorum;
+
     @Option(names = "--http-tls-keystore", paramLabel = "FILE", description = "PKCS#12 key store: serve HTTPS on --http-port")
     Path httpTlsKeyStore;
 
@@ -196,7 +206,25 @@ final class ServeCommand implements Callable<Integer> {
         JournalConfig journal = defaults.journal().withQueueMax(queueMax).withSnapshotEveryRecords(snapshotEvery);
         return new ServerConfig(data, host, httpPort, currency, httpThreads, defaults.httpConnectionsMax(), journal,
                 ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000), diameter(), httpAccess(),
-                recordsDb());
+                recordsDb()).withMarket(market());
+    }
+
+    private MarketSettings market() {
+        if (marketValidators == null) {
+            require(marketQuorum == null, "--market-quorum needs --market-validators");
+            return MarketSettings.IN_PROCESS;
+        }
+        Map<String, byte[]> validators;
+        try {
+            validators = MarketSettings.readValidators(marketValidators);
+        } catch (IOException bad) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--market-validators: " + bad.getMessage());
+        }
+        int quorum = marketQuorum != null ? marketQuorum : validators.size() / 2 + 1;
+        require(quorum > validators.size() / 2 && quorum <= validators.size(), "--market-quorum must be a majority of the "
+                + validators.size() + " validators (" + (validators.size() / 2 + 1) + ".." + validators.size()
+                + "), was " + quorum);
+        return new MarketSettings(validators, quorum);
     }
 
     private HttpAccess httpAccess() {

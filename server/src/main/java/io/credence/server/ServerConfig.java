@@ -15,11 +15,21 @@ import java.nio.file.Path;
  * @param httpAccess         API keys and HTTPS of the HTTP port ({@link HttpAccess#OPEN}: none, loopback only)
  * @param recordsDb          the PostgreSQL usage records sink, or null for none (records go to files only)
  * @param devices            cloud-SIM device quota and data shares
+ * @param market             who validates market contracts
  */
 public record ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
                            int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
                            DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb,
-                           DeviceSettings devices) {
+                           DeviceSettings devices, MarketSettings market) {
+
+    /** With in-process market validators. */
+    public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
+                        int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
+                        DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb,
+                        DeviceSettings devices) {
+        this(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits, diameter,
+                httpAccess, recordsDb, devices, MarketSettings.IN_PROCESS);
+    }
 
     /** With the default device settings. */
     public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
@@ -39,6 +49,7 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
     public ServerConfig {
         java.util.Objects.requireNonNull(httpAccess, "httpAccess (HttpAccess.OPEN for none)");
         java.util.Objects.requireNonNull(devices, "devices (DeviceSettings.DEFAULTS)");
+        java.util.Objects.requireNonNull(market, "market (MarketSettings.IN_PROCESS)");
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort must be 0..65535, was " + httpPort);
         }
@@ -77,27 +88,32 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
 
     public ServerConfig withDiameter(DiameterSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                settings, httpAccess, recordsDb, devices);
+                settings, httpAccess, recordsDb, devices, market);
     }
 
     public ServerConfig withRecordsDb(RecordsDbConfig sink) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, sink, devices);
+                diameter, httpAccess, sink, devices, market);
     }
 
     public ServerConfig withHttpAccess(HttpAccess access) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, access, recordsDb, devices);
+                diameter, access, recordsDb, devices, market);
     }
 
     public ServerConfig withHttpPort(int port) {
         return new ServerConfig(dataDir, host, port, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, devices);
+                diameter, httpAccess, recordsDb, devices, market);
     }
 
     public ServerConfig withDevices(DeviceSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, settings);
+                diameter, httpAccess, recordsDb, settings, market);
+    }
+
+    public ServerConfig withMarket(MarketSettings settings) {
+        return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
+                diameter, httpAccess, recordsDb, devices, settings);
     }
 
     static LedgerLimits limits(int requestIdsMax, long requestIdRetentionMillis) {

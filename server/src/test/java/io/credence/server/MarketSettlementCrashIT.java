@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.credence.market.contract.BuyerType;
 import io.credence.market.contract.ChargingStandard;
 import io.credence.market.contract.Contract;
-import io.credence.market.contract.Ed25519;
 import io.credence.market.contract.Offer;
 import io.credence.market.contract.Payment;
 import io.credence.market.contract.ResourceType;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,33 +30,6 @@ class MarketSettlementCrashIT {
     @TempDir
     Path dir;
 
-    private record Party(String token, Ed25519.KeyPair key, String serviceId) {}
-
-    private static Party party(SecuredServer.Client api, String name, long money) {
-        String admin = SecuredServer.ADMIN;
-        assertThat(api.call("POST", "/v1/accounts", admin, "{\"requestId\":\"a-" + name + "\",\"accountId\":\"" + name
-                + "\",\"kind\":\"SUBSCRIBER\"}").status()).isEqualTo(201);
-        if (money > 0) {
-            assertThat(api.call("POST", "/v1/accounts/" + name + "/topups", admin, "{\"requestId\":\"t-" + name
-                    + "\",\"unit\":\"MONEY\",\"amount\":" + money + "}").status()).isEqualTo(201);
-        }
-        assertThat(api.call("POST", "/v1/sims", admin, "{\"simId\":\"sim-" + name + "\",\"accountId\":\"" + name
-                + "\",\"secret\":\"" + name + "-sim-secret-0123\"}").status()).isEqualTo(201);
-        String token = api.call("POST", "/v1/devices/sim-" + name + "/register", SecuredServer.DEVICE,
-                "{\"deviceId\":\"phone-" + name + "\",\"simSecret\":\"" + name + "-sim-secret-0123\"}").json()
-                .path("token").asText();
-        SecuredServer.Reply registered = api.send(api.builder("/v1/market/providers")
-                .header("Authorization", "Bearer " + SecuredServer.DEVICE).header("Credence-Device-Token", token),
-                "POST", "{\"simId\":\"sim-" + name + "\"}");
-        assertThat(registered.status()).as(registered.raw()).isEqualTo(201);
-        return new Party(token, Ed25519.fromSeed(Base64.getDecoder().decode(registered.json().path("seed").asText())),
-                registered.json().path("serviceId").asText());
-    }
-
-    private static String b64(byte[] bytes) {
-        return Base64.getEncoder().encodeToString(bytes);
-    }
-
     @Test
     void everyEndedContractIsSettledExactlyOnceAfterAKill() throws Exception {
         Path keys = SecuredServer.keysFile(dir);
@@ -67,14 +38,14 @@ class MarketSettlementCrashIT {
         List<String> ids = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(data, log, "--api-keys", keys.toString())) {
             SecuredServer.Client api = new SecuredServer.Client(server.port);
-            Party alice = party(api, "alice", 0);
-            Party bob = party(api, "bob", BUYER_MONEY);
+            MarketFixture.Party alice = MarketFixture.party(api, "alice", 0);
+            MarketFixture.Party bob = MarketFixture.party(api, "bob", BUYER_MONEY);
             long now = System.currentTimeMillis();
             Signed<Offer> offer = Signed.sign(new Offer("o1", alice.serviceId(), "alice", "sim-alice", now,
                     now + 3_600_000, 3, 100, ChargingStandard.PER_MB, ResourceType.DATA_BYTES, 50_000_000), "alice",
                     alice.key());
             assertThat(api.call("POST", "/v1/market/offers", SecuredServer.DEVICE, "{\"signedOffer\":\""
-                    + b64(offer.encode()) + "\"}").status()).isEqualTo(201);
+                    + MarketFixture.b64(offer.encode()) + "\"}").status()).isEqualTo(201);
             for (int i = 0; i < CONTRACTS; i++) {
                 Contract c = new Contract("c" + i, offer.entry().hash(), "alice", "bob", BuyerType.PERSONAL, "bob",
                         ResourceType.DATA_BYTES, 5_000_000, offer.entry().periodStartMillis(),
@@ -82,7 +53,7 @@ class MarketSettlementCrashIT {
                         System.currentTimeMillis());
                 Signed<Contract> signed = Signed.sign(c, "bob", bob.key()).cosign("alice", alice.key());
                 SecuredServer.Reply made = api.call("POST", "/v1/market/contracts", SecuredServer.DEVICE,
-                        "{\"signedContract\":\"" + b64(signed.encode()) + "\"}");
+                        "{\"signedContract\":\"" + MarketFixture.b64(signed.encode()) + "\"}");
                 assertThat(made.status()).as(made.raw()).isEqualTo(201);
                 ids.add(c.contractId());
             }

@@ -57,6 +57,8 @@ public final class ContractDesk {
 
     static final class State {
         final Signed<Contract> contract;
+        /** The offer it was made from, as it was when the contract was logged (null if gone at replay). */
+        final Signed<Offer> offer;
         final long logIndex;
         final List<Signed<Validation>> validations = new ArrayList<>();
         Status status = Status.VALIDATING;
@@ -66,13 +68,15 @@ public final class ContractDesk {
         /** The provider's proposed fee for stopping early, waiting for the buyer's answer; -1 when none. */
         long proposedFee = -1;
 
-        State(Signed<Contract> contract, long logIndex) {
+        State(Signed<Contract> contract, Signed<Offer> offer, long logIndex) {
             this.contract = contract;
+            this.offer = offer;
             this.logIndex = logIndex;
         }
     }
 
     private final List<Validator> validators;
+    private final Map<String, byte[]> validatorKeys;
     private final Quorum quorum;
     private final Escrow escrow;
     private final PaymentPolicy payment;
@@ -85,10 +89,22 @@ public final class ContractDesk {
      */
     public record PaymentPolicy(long thresholdMinor, PaymentCheck.Policy relax) {}
 
-    public ContractDesk(List<Validator> validators, Quorum quorum, Escrow escrow, PaymentPolicy payment,
-                 LongSupplier clockMillis) {
-        this.validators = List.copyOf(validators);
-        this.quorum = quorum;
+    /**
+     * @param inProcess     validators run here (their keys among {@code validatorKeys}); empty when
+     *                      all validators are separate processes that post their verdicts
+     * @param validatorKeys the M configured validators' public keys
+     * @param required      the quorum N (a majority of M)
+     */
+    public ContractDesk(List<Validator> inProcess, Map<String, byte[]> validatorKeys, int required, Escrow escrow,
+                        PaymentPolicy payment, LongSupplier clockMillis) {
+        this.validators = List.copyOf(inProcess);
+        this.validatorKeys = Map.copyOf(validatorKeys);
+        for (Validator v : inProcess) {
+            if (!java.util.Arrays.equals(validatorKeys.get(v.validatorId()), v.key().publicKey())) {
+                throw new IllegalArgumentException("in-process validator " + v.validatorId() + " is not configured with its key");
+            }
+        }
+        this.quorum = new Quorum(required, validatorKeys);
         this.escrow = escrow;
         this.payment = payment;
         this.clockMillis = clockMillis;
@@ -130,8 +146,8 @@ public final class ContractDesk {
     record Refusal(String type, List<String> problems) {}
 
     /** The contract is on the log at {@code index}: record it, then let the validators judge it. */
-    State accepted(Signed<Contract> signed, long index) {
-        State state = new State(signed, index);
+    State accepted(Signed<Contract> signed, Signed<Offer> offer, long index) {
+        State state = new State(signed, offer, index);
         contracts.put(signed.entry().contractId(), state);
         byHash.put(HexFormat.of().formatHex(signed.entry().hash()), state);
         return state;
@@ -177,6 +193,47 @@ public final class ContractDesk {
         }
         state.status = Status.EFFECTIVE;
         state.approvedBy = effective.validators();
+    }
+
+    /** Why a validator's posted verdict cannot count for {@code state}, or null when it is fit for the log. */
+    String admitValidation(State state, Signed<Validation> verdict) {
+        Validation v = verdict.entry();
+        byte[] key = validatorKeys.get(v.validatorId());
+        if (key == null) {
+            return "validator '" + v.validatorId() + "' is not one of the configured validators";
+        }
+        if (verdict.signatures().size() != 1 || !verdict.signatures().getFirst().hasKey(key)
+                || !verdict.signatures().getFirst().signerId().equals(v.validatorId())
+                || !verdict.signatures().getFirst().verifies(v.encode())) {
+            return "the verdict is not signed by validator '" + v.validatorId() + "''s configured key";
+        }
+        if (!v.concerns(state.contract.entry().hash())) {
+            return "the verdict is about another contract";
+        }
+        if (state.status != Status.VALIDATING) {
+            return "contract '" + state.contract.entry().contractId() + "' is " + state.status + " already";
+        }
+        for (Signed<Validation> earlier : state.validations) {
+            if (earlier.entry().validatorId().equals(v.validatorId())) {
+                return "validator '" + v.validatorId() + "' has judged this contract already";
+            }
+        }
+        return null;
+    }
+
+    /** Contracts waiting for {@code validatorId}'s verdict, oldest first. */
+    List<State> waitingFor(String validatorId, int limit) {
+        List<State> out = new ArrayList<>();
+        for (State s : contracts.values()) {
+            if (s.status == Status.VALIDATING
+                    && s.validations.stream().noneMatch(v -> v.entry().validatorId().equals(validatorId))) {
+                out.add(s);
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** The execution result is on the log: the contract has ended; settle it from the escrow (at most once). */

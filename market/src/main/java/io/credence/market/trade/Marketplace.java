@@ -253,6 +253,9 @@ public final class Marketplace {
     public sealed interface ContractAnswer {
         record Effective(String contractId, long logIndex, List<String> validators) implements ContractAnswer {}
 
+        /** On the log, waiting for the separate validator processes' verdicts. */
+        record Validating(String contractId, long logIndex) implements ContractAnswer {}
+
         /** On the log, but the validators' quorum or the escrow said no. */
         record NotEffective(String contractId, long logIndex, String reason) implements ContractAnswer {}
 
@@ -285,10 +288,73 @@ public final class Marketplace {
             for (Signed<Validation> verdict : desk.validate(signed, live, keys)) {
                 append(verdict);
             }
-            ContractDesk.State state = desk.contract(signed.entry().contractId()).orElseThrow();
-            return state.status == ContractDesk.Status.EFFECTIVE
-                    ? new ContractAnswer.Effective(signed.entry().contractId(), index, state.approvedBy)
-                    : new ContractAnswer.NotEffective(signed.entry().contractId(), index, state.reason);
+            return answer(desk.contract(signed.entry().contractId()).orElseThrow());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static ContractAnswer answer(ContractDesk.State state) {
+        String id = state.contract.entry().contractId();
+        return switch (state.status) {
+            case EFFECTIVE, ENDED -> new ContractAnswer.Effective(id, state.logIndex, state.approvedBy);
+            case VALIDATING -> new ContractAnswer.Validating(id, state.logIndex);
+            case NOT_EFFECTIVE -> new ContractAnswer.NotEffective(id, state.logIndex, state.reason);
+        };
+    }
+
+    /** A contract waiting for a validator's verdict, with what the validator needs to judge it. */
+    public record Pending(Signed<Contract> contract, Signed<Offer> offer, Map<String, byte[]> partyKeys) {}
+
+    /** Contracts waiting for {@code validatorId}'s verdict (separate validator processes poll this). */
+    public List<Pending> pendingFor(String validatorId, int limit) {
+        lock.lock();
+        try {
+            List<Pending> out = new ArrayList<>();
+            for (ContractDesk.State state : desk.waitingFor(validatorId, limit)) {
+                Map<String, byte[]> partyKeys = new LinkedHashMap<>();
+                for (String party : List.of(state.contract.entry().providerId(), state.contract.entry().buyerId())) {
+                    Provider p = providers.get(party);
+                    if (p != null) {
+                        partyKeys.put(party, p.publicKey());
+                    }
+                }
+                if (state.offer != null) {
+                    out.add(new Pending(state.contract, state.offer, partyKeys));
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public sealed interface VerdictAnswer {
+        record Counted(ContractAnswer contract) implements VerdictAnswer {}
+
+        record Refused(int status, String reason) implements VerdictAnswer {}
+    }
+
+    /** A separate validator's signed verdict on a contract: checked, logged, counted towards the quorum. */
+    public VerdictAnswer addVerdict(String contractId, byte[] signedValidation) {
+        Signed<Validation> verdict;
+        try {
+            verdict = Signed.decode(signedValidation, Validation.class);
+        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
+            return new VerdictAnswer.Refused(422, "not a signed validation: " + bad.getMessage());
+        }
+        lock.lock();
+        try {
+            Optional<ContractDesk.State> state = desk.contract(contractId);
+            if (state.isEmpty()) {
+                return new VerdictAnswer.Refused(404, "no contract '" + contractId + "'");
+            }
+            String problem = desk.admitValidation(state.get(), verdict);
+            if (problem != null) {
+                return new VerdictAnswer.Refused(problem.contains("already") ? 409 : 422, problem);
+            }
+            append(verdict);
+            return new VerdictAnswer.Counted(answer(state.get()));
         } finally {
             lock.unlock();
         }
@@ -465,7 +531,10 @@ public final class Marketplace {
                 }
                 withdrawn.put(w.offerId(), index);
             }
-            case Contract c -> desk.accepted((Signed<Contract>) signed, index);
+            case Contract c -> {
+                Listed from = offersByHash.get(HexFormat.of().formatHex(c.offerHash()));
+                desk.accepted((Signed<Contract>) signed, from == null ? null : from.offer(), index);
+            }
             case Validation v -> desk.validated((Signed<Validation>) signed, !replaying);
             case ExecutionResult r -> desk.ended(r);
             // Mode B requests and answers are not taken yet
