@@ -9,6 +9,7 @@ import io.credence.market.contract.Offer;
 import io.credence.market.contract.Payment;
 import io.credence.market.contract.ResourceType;
 import io.credence.market.contract.Signed;
+import io.credence.market.contract.Validation;
 import io.credence.market.contract.Withdrawal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,6 +155,33 @@ class MarketContractTest {
                 .contains("no live offer");
         assertThat(world.available("bob", "MONEY")).isEqualTo(20_000);
         assertThat(world.available("dave", "MONEY")).isEqualTo(50);
+    }
+
+    @Test
+    void verdictsFromUnknownValidatorsWithWrongKeysAboutOtherContractsOrLateAreRefused() throws Exception {
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o4", now, now + 60_000);
+        Signed<Contract> signed = signedByBoth(contract("c4", offer, "bob", 500));
+        assertThat(post("/v1/market/contracts", "signedContract", signed.encode()).status()).isEqualTo(201);
+        byte[] hash = signed.entry().hash();
+        Ed25519.KeyPair validator1 = Ed25519.fromSeed(io.credence.market.log.LogKey.load(
+                dir.resolve("data/market/validator-1.key")).seed());
+        Ed25519.KeyPair stranger = Ed25519.generate(new SecureRandom());
+        assertThat(verdict("c4", Signed.sign(new Validation(hash, "v9", true, ""), "v9", stranger)).body()
+                .path("detail").asText()).contains("not one of the configured validators");
+        assertThat(verdict("c4", Signed.sign(new Validation(hash, "validator-1", true, ""), "validator-1", stranger))
+                .body().path("detail").asText()).contains("configured key");
+        byte[] other = signedByBoth(contract("c5", offer, "bob", 500)).entry().hash();
+        assertThat(verdict("c4", Signed.sign(new Validation(other, "validator-1", true, ""), "validator-1", validator1))
+                .body().path("detail").asText()).contains("another contract");
+        DeviceWorld.Reply late = verdict("c4", Signed.sign(new Validation(hash, "validator-1", true, ""), "validator-1",
+                validator1));
+        assertThat(late.status()).isEqualTo(409);
+        assertThat(late.body().path("detail").asText()).contains("EFFECTIVE already");
+    }
+
+    private DeviceWorld.Reply verdict(String contractId, Signed<Validation> verdict) {
+        return post("/v1/market/contracts/" + contractId + "/validations", "signedValidation", verdict.encode());
     }
 
     @Test
