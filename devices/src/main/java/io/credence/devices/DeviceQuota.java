@@ -176,6 +176,28 @@ public final class DeviceQuota {
         }
     }
 
+    /** Sets the terminal's home base station; why not (unknown SIM or base station), or null. */
+    public String setHomeBaseStation(String simId, String baseStationId) {
+        if (registry.sim(simId).isEmpty()) {
+            return "no SIM '" + simId + "'";
+        }
+        if (registry.baseStation(baseStationId).isEmpty()) {
+            return "no base station '" + baseStationId + "'";
+        }
+        registry.putHomeBaseStation(simId, baseStationId);
+        return null;
+    }
+
+    /** The base station that allocates relay resources for the terminal, if it has one. */
+    public Optional<String> homeBaseStation(String simId) {
+        return registry.homeBaseStation(simId);
+    }
+
+    /** Whether {@code secret} is the base station's. */
+    public boolean baseStationKnown(String baseStationId, String secret) {
+        return registry.baseStation(baseStationId).filter(b -> Credentials.matches(secret, b.secretDigest())).isPresent();
+    }
+
     /** The SIM for support staff (an admin key): no device token needed. */
     public Optional<DeviceSim> adminView(String simId) {
         return registry.sim(simId).map(sim -> new DeviceSim(sim.simId(), sim.accountId(),

@@ -55,6 +55,8 @@ public final class DeviceRegistry implements AutoCloseable {
     private final Limits limits;
     private final ConcurrentHashMap<String, Sim> sims = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, BaseStation> baseStations = new ConcurrentHashMap<>();
+    /** A terminal's home base station (the one that allocates relay resources for it), by SIM; bounded by the SIMs. */
+    private final ConcurrentHashMap<String, String> homes = new ConcurrentHashMap<>();
     private int shareCount;
 
     private DeviceRegistry(Connection db, Limits limits) {
@@ -77,6 +79,7 @@ public final class DeviceRegistry implements AutoCloseable {
                     CREATE TABLE IF NOT EXISTS sims (sim_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,
                       secret_sha256 BLOB NOT NULL, device_id TEXT, token_sha256 BLOB)""");
             s.execute("CREATE TABLE IF NOT EXISTS base_stations (id TEXT PRIMARY KEY, secret_sha256 BLOB NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS home_base_stations (sim_id TEXT PRIMARY KEY, base_station_id TEXT NOT NULL)");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS share_rules (sim_id TEXT PRIMARY KEY, max_bytes_per_day INTEGER,
                       allowed_borrowers TEXT, price_minor_per_mb INTEGER NOT NULL)""");
@@ -109,6 +112,11 @@ public final class DeviceRegistry implements AutoCloseable {
             try (ResultSet rs = s.executeQuery("SELECT id, secret_sha256 FROM base_stations")) {
                 while (rs.next()) {
                     baseStations.put(rs.getString(1), new BaseStation(rs.getString(1), rs.getBytes(2)));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT sim_id, base_station_id FROM home_base_stations")) {
+                while (rs.next()) {
+                    homes.put(rs.getString(1), rs.getString(2));
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM shares")) {
@@ -160,6 +168,16 @@ public final class DeviceRegistry implements AutoCloseable {
         write("INSERT INTO base_stations (id, secret_sha256) VALUES (?, ?) "
                 + "ON CONFLICT (id) DO UPDATE SET secret_sha256 = excluded.secret_sha256", id, secretDigest);
         baseStations.put(id, new BaseStation(id, secretDigest));
+    }
+
+    Optional<String> homeBaseStation(String simId) {
+        return Optional.ofNullable(homes.get(simId));
+    }
+
+    void putHomeBaseStation(String simId, String baseStationId) {
+        write("INSERT INTO home_base_stations (sim_id, base_station_id) VALUES (?, ?) "
+                + "ON CONFLICT (sim_id) DO UPDATE SET base_station_id = excluded.base_station_id", simId, baseStationId);
+        homes.put(simId, baseStationId);
     }
 
     Optional<ShareRules> rules(String simId) {

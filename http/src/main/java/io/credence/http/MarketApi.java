@@ -73,6 +73,47 @@ final class MarketApi {
                     default -> throw new ApiError(405, "method-not-allowed", null, "allowed: GET, POST");
                 };
             }
+            if (path.length == 5 && path[3].equals("allocations") && path[4].equals("pending")) {
+                requireMethod(method, "GET");
+                String station = baseStation(header);
+                int limit = (int) Math.max(1, Math.min(query.applyAsLong("limit", 100L), 1000));
+                List<Map<String, Object>> items = market.allocationsFor(station, devices::homeBaseStation, limit).stream()
+                        .map(r -> {
+                            Map<String, Object> item = new LinkedHashMap<>();
+                            item.put("contractId", r.contract().contractId());
+                            item.put("providerTerminal", r.providerTerminal());
+                            item.put("resourceUsingNode", r.contract().resourceUsingNode());
+                            item.put("resourceType", r.contract().resourceType().name());
+                            item.put("amount", r.contract().amount());
+                            item.put("periodStartMillis", r.contract().periodStartMillis());
+                            item.put("periodEndMillis", r.contract().periodEndMillis());
+                            item.put("serviceLevel", r.contract().serviceLevel());
+                            return item;
+                        }).toList();
+                return Map.of("allocations", items);
+            }
+            if (path.length == 6 && path[3].equals("contracts") && path[5].equals("allocation")) {
+                requireMethod(method, "POST");
+                String station = baseStation(header);
+                JsonBody request = body.get();
+                boolean allocated = request.optionalBoolean("allocated", false);
+                if (!request.has("allocated")) {
+                    throw new ApiError("allocated", "is required: true when the relay resource is allocated, false to refuse");
+                }
+                String reason = request.optionalString("reason");
+                request.rejectUnknownFields();
+                return switch (market.allocate(path[4], station, devices::homeBaseStation, allocated, reason)) {
+                    case Marketplace.EndAnswer.Proposed p -> new Answer.Json(200, Map.of("contractId", path[4],
+                            "allocation", "ALLOCATED"));
+                    case Marketplace.EndAnswer.Ended e -> new Answer.Json(200, Map.of("contractId", path[4],
+                            "allocation", "REFUSED", "termination", e.result().termination().name(),
+                            "feePaidMinor", e.result().feePaidMinor()));
+                    case Marketplace.EndAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404
+                            ? "unknown-contract" : r.status() == 403 ? "not-a-party" : "contract-state", "contractId",
+                            r.reason());
+                    case Marketplace.EndAnswer.Rejected r -> throw new IllegalStateException("an allocation is not rejected");
+                };
+            }
             if (path.length == 5 && path[3].equals("validations") && path[4].equals("pending")) {
                 return pending(method, text, query);
             }
@@ -92,6 +133,7 @@ final class MarketApi {
     private Object register(JsonBody body, String token) {
         String simId = body.requiredString("simId");
         String publicKey = body.optionalString("publicKey");
+        String home = body.optionalString("homeBaseStationId");
         body.rejectUnknownFields();
         byte[] key = publicKey == null ? null : base64("publicKey", publicKey);
         DeviceQuota.DeviceSim sim = devices.authenticate(simId, token).orElseThrow(() -> new ApiError(401, "device-token",
@@ -102,6 +144,12 @@ final class MarketApi {
         if (account.status() != AccountStatus.ACTIVE) {
             throw new ApiError(403, "not-qualified", "simId", "the terminal's account '" + sim.accountId() + "' is "
                     + account.status());
+        }
+        if (home != null) {
+            String problem = devices.setHomeBaseStation(simId, home);
+            if (problem != null) {
+                throw new ApiError(422, "invalid-field", "homeBaseStationId", problem);
+            }
         }
         return switch (market.register(sim.accountId(), simId, key)) {
             case Marketplace.Registration.Registered r -> {
@@ -212,6 +260,16 @@ final class MarketApi {
         };
     }
 
+    /** The calling base station, authenticated by its id and secret headers (as for data shares). */
+    private String baseStation(Function<String, String> header) {
+        String id = header.apply(DeviceApi.BASE_STATION_ID_HEADER);
+        if (id == null || !devices.baseStationKnown(id, header.apply(DeviceApi.BASE_STATION_SECRET_HEADER))) {
+            throw new ApiError(401, "base-station-credentials", DeviceApi.BASE_STATION_SECRET_HEADER,
+                    "the base station is unknown or its secret is wrong");
+        }
+        return id;
+    }
+
     private static Map<String, Object> contractView(Marketplace.ContractView v) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("contractId", v.contract().entry().contractId());
@@ -223,6 +281,7 @@ final class MarketApi {
         out.put("validators", v.validators());
         out.put("logIndex", v.logIndex());
         out.put("proposedFeeMinor", v.proposedFee() < 0 ? null : v.proposedFee());
+        out.put("allocation", v.allocation());
         out.put("termination", v.result() == null ? null : v.result().termination().name());
         out.put("feePaidMinor", v.result() == null ? null : v.result().feePaidMinor());
         out.put("signedContract", B64.encodeToString(v.contract().encode()));

@@ -5,7 +5,7 @@ package io.credence.market.contract;
  * canonical encoding ({@link EntryCodec}); its hash and every signature are over those bytes.
  */
 public sealed interface Entry permits ProviderRegistration, Offer, Withdrawal, Request, RequestAnswer, Contract,
-        Validation, ExecutionResult {
+        Validation, ExecutionResult, Allocation {
 
     EntryKind kind();
 

@@ -37,6 +37,8 @@ import java.util.List;
  *                               text reason (up to REASON_BYTES_MAX)
  *   0x08 EXECUTION_RESULT       text contractId, code termination, i64 endedAtMillis,
  *                               i64 actualDurationMillis, i64 feePaidMinor
+ *   0x09 ALLOCATION             text contractId, text baseStationId, bool allocated, text reason,
+ *                               i64 atMillis
  *
  *   every id text is at most ID_BYTES_MAX bytes; a whole entry at most ENTRY_BYTES_MAX
  * </pre>
@@ -89,6 +91,9 @@ public final class EntryCodec {
                     .bool(v.approved()).text("reason", v.reason(), ContractLimits.REASON_BYTES_MAX);
             case ExecutionResult e -> out.text("contractId", e.contractId(), ContractLimits.ID_BYTES_MAX)
                     .code(e.termination()).i64(e.endedAtMillis()).i64(e.actualDurationMillis()).i64(e.feePaidMinor());
+            case Allocation a -> out.text("contractId", a.contractId(), ContractLimits.ID_BYTES_MAX)
+                    .text("baseStationId", a.baseStationId(), ContractLimits.ID_BYTES_MAX).bool(a.allocated())
+                    .text("reason", a.reason(), ContractLimits.REASON_BYTES_MAX).i64(a.atMillis());
         }
         return out.toByteArray();
     }
@@ -185,6 +190,8 @@ public final class EntryCodec {
             case EXECUTION_RESULT -> new ExecutionResult(id(in, "contractId"),
                     in.code("termination", Termination.values()), in.i64("endedAtMillis"),
                     in.i64("actualDurationMillis"), in.i64("feePaidMinor"));
+            case ALLOCATION -> new Allocation(id(in, "contractId"), id(in, "baseStationId"), in.bool("allocated"),
+                    in.text("reason", ContractLimits.REASON_BYTES_MAX), in.i64("atMillis"));
         };
     }
 

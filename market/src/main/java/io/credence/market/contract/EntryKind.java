@@ -13,7 +13,8 @@ public enum EntryKind implements WireCode {
     REQUEST_ANSWER(5),
     CONTRACT(6),
     VALIDATION(7),
-    EXECUTION_RESULT(8);
+    EXECUTION_RESULT(8),
+    ALLOCATION(9);
 
     private final int code;
 

@@ -1,5 +1,6 @@
 package io.credence.market.trade;
 
+import io.credence.market.contract.Allocation;
 import io.credence.market.contract.BuyerType;
 import io.credence.market.contract.Contract;
 import io.credence.market.contract.ContractRules;
@@ -67,6 +68,8 @@ public final class ContractDesk {
         ExecutionResult result;
         /** The provider's proposed fee for stopping early, waiting for the buyer's answer; -1 when none. */
         long proposedFee = -1;
+        /** What the provider's home base station answered (null while waiting): allocated or refused. */
+        Allocation allocation;
 
         State(Signed<Contract> contract, Signed<Offer> offer, long logIndex) {
             this.contract = contract;
@@ -219,6 +222,28 @@ public final class ContractDesk {
             }
         }
         return null;
+    }
+
+    /** Effective contracts no base station has answered yet, oldest first, that {@code servedBy} accepts. */
+    List<State> awaitingAllocation(java.util.function.Predicate<State> servedBy, int limit) {
+        List<State> out = new ArrayList<>();
+        for (State s : contracts.values()) {
+            if (s.status == Status.EFFECTIVE && s.allocation == null && servedBy.test(s)) {
+                out.add(s);
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The base station's answer is on the log. */
+    void allocated(Allocation allocation) {
+        State state = contracts.get(allocation.contractId());
+        if (state != null && state.allocation == null) {
+            state.allocation = allocation;
+        }
     }
 
     /** Contracts waiting for {@code validatorId}'s verdict, oldest first. */

@@ -1,5 +1,6 @@
 package io.credence.market.trade;
 
+import io.credence.market.contract.Allocation;
 import io.credence.market.contract.CanonicalFormatException;
 import io.credence.market.contract.Contract;
 import io.credence.market.contract.ExecutionResult;
@@ -452,19 +453,73 @@ public final class Marketplace {
         return new EndAnswer.Ended(r, index);
     }
 
-    /** A contract's state for the API: status, reason, validators, result. */
-    public Optional<ContractView> contract(String contractId) {
+    /** An effective contract waiting for its allocation, as the provider's home base station sees it. */
+    public record AllocationRequest(Contract contract, String providerTerminal) {}
+
+    /**
+     * Effective contracts whose provider terminal has {@code baseStationId} as its home base
+     * station ({@code homeOf}: terminal -> base station) and that no base station answered yet.
+     */
+    public List<AllocationRequest> allocationsFor(String baseStationId, java.util.function.Function<String,
+            Optional<String>> homeOf, int limit) {
         lock.lock();
         try {
-            return desk.contract(contractId).map(s -> new ContractView(s.contract, s.logIndex, s.status.name(), s.reason,
-                    s.approvedBy, s.result, s.proposedFee));
+            return desk.awaitingAllocation(s -> s.offer != null
+                            && homeOf.apply(s.offer.entry().terminalId()).filter(baseStationId::equals).isPresent(), limit)
+                    .stream().map(s -> new AllocationRequest(s.contract.entry(), s.offer.entry().terminalId())).toList();
         } finally {
             lock.unlock();
         }
     }
 
+    /**
+     * The home base station's answer: logged (signed by the market for the authenticated base
+     * station). A refusal ends the contract at no fee (the provider could not serve): the escrow
+     * goes back to the buyer.
+     */
+    public EndAnswer allocate(String contractId, String baseStationId, java.util.function.Function<String,
+            Optional<String>> homeOf, boolean allocated, String reason) {
+        lock.lock();
+        try {
+            Optional<ContractDesk.State> found = desk.contract(contractId);
+            if (found.isEmpty()) {
+                return new EndAnswer.Refused(404, "no contract '" + contractId + "'");
+            }
+            ContractDesk.State state = found.get();
+            if (state.offer == null || homeOf.apply(state.offer.entry().terminalId()).filter(baseStationId::equals).isEmpty()) {
+                return new EndAnswer.Refused(403, "base station '" + baseStationId + "' is not the provider's home");
+            }
+            if (state.status != ContractDesk.Status.EFFECTIVE || state.allocation != null) {
+                return new EndAnswer.Refused(409, "contract '" + contractId + "' is " + state.status
+                        + (state.allocation == null ? "" : ", already " + (state.allocation.allocated() ? "allocated"
+                        : "refused by its base station")));
+            }
+            append(Signed.sign(new Allocation(contractId, baseStationId, allocated, reason == null ? "" : reason,
+                    clockMillis.getAsLong()), AUTHORITY_ID, authority));
+            if (!allocated) {
+                return write(state, Termination.PROVIDER_EARLY, 0);
+            }
+            return new EndAnswer.Proposed(contractId, -1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A contract's state for the API: status, reason, validators, result. */
+    public Optional<ContractView> contract(String contractId) {
+        lock.lock();
+        try {
+            return desk.contract(contractId).map(s -> new ContractView(s.contract, s.logIndex, s.status.name(), s.reason,
+                    s.approvedBy, s.result, s.proposedFee,
+                    s.allocation == null ? null : s.allocation.allocated() ? "ALLOCATED" : "REFUSED"));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @param allocation ALLOCATED, REFUSED, or null while no base station has answered */
     public record ContractView(Signed<Contract> contract, long logIndex, String status, String reason,
-                               List<String> validators, ExecutionResult result, long proposedFee) {}
+                               List<String> validators, ExecutionResult result, long proposedFee, String allocation) {}
 
     /** Why the entry is not signed by {@code providerId}'s registered key (and only by it), or null. */
     private String signedByProvider(Signed<? extends Entry> signed, String providerId, String serviceId) {
@@ -537,6 +592,7 @@ public final class Marketplace {
             }
             case Validation v -> desk.validated((Signed<Validation>) signed, !replaying);
             case ExecutionResult r -> desk.ended(r);
+            case Allocation a -> desk.allocated(a);
             // Mode B requests and answers are not taken yet
             case Request r -> { }
             case RequestAnswer a -> { }

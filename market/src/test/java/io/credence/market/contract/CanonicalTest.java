@@ -38,7 +38,9 @@ class CanonicalTest {
                 operator.build(),
                 new Validation(contract.hash(), "validator-1", true, ""),
                 new Validation(contract.hash(), "validator-ü", false, "fee wrong — 料金 🙂"),
-                new ExecutionResult("contract-1", Termination.BUYER_EARLY, Fixtures.T0 + 20 * 60_000L, 600_000, 41_667));
+                new ExecutionResult("contract-1", Termination.BUYER_EARLY, Fixtures.T0 + 20 * 60_000L, 600_000, 41_667),
+                new Allocation("contract-1", "bs-1", true, "", Fixtures.T0 + 1),
+                new Allocation("contract-1", "bs-1", false, "no relay capacity on cell 7", Fixtures.T0 + 2));
     }
 
     @ParameterizedTest

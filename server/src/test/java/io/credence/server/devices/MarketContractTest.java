@@ -158,6 +158,43 @@ class MarketContractTest {
     }
 
     @Test
+    void theProvidersHomeBaseStationAllocatesOrRefusesAndARefusalReturnsTheEscrow() {
+        world.baseStation("bs-home", "home-station-secret-01");
+        world.baseStation("bs-other", "other-station-secret-1");
+        assertThat(world.call("POST", "/v1/market/providers", DeviceWorld.DEVICE,
+                "{\"simId\":\"sim-alice\",\"homeBaseStationId\":\"bs-home\"}", "Credence-Device-Token",
+                tokens.get("alice")).status()).isEqualTo(200);
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o5", now, now + 60_000);
+        assertThat(post("/v1/market/contracts", "signedContract",
+                signedByBoth(contract("served", offer, "bob", 500)).encode()).status()).isEqualTo(201);
+        assertThat(post("/v1/market/contracts", "signedContract",
+                signedByBoth(contract("refused", offer, "bob", 500)).encode()).status()).isEqualTo(201);
+
+        JsonNode pending = world.station("GET", "/v1/market/allocations/pending", "bs-home", "home-station-secret-01",
+                null).body().path("allocations");
+        assertThat(pending).hasSize(2);
+        assertThat(pending.get(0).path("resourceUsingNode").asText()).isEqualTo("bob");
+        assertThat(world.station("GET", "/v1/market/allocations/pending", "bs-other", "other-station-secret-1", null)
+                .body().path("allocations")).isEmpty();
+        assertThat(world.station("POST", "/v1/market/contracts/served/allocation", "bs-other", "other-station-secret-1",
+                "{\"allocated\":true}").problemType()).as("not its home").isEqualTo("not-a-party");
+        assertThat(world.station("POST", "/v1/market/contracts/served/allocation", "bs-home", "home-station-secret-01",
+                "{\"allocated\":true}").body().path("allocation").asText()).isEqualTo("ALLOCATED");
+        assertThat(world.station("POST", "/v1/market/contracts/served/allocation", "bs-home", "home-station-secret-01",
+                "{\"allocated\":false}").problemType()).isEqualTo("contract-state");
+        DeviceWorld.Reply refused = world.station("POST", "/v1/market/contracts/refused/allocation", "bs-home",
+                "home-station-secret-01", "{\"allocated\":false,\"reason\":\"no relay capacity\"}");
+        assertThat(refused.body().path("allocation").asText()).isEqualTo("REFUSED");
+        assertThat(refused.body().path("feePaidMinor").asLong()).isZero();
+        assertThat(world.call("GET", "/v1/market/contracts/served", DeviceWorld.ADMIN, null).body().path("allocation")
+                .asText()).isEqualTo("ALLOCATED");
+        assertThat(world.available("bob", "MONEY")).as("only the served contract's fee is held").isEqualTo(19_500);
+        assertThat(world.station("GET", "/v1/market/allocations/pending", "bs-home", "home-station-secret-01", null)
+                .body().path("allocations")).isEmpty();
+    }
+
+    @Test
     void verdictsFromUnknownValidatorsWithWrongKeysAboutOtherContractsOrLateAreRefused() throws Exception {
         long now = System.currentTimeMillis();
         Signed<Offer> offer = publish("o4", now, now + 60_000);
