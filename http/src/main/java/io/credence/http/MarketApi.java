@@ -52,8 +52,15 @@ final class MarketApi {
 
     /** @param query a bounded long query parameter; @param text a raw query parameter or null */
     Object route(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header,
-                 java.util.function.ToLongBiFunction<String, Long> query, Function<String, String> text) {
+                 java.util.function.ToLongBiFunction<String, Long> query, Function<String, String> text,
+                 boolean operatorOrAdmin) {
         try {
+            if (path.length >= 4 && path[3].equals("operators")) {
+                if (!operatorOrAdmin) {
+                    throw new ApiError(403, "forbidden", null, "operators act with an API key of role network-function or admin");
+                }
+                return operators(method, path, body);
+            }
             if (path.length >= 4 && path[3].equals("log")) {
                 return logApi.route(method, path, query);
             }
@@ -118,7 +125,7 @@ final class MarketApi {
                 return pending(method, text, query);
             }
             if (path.length >= 4 && path[3].equals("contracts")) {
-                return contracts(method, path, body, header);
+                return contracts(method, path, body, header, operatorOrAdmin);
             }
             if (path.length == 4 && path[3].equals("withdrawals")) {
                 requireMethod(method, "POST");
@@ -151,20 +158,11 @@ final class MarketApi {
                 throw new ApiError(422, "invalid-field", "homeBaseStationId", problem);
             }
         }
-        return switch (market.register(sim.accountId(), simId, key)) {
-            case Marketplace.Registration.Registered r -> {
-                Map<String, Object> out = providerView(r.provider());
-                if (r.seed() != null) {
-                    out.put("seed", B64.encodeToString(r.seed()));
-                }
-                yield new Answer.Json(r.again() ? 200 : 201, out);
-            }
-            case Marketplace.Registration.Refused refused -> throw new ApiError(409, "key-mismatch", "publicKey",
-                    refused.reason());
-        };
+        return registered(market.register(sim.accountId(), simId, key));
     }
 
-    private Object contracts(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header) {
+    private Object contracts(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header,
+                             boolean operatorOrAdmin) {
         if (path.length == 4) {
             requireMethod(method, "POST");
             return contractAnswer(market.propose(signed(body.get(), "signedContract")));
@@ -178,7 +176,7 @@ final class MarketApi {
                         ? "unknown-contract" : "verdict-refused", "signedValidation", r.reason());
             };
         }
-        return contractActions(method, path, contractId, body, header);
+        return contractActions(method, path, contractId, body, header, operatorOrAdmin);
     }
 
     /** {@code GET /v1/market/validations/pending?validator=ID}: what a separate validator process should judge. */
@@ -220,7 +218,7 @@ final class MarketApi {
     }
 
     private Object contractActions(String method, String[] path, String contractId, Supplier<JsonBody> body,
-                                   Function<String, String> header) {
+                                   Function<String, String> header, boolean operatorOrAdmin) {
         if (path.length == 5) {
             requireMethod(method, "GET");
             return market.contract(contractId).map(MarketApi::contractView).orElseThrow(() -> new ApiError(404,
@@ -234,12 +232,25 @@ final class MarketApi {
         }
         requireMethod(method, "POST");
         JsonBody request = body.get();
-        String simId = request.requiredString("simId");
+        String simId = request.optionalString("simId");
+        String operatorId = request.optionalString("operatorId");
         long fee = action.equals("early-termination") ? request.requiredLong("feeMinor", 0, Long.MAX_VALUE) : 0;
         request.rejectUnknownFields();
-        String party = devices.authenticate(simId, header.apply(DeviceApi.DEVICE_TOKEN_HEADER)).orElseThrow(() ->
-                new ApiError(401, "device-token", DeviceApi.DEVICE_TOKEN_HEADER, "SIM '" + simId
-                        + "' is not registered to a device with this token")).accountId();
+        String party;
+        if (operatorId != null) {
+            // an operator buyer acts with its own API key, not a terminal's token
+            if (simId != null || !operatorOrAdmin) {
+                throw new ApiError(403, "forbidden", "operatorId",
+                        "an operator acts alone (no simId) with an API key of role network-function or admin");
+            }
+            party = operatorId;
+        } else if (simId != null) {
+            party = devices.authenticate(simId, header.apply(DeviceApi.DEVICE_TOKEN_HEADER)).orElseThrow(() ->
+                    new ApiError(401, "device-token", DeviceApi.DEVICE_TOKEN_HEADER, "SIM '" + simId
+                            + "' is not registered to a device with this token")).accountId();
+        } else {
+            throw new ApiError("simId", "is required: the acting terminal (or operatorId for an operator)");
+        }
         Marketplace.EndAnswer answer = switch (action) {
             case "complete" -> market.end(contractId, party, io.credence.market.contract.Termination.COMPLETED);
             case "cancel" -> market.end(contractId, party, io.credence.market.contract.Termination.BUYER_EARLY);
@@ -257,6 +268,54 @@ final class MarketApi {
                     "status", "EFFECTIVE", "proposal", "rejected"));
             case Marketplace.EndAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404 ? "unknown-contract"
                     : r.status() == 403 ? "not-a-party" : "contract-state", "contractId", r.reason());
+        };
+    }
+
+    /**
+     * {@code POST /v1/market/operators {accountId, publicKey?}}: an operator account becomes a market
+     * party (it buys relay service for its subscribers' terminals);
+     * {@code POST /v1/market/operators/{id}/settlements {before?}}: its batch settlement of every
+     * relay contract that ended before {@code before} (epoch ms, default now), e.g. monthly.
+     */
+    private Object operators(String method, String[] path, Supplier<JsonBody> body) {
+        requireMethod(method, "POST");
+        if (path.length == 4) {
+            JsonBody request = body.get();
+            String accountId = request.requiredString("accountId");
+            String publicKey = request.optionalString("publicKey");
+            request.rejectUnknownFields();
+            AccountView account = accounts.apply(accountId).orElseThrow(() -> new ApiError(404, "unknown-account",
+                    "accountId", "account '" + accountId + "' does not exist"));
+            if (account.kind() != io.credence.ledger.AccountKind.OPERATOR || account.status() != AccountStatus.ACTIVE) {
+                throw new ApiError(403, "not-qualified", "accountId", "account '" + accountId + "' is " + account.kind()
+                        + ", " + account.status() + "; an active OPERATOR account is needed");
+            }
+            return registered(market.register(accountId, "operator", publicKey == null ? null
+                    : base64("publicKey", publicKey)));
+        }
+        if (path.length == 6 && path[5].equals("settlements")) {
+            JsonBody request = body.get();
+            long before = request.optionalLong("before", 0, Long.MAX_VALUE, System.currentTimeMillis());
+            request.rejectUnknownFields();
+            List<io.credence.market.contract.ExecutionResult> settled = market.settleOperator(path[4], before);
+            long total = settled.stream().mapToLong(io.credence.market.contract.ExecutionResult::feePaidMinor).sum();
+            return new Answer.Json(200, Map.of("operatorId", path[4], "settled", settled.stream().map(r -> Map.of(
+                    "contractId", r.contractId(), "feePaidMinor", r.feePaidMinor())).toList(), "totalMinor", total));
+        }
+        throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
+    }
+
+    private static Answer registered(Marketplace.Registration registration) {
+        return switch (registration) {
+            case Marketplace.Registration.Registered r -> {
+                Map<String, Object> out = providerView(r.provider());
+                if (r.seed() != null) {
+                    out.put("seed", B64.encodeToString(r.seed()));
+                }
+                yield new Answer.Json(r.again() ? 200 : 201, out);
+            }
+            case Marketplace.Registration.Refused refused -> throw new ApiError(409, "key-mismatch", "publicKey",
+                    refused.reason());
         };
     }
 

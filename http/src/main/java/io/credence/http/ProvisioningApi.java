@@ -197,8 +197,10 @@ public final class ProvisioningApi extends Handler.Abstract {
                     throw new ApiError(404, "market-not-configured", null, "the server runs without the relay market");
                 }
                 Fields query = Request.extractQueryParameters(request);
+                Object role = request.getAttribute(Authenticating.ROLE_ATTRIBUTE);
                 Object out = market.route(method, path, () -> body(request), name -> request.getHeaders().get(name),
-                        (name, fallback) -> queryLong(query, name, 0, Long.MAX_VALUE, fallback), query::getValue);
+                        (name, fallback) -> queryLong(query, name, 0, Long.MAX_VALUE, fallback), query::getValue,
+                        role == null || role == Role.ADMIN || role == Role.NETWORK_FUNCTION);
                 yield switch (out) {
                     case Answer.Json json -> Reply.json(json.status(), json.body());
                     case Answer.Failed failed -> Reply.problem(failed.problem());

@@ -270,7 +270,29 @@ public final class ContractDesk {
         state.result = result;
         state.status = Status.ENDED;
         state.proposedFee = -1;
-        escrow.settle(result.contractId(), result.feePaidMinor());
+        // operators settle all their relay contracts once per period (settlePeriod); everyone else now
+        if (state.contract.entry().buyerType() != BuyerType.OPERATOR) {
+            escrow.settle(result.contractId(), result.feePaidMinor());
+        }
+    }
+
+    /**
+     * An operator's period: every contract it bought that ended before {@code beforeMillis} and
+     * is not settled yet is paid from its escrow. Each settles at most once (its escrow is one
+     * reservation), so a batch interrupted by a crash is simply run again.
+     *
+     * @return the contracts settled now and the fees paid
+     */
+    List<ExecutionResult> settlePeriod(String operatorId, long beforeMillis) {
+        List<ExecutionResult> settled = new ArrayList<>();
+        for (State s : contracts.values()) {
+            Contract c = s.contract.entry();
+            if (s.status == Status.ENDED && c.buyerType() == BuyerType.OPERATOR && c.buyerId().equals(operatorId)
+                    && s.result.endedAtMillis() < beforeMillis && escrow.settle(c.contractId(), s.result.feePaidMinor())) {
+                settled.add(s.result);
+            }
+        }
+        return settled;
     }
 
     /** The result a termination of {@code kind} would write now, or why it cannot end that way. */

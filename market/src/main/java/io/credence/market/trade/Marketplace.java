@@ -505,6 +505,16 @@ public final class Marketplace {
         }
     }
 
+    /** Settles an operator's relay contracts that ended before {@code beforeMillis} (its monthly batch). */
+    public List<ExecutionResult> settleOperator(String operatorId, long beforeMillis) {
+        lock.lock();
+        try {
+            return desk.settlePeriod(operatorId, beforeMillis);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A contract's state for the API: status, reason, validators, result. */
     public Optional<ContractView> contract(String contractId) {
         lock.lock();

@@ -79,7 +79,7 @@ class MarketContractTest {
     }
 
     private Signed<Contract> signedByBoth(Contract c) {
-        return Signed.sign(c, c.buyerId(), keys.get(c.buyerId())).cosign("alice", keys.get("alice"));
+        return Signed.sign(c, c.buyerId(), keys.get(c.buyerId())).cosign(c.providerId(), keys.get(c.providerId()));
     }
 
     private DeviceWorld.Reply post(String path, String field, byte[] signed) {
@@ -192,6 +192,48 @@ class MarketContractTest {
         assertThat(world.available("bob", "MONEY")).as("only the served contract's fee is held").isEqualTo(19_500);
         assertThat(world.station("GET", "/v1/market/allocations/pending", "bs-home", "home-station-secret-01", null)
                 .body().path("allocations")).isEmpty();
+    }
+
+    @Test
+    void anOperatorBuysForItsSubscribersTerminalAndSettlesItsEndedContractsInOneBatch() throws Exception {
+        assertThat(world.admin("POST", "/v1/accounts", "{\"requestId\":\"acc-telco\",\"accountId\":\"telco\","
+                + "\"kind\":\"OPERATOR\"}").status()).isEqualTo(201);
+        assertThat(world.admin("POST", "/v1/accounts/telco/topups", "{\"requestId\":\"money-telco\",\"unit\":\"MONEY\","
+                + "\"amount\":100000}").status()).isEqualTo(201);
+        assertThat(world.call("POST", "/v1/market/operators", DeviceWorld.DEVICE, "{\"accountId\":\"telco\"}")
+                .problemType()).as("a terminal cannot register an operator").isEqualTo("forbidden");
+        assertThat(world.call("POST", "/v1/market/operators", DeviceWorld.BASE_STATION_KEY, "{\"accountId\":\"bob\"}")
+                .problemType()).as("a subscriber account is no operator").isEqualTo("not-qualified");
+        DeviceWorld.Reply operator = world.call("POST", "/v1/market/operators", DeviceWorld.BASE_STATION_KEY,
+                "{\"accountId\":\"telco\"}");
+        assertThat(operator.status()).isEqualTo(201);
+        keys.put("telco", Ed25519.fromSeed(B64D.decode(operator.body().path("seed").asText())));
+
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o6", now, now + 1_500);
+        Offer o = offer.entry();
+        Contract forSubscriber = new Contract("op-1", o.hash(), "alice", "telco", BuyerType.OPERATOR, "sim-dave",
+                ResourceType.DATA_BYTES, 5_000_000, o.periodStartMillis(), o.periodEndMillis(), 3,
+                ChargingStandard.PER_MB, 100, 500, Payment.MONEY, now);
+        assertThat(post("/v1/market/contracts", "signedContract", signedByBoth(forSubscriber).encode()).status())
+                .isEqualTo(201);
+        assertThat(world.available("telco", "MONEY")).isEqualTo(99_500);
+        Thread.sleep(Math.max(0, now + 1_600 - System.currentTimeMillis()));
+        assertThat(act("op-1", "complete", "alice", "").body().path("feePaidMinor").asLong()).isEqualTo(500);
+        assertThat(world.total("alice", "MONEY")).as("operators pay in their period's batch").isZero();
+        assertThat(world.total("telco", "MONEY")).isEqualTo(100_000);
+
+        assertThat(world.call("POST", "/v1/market/operators/telco/settlements", DeviceWorld.DEVICE, "{}").problemType())
+                .isEqualTo("forbidden");
+        DeviceWorld.Reply batch = world.call("POST", "/v1/market/operators/telco/settlements",
+                DeviceWorld.BASE_STATION_KEY, "{}");
+        assertThat(batch.body().path("settled")).hasSize(1);
+        assertThat(batch.body().path("totalMinor").asLong()).isEqualTo(500);
+        assertThat(world.total("alice", "MONEY")).isEqualTo(500);
+        assertThat(world.total("telco", "MONEY")).isEqualTo(99_500);
+        assertThat(world.available("telco", "MONEY")).isEqualTo(99_500);
+        assertThat(world.call("POST", "/v1/market/operators/telco/settlements", DeviceWorld.BASE_STATION_KEY, "{}")
+                .body().path("totalMinor").asLong()).as("settled once").isZero();
     }
 
     @Test
