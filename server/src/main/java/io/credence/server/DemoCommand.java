@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * reserves quota, uses part of it, retries a request, and the balances show what happened; then a
  * gateway runs a data session over Diameter against the same ledger until the credit runs out.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a scripted charging story on an embedded server.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Run a scripted charging story on an embedded server.",
+        subcommands = MarketDemoCommand.class)
 final class DemoCommand implements Callable<Integer> {
     private static final long MB = 1_000_000;
     private final PrintStream out = System.out;

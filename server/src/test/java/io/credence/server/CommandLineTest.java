@@ -111,6 +111,19 @@ class CommandLineTest {
     }
 
     @Test
+    void theMarketDemoRunsBothFlowsAndProvesAContract() {
+        Run demo = run("demo", "market");
+        assertThat(demo.exitCode()).as(demo.out() + demo.err()).isZero();
+        assertThat(demo.out()).contains("bob picks erin-offer")
+                .containsPattern("contract personal-1 signed by bob and erin, fee 450: EFFECTIVE, co-signed by \\[")
+                .contains("bs-1 allocates the relay resource for personal-1")
+                .contains("telco's monthly batch settles 1 contract(s), 600 in all")
+                .contains("telco  money 99,400 (escrowed 0)")
+                .containsPattern("contract personal-1 is entry \\d+: inclusion proof of \\d+ nodes verified")
+                .contains("Market demo finished.");
+    }
+
+    @Test
     void aDeviceSimulationEndsWithReportedUsageEqualToMeteredUsage() {
         Run sim = run("sim", "devices", "--count", "5", "--duration", "2s", "--interval-ms", "100");
         assertThat(sim.exitCode()).as(sim.out() + sim.err()).isZero();
