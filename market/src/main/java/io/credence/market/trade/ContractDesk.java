@@ -117,17 +117,15 @@ public final class ContractDesk {
         return Optional.ofNullable(contracts.get(contractId));
     }
 
-    /** Why the contract cannot even be put on the log (malformed, inconsistent, buyer unable to pay), or null. */
-    Refusal admit(Signed<Contract> signed, Signed<Offer> offer, KeyDirectory keys) {
+    /**
+     * Why the contract is unfit whatever the desk's state (malformed id, no live offer, inconsistent
+     * with it or not signed by both parties' registered keys), or null. Pure signature work: may
+     * run outside the marketplace's lock.
+     */
+    Refusal check(Signed<Contract> signed, Signed<Offer> offer, KeyDirectory keys) {
         Contract c = signed.entry();
-        if (contracts.containsKey(c.contractId())) {
-            return new Refusal("contract-exists", List.of("contract id '" + c.contractId() + "' is taken"));
-        }
         if (!c.contractId().matches("[A-Za-z0-9._-]{1,64}")) {
             return new Refusal("contract-refused", List.of("contractId must be 1..64 letters, digits and - _ ."));
-        }
-        if (contracts.size() >= CONTRACTS_MAX) {
-            return new Refusal("contract-refused", List.of("the desk holds " + CONTRACTS_MAX + " contracts already"));
         }
         if (offer == null) {
             return new Refusal("contract-refused", List.of("no live offer has hash "
@@ -135,6 +133,21 @@ public final class ContractDesk {
         }
         if (ContractRules.check(signed, offer, keys, clockMillis.getAsLong()) instanceof ContractRules.Inconsistent bad) {
             return new Refusal("contract-refused", bad.problems());
+        }
+        return null;
+    }
+
+    /** Why the checked contract cannot be put on the log now (id taken, offer gone meanwhile, buyer unable to pay), or null. */
+    Refusal admit(Signed<Contract> signed, Signed<Offer> offerNow) {
+        Contract c = signed.entry();
+        if (contracts.containsKey(c.contractId())) {
+            return new Refusal("contract-exists", List.of("contract id '" + c.contractId() + "' is taken"));
+        }
+        if (contracts.size() >= CONTRACTS_MAX) {
+            return new Refusal("contract-refused", List.of("the desk holds " + CONTRACTS_MAX + " contracts already"));
+        }
+        if (offerNow == null) {
+            return new Refusal("contract-refused", List.of("the offer was withdrawn while the contract was checked"));
         }
         if (c.buyerType() == BuyerType.PERSONAL) {
             long balance = escrow.available(c.buyerId());

@@ -275,20 +275,42 @@ public final class Marketplace {
         } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
             return new ContractAnswer.Refused("contract-refused", List.of("not a signed contract: " + bad.getMessage()));
         }
+        // the signature work (the checks and the in-process validators) runs outside the lock, on
+        // what the parties' keys and the offer were a moment ago: both only ever grow or vanish, and
+        // the admission under the lock looks again
+        Signed<Offer> live;
+        Map<String, byte[]> partyKeys = new LinkedHashMap<>();
         lock.lock();
         try {
             Listed offer = offersByHash.get(HexFormat.of().formatHex(signed.entry().offerHash()));
-            Signed<Offer> live = offer == null || offer.offer().entry().periodEndMillis() <= clockMillis.getAsLong()
-                    ? null : offer.offer();
-            KeyDirectory keys = partyId -> Optional.ofNullable(providers.get(partyId)).map(Provider::publicKey);
-            ContractDesk.Refusal refusal = desk.admit(signed, live, keys);
+            live = offer == null || offer.offer().entry().periodEndMillis() <= clockMillis.getAsLong() ? null : offer.offer();
+            for (String party : List.of(signed.entry().providerId(), signed.entry().buyerId())) {
+                Provider p = providers.get(party);
+                if (p != null) {
+                    partyKeys.put(party, p.publicKey());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        KeyDirectory keys = KeyDirectory.of(partyKeys);
+        ContractDesk.Refusal refusal = desk.check(signed, live, keys);
+        if (refusal != null) {
+            return new ContractAnswer.Refused(refusal.type(), refusal.problems());
+        }
+        List<Signed<Validation>> verdicts = desk.validate(signed, live, keys);
+        lock.lock();
+        try {
+            Listed still = offersByHash.get(HexFormat.of().formatHex(signed.entry().offerHash()));
+            refusal = desk.admit(signed, still == null ? null : still.offer());
             if (refusal != null) {
                 return new ContractAnswer.Refused(refusal.type(), refusal.problems());
             }
-            long index = append(signed);
-            for (Signed<Validation> verdict : desk.validate(signed, live, keys)) {
-                append(verdict);
-            }
+            // the contract and the in-process verdicts go on the log in one batch: one force
+            List<Signed<? extends Entry>> entries = new ArrayList<>();
+            entries.add(signed);
+            entries.addAll(verdicts);
+            appendAll(entries);
             return answer(desk.contract(signed.entry().contractId()).orElseThrow());
         } finally {
             lock.unlock();
@@ -577,6 +599,32 @@ public final class Marketplace {
         };
         apply(signed, index);
         return index;
+    }
+
+    /** Like {@link #append}, for entries that must go on the log together, in order, with one force. */
+    private void appendAll(List<Signed<? extends Entry>> entries) {
+        List<byte[]> bytes = entries.stream().map(Signed::encode).toList();
+        MerkleLog.AppendResult result;
+        try {
+            result = log.append(bytes);
+        } catch (IOException failed) {
+            throw new MarketUnavailable("the contract log failed: " + failed.getMessage());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new MarketUnavailable("interrupted while appending to the contract log");
+        }
+        switch (result) {
+            case MerkleLog.Appended appended -> {
+                long[] indexes = appended.indexes();
+                for (int i = 0; i < indexes.length; i++) {
+                    apply(entries.get(i), indexes[i]);
+                }
+            }
+            case MerkleLog.Busy busy -> throw new MarketUnavailable("the contract log queue is full ("
+                    + busy.queueMax() + "); retry shortly");
+            case MerkleLog.Refused refused -> throw new MarketUnavailable("the contract log refused the entries: "
+                    + refused.reason());
+        }
     }
 
     @SuppressWarnings("unchecked")
