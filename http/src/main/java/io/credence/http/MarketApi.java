@@ -76,7 +76,7 @@ final class MarketApi {
             if (path.length == 4 && path[3].equals("offers")) {
                 return switch (method) {
                     case "GET" -> offers(query, text);
-                    case "POST" -> published(market.publish(signed(body.get(), "signedOffer")));
+                    case "POST" -> published(market.publish(signed(body.get(), "signedOffer")), "offerId");
                     default -> throw new ApiError(405, "method-not-allowed", null, "allowed: GET, POST");
                 };
             }
@@ -127,9 +127,12 @@ final class MarketApi {
             if (path.length >= 4 && path[3].equals("contracts")) {
                 return contracts(method, path, body, header, operatorOrAdmin);
             }
+            if (path.length >= 4 && path[3].equals("requests")) {
+                return requests(method, path, body);
+            }
             if (path.length == 4 && path[3].equals("withdrawals")) {
                 requireMethod(method, "POST");
-                return published(market.withdraw(signed(body.get(), "signedWithdrawal")));
+                return published(market.withdraw(signed(body.get(), "signedWithdrawal")), "offerId");
             }
             throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
         } catch (Marketplace.MarketUnavailable unavailable) {
@@ -319,6 +322,58 @@ final class MarketApi {
         };
     }
 
+    /**
+     * Mode B. {@code POST /v1/market/requests {signedRequest}} broadcasts a buyer's need;
+     * {@code GET /v1/market/requests} lists the open ones (providers watch it);
+     * {@code POST /v1/market/requests/{id}/answers {signedAnswer}} answers with an offer or "cannot
+     * serve"; {@code GET /v1/market/requests/{id}} shows the answers and the offers, to pick from.
+     */
+    private Object requests(String method, String[] path, Supplier<JsonBody> body) {
+        if (path.length == 4) {
+            return switch (method) {
+                case "POST" -> published(market.broadcast(signed(body.get(), "signedRequest")), "requestId");
+                case "GET" -> Map.of("requests", market.requests(OFFERS_PAGE_MAX).stream().map(this::requestView).toList());
+                default -> throw new ApiError(405, "method-not-allowed", null, "allowed: GET, POST");
+            };
+        }
+        if (path.length == 5) {
+            requireMethod(method, "GET");
+            return market.request(path[4]).map(this::requestView).orElseThrow(() -> new ApiError(404, "unknown-request",
+                    "requestId", "no request '" + path[4] + "'"));
+        }
+        if (path.length == 6 && path[5].equals("answers")) {
+            requireMethod(method, "POST");
+            return published(market.answer(signed(body.get(), "signedAnswer")), "requestId");
+        }
+        throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
+    }
+
+    private Map<String, Object> requestView(Marketplace.Requested r) {
+        io.credence.market.contract.Request q = r.request().entry();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("requestId", q.requestId());
+        out.put("buyerId", q.buyerId());
+        out.put("buyerType", q.buyerType().name());
+        out.put("resourceType", q.resourceType().name());
+        out.put("amount", q.amount());
+        out.put("periodStartMillis", q.periodStartMillis());
+        out.put("periodEndMillis", q.periodEndMillis());
+        out.put("serviceLevelMin", q.serviceLevelMin());
+        out.put("maxPricePerUnitMinor", q.maxPricePerUnitMinor());
+        out.put("logIndex", r.logIndex());
+        out.put("signedRequest", B64.encodeToString(r.request().encode()));
+        out.put("answers", r.answers().stream().map(a -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("providerId", a.answer().entry().providerId());
+            answer.put("canServe", a.answer().entry().canServe());
+            answer.put("offerId", a.answer().entry().offerId());
+            answer.put("signedOffer", a.answer().entry().offerId() == null ? null : market.liveOffer(
+                    a.answer().entry().offerId()).map(o -> B64.encodeToString(o.encode())).orElse(null));
+            return answer;
+        }).toList());
+        return out;
+    }
+
     /** The calling base station, authenticated by its id and secret headers (as for data shares). */
     private String baseStation(Function<String, String> header) {
         String id = header.apply(DeviceApi.BASE_STATION_ID_HEADER);
@@ -418,10 +473,11 @@ final class MarketApi {
         return out;
     }
 
-    private static Answer published(Marketplace.Publication publication) {
+    /** @param idField what the published entry's id is called in the answer */
+    private static Answer published(Marketplace.Publication publication, String idField) {
         return switch (publication) {
             case Marketplace.Publication.Published p -> new Answer.Json(p.again() ? 200 : 201,
-                    Map.of("offerId", p.offerId(), "logIndex", p.logIndex()));
+                    Map.of(idField, p.id(), "logIndex", p.logIndex()));
             case Marketplace.Publication.Refused r -> throw new ApiError(422, "entry-refused", r.field(), r.reason());
         };
     }

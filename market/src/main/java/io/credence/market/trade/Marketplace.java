@@ -65,7 +65,8 @@ public final class Marketplace {
     }
 
     public sealed interface Publication {
-        record Published(String offerId, long logIndex, boolean again) implements Publication {}
+        /** @param id the offer's or the request's id */
+        record Published(String id, long logIndex, boolean again) implements Publication {}
 
         /** @param field the part of the request at fault */
         record Refused(String field, String reason) implements Publication {}
@@ -83,6 +84,8 @@ public final class Marketplace {
     private final Map<String, Listed> offersByHash = new LinkedHashMap<>();
     private final ContractDesk desk;
     private boolean replaying;
+    /** Mode B: buyers' broadcast requests and the providers' answers, by request id. */
+    private final Map<String, Requested> requests = new LinkedHashMap<>();
 
     private Marketplace(MerkleLog log, Ed25519.KeyPair authority, ContractDesk desk, LongSupplier clockMillis) {
         this.log = log;
@@ -553,25 +556,146 @@ public final class Marketplace {
     public record ContractView(Signed<Contract> contract, long logIndex, String status, String reason,
                                List<String> validators, ExecutionResult result, long proposedFee, String allocation) {}
 
+    public static final int REQUESTS_MAX = 100_000;
+    public static final int ANSWERS_PER_REQUEST_MAX = 256;
+
+    /** A buyer's broadcast request and the answers providers gave it, in log order. */
+    public record Requested(Signed<Request> request, long logIndex, List<Answered> answers) {}
+
+    public record Answered(Signed<RequestAnswer> answer, long logIndex) {}
+
+    /**
+     * Mode B: a buyer broadcasts what it needs, signed with its registered key; providers that
+     * can serve answer with an offer, others ignore it or answer "cannot serve".
+     */
+    public Publication broadcast(byte[] signedRequest) {
+        Signed<Request> request;
+        try {
+            request = Signed.decode(signedRequest, Request.class);
+        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
+            return new Publication.Refused("signedRequest", "not a signed request: " + bad.getMessage());
+        }
+        lock.lock();
+        try {
+            Request r = request.entry();
+            Requested known = requests.get(r.requestId());
+            if (known != null) {
+                return Arrays.equals(known.request().encode(), request.encode())
+                        ? new Publication.Published(r.requestId(), known.logIndex(), true)
+                        : new Publication.Refused("signedRequest", "request id '" + r.requestId() + "' is taken");
+            }
+            String problem = signedBy(request, r.buyerId(), null, "buyer");
+            if (problem != null) {
+                return new Publication.Refused("signedRequest", problem);
+            }
+            if (r.periodEndMillis() <= clockMillis.getAsLong()) {
+                return new Publication.Refused("signedRequest", "the requested period is over");
+            }
+            if (requests.size() >= REQUESTS_MAX) {
+                return new Publication.Refused("signedRequest", "the marketplace holds " + REQUESTS_MAX + " requests already");
+            }
+            return new Publication.Published(r.requestId(), append(request), false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A provider's signed answer to a request: one of its live offers, or "cannot serve" (no offer). */
+    public Publication answer(byte[] signedAnswer) {
+        Signed<RequestAnswer> answer;
+        try {
+            answer = Signed.decode(signedAnswer, RequestAnswer.class);
+        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
+            return new Publication.Refused("signedAnswer", "not a signed answer: " + bad.getMessage());
+        }
+        lock.lock();
+        try {
+            RequestAnswer a = answer.entry();
+            Requested requested = requests.get(a.requestId());
+            if (requested == null) {
+                return new Publication.Refused("signedAnswer", "no request '" + a.requestId() + "'");
+            }
+            if (requested.answers().stream().anyMatch(x -> x.answer().entry().providerId().equals(a.providerId()))) {
+                return new Publication.Refused("signedAnswer", "provider '" + a.providerId() + "' answered already");
+            }
+            if (requested.answers().size() >= ANSWERS_PER_REQUEST_MAX) {
+                return new Publication.Refused("signedAnswer", "request '" + a.requestId() + "' has "
+                        + ANSWERS_PER_REQUEST_MAX + " answers already");
+            }
+            String problem = signedByProvider(answer, a.providerId(), null);
+            if (problem != null) {
+                return new Publication.Refused("signedAnswer", problem);
+            }
+            if (a.offerId() != null) {
+                Listed offer = offers.get(a.offerId());
+                if (offer == null || !offer.offer().entry().providerId().equals(a.providerId())) {
+                    return new Publication.Refused("signedAnswer", "offer '" + a.offerId() + "' is not a live offer of '"
+                            + a.providerId() + "'");
+                }
+            }
+            return new Publication.Published(a.requestId(), append(answer), false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Open requests (period not over), oldest first. */
+    public List<Requested> requests(int limit) {
+        lock.lock();
+        try {
+            long now = clockMillis.getAsLong();
+            return requests.values().stream().filter(r -> r.request().entry().periodEndMillis() > now).limit(limit)
+                    .map(r -> new Requested(r.request(), r.logIndex(), List.copyOf(r.answers()))).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One request with its answers, and for each answer that offers, the offer (if still live). */
+    public Optional<Requested> request(String requestId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(requests.get(requestId))
+                    .map(r -> new Requested(r.request(), r.logIndex(), List.copyOf(r.answers())));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The live offer {@code offerId}, if any. */
+    public Optional<Signed<Offer>> liveOffer(String offerId) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(offers.get(offerId)).map(Listed::offer);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Why the entry is not signed by {@code providerId}'s registered key (and only by it), or null. */
     private String signedByProvider(Signed<? extends Entry> signed, String providerId, String serviceId) {
+        return signedBy(signed, providerId, serviceId, "provider");
+    }
+
+    /** As above for any party; {@code role} names it in the answer ("provider", "buyer"). */
+    private String signedBy(Signed<? extends Entry> signed, String providerId, String serviceId, String role) {
         Provider provider = providers.get(providerId);
         if (provider == null) {
-            return "provider '" + providerId + "' is not registered";
+            return role + " '" + providerId + "' is not registered";
         }
         if (serviceId != null && !serviceId.equals(provider.serviceId())) {
-            return "service id '" + serviceId + "' is not provider '" + providerId + "''s (" + provider.serviceId() + ")";
+            return "service id '" + serviceId + "' is not " + role + " '" + providerId + "''s (" + provider.serviceId() + ")";
         }
         List<Signature> by = signed.by(providerId);
         if (by.size() != 1 || signed.signatures().size() != 1) {
-            return "needs exactly one signature, by provider '" + providerId + "'";
+            return "needs exactly one signature, by " + role + " '" + providerId + "'";
         }
         Signature signature = by.getFirst();
         if (!signature.hasKey(provider.publicKey())) {
-            return "signed with a key that is not provider '" + providerId + "''s registered key";
+            return "signed with a key that is not " + role + " '" + providerId + "''s registered key";
         }
         if (!signature.verifies(signed.entry().encode())) {
-            return "the provider's signature does not verify (forged, or the entry changed after signing)";
+            return "the " + role + "'s signature does not verify (forged, or the entry changed after signing)";
         }
         return null;
     }
@@ -651,9 +775,13 @@ public final class Marketplace {
             case Validation v -> desk.validated((Signed<Validation>) signed, !replaying);
             case ExecutionResult r -> desk.ended(r);
             case Allocation a -> desk.allocated(a);
-            // Mode B requests and answers are not taken yet
-            case Request r -> { }
-            case RequestAnswer a -> { }
+            case Request r -> requests.put(r.requestId(), new Requested((Signed<Request>) signed, index, new ArrayList<>()));
+            case RequestAnswer a -> {
+                Requested requested = requests.get(a.requestId());
+                if (requested != null) {
+                    requested.answers().add(new Answered((Signed<RequestAnswer>) signed, index));
+                }
+            }
         }
     }
 

@@ -7,6 +7,8 @@ import io.credence.market.contract.Contract;
 import io.credence.market.contract.Ed25519;
 import io.credence.market.contract.Offer;
 import io.credence.market.contract.Payment;
+import io.credence.market.contract.Request;
+import io.credence.market.contract.RequestAnswer;
 import io.credence.market.contract.ResourceType;
 import io.credence.market.contract.Signed;
 import io.credence.market.contract.Validation;
@@ -234,6 +236,43 @@ class MarketContractTest {
         assertThat(world.available("telco", "MONEY")).isEqualTo(99_500);
         assertThat(world.call("POST", "/v1/market/operators/telco/settlements", DeviceWorld.BASE_STATION_KEY, "{}")
                 .body().path("totalMinor").asLong()).as("settled once").isZero();
+    }
+
+    @Test
+    void aBuyerBroadcastsARequestProvidersAnswerAndTheBuyerContractsAnOfferedOne() {
+        long now = System.currentTimeMillis();
+        Request need = new Request("req-1", "bob", BuyerType.PERSONAL, ResourceType.DATA_BYTES, 5_000_000, now,
+                now + 60_000, 2, 200);
+        assertThat(post("/v1/market/requests", "signedRequest", Signed.sign(need, "bob",
+                Ed25519.generate(new SecureRandom())).encode()).body().path("detail").asText())
+                .contains("not buyer 'bob''s registered key");
+        assertThat(post("/v1/market/requests", "signedRequest", Signed.sign(need, "bob", keys.get("bob")).encode())
+                .status()).isEqualTo(201);
+        JsonNode open = world.call("GET", "/v1/market/requests", DeviceWorld.DEVICE, null).body().path("requests");
+        assertThat(open).hasSize(1);
+        assertThat(open.get(0).path("requestId").asText()).isEqualTo("req-1");
+
+        Signed<Offer> offer = publish("o8", now, now + 60_000);
+        assertThat(post("/v1/market/requests/req-1/answers", "signedAnswer",
+                Signed.sign(new RequestAnswer("req-1", "alice", "o8"), "alice", keys.get("alice")).encode()).status())
+                .isEqualTo(201);
+        assertThat(post("/v1/market/requests/req-1/answers", "signedAnswer",
+                Signed.sign(new RequestAnswer("req-1", "dave", "o8"), "dave", keys.get("dave")).encode()).body()
+                .path("detail").asText()).as("not dave's offer").contains("not a live offer of 'dave'");
+        assertThat(post("/v1/market/requests/req-1/answers", "signedAnswer",
+                Signed.sign(new RequestAnswer("req-1", "dave", null), "dave", keys.get("dave")).encode()).status())
+                .as("cannot serve").isEqualTo(201);
+        assertThat(post("/v1/market/requests/req-1/answers", "signedAnswer",
+                Signed.sign(new RequestAnswer("req-1", "alice", null), "alice", keys.get("alice")).encode()).body()
+                .path("detail").asText()).contains("answered already");
+
+        JsonNode answers = world.call("GET", "/v1/market/requests/req-1", DeviceWorld.DEVICE, null).body().path("answers");
+        assertThat(answers).hasSize(2);
+        JsonNode serving = answers.get(0).path("canServe").asBoolean() ? answers.get(0) : answers.get(1);
+        Signed<Offer> picked = Signed.decode(B64D.decode(serving.path("signedOffer").asText()), Offer.class);
+        assertThat(picked.entry().offerId()).isEqualTo(offer.entry().offerId());
+        assertThat(post("/v1/market/contracts", "signedContract",
+                signedByBoth(contract("from-request", picked, "bob", 500)).encode()).status()).isEqualTo(201);
     }
 
     @Test
