@@ -453,7 +453,7 @@ final class MarketApi {
         }
     }
 
-    private static Map<String, Object> offerView(Marketplace.Listed listed) {
+    static Map<String, Object> offerView(Marketplace.Listed listed) {
         Offer o = listed.offer().entry();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("offerId", o.offerId());

@@ -11,6 +11,7 @@ import io.credence.http.HttpServer;
 import io.credence.server.catalog.CatalogFile;
 import io.credence.server.catalog.CatalogHolder;
 import io.credence.http.LiveSessions;
+import io.credence.http.MarketFeed;
 import io.credence.http.Metrics;
 import io.credence.http.PrefixRouter;
 import io.credence.nchf.NchfApi;
@@ -42,8 +43,13 @@ public final class CredenceServer implements AutoCloseable {
     /** Closed after the listeners, before the ledger: catalog watcher, record writer, then the records database shipper. */
     private final List<AutoCloseable> attached;
 
+    /** Long-lived offer streams: ended first, so stopping the HTTP server does not wait for them. */
+    private final MarketFeed feed;
+
     private CredenceServer(DurableLedger ledger, HttpServer http, CreditControlServer creditControl,
-                           DiameterServer diameter, AdmissionService admissions, List<AutoCloseable> attached) {
+                           DiameterServer diameter, AdmissionService admissions, List<AutoCloseable> attached,
+                           MarketFeed feed) {
+        this.feed = feed;
         this.attached = List.copyOf(attached);
         this.ledger = ledger;
         this.http = http;
@@ -138,13 +144,15 @@ public final class CredenceServer implements AutoCloseable {
                     market.log());
             // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and
             // health in front of both
+            // the offer feed (server-sent events) streams from the contract log; everything else is the API
+            MarketFeed feed = new MarketFeed(market.log(), provisioning);
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
-                    new NchfApi(creditControl, d.identity().originRealm())), provisioning);
+                    new NchfApi(creditControl, d.identity().originRealm())), feed);
             http = HttpServer.start(config.host(), config.httpPort(),
                     ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics),
                     config.httpThreadsMax(),
                     config.httpConnectionsMax(), config.httpAccess().tls());
-            return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached);
+            return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached, feed);
         } catch (Exception failed) {
             if (admissions != null) {
                 admissions.close();
@@ -189,6 +197,7 @@ public final class CredenceServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        feed.close();
         try {
             http.close();
         } finally {

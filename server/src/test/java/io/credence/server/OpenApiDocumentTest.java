@@ -56,7 +56,7 @@ class OpenApiDocumentTest {
             List<String> skipped = new ArrayList<>();
             for (Map.Entry<String, Set<String>> route : documented.entrySet()) {
                 for (String method : route.getValue()) {
-                    String path = concrete(route.getKey());
+                    String path = notStreaming(method, concrete(route.getKey()));
                     Reply reply = client.call(method, path, keyFor(path), method.equals("GET") ? null : "{}");
                     if (path.startsWith("/nchf-") && reply.status() == 404) {
                         skipped.add(method + " " + route.getKey()); // not wired in this build yet
@@ -87,13 +87,14 @@ class OpenApiDocumentTest {
                     for (String method : METHODS) {
                         probes++;
                         Reply reply;
+                        String probe = notStreaming(method, path);
                         try {
-                            reply = client.call(method, path, keyFor(path), method.equals("GET") ? null : "{}");
+                            reply = client.call(method, probe, keyFor(path), method.equals("GET") ? null : "{}");
                         } catch (java.io.UncheckedIOException closed) {
                             // Jetty closes a connection after an answer that left the body unread; the
                             // client may have picked it from its pool just then. PUT and PATCH are not
                             // retried by the JDK client, so once here.
-                            reply = client.call(method, path, keyFor(path), method.equals("GET") ? null : "{}");
+                            reply = client.call(method, probe, keyFor(path), method.equals("GET") ? null : "{}");
                         }
                         if (!answered(reply)) {
                             continue;
@@ -121,6 +122,11 @@ class OpenApiDocumentTest {
         }
         return reply.status() != 404 || !(reply.problemType().isEmpty()
                 || reply.problemType().equals("urn:credence:problem:not-found"));
+    }
+
+    /** The offer feed stays open (MarketDiscoveryTest reads it): probed with a bad start, which answers at once. */
+    private static String notStreaming(String method, String path) {
+        return method.equals("GET") && path.equals("/v1/market/offers/feed") ? path + "?from=x" : path;
     }
 
     private static String keyFor(String path) {

@@ -171,6 +171,54 @@ class MarketDiscoveryTest {
         assertThat(registerProvider("sim-alice", aliceToken).status()).isEqualTo(200);
     }
 
+    @Test
+    void subscribersSeeOffersPublishedAndWithdrawnAsServerSentEvents() throws Exception {
+        DeviceWorld.Reply registered = registerProvider("sim-alice", aliceToken);
+        Ed25519.KeyPair key = Ed25519.fromSeed(Base64.getDecoder().decode(registered.body().path("seed").asText()));
+        String serviceId = registered.body().path("serviceId").asText();
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.http.HttpRequest subscribe = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + world.server.httpPort() + "/v1/market/offers/feed")).header("Authorization", "Bearer " + DeviceWorld.DEVICE)
+                .GET().build();
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<java.util.stream.Stream<String>>> feed =
+                client.sendAsync(subscribe, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> response = feed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                response.body().forEach(lines::add);
+            } catch (java.io.UncheckedIOException closedByTheTest) {
+                // the client is shut down at the end
+            }
+        });
+        long now = System.currentTimeMillis();
+        assertThat(post("/v1/market/offers", "signedOffer", Signed.sign(offer("live-1", serviceId, now), "alice", key)
+                .encode()).status()).isEqualTo(201);
+        assertThat(awaitLine(lines, "event: offer")).isTrue();
+        assertThat(awaitLine(lines, "data: {\"offerId\":\"live-1\"")).isTrue();
+        assertThat(post("/v1/market/withdrawals", "signedWithdrawal", Signed.sign(new Withdrawal("live-1", "alice", now),
+                "alice", key).encode()).status()).isEqualTo(201);
+        assertThat(awaitLine(lines, "event: withdrawal")).isTrue();
+        client.shutdownNow();
+        reader.interrupt();
+    }
+
+    /** Waits up to 10 s for a line starting with {@code prefix}, consuming the lines before it. */
+    private static boolean awaitLine(java.util.concurrent.BlockingQueue<String> lines, String prefix)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (line != null && line.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static List<byte[]> nodes(JsonNode array) {
         List<byte[]> out = new ArrayList<>();
         array.forEach(n -> out.add(Base64.getDecoder().decode(n.asText())));
