@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Contract escrow in the ledger: one MONEY reservation per contract on the buyer, tagged
+ * Contract escrow in the ledger: one reservation per contract on the buyer (money, or the units
+ * the contract is paid in, from balances that serve any service), tagged
  * {@code market.<contractId>}, paying the provider when committed. The tag makes a hold and a
  * settlement idempotent across retries and restarts: a second hold finds the first, and a
  * settlement commits the open hold or finds none (settled before).
@@ -36,14 +37,15 @@ final class LedgerEscrow implements ContractDesk.Escrow {
     }
 
     @Override
-    public String hold(String contractId, String buyerAccount, String providerAccount, long feeMinor, long untilMillis) {
-        if (feeMinor == 0) {
+    public String hold(String contractId, String buyerAccount, String providerAccount, Unit unit, long amount,
+                       long untilMillis) {
+        if (amount == 0) {
             return null; // nothing to hold; settling a free contract pays nothing
         }
         long ttl = Math.min(limits.reservationTtlMaxMillis(),
                 Math.max(1, untilMillis - System.currentTimeMillis() + GRACE_MILLIS));
         Outcome outcome = await(ledger.submit(new Command("market." + contractId + ".escrow",
-                new Operation.Reserve(buyerAccount, providerAccount, Unit.MONEY, feeMinor, ServiceRef.ANY, ttl,
+                new Operation.Reserve(buyerAccount, providerAccount, unit, amount, ServiceRef.ANY, ttl,
                         tag(contractId)))));
         return switch (outcome) {
             case Outcome.Reserved r -> null;
@@ -54,13 +56,13 @@ final class LedgerEscrow implements ContractDesk.Escrow {
     }
 
     @Override
-    public boolean settle(String contractId, long feeMinor) {
+    public boolean settle(String contractId, long amount) {
         Optional<ReservationView> held = query(l -> l.openReservationTagged(tag(contractId)));
         if (held.isEmpty()) {
             return false;
         }
         Outcome outcome = await(ledger.submit(new Command("market." + contractId + ".settle",
-                new Operation.Commit(held.get().reservationId(), Math.min(feeMinor, held.get().amount()), false))));
+                new Operation.Commit(held.get().reservationId(), Math.min(amount, held.get().amount()), false))));
         if (!(outcome instanceof Outcome.Committed)) {
             throw new IllegalStateException("settling contract " + contractId + ": " + outcome);
         }
@@ -73,8 +75,8 @@ final class LedgerEscrow implements ContractDesk.Escrow {
     }
 
     @Override
-    public long available(String accountId) {
-        return query(l -> l.available(accountId, Unit.MONEY, ServiceRef.ANY)).orElse(0L);
+    public long available(String accountId, Unit unit) {
+        return query(l -> l.available(accountId, unit, ServiceRef.ANY)).orElse(0L);
     }
 
     static String tag(String contractId) {

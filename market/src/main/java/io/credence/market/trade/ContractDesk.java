@@ -1,5 +1,6 @@
 package io.credence.market.trade;
 
+import io.credence.ledger.Unit;
 import io.credence.market.contract.Allocation;
 import io.credence.market.contract.BuyerType;
 import io.credence.market.contract.Contract;
@@ -8,11 +9,13 @@ import io.credence.market.contract.ExecutionResult;
 import io.credence.market.contract.Fees;
 import io.credence.market.contract.KeyDirectory;
 import io.credence.market.contract.Offer;
+import io.credence.market.contract.Payment;
 import io.credence.market.contract.PaymentCheck;
 import io.credence.market.contract.Quorum;
 import io.credence.market.contract.QuorumResult;
 import io.credence.market.contract.Signed;
 import io.credence.market.contract.Termination;
+import io.credence.market.contract.UnitKind;
 import io.credence.market.contract.Validation;
 import io.credence.market.contract.Validator;
 
@@ -41,16 +44,48 @@ public final class ContractDesk {
 
     /** The ledger side of contracts; implemented by the server over the durable ledger. */
     public interface Escrow {
-        /** Holds {@code feeMinor} on the buyer for the provider until {@code untilMillis}; null when held, else why not. */
-        String hold(String contractId, String buyerAccount, String providerAccount, long feeMinor, long untilMillis);
+        /** Holds {@code amount} of {@code unit} on the buyer for the provider until {@code untilMillis}; null when held, else why not. */
+        String hold(String contractId, String buyerAccount, String providerAccount, Unit unit, long amount,
+                    long untilMillis);
 
-        /** Pays {@code feeMinor} of the hold to the provider and returns the rest; false when nothing was held any more. */
-        boolean settle(String contractId, long feeMinor);
+        /** Pays {@code amount} (in the hold's unit) to the provider and returns the rest; false when nothing was held any more. */
+        boolean settle(String contractId, long amount);
 
         boolean held(String contractId);
 
-        /** Money the account could pay now (for the payment-ability check). */
-        long available(String accountId);
+        /** What the account could pay now in {@code unit} (for the payment-ability check). */
+        long available(String accountId, Unit unit);
+    }
+
+    /**
+     * What a fee in money's minor units is worth in the units an operator lets buyers pay with:
+     * {@code perMinor} of {@code unit} for each minor unit (e.g. data packs: 10,000 bytes).
+     */
+    public record Rate(Unit unit, long perMinor) {
+        public Rate {
+            if (perMinor < 1 || unit == Unit.MONEY) {
+                throw new IllegalArgumentException("a rate converts money into another unit, at least 1 per minor unit");
+            }
+        }
+    }
+
+    /** The operator's defaults: bonus credit 1 service unit, free minutes 6 seconds, data packs 10,000 bytes per minor unit. */
+    public static final Map<UnitKind, Rate> RATES_DEFAULT = Map.of(
+            UnitKind.BONUS_CREDIT, new Rate(Unit.SERVICE_UNITS, 1),
+            UnitKind.FREE_MINUTES, new Rate(Unit.SECONDS, 6),
+            UnitKind.DATA_PACK, new Rate(Unit.BYTES, 10_000));
+
+    /** A fee as it is paid: in money, or converted into the contract's payment unit. */
+    record Charge(Unit unit, long amount) {}
+
+    Charge charge(Contract c, long feeMinor) {
+        return switch (c.payment()) {
+            case Payment.Money money -> new Charge(Unit.MONEY, feeMinor);
+            case Payment.Units units -> {
+                Rate rate = rates.get(units.unitKind());
+                yield new Charge(rate.unit(), Math.multiplyExact(feeMinor, rate.perMinor()));
+            }
+        };
     }
 
     /** Where a contract stands. */
@@ -80,6 +115,7 @@ public final class ContractDesk {
 
     private final List<Validator> validators;
     private final Map<String, byte[]> validatorKeys;
+    private final Map<UnitKind, Rate> rates;
     private final Quorum quorum;
     private final Escrow escrow;
     private final PaymentPolicy payment;
@@ -99,7 +135,11 @@ public final class ContractDesk {
      * @param required      the quorum N (a majority of M)
      */
     public ContractDesk(List<Validator> inProcess, Map<String, byte[]> validatorKeys, int required, Escrow escrow,
-                        PaymentPolicy payment, LongSupplier clockMillis) {
+                        PaymentPolicy payment, Map<UnitKind, Rate> rates, LongSupplier clockMillis) {
+        if (!rates.keySet().containsAll(java.util.EnumSet.allOf(UnitKind.class))) {
+            throw new IllegalArgumentException("every unit kind needs a rate, missing from " + rates.keySet());
+        }
+        this.rates = Map.copyOf(rates);
         this.validators = List.copyOf(inProcess);
         this.validatorKeys = Map.copyOf(validatorKeys);
         for (Validator v : inProcess) {
@@ -150,9 +190,10 @@ public final class ContractDesk {
             return new Refusal("contract-refused", List.of("the offer was withdrawn while the contract was checked"));
         }
         if (c.buyerType() == BuyerType.PERSONAL) {
-            long balance = escrow.available(c.buyerId());
-            if (PaymentCheck.check(balance, payment.thresholdMinor(), Fees.expected(c), null, payment.relax())
-                    instanceof PaymentCheck.Unable unable) {
+            Charge fee = charge(c, Fees.expected(c));
+            long balance = escrow.available(c.buyerId(), fee.unit());
+            if (PaymentCheck.check(balance, charge(c, payment.thresholdMinor()).amount(), fee.amount(), null,
+                    payment.relax()) instanceof PaymentCheck.Unable unable) {
                 return new Refusal("payment-refused", List.of(unable.failedCheck() + ": " + unable.detail()));
             }
         }
@@ -194,7 +235,9 @@ public final class ContractDesk {
         }
         Contract c = state.contract.entry();
         if (escrowNow) {
-            String refused = escrow.hold(c.contractId(), c.buyerId(), c.providerId(), c.feeMinor(), c.periodEndMillis());
+            Charge fee = charge(c, c.feeMinor());
+            String refused = escrow.hold(c.contractId(), c.buyerId(), c.providerId(), fee.unit(), fee.amount(),
+                    c.periodEndMillis());
             if (refused != null) {
                 state.status = Status.NOT_EFFECTIVE;
                 state.reason = "escrow: " + refused;
@@ -285,7 +328,7 @@ public final class ContractDesk {
         state.proposedFee = -1;
         // operators settle all their relay contracts once per period (settlePeriod); everyone else now
         if (state.contract.entry().buyerType() != BuyerType.OPERATOR) {
-            escrow.settle(result.contractId(), result.feePaidMinor());
+            escrow.settle(result.contractId(), charge(state.contract.entry(), result.feePaidMinor()).amount());
         }
     }
 
@@ -301,7 +344,8 @@ public final class ContractDesk {
         for (State s : contracts.values()) {
             Contract c = s.contract.entry();
             if (s.status == Status.ENDED && c.buyerType() == BuyerType.OPERATOR && c.buyerId().equals(operatorId)
-                    && s.result.endedAtMillis() < beforeMillis && escrow.settle(c.contractId(), s.result.feePaidMinor())) {
+                    && s.result.endedAtMillis() < beforeMillis
+                    && escrow.settle(c.contractId(), charge(c, s.result.feePaidMinor()).amount())) {
                 settled.add(s.result);
             }
         }

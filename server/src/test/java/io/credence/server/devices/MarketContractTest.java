@@ -11,6 +11,7 @@ import io.credence.market.contract.Request;
 import io.credence.market.contract.RequestAnswer;
 import io.credence.market.contract.ResourceType;
 import io.credence.market.contract.Signed;
+import io.credence.market.contract.UnitKind;
 import io.credence.market.contract.Validation;
 import io.credence.market.contract.Withdrawal;
 import org.junit.jupiter.api.AfterEach;
@@ -273,6 +274,27 @@ class MarketContractTest {
         assertThat(picked.entry().offerId()).isEqualTo(offer.entry().offerId());
         assertThat(post("/v1/market/contracts", "signedContract",
                 signedByBoth(contract("from-request", picked, "bob", 500)).encode()).status()).isEqualTo(201);
+    }
+
+    @Test
+    void aContractPaidInDataPacksEscrowsAndSettlesBytesAtTheOperatorsRate() throws Exception {
+        assertThat(world.admin("POST", "/v1/accounts/bob/topups", "{\"requestId\":\"bob-bytes\",\"unit\":\"BYTES\","
+                + "\"amount\":10000000}").status()).isEqualTo(201);
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o9", now, now + 1_500);
+        Offer o = offer.entry();
+        Contract inData = new Contract("units-1", o.hash(), "alice", "bob", BuyerType.PERSONAL, "bob",
+                ResourceType.DATA_BYTES, 5_000_000, o.periodStartMillis(), o.periodEndMillis(), 3,
+                ChargingStandard.PER_MB, 100, 500, new Payment.Units(UnitKind.DATA_PACK), now);
+        assertThat(post("/v1/market/contracts", "signedContract", signedByBoth(inData).encode()).status()).isEqualTo(201);
+        // a fee of 500 minor units at 10,000 bytes each
+        assertThat(world.available("bob", "BYTES")).isEqualTo(5_000_000);
+        assertThat(world.available("bob", "MONEY")).as("money untouched").isEqualTo(20_000);
+        Thread.sleep(Math.max(0, now + 1_600 - System.currentTimeMillis()));
+        assertThat(act("units-1", "complete", "alice", "").status()).isEqualTo(200);
+        assertThat(world.total("alice", "BYTES")).isEqualTo(5_000_000);
+        assertThat(world.total("bob", "BYTES")).isEqualTo(5_000_000);
+        assertThat(world.total("bob", "MONEY")).isEqualTo(20_000);
     }
 
     @Test
