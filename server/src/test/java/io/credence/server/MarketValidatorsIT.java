@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Validators as separate processes: the server is configured with four validator keys and a
  * quorum of three; a contract waits (escrow not held) while fewer than three validators have
- * approved it, and becomes effective, its fee escrowed, once the third approves.
+ * approved it, and becomes effective, its fee escrowed, once the third approves; an operator's
+ * contract for its subscriber's terminal goes through the same validators.
  */
 class MarketValidatorsIT {
     @TempDir
@@ -103,6 +104,24 @@ class MarketValidatorsIT {
                     .hasSize(3);
             assertThat(api.call("GET", "/v1/accounts/bob", SecuredServer.ADMIN, null).json().path("balances").get(0)
                     .path("reserved").asLong()).as("the fee is escrowed").isEqualTo(500);
+            // the operator flow through the same validator processes: telco buys for its subscriber's terminal
+            assertThat(api.call("POST", "/v1/accounts", SecuredServer.ADMIN, "{\"requestId\":\"a-telco\","
+                    + "\"accountId\":\"telco\",\"kind\":\"OPERATOR\"}").status()).isEqualTo(201);
+            assertThat(api.call("POST", "/v1/accounts/telco/topups", SecuredServer.ADMIN, "{\"requestId\":\"t-telco\","
+                    + "\"unit\":\"MONEY\",\"amount\":100000}").status()).isEqualTo(201);
+            SecuredServer.Reply operator = api.call("POST", "/v1/market/operators", SecuredServer.NETWORK_FUNCTION,
+                    "{\"accountId\":\"telco\"}");
+            assertThat(operator.status()).as(operator.raw()).isEqualTo(201);
+            io.credence.market.contract.Ed25519.KeyPair telco = io.credence.market.contract.Ed25519.fromSeed(
+                    java.util.Base64.getDecoder().decode(operator.json().path("seed").asText()));
+            Contract forSubscriber = new Contract("op-1", offer.entry().hash(), "alice", "telco", BuyerType.OPERATOR,
+                    "sim-bob", ResourceType.DATA_BYTES, 5_000_000, now, now + 3_600_000, 3, ChargingStandard.PER_MB, 100,
+                    500, Payment.MONEY, System.currentTimeMillis());
+            assertThat(api.call("POST", "/v1/market/contracts", SecuredServer.DEVICE, "{\"signedContract\":\""
+                    + MarketFixture.b64(Signed.sign(forSubscriber, "telco", telco).cosign("alice", alice.key()).encode())
+                    + "\"}").status()).isEqualTo(202);
+            assertThat(awaitStatus(api, "op-1", "EFFECTIVE")).isEqualTo("EFFECTIVE");
+
             // the fourth validator has nothing left to judge
             running.add(validator(server.port, 4));
             Thread.sleep(500);
