@@ -147,12 +147,11 @@ public final class Marketplace {
 
     /** Publishes a provider's signed offer (Mode A broadcast): checked, appended, then discoverable. */
     public Publication publish(byte[] signedOffer) {
-        Signed<Offer> offer;
-        try {
-            offer = Signed.decode(signedOffer, Offer.class);
-        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
-            return new Publication.Refused("signedOffer", "not a signed offer: " + bad.getMessage());
+        Decoded<Offer> decoded = decode(signedOffer, Offer.class, "offer");
+        if (decoded.problem() != null) {
+            return new Publication.Refused("signedOffer", decoded.problem());
         }
+        Signed<Offer> offer = decoded.signed();
         lock.lock();
         try {
             Offer o = offer.entry();
@@ -184,12 +183,11 @@ public final class Marketplace {
 
     /** A provider that stops serving withdraws its offer; it is no longer discoverable. */
     public Publication withdraw(byte[] signedWithdrawal) {
-        Signed<Withdrawal> withdrawal;
-        try {
-            withdrawal = Signed.decode(signedWithdrawal, Withdrawal.class);
-        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
-            return new Publication.Refused("signedWithdrawal", "not a signed withdrawal: " + bad.getMessage());
+        Decoded<Withdrawal> decoded = decode(signedWithdrawal, Withdrawal.class, "withdrawal");
+        if (decoded.problem() != null) {
+            return new Publication.Refused("signedWithdrawal", decoded.problem());
         }
+        Signed<Withdrawal> withdrawal = decoded.signed();
         lock.lock();
         try {
             Withdrawal w = withdrawal.entry();
@@ -272,12 +270,11 @@ public final class Marketplace {
      * configured validators (their verdicts on the log too), and with a quorum the fee escrowed.
      */
     public ContractAnswer propose(byte[] signedContract) {
-        Signed<Contract> signed;
-        try {
-            signed = Signed.decode(signedContract, Contract.class);
-        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
-            return new ContractAnswer.Refused("contract-refused", List.of("not a signed contract: " + bad.getMessage()));
+        Decoded<Contract> decoded = decode(signedContract, Contract.class, "contract");
+        if (decoded.problem() != null) {
+            return new ContractAnswer.Refused("contract-refused", List.of(decoded.problem()));
         }
+        Signed<Contract> signed = decoded.signed();
         // the signature work (the checks and the in-process validators) runs outside the lock, on
         // what the parties' keys and the offer were a moment ago: both only ever grow or vanish, and
         // the admission under the lock looks again
@@ -363,12 +360,11 @@ public final class Marketplace {
 
     /** A separate validator's signed verdict on a contract: checked, logged, counted towards the quorum. */
     public VerdictAnswer addVerdict(String contractId, byte[] signedValidation) {
-        Signed<Validation> verdict;
-        try {
-            verdict = Signed.decode(signedValidation, Validation.class);
-        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
-            return new VerdictAnswer.Refused(422, "not a signed validation: " + bad.getMessage());
+        Decoded<Validation> decoded = decode(signedValidation, Validation.class, "validation");
+        if (decoded.problem() != null) {
+            return new VerdictAnswer.Refused(422, decoded.problem());
         }
+        Signed<Validation> verdict = decoded.signed();
         lock.lock();
         try {
             Optional<ContractDesk.State> state = desk.contract(contractId);
@@ -569,12 +565,11 @@ public final class Marketplace {
      * can serve answer with an offer, others ignore it or answer "cannot serve".
      */
     public Publication broadcast(byte[] signedRequest) {
-        Signed<Request> request;
-        try {
-            request = Signed.decode(signedRequest, Request.class);
-        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
-            return new Publication.Refused("signedRequest", "not a signed request: " + bad.getMessage());
+        Decoded<Request> decoded = decode(signedRequest, Request.class, "request");
+        if (decoded.problem() != null) {
+            return new Publication.Refused("signedRequest", decoded.problem());
         }
+        Signed<Request> request = decoded.signed();
         lock.lock();
         try {
             Request r = request.entry();
@@ -602,12 +597,11 @@ public final class Marketplace {
 
     /** A provider's signed answer to a request: one of its live offers, or "cannot serve" (no offer). */
     public Publication answer(byte[] signedAnswer) {
-        Signed<RequestAnswer> answer;
-        try {
-            answer = Signed.decode(signedAnswer, RequestAnswer.class);
-        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
-            return new Publication.Refused("signedAnswer", "not a signed answer: " + bad.getMessage());
+        Decoded<RequestAnswer> decoded = decode(signedAnswer, RequestAnswer.class, "answer");
+        if (decoded.problem() != null) {
+            return new Publication.Refused("signedAnswer", decoded.problem());
         }
+        Signed<RequestAnswer> answer = decoded.signed();
         lock.lock();
         try {
             RequestAnswer a = answer.entry();
@@ -698,6 +692,17 @@ public final class Marketplace {
             return "the " + role + "'s signature does not verify (forged, or the entry changed after signing)";
         }
         return null;
+    }
+
+    /** A signed entry read from a request, or why it could not be read (the refusal's detail). */
+    private record Decoded<E extends Entry>(Signed<E> signed, String problem) {}
+
+    private static <E extends Entry> Decoded<E> decode(byte[] bytes, Class<E> type, String what) {
+        try {
+            return new Decoded<>(Signed.decode(bytes, type), null);
+        } catch (CanonicalFormatException | ClassCastException | IllegalArgumentException bad) {
+            return new Decoded<>(null, "not a signed " + what + ": " + bad.getMessage());
+        }
     }
 
     /** Appends and waits until it is on disk, then applies it; under the lock, so the log order is the state's. */

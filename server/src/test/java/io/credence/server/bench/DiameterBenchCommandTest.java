@@ -157,21 +157,7 @@ class DiameterBenchCommandTest {
     }
 
     private static Run run(String... args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream errStream = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(errStream, true, StandardCharsets.UTF_8));
-        try {
-            CommandLine cli = Main.commandLine();
-            cli.setErr(new PrintWriter(err, true));
-            int code = cli.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err + errStream.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
+        io.credence.server.CommandLineRunner.Run run = io.credence.server.CommandLineRunner.run(args);
+        return new Run(run.exitCode(), run.out(), run.err());
     }
 }
