@@ -134,7 +134,7 @@ public final class DataShares implements AutoCloseable {
 
     /** Whether {@code secret} is the base station's. */
     public boolean baseStationKnown(String baseStationId, String secret) {
-        return registry.baseStation(baseStationId).filter(b -> Credentials.matches(secret, b.secretDigest())).isPresent();
+        return devices.baseStationKnown(baseStationId, secret);
     }
 
     public ShareRules rules(String simId) {
