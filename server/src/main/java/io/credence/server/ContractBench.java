@@ -64,8 +64,8 @@ public final class ContractBench implements Callable<Integer> {
             MarketLogs.Opened market = MarketLogs.open(dir.resolve("market"),
                     new LedgerEscrow(ledger, ServerConfig.limits(ServerConfig.REQUEST_IDS_MAX,
                             ServerConfig.REQUEST_ID_RETENTION_MILLIS)), MarketSettings.IN_PROCESS);
-            try (var log = market.log()) {
-                run(ledger, market.market());
+            try (var log = market.log(); var marketplace = market.market()) {
+                run(ledger, marketplace);
             }
         } finally {
             DemoCommand.deleteTree(dir);

@@ -139,6 +139,7 @@ public final class CredenceServer implements AutoCloseable {
             MarketLogs.Opened market = MarketLogs.open(config.dataDir().resolve("market"),
                     new LedgerEscrow(ledger, config.limits()), config.market());
             attached.add(market.log());
+            attached.add(0, market.market()); // its admission stage stops before the log closes
             ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
                     records, new RecordFiles(config.dataDir().resolve("records")), quota, shares, market.market(),
                     market.log());

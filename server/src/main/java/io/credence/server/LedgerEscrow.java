@@ -12,6 +12,8 @@ import io.credence.ledger.ServiceRef;
 import io.credence.ledger.Unit;
 import io.credence.market.trade.ContractDesk;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -39,20 +41,35 @@ final class LedgerEscrow implements ContractDesk.Escrow {
     @Override
     public String hold(String contractId, String buyerAccount, String providerAccount, Unit unit, long amount,
                        long untilMillis) {
-        if (amount == 0) {
-            return null; // nothing to hold; settling a free contract pays nothing
+        return holdAll(List.of(new ContractDesk.Hold(contractId, buyerAccount, providerAccount, unit, amount,
+                untilMillis))).getFirst();
+    }
+
+    /** Submits every reservation before waiting for any, so the journal writes the batch with one force. */
+    @Override
+    public List<String> holdAll(List<ContractDesk.Hold> holds) {
+        List<Submission<Outcome>> submitted = new ArrayList<>(holds.size());
+        long now = System.currentTimeMillis();
+        for (ContractDesk.Hold h : holds) {
+            if (h.amount() == 0) {
+                submitted.add(null); // nothing to hold; settling a free contract pays nothing
+                continue;
+            }
+            long ttl = Math.min(limits.reservationTtlMaxMillis(), Math.max(1, h.untilMillis() - now + GRACE_MILLIS));
+            submitted.add(ledger.submit(new Command("market." + h.contractId() + ".escrow",
+                    new Operation.Reserve(h.buyerAccount(), h.providerAccount(), h.unit(), h.amount(), ServiceRef.ANY,
+                            ttl, tag(h.contractId())))));
         }
-        long ttl = Math.min(limits.reservationTtlMaxMillis(),
-                Math.max(1, untilMillis - System.currentTimeMillis() + GRACE_MILLIS));
-        Outcome outcome = await(ledger.submit(new Command("market." + contractId + ".escrow",
-                new Operation.Reserve(buyerAccount, providerAccount, unit, amount, ServiceRef.ANY, ttl,
-                        tag(contractId)))));
-        return switch (outcome) {
-            case Outcome.Reserved r -> null;
-            case Rejection.InvalidOperation taken when taken.field().equals("tag") -> null; // held before
-            case Rejection r -> r.message();
-            default -> throw new IllegalStateException("a reserve answered " + outcome);
-        };
+        List<String> answers = new ArrayList<>(holds.size());
+        for (Submission<Outcome> submission : submitted) {
+            answers.add(submission == null ? null : switch (await(submission)) {
+                case Outcome.Reserved r -> null;
+                case Rejection.InvalidOperation taken when taken.field().equals("tag") -> null; // held before
+                case Rejection r -> r.message();
+                case Outcome other -> throw new IllegalStateException("a reserve answered " + other);
+            });
+        }
+        return answers;
     }
 
     @Override
@@ -76,7 +93,19 @@ final class LedgerEscrow implements ContractDesk.Escrow {
 
     @Override
     public long available(String accountId, Unit unit) {
-        return query(l -> l.available(accountId, unit, ServiceRef.ANY)).orElse(0L);
+        return availableAll(List.of(new ContractDesk.Funds(accountId, unit)))[0];
+    }
+
+    /** One query through the ledger's writer for the whole batch. */
+    @Override
+    public long[] availableAll(List<ContractDesk.Funds> funds) {
+        return query(l -> {
+            long[] out = new long[funds.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = l.available(funds.get(i).accountId(), funds.get(i).unit(), ServiceRef.ANY).orElse(0L);
+            }
+            return out;
+        });
     }
 
     static String tag(String contractId) {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * What a validator checks before co-signing a contract. Pure: the same inputs give the same
@@ -50,11 +51,25 @@ public final class ContractRules {
 
     public static Result check(Signed<Contract> signedContract, Signed<Offer> signedOffer, KeyDirectory keys,
                                long nowMillis) {
+        return check(signedContract, signedOffer, keys, nowMillis, null);
+    }
+
+    /**
+     * As {@link #check(Signed, Signed, KeyDirectory, long)}, taking the offer's signature as
+     * verified when {@code offers} (the caller's own memo, may be null) has verified these exact
+     * bytes before; the key must still be the registered one.
+     */
+    public static Result check(Signed<Contract> signedContract, Signed<Offer> signedOffer, KeyDirectory keys,
+                               long nowMillis, VerifiedOffers offers) {
         Contract contract = signedContract.entry();
         Offer offer = signedOffer.entry();
         List<String> problems = new ArrayList<>();
         checkContractSignatures(signedContract, keys, problems);
-        checkSigner("offer", "offer provider", offer.providerId(), signedOffer, offer.encode(), keys, problems);
+        byte[] offerBytes = offer.encode();
+        byte[] offerHash = offers == null ? null : offer.hash();
+        checkSigner("offer", "offer provider", offer.providerId(), signedOffer, keys, problems,
+                signature -> offers == null ? signature.verifies(offerBytes)
+                        : offers.verifies(offerHash, offerBytes, signature));
         checkAgainstOffer(contract, offer, problems);
         long expectedFee = Fees.expected(contract);
         if (contract.feeMinor() != expectedFee) {
@@ -77,8 +92,8 @@ public final class ContractRules {
         if (contract.providerId().equals(contract.buyerId())) {
             problems.add("provider and buyer are the same party " + contract.providerId());
         }
-        checkSigner("contract", "provider", contract.providerId(), signed, bytes, keys, problems);
-        checkSigner("contract", "buyer", contract.buyerId(), signed, bytes, keys, problems);
+        checkSigner("contract", "provider", contract.providerId(), signed, keys, problems, s -> s.verifies(bytes));
+        checkSigner("contract", "buyer", contract.buyerId(), signed, keys, problems, s -> s.verifies(bytes));
         for (Signature signature : signed.signatures()) {
             String signerId = signature.signerId();
             if (!signerId.equals(contract.providerId()) && !signerId.equals(contract.buyerId())) {
@@ -88,8 +103,8 @@ public final class ContractRules {
     }
 
     /** One party's signature on {@code signed}: present once, with the registered key, verifying. */
-    private static void checkSigner(String what, String role, String partyId, Signed<?> signed, byte[] bytes,
-                                    KeyDirectory keys, List<String> problems) {
+    private static void checkSigner(String what, String role, String partyId, Signed<?> signed,
+                                    KeyDirectory keys, List<String> problems, Predicate<Signature> verifies) {
         List<Signature> signatures = signed.by(partyId);
         if (signatures.isEmpty()) {
             problems.add(role + " signature missing on the " + what + " (" + partyId + ")");
@@ -105,7 +120,7 @@ public final class ContractRules {
             } else if (!signature.hasKey(registered.get())) {
                 problems.add(role + " signed the " + what + " with a key that is not the registered key of " + partyId);
             }
-            if (!signature.verifies(bytes)) {
+            if (!verifies.test(signature)) {
                 problems.add(role + " signature by " + partyId + " does not verify over the " + what + " bytes");
             }
         }

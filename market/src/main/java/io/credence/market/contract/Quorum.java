@@ -62,6 +62,16 @@ public final class Quorum {
     }
 
     public QuorumResult evaluate(Signed<Contract> contract, List<Signed<Validation>> validations) {
+        return evaluate(contract, validations, v -> false);
+    }
+
+    /**
+     * As {@link #evaluate(Signed, List)}, not verifying the signatures of approvals for which
+     * {@code signedHere} holds: verdicts the caller's own in-process validators signed a moment
+     * ago, which verifying again would only repeat. Their key must still be the configured one.
+     */
+    public QuorumResult evaluate(Signed<Contract> contract, List<Signed<Validation>> validations,
+                                 java.util.function.Predicate<Signed<Validation>> signedHere) {
         if (validations.size() > ContractLimits.VALIDATIONS_MAX) {
             // Each one may cost a signature check; a flood is refused before any work is done.
             return new QuorumResult.NotEffective(validations.size() + " validations, more than "
@@ -82,7 +92,7 @@ public final class Quorum {
                 ignored.add(validatorId + " refused");
             } else if (counted.contains(validatorId)) {
                 ignored.add(validatorId + " approved more than once; counted once");
-            } else if (!signedWith(signed, validatorId, key)) {
+            } else if (!signedWith(signed, validatorId, key, signedHere.test(signed))) {
                 ignored.add(validatorId + "'s approval is not signed with its configured key");
             } else {
                 counted.add(validatorId);
@@ -96,10 +106,10 @@ public final class Quorum {
                 + (ignored.isEmpty() ? "" : "; not counted: " + String.join("; ", ignored)));
     }
 
-    private static boolean signedWith(Signed<Validation> signed, String validatorId, byte[] key) {
+    private static boolean signedWith(Signed<Validation> signed, String validatorId, byte[] key, boolean signedHere) {
         byte[] bytes = signed.entry().encode();
         for (Signature signature : signed.by(validatorId)) {
-            if (signature.hasKey(key) && signature.verifies(bytes)) {
+            if (signature.hasKey(key) && (signedHere || signature.verifies(bytes))) {
                 return true;
             }
         }

@@ -18,6 +18,7 @@ import io.credence.market.contract.Termination;
 import io.credence.market.contract.UnitKind;
 import io.credence.market.contract.Validation;
 import io.credence.market.contract.Validator;
+import io.credence.market.contract.VerifiedOffers;
 
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -48,6 +49,20 @@ public final class ContractDesk {
         String hold(String contractId, String buyerAccount, String providerAccount, Unit unit, long amount,
                     long untilMillis);
 
+        /**
+         * Each hold's answer as {@link #hold} gives it, in order. The contracts admitted together
+         * are escrowed together: an implementation over a group-committing ledger submits them all
+         * before waiting, so a batch costs one force, not one each.
+         */
+        default List<String> holdAll(List<Hold> holds) {
+            List<String> answers = new ArrayList<>(holds.size());
+            for (Hold h : holds) {
+                answers.add(hold(h.contractId(), h.buyerAccount(), h.providerAccount(), h.unit(), h.amount(),
+                        h.untilMillis()));
+            }
+            return answers;
+        }
+
         /** Pays {@code amount} (in the hold's unit) to the provider and returns the rest; false when nothing was held any more. */
         boolean settle(String contractId, long amount);
 
@@ -55,7 +70,23 @@ public final class ContractDesk {
 
         /** What the account could pay now in {@code unit} (for the payment-ability check). */
         long available(String accountId, Unit unit);
+
+        /** {@link #available} for each, in order, as of one moment. */
+        default long[] availableAll(List<Funds> funds) {
+            long[] out = new long[funds.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = available(funds.get(i).accountId(), funds.get(i).unit());
+            }
+            return out;
+        }
     }
+
+    /** One escrow to take: the arguments of {@link Escrow#hold}. */
+    public record Hold(String contractId, String buyerAccount, String providerAccount, Unit unit, long amount,
+                       long untilMillis) {}
+
+    /** An account's balance in one unit, as the payment-ability check asks for it. */
+    public record Funds(String accountId, Unit unit) {}
 
     /**
      * What a fee in money's minor units is worth in the units an operator lets buyers pay with:
@@ -105,6 +136,8 @@ public final class ContractDesk {
         long proposedFee = -1;
         /** What the provider's home base station answered (null while waiting): allocated or refused. */
         Allocation allocation;
+        /** The quorum holds and the escrow is being taken. */
+        boolean escrowDue;
 
         State(Signed<Contract> contract, Signed<Offer> offer, long logIndex) {
             this.contract = contract;
@@ -122,6 +155,15 @@ public final class ContractDesk {
     private final LongSupplier clockMillis;
     private final Map<String, State> contracts = new LinkedHashMap<>();
     private final Map<String, State> byHash = new LinkedHashMap<>();
+    /** Contracts whose quorum is on the log and whose fee is still to be escrowed ({@link #holdDue}). */
+    private final List<State> escrowDue = new ArrayList<>();
+    /** Verdicts of the in-process validators being applied now (by identity): their signatures need no second check. */
+    private final java.util.Set<Signed<Validation>> signedHere =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The market's own memo of offer signatures it verified (each validator keeps its own). */
+    private final VerifiedOffers verifiedOffers = new VerifiedOffers(VerifiedOffers.CAPACITY_DEFAULT);
+    /** Where the next contract's validators start, so the in-process ones share the signing. */
+    private final java.util.concurrent.atomic.AtomicInteger nextValidator = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param thresholdMinor a personal buyer with at least this much money may contract whatever the fee
@@ -157,47 +199,99 @@ public final class ContractDesk {
         return Optional.ofNullable(contracts.get(contractId));
     }
 
+    /** A proposed contract as checked: refused (nothing to log), or the in-process validators' verdicts. */
+    record Checked(Refusal refusal, List<Signed<Validation>> verdicts) {}
+
     /**
-     * Why the contract is unfit whatever the desk's state (malformed id, no live offer, inconsistent
-     * with it or not signed by both parties' registered keys), or null. Pure signature work: may
-     * run outside the marketplace's lock.
+     * Checks what can be checked whatever the desk's state (id well formed, a live offer, the
+     * contract consistent with it and signed by both parties' registered keys) and has the
+     * in-process validators judge it. Pure signature work: may run outside the marketplace's lock.
+     *
+     * <p>The validators are asked in turn, starting with a different one for each contract, until
+     * the quorum's approvals are in: with 3 of 4 the fourth is asked only when one of the first
+     * three refuses, so a contract costs three validators' signature work, not four. The first
+     * validator's check is also the market's own (the same rules on the same inputs): when it
+     * finds the contract inconsistent, the contract is refused with its problems and not logged.
      */
-    Refusal check(Signed<Contract> signed, Signed<Offer> offer, KeyDirectory keys) {
+    Checked check(Signed<Contract> signed, Signed<Offer> offer, KeyDirectory keys) {
         Contract c = signed.entry();
         if (!c.contractId().matches("[A-Za-z0-9._-]{1,64}")) {
-            return new Refusal("contract-refused", List.of("contractId must be 1..64 letters, digits and - _ ."));
+            return refused(List.of("contractId must be 1..64 letters, digits and - _ ."));
         }
         if (offer == null) {
-            return new Refusal("contract-refused", List.of("no live offer has hash "
-                    + HexFormat.of().formatHex(c.offerHash()) + " (withdrawn, expired or never published)"));
+            return refused(List.of("no live offer has hash " + HexFormat.of().formatHex(c.offerHash())
+                    + " (withdrawn, expired or never published)"));
         }
-        if (ContractRules.check(signed, offer, keys, clockMillis.getAsLong()) instanceof ContractRules.Inconsistent bad) {
-            return new Refusal("contract-refused", bad.problems());
+        if (validators.isEmpty()) {
+            return ContractRules.check(signed, offer, keys, clockMillis.getAsLong(), verifiedOffers)
+                    instanceof ContractRules.Inconsistent bad ? refused(bad.problems()) : new Checked(null, List.of());
         }
-        return null;
-    }
-
-    /** Why the checked contract cannot be put on the log now (id taken, offer gone meanwhile, buyer unable to pay), or null. */
-    Refusal admit(Signed<Contract> signed, Signed<Offer> offerNow) {
-        Contract c = signed.entry();
-        if (contracts.containsKey(c.contractId())) {
-            return new Refusal("contract-exists", List.of("contract id '" + c.contractId() + "' is taken"));
-        }
-        if (contracts.size() >= CONTRACTS_MAX) {
-            return new Refusal("contract-refused", List.of("the desk holds " + CONTRACTS_MAX + " contracts already"));
-        }
-        if (offerNow == null) {
-            return new Refusal("contract-refused", List.of("the offer was withdrawn while the contract was checked"));
-        }
-        if (c.buyerType() == BuyerType.PERSONAL) {
-            Charge fee = charge(c, Fees.expected(c));
-            long balance = escrow.available(c.buyerId(), fee.unit());
-            if (PaymentCheck.check(balance, charge(c, payment.thresholdMinor()).amount(), fee.amount(), null,
-                    payment.relax()) instanceof PaymentCheck.Unable unable) {
-                return new Refusal("payment-refused", List.of(unable.failedCheck() + ": " + unable.detail()));
+        List<Signed<Validation>> verdicts = new ArrayList<>();
+        int first = Math.floorMod(nextValidator.getAndIncrement(), validators.size());
+        int approvals = 0;
+        for (int i = 0; i < validators.size() && approvals < quorum.required(); i++) {
+            Validator.Judgement judged = validators.get((first + i) % validators.size())
+                    .judge(signed, offer, keys, clockMillis.getAsLong());
+            if (i == 0 && judged.result() instanceof ContractRules.Inconsistent bad) {
+                return refused(bad.problems());
+            }
+            verdicts.add(judged.verdict());
+            if (judged.verdict().entry().approved()) {
+                approvals++;
             }
         }
-        return null;
+        return new Checked(null, verdicts);
+    }
+
+    private static Checked refused(List<String> problems) {
+        return new Checked(new Refusal("contract-refused", problems), List.of());
+    }
+
+    /**
+     * For each checked contract, in order, why it cannot be put on the log now (id taken, also by
+     * an earlier one of the batch; offer gone meanwhile; buyer unable to pay), or null. The
+     * balances are read once for the batch, and what earlier contracts of the batch will escrow
+     * from the same balance is counted as spent.
+     *
+     * @param offersNow each contract's offer as it is live now (null when gone)
+     */
+    List<Refusal> admitAll(List<Signed<Contract>> batch, List<Signed<Offer>> offersNow) {
+        List<Refusal> refusals = new ArrayList<>(batch.size());
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        List<Funds> funds = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Contract c = batch.get(i).entry();
+            Refusal refusal = null;
+            if (contracts.containsKey(c.contractId()) || !ids.add(c.contractId())) {
+                refusal = new Refusal("contract-exists", List.of("contract id '" + c.contractId() + "' is taken"));
+            } else if (contracts.size() + ids.size() > CONTRACTS_MAX) {
+                refusal = new Refusal("contract-refused", List.of("the desk holds " + CONTRACTS_MAX + " contracts already"));
+            } else if (offersNow.get(i) == null) {
+                refusal = new Refusal("contract-refused", List.of("the offer was withdrawn while the contract was checked"));
+            } else if (c.buyerType() == BuyerType.PERSONAL) {
+                funds.add(new Funds(c.buyerId(), charge(c, 0).unit()));
+            }
+            refusals.add(refusal);
+        }
+        long[] balances = funds.isEmpty() ? new long[0] : escrow.availableAll(funds);
+        Map<Funds, Long> spent = new java.util.HashMap<>();
+        int next = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Contract c = batch.get(i).entry();
+            if (refusals.get(i) != null || c.buyerType() != BuyerType.PERSONAL) {
+                continue;
+            }
+            Funds account = funds.get(next);
+            long balance = balances[next++] - spent.getOrDefault(account, 0L);
+            Charge fee = charge(c, Fees.expected(c));
+            if (PaymentCheck.check(balance, charge(c, payment.thresholdMinor()).amount(), fee.amount(), null,
+                    payment.relax()) instanceof PaymentCheck.Unable unable) {
+                refusals.set(i, new Refusal("payment-refused", List.of(unable.failedCheck() + ": " + unable.detail())));
+            } else {
+                spent.merge(account, charge(c, c.feeMinor()).amount(), Long::sum);
+            }
+        }
+        return refusals;
     }
 
     record Refusal(String type, List<String> problems) {}
@@ -210,48 +304,92 @@ public final class ContractDesk {
         return state;
     }
 
-    /** Each configured validator's verdict on the contract, to be put on the log. */
-    List<Signed<Validation>> validate(Signed<Contract> signed, Signed<Offer> offer, KeyDirectory keys) {
-        List<Signed<Validation>> out = new ArrayList<>();
-        for (Validator v : validators) {
-            out.add(v.validate(signed, offer, keys, clockMillis.getAsLong()));
-        }
-        return out;
-    }
-
-    /** A validation is on the log: count it; the contract becomes effective once the quorum holds and the fee is escrowed. */
+    /**
+     * A validation is on the log: count it. Once the quorum holds the contract is due for its
+     * escrow ({@link #holdDue}, called by the marketplace after applying a batch); when replaying,
+     * it is effective only if its escrow was taken before.
+     */
     void validated(Signed<Validation> validation, boolean escrowNow) {
         State state = byHash.get(HexFormat.of().formatHex(validation.entry().contractHash()));
-        if (state == null || state.status != Status.VALIDATING) {
+        if (state == null || state.status != Status.VALIDATING || state.escrowDue) {
             return;
         }
         state.validations.add(validation);
-        if (!(quorum.evaluate(state.contract, state.validations) instanceof QuorumResult.Effective effective)) {
-            if (state.validations.size() >= quorum.validators().size()) {
+        // the quorum verifies each approval's signature: only worth asking once enough approvals are in
+        long approvals = state.validations.stream().filter(v -> v.entry().approved()).count();
+        boolean allIn = state.validations.size() >= quorum.validators().size();
+        if (approvals < quorum.required() && !allIn) {
+            return;
+        }
+        QuorumResult result = quorum.evaluate(state.contract, state.validations, signedHere::contains);
+        if (!(result instanceof QuorumResult.Effective effective)) {
+            if (allIn) {
                 state.status = Status.NOT_EFFECTIVE;
-                state.reason = ((QuorumResult.NotEffective) quorum.evaluate(state.contract, state.validations)).reason();
+                state.reason = ((QuorumResult.NotEffective) result).reason();
             }
             return;
         }
-        Contract c = state.contract.entry();
+        state.approvedBy = effective.validators();
         if (escrowNow) {
-            Charge fee = charge(c, c.feeMinor());
-            String refused = escrow.hold(c.contractId(), c.buyerId(), c.providerId(), fee.unit(), fee.amount(),
-                    c.periodEndMillis());
-            if (refused != null) {
-                state.status = Status.NOT_EFFECTIVE;
-                state.reason = "escrow: " + refused;
-                return;
-            }
-        } else if (!escrow.held(c.contractId())) {
+            state.escrowDue = true;
+            escrowDue.add(state);
+        } else if (escrow.held(state.contract.entry().contractId())) {
+            state.status = Status.EFFECTIVE;
+        } else {
             // replaying: effective only if its escrow was taken (or it ended, which a later result says)
             state.status = Status.NOT_EFFECTIVE;
             state.reason = "no escrow was held";
-            state.approvedBy = effective.validators();
+        }
+    }
+
+    /**
+     * Runs {@code applying} while the quorum takes {@code verdicts} (made by this desk's
+     * in-process validators, see {@link #check}) as signed: under the marketplace's lock.
+     */
+    void applyingOwnVerdicts(List<Signed<Validation>> verdicts, Runnable applying) {
+        signedHere.addAll(verdicts);
+        try {
+            applying.run();
+        } finally {
+            signedHere.clear();
+        }
+    }
+
+    /** Escrows the fee of every contract whose quorum was applied since the last call, in one ledger batch. */
+    void holdDue() {
+        if (escrowDue.isEmpty()) {
             return;
         }
-        state.status = Status.EFFECTIVE;
-        state.approvedBy = effective.validators();
+        List<State> due = List.copyOf(escrowDue);
+        escrowDue.clear();
+        List<Hold> holds = new ArrayList<>(due.size());
+        for (State state : due) {
+            Contract c = state.contract.entry();
+            Charge fee = charge(c, c.feeMinor());
+            holds.add(new Hold(c.contractId(), c.buyerId(), c.providerId(), fee.unit(), fee.amount(),
+                    c.periodEndMillis()));
+        }
+        List<String> refused;
+        try {
+            refused = escrow.holdAll(holds);
+        } catch (RuntimeException failed) {
+            for (State state : due) {
+                state.escrowDue = false;
+                state.status = Status.NOT_EFFECTIVE;
+                state.reason = "escrow: " + failed.getMessage();
+            }
+            throw failed;
+        }
+        for (int i = 0; i < due.size(); i++) {
+            State state = due.get(i);
+            state.escrowDue = false;
+            if (refused.get(i) == null) {
+                state.status = Status.EFFECTIVE;
+            } else {
+                state.status = Status.NOT_EFFECTIVE;
+                state.reason = "escrow: " + refused.get(i);
+            }
+        }
     }
 
     /** Why a validator's posted verdict cannot count for {@code state}, or null when it is fit for the log. */

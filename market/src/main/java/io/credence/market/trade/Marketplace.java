@@ -31,6 +31,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,11 +49,15 @@ import java.util.function.LongSupplier;
  * credentials); offers and withdrawals by the provider's registered key, which the marketplace
  * checks before anything is appended.
  */
-public final class Marketplace {
+public final class Marketplace implements AutoCloseable {
     public static final String AUTHORITY_ID = "market";
     public static final int PROVIDERS_MAX = 1_000_000;
     public static final int OFFERS_MAX = 1_000_000;
     private static final long APPEND_TIMEOUT_SECONDS = 30;
+    /** Contracts checked and validated, waiting for the lock to be admitted; past it the market says busy. */
+    static final int ADMISSIONS_MAX = 4_096;
+    /** Contracts admitted together at most (one log batch, one escrow batch). */
+    static final int ADMISSION_BATCH_MAX = 512;
 
     public record Provider(String providerId, String terminalId, String serviceId, byte[] publicKey, long logIndex) {}
 
@@ -76,13 +83,17 @@ public final class Marketplace {
     private final Ed25519.KeyPair authority;
     private final LongSupplier clockMillis;
     private final ReentrantLock lock = new ReentrantLock();
-    // guarded by lock
-    private final Map<String, Provider> providers = new LinkedHashMap<>();
+    // written under lock; providers and offersByHash are also read without it by a proposal's
+    // checks, which the admission under the lock repeats
+    private final Map<String, Provider> providers = new ConcurrentHashMap<>();
     private final Map<String, Listed> offers = new LinkedHashMap<>();
     private final Map<String, Long> withdrawn = new LinkedHashMap<>();
     /** Live offers by the hash of their entry, as contracts name them. */
-    private final Map<String, Listed> offersByHash = new LinkedHashMap<>();
+    private final Map<String, Listed> offersByHash = new ConcurrentHashMap<>();
     private final ContractDesk desk;
+    private final ArrayBlockingQueue<Admission> admissions = new ArrayBlockingQueue<>(ADMISSIONS_MAX);
+    private final Thread admitter;
+    private volatile boolean closed;
     private boolean replaying;
     /** Mode B: buyers' broadcast requests and the providers' answers, by request id. */
     private final Map<String, Requested> requests = new LinkedHashMap<>();
@@ -92,6 +103,7 @@ public final class Marketplace {
         this.authority = authority;
         this.desk = desk;
         this.clockMillis = clockMillis;
+        this.admitter = Thread.ofPlatform().daemon().name("market-admission").unstarted(this::admitLoop);
     }
 
     /**
@@ -107,6 +119,7 @@ public final class Marketplace {
             market.apply(Signed.decode(log.entry(i)), i);
         }
         market.replaying = false;
+        market.admitter.start();
         return market;
     }
 
@@ -278,43 +291,121 @@ public final class Marketplace {
         // the signature work (the checks and the in-process validators) runs outside the lock, on
         // what the parties' keys and the offer were a moment ago: both only ever grow or vanish, and
         // the admission under the lock looks again
-        Signed<Offer> live;
-        Map<String, byte[]> partyKeys = new LinkedHashMap<>();
-        lock.lock();
+        Listed offer = offersByHash.get(HexFormat.of().formatHex(signed.entry().offerHash()));
+        Signed<Offer> live = offer == null || offer.offer().entry().periodEndMillis() <= clockMillis.getAsLong()
+                ? null : offer.offer();
+        KeyDirectory keys = KeyDirectory.of(partyKeys(signed.entry()));
+        ContractDesk.Checked checked = desk.check(signed, live, keys);
+        if (checked.refusal() != null) {
+            return new ContractAnswer.Refused(checked.refusal().type(), checked.refusal().problems());
+        }
+        Admission mine = new Admission(signed, checked.verdicts(), new CompletableFuture<>());
+        if (closed || !admissions.offer(mine)) {
+            throw new MarketUnavailable(closed ? "the market is closing"
+                    : ADMISSIONS_MAX + " contracts are waiting for admission; retry shortly");
+        }
         try {
-            Listed offer = offersByHash.get(HexFormat.of().formatHex(signed.entry().offerHash()));
-            live = offer == null || offer.offer().entry().periodEndMillis() <= clockMillis.getAsLong() ? null : offer.offer();
-            for (String party : List.of(signed.entry().providerId(), signed.entry().buyerId())) {
-                Provider p = providers.get(party);
-                if (p != null) {
-                    partyKeys.put(party, p.publicKey());
+            return mine.answer().get(2 * APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new MarketUnavailable("admitting the contract failed: " + failed.getCause());
+        } catch (TimeoutException slow) {
+            throw new MarketUnavailable("the contract was not admitted within " + 2 * APPEND_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new MarketUnavailable("interrupted while waiting for the contract's admission");
+        }
+    }
+
+    /**
+     * The admission stage, on its own thread: takes every contract waiting at that moment (up to a
+     * batch) and admits them together, so a batch costs one balance query, one log force and one
+     * escrow force however many contracts it holds, while the proposers' threads already do the
+     * signature work of the next ones.
+     */
+    private void admitLoop() {
+        List<Admission> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                batch.add(admissions.take());
+            } catch (InterruptedException interrupted) {
+                break;
+            }
+            admissions.drainTo(batch, ADMISSION_BATCH_MAX - 1);
+            lock.lock();
+            try {
+                admit(batch);
+            } finally {
+                lock.unlock();
+            }
+            batch.clear();
+        }
+        admissions.drainTo(batch);
+        batch.forEach(a -> a.answer().completeExceptionally(new MarketUnavailable("the market is closing")));
+    }
+
+    /** Stops the admission stage; contracts still waiting are answered unavailable (nothing of them was logged). */
+    @Override
+    public void close() {
+        closed = true;
+        admitter.interrupt();
+        try {
+            admitter.join(TimeUnit.SECONDS.toMillis(2 * APPEND_TIMEOUT_SECONDS));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A checked and validated contract waiting to be admitted, with the answer its proposer waits for. */
+    private record Admission(Signed<Contract> contract, List<Signed<Validation>> verdicts,
+                             CompletableFuture<ContractAnswer> answer) {}
+
+    /** Under the lock: admits the batch in the order it came, and answers each. */
+    private void admit(List<Admission> batch) {
+        try {
+            List<Signed<Contract>> contracts = batch.stream().map(Admission::contract).toList();
+            List<Signed<Offer>> offersNow = new ArrayList<>(batch.size());
+            for (Signed<Contract> c : contracts) {
+                Listed still = offersByHash.get(HexFormat.of().formatHex(c.entry().offerHash()));
+                offersNow.add(still == null ? null : still.offer());
+            }
+            List<ContractDesk.Refusal> refusals = desk.admitAll(contracts, offersNow);
+            // each admitted contract goes on the log with its in-process verdicts, all in one batch: one force
+            List<Signed<? extends Entry>> entries = new ArrayList<>();
+            List<Signed<Validation>> verdicts = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                if (refusals.get(i) == null) {
+                    entries.add(batch.get(i).contract());
+                    entries.addAll(batch.get(i).verdicts());
+                    verdicts.addAll(batch.get(i).verdicts());
                 }
             }
-        } finally {
-            lock.unlock();
-        }
-        KeyDirectory keys = KeyDirectory.of(partyKeys);
-        ContractDesk.Refusal refusal = desk.check(signed, live, keys);
-        if (refusal != null) {
-            return new ContractAnswer.Refused(refusal.type(), refusal.problems());
-        }
-        List<Signed<Validation>> verdicts = desk.validate(signed, live, keys);
-        lock.lock();
-        try {
-            Listed still = offersByHash.get(HexFormat.of().formatHex(signed.entry().offerHash()));
-            refusal = desk.admit(signed, still == null ? null : still.offer());
-            if (refusal != null) {
-                return new ContractAnswer.Refused(refusal.type(), refusal.problems());
+            if (!entries.isEmpty()) {
+                desk.applyingOwnVerdicts(verdicts, () -> appendAll(entries));
             }
-            // the contract and the in-process verdicts go on the log in one batch: one force
-            List<Signed<? extends Entry>> entries = new ArrayList<>();
-            entries.add(signed);
-            entries.addAll(verdicts);
-            appendAll(entries);
-            return answer(desk.contract(signed.entry().contractId()).orElseThrow());
-        } finally {
-            lock.unlock();
+            for (int i = 0; i < batch.size(); i++) {
+                ContractDesk.Refusal refusal = refusals.get(i);
+                batch.get(i).answer().complete(refusal != null
+                        ? new ContractAnswer.Refused(refusal.type(), refusal.problems())
+                        : answer(desk.contract(batch.get(i).contract().entry().contractId()).orElseThrow()));
+            }
+        } catch (RuntimeException failed) {
+            batch.forEach(a -> a.answer().completeExceptionally(failed));
         }
+    }
+
+    /** The registered keys of the contract's parties (those registered). */
+    private Map<String, byte[]> partyKeys(Contract c) {
+        Map<String, byte[]> keys = new LinkedHashMap<>();
+        for (String party : List.of(c.providerId(), c.buyerId())) {
+            Provider p = providers.get(party);
+            if (p != null) {
+                keys.put(party, p.publicKey());
+            }
+        }
+        return keys;
     }
 
     private static ContractAnswer answer(ContractDesk.State state) {
@@ -335,15 +426,8 @@ public final class Marketplace {
         try {
             List<Pending> out = new ArrayList<>();
             for (ContractDesk.State state : desk.waitingFor(validatorId, limit)) {
-                Map<String, byte[]> partyKeys = new LinkedHashMap<>();
-                for (String party : List.of(state.contract.entry().providerId(), state.contract.entry().buyerId())) {
-                    Provider p = providers.get(party);
-                    if (p != null) {
-                        partyKeys.put(party, p.publicKey());
-                    }
-                }
                 if (state.offer != null) {
-                    out.add(new Pending(state.contract, state.offer, partyKeys));
+                    out.add(new Pending(state.contract, state.offer, partyKeys(state.contract.entry())));
                 }
             }
             return out;
@@ -727,6 +811,7 @@ public final class Marketplace {
                     + refused.reason());
         };
         apply(signed, index);
+        desk.holdDue();
         return index;
     }
 
@@ -748,6 +833,7 @@ public final class Marketplace {
                 for (int i = 0; i < indexes.length; i++) {
                     apply(entries.get(i), indexes[i]);
                 }
+                desk.holdDue();
             }
             case MerkleLog.Busy busy -> throw new MarketUnavailable("the contract log queue is full ("
                     + busy.queueMax() + "); retry shortly");

@@ -54,6 +54,20 @@ class QuorumTest {
     }
 
     @Test
+    void approvalsSignedHereAreNotVerifiedAgainButMustStillCarryTheConfiguredKey() {
+        List<Signed<Validation>> three = List.of(approval(1), approval(2), approval(3));
+        long before = Ed25519.verifies();
+
+        assertThat(THREE_OF_FOUR.evaluate(contract, three, three::contains)).isInstanceOf(QuorumResult.Effective.class);
+        assertThat(Ed25519.verifies()).isEqualTo(before);
+
+        Signed<Validation> wrongKey = new Validator("v3", Fixtures.key(77)).validate(contract, offer, KEYS, NOW);
+        List<Signed<Validation>> withWrongKey = List.of(approval(1), approval(2), wrongKey);
+        assertThat(THREE_OF_FOUR.evaluate(contract, withWrongKey, withWrongKey::contains))
+                .isInstanceOf(QuorumResult.NotEffective.class);
+    }
+
+    @Test
     void threeApprovalsOfFourMakeTheContractEffective() {
         QuorumResult result = THREE_OF_FOUR.evaluate(contract, List.of(approval(3), approval(1), approval(2)));
 

@@ -47,7 +47,7 @@ class MarketContractTest {
     @BeforeEach
     void start() throws Exception {
         world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)));
-        for (String[] party : new String[][] {{"alice", "0"}, {"bob", "20000"}, {"dave", "50"}}) {
+        for (String[] party : new String[][] {{"alice", "0"}, {"bob", "20000"}, {"dave", "50"}, {"erin", "2000"}}) {
             world.subscriber(party[0], 0, Long.parseLong(party[1]));
             world.sim("sim-" + party[0], party[0], party[0] + "-sim-secret-0123");
             tokens.put(party[0], world.register("sim-" + party[0], "phone-" + party[0], party[0] + "-sim-secret-0123"));
@@ -116,9 +116,10 @@ class MarketContractTest {
         assertThat(world.total("bob", "MONEY")).isEqualTo(19_500);
         assertThat(world.available("bob", "MONEY")).isEqualTo(19_500);
         assertThat(world.total("alice", "MONEY")).isEqualTo(500);
-        // offer, contract, four validations and the result after three registrations
+        // offer, contract, three validations (the quorum; the fourth validator is asked only when
+        // one refuses) and the result after four registrations
         assertThat(world.call("GET", "/v1/market/log", DeviceWorld.ADMIN, null).body().path("size").asLong())
-                .isEqualTo(3 + 1 + 1 + 4 + 1);
+                .isEqualTo(4 + 1 + 1 + 3 + 1);
 
         world.close();
         world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)));
@@ -295,6 +296,48 @@ class MarketContractTest {
         assertThat(world.total("alice", "BYTES")).isEqualTo(5_000_000);
         assertThat(world.total("bob", "BYTES")).isEqualTo(5_000_000);
         assertThat(world.total("bob", "MONEY")).isEqualTo(20_000);
+    }
+
+    /**
+     * Contracts proposed at the same moment are admitted together (one log force, one escrow
+     * force); within such a batch, what earlier contracts escrow is spent for the later ones'
+     * payment check, and an id proposed twice is taken once.
+     */
+    @Test
+    void concurrentProposalsFromOneBuyerEscrowNoMoreThanItHasAndTakeAnIdOnce() throws Exception {
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o6", now, now + 60_000);
+        java.util.List<Signed<Contract>> proposals = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            proposals.add(signedByBoth(contract("erin-" + i, offer, "erin", 500)));
+        }
+        proposals.add(proposals.getFirst()); // the same contract twice, at the same time
+        java.util.concurrent.ConcurrentMap<String, Integer> byAnswer = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<Thread> proposers = new java.util.ArrayList<>();
+        for (Signed<Contract> p : proposals) {
+            proposers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                DeviceWorld.Reply reply = post("/v1/market/contracts", "signedContract", p.encode());
+                byAnswer.merge(reply.status() == 201 ? "effective" : reply.problemType(), 1, Integer::sum);
+            }));
+        }
+        go.countDown();
+        for (Thread t : proposers) {
+            t.join();
+        }
+        // 2,000 pays four fees of 500 (and is below the 10,000 that would waive the check)
+        assertThat(byAnswer).containsEntry("effective", 4).containsEntry("payment-refused", 6)
+                .containsEntry("contract-exists", 1).hasSize(3);
+        assertThat(world.available("erin", "MONEY")).isZero();
+        assertThat(world.total("erin", "MONEY")).isEqualTo(2_000);
+        // registrations, the offer, and each effective contract with its three verdicts; nothing refused was logged
+        assertThat(world.call("GET", "/v1/market/log", DeviceWorld.ADMIN, null).body().path("size").asLong())
+                .isEqualTo(4 + 1 + 4 * (1 + 3));
     }
 
     @Test
