@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Credence online charging system: a durable charging ledger with HTTP provisioning.",
         subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, SimCommand.class, LedgerCommand.class,
                 ValidatorCommand.class, ClientCommands.Account.class,
-                ClientCommands.TopUp.class, CatalogCommand.class, RecordsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ClientCommands.TopUp.class, CatalogCommand.class, RecordsCommand.class, PlanCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 done, 1 the server refused the request, 2 bad command line, 3 server unreachable. */
     public static final int EXIT_REFUSED = 1;

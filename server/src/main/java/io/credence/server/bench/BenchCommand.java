@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code credence bench}: load generators that drive a running server from outside, as its clients do. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Drive a running server with load and measure it.",
-        subcommands = {DiameterBenchCommand.class, NchfBenchCommand.class, DeviceBenchCommand.class,
+        subcommands = {DiameterBenchCommand.class, NchfBenchCommand.class, DeviceBenchCommand.class, AdmissionBenchCommand.class,
                 io.credence.server.ContractBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
