@@ -82,7 +82,7 @@ class CapacityModelTest {
 
     /**
      * States (small, big) with everything fitting; a big one is admitted only while used < fill
-     * units. Solved by Gaussian elimination on the balance equations; returns both acceptances.
+     * units. Solved by the tests' plain linear solver on the balance equations; returns both acceptances.
      */
     private static double[] handWrittenThresholdChain(int capacity, int smallSize, int bigSize, int fillUnits,
                                                       double ls, double ms, double lb, double mb) {
@@ -118,43 +118,13 @@ class CapacityModelTest {
                 q[i][i] -= rate;
             }
         }
-        // pi Q = 0, sum pi = 1: transpose, replace the last equation by the normalisation
-        double[][] a = new double[n][n + 1];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                a[i][j] = q[j][i];
-            }
-        }
-        for (int j = 0; j < n; j++) {
-            a[n - 1][j] = 1;
-        }
-        a[n - 1][n] = 1;
-        for (int col = 0; col < n; col++) {
-            int pivot = col;
-            for (int r = col + 1; r < n; r++) {
-                if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) {
-                    pivot = r;
-                }
-            }
-            double[] t = a[col];
-            a[col] = a[pivot];
-            a[pivot] = t;
-            for (int r = 0; r < n; r++) {
-                if (r != col) {
-                    double factor = a[r][col] / a[col][col];
-                    for (int c = col; c <= n; c++) {
-                        a[r][c] -= factor * a[col][c];
-                    }
-                }
-            }
-        }
+        double[] pi = io.credence.plan.TestNets.referenceSteadyState(q);
         double small = 0;
         double big = 0;
         for (int i = 0; i < n; i++) {
-            double pi = a[i][n] / a[i][i];
             int used = states.get(i)[0] * smallSize + states.get(i)[1] * bigSize;
-            small += used + smallSize <= capacity ? pi : 0;
-            big += used + bigSize <= capacity && used < fillUnits ? pi : 0;
+            small += used + smallSize <= capacity ? pi[i] : 0;
+            big += used + bigSize <= capacity && used < fillUnits ? pi[i] : 0;
         }
         return new double[] {small, big};
     }

@@ -30,13 +30,8 @@ final class AdmissionBenchCommand implements Callable<Integer> {
     @Option(names = "--load", required = true, paramLabel = "LOAD.yaml", description = "the load, as credence plan reads it")
     Path load;
 
-    @Option(names = {"--seconds", "--duration"}, paramLabel = "D", defaultValue = "60s",
-            description = "measured time: seconds, or with a unit (500ms, 30s, 2m), default ${DEFAULT-VALUE}")
-    String duration;
-
-    @Option(names = "--warmup", paramLabel = "D", defaultValue = "10s",
-            description = "load before measuring (the pools fill from empty), default ${DEFAULT-VALUE}")
-    String warmup;
+    @CommandLine.Mixin
+    MeasuredTime time;
 
     @Option(names = "--seed", defaultValue = "1", description = "arrivals and holding times seed, default ${DEFAULT-VALUE}")
     long seed;
@@ -58,14 +53,8 @@ final class AdmissionBenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException unsupported) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--load: " + unsupported.getMessage());
         }
-        long measuredNanos = Durations.nanos(duration);
-        long warmupNanos = Durations.nanos(warmup);
-        if (measuredNanos <= 0 || warmupNanos < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), (measuredNanos <= 0 ? "--seconds" : "--warmup")
-                    + " must be a time such as 30, 30s, 500ms or 2m, was '" + (measuredNanos <= 0 ? duration : warmup) + "'");
-        }
-        List<AdmissionLoad.ClassResult> results = generator.run(java.time.Duration.ofNanos(warmupNanos),
-                java.time.Duration.ofNanos(measuredNanos));
+        List<AdmissionLoad.ClassResult> results = generator.run(java.time.Duration.ofNanos(time.warmupNanos()),
+                java.time.Duration.ofNanos(time.measuredNanos()));
         System.out.print(AdmissionLoad.render(results));
         return results.stream().anyMatch(r -> r.errors() > 0) ? 1 : 0;
     }

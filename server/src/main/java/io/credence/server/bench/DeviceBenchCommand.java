@@ -58,13 +58,8 @@ final class DeviceBenchCommand implements Callable<Integer> {
             description = "usage reports per grant before the final report, default ${DEFAULT-VALUE}")
     int reports;
 
-    @Option(names = {"--seconds", "--duration"}, paramLabel = "D", defaultValue = "30s",
-            description = "measured time: seconds, or with a unit (500ms, 30s, 2m), default ${DEFAULT-VALUE}")
-    String duration;
-
-    @Option(names = "--warmup", paramLabel = "D", defaultValue = "5s",
-            description = "load before measuring (counted apart), default ${DEFAULT-VALUE}")
-    String warmup;
+    @CommandLine.Mixin
+    MeasuredTime time;
 
     @Option(names = "--connections", paramLabel = "C", defaultValue = "4",
             description = "HTTP/2 connections the agents' requests share (a gateway's view; one JDK HttpClient each), "
@@ -85,10 +80,8 @@ final class DeviceBenchCommand implements Callable<Integer> {
                 + concurrency);
         require(reports >= 0 && reports <= LoadPlan.UPDATES_MAX, "--reports must be 0.." + LoadPlan.UPDATES_MAX
                 + ", was " + reports);
-        long durationNanos = Durations.nanos(duration);
-        long warmupNanos = Durations.nanos(warmup);
-        require(durationNanos > 0, "--seconds must be a time such as 30, 30s, 500ms or 2m, was '" + duration + "'");
-        require(warmupNanos >= 0, "--warmup must be a time such as 30, 30s, 500ms or 2m, was '" + warmup + "'");
+        long durationNanos = time.measuredNanos();
+        long warmupNanos = time.warmupNanos();
         LoadPlan plan = new LoadPlan(base.getHost(), base.getPort() < 0 ? 80 : base.getPort(), List.of("http"), "-", "-",
                 rate, concurrency, reports, warmupNanos, durationNanos, "49170", Math.min(agents, LoadPlan.SUBSCRIBERS_MAX));
         String commandLine = DiameterBenchCommand.commandLine(spec);

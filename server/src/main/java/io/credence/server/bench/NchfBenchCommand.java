@@ -54,13 +54,8 @@ final class NchfBenchCommand implements Callable<Integer> {
             description = "sessions open at once (so at most S requests in flight), default ${DEFAULT-VALUE}")
     int sessions;
 
-    @Option(names = {"--seconds", "--duration"}, paramLabel = "D", defaultValue = "30s",
-            description = "measured time: seconds, or with a unit (500ms, 30s, 2m), default ${DEFAULT-VALUE}")
-    String duration;
-
-    @Option(names = "--warmup", paramLabel = "D", defaultValue = "5s",
-            description = "load before measuring (counted apart), default ${DEFAULT-VALUE}")
-    String warmup;
+    @CommandLine.Mixin
+    MeasuredTime time;
 
     @Option(names = "--updates", paramLabel = "U", defaultValue = "3",
             description = "updates per session: a session is create + U x update + release, default ${DEFAULT-VALUE}")
@@ -173,11 +168,8 @@ final class NchfBenchCommand implements Callable<Integer> {
                 + LoadPlan.MSISDN_PREFIX_DIGITS_MAX + " digits, was '" + msisdnPrefix + "'");
         require(subscribers >= 1 && subscribers <= LoadPlan.SUBSCRIBERS_MAX,
                 "--subscribers must be 1.." + LoadPlan.SUBSCRIBERS_MAX + ", was " + subscribers);
-        long durationNanos = Durations.nanos(duration);
-        long warmupNanos = Durations.nanos(warmup);
-        require(durationNanos >= 0, "--seconds must be a time such as 30, 30s, 500ms or 2m, was '" + duration + "'");
-        require(warmupNanos >= 0, "--warmup must be a time such as 30, 30s, 500ms or 2m, was '" + warmup + "'");
-        require(durationNanos > 0, "--seconds must be more than 0, was " + duration);
+        long durationNanos = time.measuredNanos();
+        long warmupNanos = time.warmupNanos();
         require(durationNanos + warmupNanos <= LoadPlan.DURATION_MAX_NANOS, "--warmup and --seconds together must be "
                 + "at most 24 hours");
         List<String> names = new ArrayList<>();

@@ -97,7 +97,7 @@ class NchfBenchCommandTest {
     @Test
     void badOptionsAreNamedAndAnUnreachableServerExitsWithThree() {
         assertBad("--rate must be 1..1000000 requests/s, was 0", "--rate=0");
-        assertBad("--seconds must be a time such as 30, 30s, 500ms or 2m, was '5x'", "--seconds=5x");
+        assertBad("--seconds must be a time above 0 such as 30, 30s, 500ms or 2m, was '5x'", "--seconds=5x");
         assertBad("--connections (3) must not exceed --sessions (2)", "--connections=3", "--sessions=2");
         assertBad("--url must be an http:// URL without a path", "--url=https://127.0.0.1:8443");
         assertBad("--http must be an http:// URL", "--http=ftp://example");
