@@ -152,6 +152,10 @@ final class PlanCommand implements Callable<Integer> {
             throw bad("the chain is too slow-mixing to solve iteratively (" + slow.getMessage() + "): classes whose "
                     + "rates differ by orders of magnitude share a pool; add --simulate for a seeded simulation with "
                     + "99 % intervals");
+        } catch (IllegalStateException unsolvable) {
+            // the vanishing markings' bounds, or a net the exact method cannot take (named in the message)
+            throw bad("the model cannot be solved exactly: " + unsolvable.getMessage()
+                    + "; add --simulate for a seeded simulation with 99 % intervals");
         }
     }
 
