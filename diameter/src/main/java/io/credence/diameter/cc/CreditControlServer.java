@@ -1040,12 +1040,6 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         return first;
     }
 
-    /**
-     * An update or termination for a session this server does not remember (it restarted): the
-     * session's grants are still open in the ledger under their tags, so it is rebuilt from them.
-     * Its last request number is unknown, so the next number is accepted as it comes; a
-     * retransmitted request is recognised by its step ids (see {@link #submit}).
-     */
     /** Whether the ledger remembers the first step of this termination for one of its services. */
     private boolean terminatedBefore(CcSession session, CcRequest ccr) throws Busy {
         List<String> firstSteps = new ArrayList<>();
@@ -1056,6 +1050,12 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         return query(l -> firstSteps.stream().anyMatch(id -> l.outcomeOf(id).isPresent()));
     }
 
+    /**
+     * An update or termination for a session this server does not remember (it restarted): the
+     * session's grants are still open in the ledger under their tags, so it is rebuilt from them.
+     * Its last request number is unknown, so the next number is accepted as it comes; a
+     * retransmitted request is recognised by its step ids (see {@link #submit}).
+     */
     private boolean recover(CcSession session, CcRequest ccr) throws Busy {
         List<ServiceRef> services = new ArrayList<>();
         for (CcRequest.ServiceRequest sr : ccr.services()) {

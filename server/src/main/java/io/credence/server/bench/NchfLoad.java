@@ -48,8 +48,10 @@ final class NchfLoad extends SessionSchedule<NchfLoad.Session> {
     /** Causes by the number they are counted under (0: none); guarded by itself. */
     private final List<String> causes = new ArrayList<>(List.of(""));
 
-    /** One session slot: the session it runs now and where that session stands. */
-    /** A session slot; its nextNumber is the invocationSequenceNumber of its next request. */
+    /**
+     * One session slot: the session it runs now and where that session stands; its nextNumber is
+     * the invocationSequenceNumber of its next request.
+     */
     static final class Session extends SessionSchedule.Slot {
         final HttpClient client;
         long number;
