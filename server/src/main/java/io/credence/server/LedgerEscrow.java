@@ -73,13 +73,17 @@ final class LedgerEscrow implements ContractDesk.Escrow {
     }
 
     @Override
-    public boolean settle(String contractId, long amount) {
+    public boolean settle(String contractId, long paidMinor, long feeMinor) {
         Optional<ReservationView> held = query(l -> l.openReservationTagged(tag(contractId)));
         if (held.isEmpty()) {
             return false;
         }
+        long amount = held.get().amount();
+        long paid = paidMinor >= feeMinor ? amount : feeMinor <= 0 ? 0 : java.math.BigInteger.valueOf(amount)
+                .multiply(java.math.BigInteger.valueOf(Math.max(0, paidMinor)))
+                .divide(java.math.BigInteger.valueOf(feeMinor)).longValueExact();
         Outcome outcome = await(ledger.submit(new Command("market." + contractId + ".settle",
-                new Operation.Commit(held.get().reservationId(), Math.min(amount, held.get().amount()), false))));
+                new Operation.Commit(held.get().reservationId(), paid, false))));
         if (!(outcome instanceof Outcome.Committed)) {
             throw new IllegalStateException("settling contract " + contractId + ": " + outcome);
         }

@@ -52,7 +52,7 @@ final class MarketLogs {
         int quorum = settings.inProcess() ? QUORUM : settings.quorum();
         ContractDesk desk = new ContractDesk(validators, validatorKeys, quorum, escrow,
                 new ContractDesk.PaymentPolicy(PAYMENT_THRESHOLD_MINOR, new PaymentCheck.Policy(800, 20)),
-                ContractDesk.RATES_DEFAULT,
+                settings.rates(),
                 System::currentTimeMillis);
         MerkleLog log = MerkleLog.open(dir, LogLimits.DEFAULTS, logKey, InstantSource.system());
         try {

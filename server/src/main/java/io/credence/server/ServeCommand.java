@@ -3,6 +3,8 @@ package io.credence.server;
 import io.credence.http.ApiKeys;
 import io.credence.http.HttpServer;
 import io.credence.journal.JournalConfig;
+import io.credence.market.contract.UnitKind;
+import io.credence.market.trade.ContractDesk;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -150,6 +153,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "approvals a contract needs from --market-validators; default: a simple majority")
     Integer marketQuorum;
 
+    @Option(names = "--market-unit-rate", paramLabel = "KIND=N",
+            description = "what a minor unit of money is worth in a unit buyers may pay relay fees in: bonus-credit "
+                    + "(service units, default 1), free-minutes (seconds, default 6), data-pack (bytes, default "
+                    + "10000); repeat for each kind to change")
+    Map<String, String> marketUnitRates;
+
     @Option(names = "--http-tls-keystore", paramLabel = "FILE", description = "PKCS#12 key store: serve HTTPS on --http-port")
     Path httpTlsKeyStore;
 
@@ -210,21 +219,44 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private MarketSettings market() {
+        MarketSettings settings;
         if (marketValidators == null) {
             require(marketQuorum == null, "--market-quorum needs --market-validators");
-            return MarketSettings.IN_PROCESS;
+            settings = MarketSettings.IN_PROCESS;
+        } else {
+            Map<String, byte[]> validators;
+            try {
+                validators = MarketSettings.readValidators(marketValidators);
+            } catch (IOException bad) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--market-validators: " + bad.getMessage());
+            }
+            int quorum = marketQuorum != null ? marketQuorum : validators.size() / 2 + 1;
+            require(quorum > validators.size() / 2 && quorum <= validators.size(), "--market-quorum must be a majority of the "
+                    + validators.size() + " validators (" + (validators.size() / 2 + 1) + ".." + validators.size()
+                    + "), was " + quorum);
+            settings = new MarketSettings(validators, quorum, ContractDesk.RATES_DEFAULT);
         }
-        Map<String, byte[]> validators;
-        try {
-            validators = MarketSettings.readValidators(marketValidators);
-        } catch (IOException bad) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--market-validators: " + bad.getMessage());
-        }
-        int quorum = marketQuorum != null ? marketQuorum : validators.size() / 2 + 1;
-        require(quorum > validators.size() / 2 && quorum <= validators.size(), "--market-quorum must be a majority of the "
-                + validators.size() + " validators (" + (validators.size() / 2 + 1) + ".." + validators.size()
-                + "), was " + quorum);
-        return new MarketSettings(validators, quorum);
+        return marketUnitRates == null ? settings : settings.withRates(unitRates());
+    }
+
+    private Map<UnitKind, ContractDesk.Rate> unitRates() {
+        Map<UnitKind, ContractDesk.Rate> rates = new EnumMap<>(UnitKind.class);
+        marketUnitRates.forEach((name, value) -> {
+            UnitKind kind = java.util.Arrays.stream(UnitKind.values()).filter(k -> MarketSettings.optionName(k).equals(name))
+                    .findFirst().orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                            "--market-unit-rate: '" + name + "' is not a unit kind; one of bonus-credit, free-minutes, "
+                                    + "data-pack"));
+            long perMinor;
+            try {
+                perMinor = Long.parseLong(value);
+            } catch (NumberFormatException notNumber) {
+                perMinor = 0;
+            }
+            require(perMinor >= 1 && perMinor <= MarketSettings.RATE_MAX, "--market-unit-rate " + name + " must be 1.."
+                    + MarketSettings.RATE_MAX + " units per minor unit of money, was '" + value + "'");
+            rates.put(kind, new ContractDesk.Rate(ContractDesk.RATES_DEFAULT.get(kind).unit(), perMinor));
+        });
+        return rates;
     }
 
     private HttpAccess httpAccess() {

@@ -58,7 +58,9 @@ class CommandLineTest {
                 {"--diameter-tls-keystore", "x.p12", "--diameter-tls-keystore and --diameter-tls-password go together"},
                 {"--redirect-url", "ftp://x", "--redirect-url must be an http(s) URL"},
                 {"--records-db", "mysql://db/credence", "--records-db must be a jdbc:postgresql://host:port/database URL"},
-                {"--records-db-user", "credence", "--records-db-user needs --records-db"}}) {
+                {"--records-db-user", "credence", "--records-db-user needs --records-db"},
+                {"--market-unit-rate", "gold=5", "--market-unit-rate: 'gold' is not a unit kind"},
+                {"--market-unit-rate", "data-pack=0", "--market-unit-rate data-pack must be 1..1000000000"}}) {
             Run diameter = run("serve", "--data", dir.toString(), "--http-port", "0", bad[0], bad[1]);
             assertThat(diameter.exitCode()).as(bad[0]).isEqualTo(2);
             assertThat(diameter.err()).contains(bad[2]);

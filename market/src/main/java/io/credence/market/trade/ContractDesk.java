@@ -63,8 +63,13 @@ public final class ContractDesk {
             return answers;
         }
 
-        /** Pays {@code amount} (in the hold's unit) to the provider and returns the rest; false when nothing was held any more. */
-        boolean settle(String contractId, long amount);
+        /**
+         * Pays the provider {@code paidMinor / feeMinor} of what is held (rounded down; all of it when
+         * the whole fee is paid) and returns the rest; false when nothing was held any more. A share,
+         * not an amount: the hold was taken at the unit rate in force then, which is what the buyer
+         * agreed to, whatever the rate is at settlement.
+         */
+        boolean settle(String contractId, long paidMinor, long feeMinor);
 
         boolean held(String contractId);
 
@@ -466,7 +471,7 @@ public final class ContractDesk {
         state.proposedFee = -1;
         // operators settle all their relay contracts once per period (settlePeriod); everyone else now
         if (state.contract.entry().buyerType() != BuyerType.OPERATOR) {
-            escrow.settle(result.contractId(), charge(state.contract.entry(), result.feePaidMinor()).amount());
+            escrow.settle(result.contractId(), result.feePaidMinor(), state.contract.entry().feeMinor());
         }
     }
 
@@ -483,7 +488,7 @@ public final class ContractDesk {
             Contract c = s.contract.entry();
             if (s.status == Status.ENDED && c.buyerType() == BuyerType.OPERATOR && c.buyerId().equals(operatorId)
                     && s.result.endedAtMillis() < beforeMillis
-                    && escrow.settle(c.contractId(), charge(c, s.result.feePaidMinor()).amount())) {
+                    && escrow.settle(c.contractId(), s.result.feePaidMinor(), c.feeMinor())) {
                 settled.add(s.result);
             }
         }

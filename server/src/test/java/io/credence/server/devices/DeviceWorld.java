@@ -51,6 +51,10 @@ final class DeviceWorld implements AutoCloseable {
     }
 
     static DeviceWorld start(Path dir, DeviceSettings devices) throws Exception {
+        return start(dir, devices, io.credence.server.MarketSettings.IN_PROCESS);
+    }
+
+    static DeviceWorld start(Path dir, DeviceSettings devices, io.credence.server.MarketSettings market) throws Exception {
         Files.createDirectories(dir);
         Path keys = dir.resolve("api-keys");
         Files.writeString(keys, String.join("\n",
@@ -60,7 +64,8 @@ final class DeviceWorld implements AutoCloseable {
         ServerConfig config = new ServerConfig(dir.resolve("data"), "127.0.0.1", 0, "EUR", 16, 64,
                 JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS, null)
                 .withHttpAccess(new HttpAccess(ApiKeys.read(keys), null))
-                .withDevices(devices);
+                .withDevices(devices)
+                .withMarket(market);
         return new DeviceWorld(CredenceServer.start(config, fatal -> { throw new AssertionError(fatal); }));
     }
 

@@ -298,6 +298,36 @@ class MarketContractTest {
         assertThat(world.total("bob", "MONEY")).isEqualTo(20_000);
     }
 
+    @Test
+    void theOperatorsRateAppliesWhenTheEscrowIsTakenAndSettlementPaysOutOfWhatWasEscrowed() throws Exception {
+        world.close();
+        io.credence.server.MarketSettings doubled = io.credence.server.MarketSettings.IN_PROCESS.withRates(
+                Map.of(UnitKind.DATA_PACK, new io.credence.market.trade.ContractDesk.Rate(io.credence.ledger.Unit.BYTES,
+                        20_000)));
+        world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)), doubled);
+        assertThat(world.admin("POST", "/v1/accounts/bob/topups", "{\"requestId\":\"bob-bytes-2\",\"unit\":\"BYTES\","
+                + "\"amount\":20000000}").status()).isEqualTo(201);
+        long now = System.currentTimeMillis();
+        Signed<Offer> offer = publish("o10", now, now + 100_000);
+        Offer o = offer.entry();
+        Contract inData = new Contract("units-2", o.hash(), "alice", "bob", BuyerType.PERSONAL, "bob",
+                ResourceType.DATA_BYTES, 5_000_000, o.periodStartMillis(), o.periodEndMillis(), 3,
+                ChargingStandard.PER_MB, 100, 500, new Payment.Units(UnitKind.DATA_PACK), now);
+        assertThat(post("/v1/market/contracts", "signedContract", signedByBoth(inData).encode()).status()).isEqualTo(201);
+        assertThat(world.available("bob", "BYTES")).as("500 at 20,000 bytes each").isEqualTo(10_000_000);
+
+        // the operator goes back to its default rate (10,000 bytes); the contract keeps the one it was escrowed at
+        world.close();
+        world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)));
+        DeviceWorld.Reply cancelled = act("units-2", "cancel", "bob", "");
+        assertThat(cancelled.status()).as(cancelled.body().toString()).isEqualTo(200);
+        long proRata = cancelled.body().path("feePaidMinor").asLong();
+        assertThat(proRata).isBetween(1L, 50L);
+        assertThat(world.total("alice", "BYTES")).isEqualTo(proRata * 20_000);
+        assertThat(world.total("bob", "BYTES")).isEqualTo(20_000_000 - proRata * 20_000);
+        assertThat(world.available("bob", "BYTES")).as("the rest of the escrow returned").isEqualTo(20_000_000 - proRata * 20_000);
+    }
+
     /**
      * Contracts proposed at the same moment are admitted together (one log force, one escrow
      * force); within such a batch, what earlier contracts escrow is spent for the later ones'
@@ -311,7 +341,23 @@ class MarketContractTest {
         for (int i = 0; i < 10; i++) {
             proposals.add(signedByBoth(contract("erin-" + i, offer, "erin", 500)));
         }
-        proposals.add(proposals.getFirst()); // the same contract twice, at the same time
+        // 2,000 pays four fees of 500 (and is below the 10,000 that would waive the check)
+        assertThat(proposeAtOnce(proposals)).containsEntry("effective", 4).containsEntry("payment-refused", 6).hasSize(2);
+        assertThat(world.available("erin", "MONEY")).isZero();
+        assertThat(world.total("erin", "MONEY")).isEqualTo(2_000);
+
+        // one contract proposed five times at once is taken once and escrowed once
+        Signed<Contract> same = signedByBoth(contract("bob-once", offer, "bob", 500));
+        assertThat(proposeAtOnce(java.util.Collections.nCopies(5, same))).containsEntry("effective", 1)
+                .containsEntry("contract-exists", 4).hasSize(2);
+        assertThat(world.available("bob", "MONEY")).isEqualTo(20_000 - 500);
+        // registrations, the offer, and each effective contract with its three verdicts; nothing refused was logged
+        assertThat(world.call("GET", "/v1/market/log", DeviceWorld.ADMIN, null).body().path("size").asLong())
+                .isEqualTo(4 + 1 + 5 * (1 + 3));
+    }
+
+    /** Posts the contracts from one thread each, released together; counts the answers by kind. */
+    private Map<String, Integer> proposeAtOnce(java.util.List<Signed<Contract>> proposals) throws InterruptedException {
         java.util.concurrent.ConcurrentMap<String, Integer> byAnswer = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         java.util.List<Thread> proposers = new java.util.ArrayList<>();
@@ -330,14 +376,7 @@ class MarketContractTest {
         for (Thread t : proposers) {
             t.join();
         }
-        // 2,000 pays four fees of 500 (and is below the 10,000 that would waive the check)
-        assertThat(byAnswer).containsEntry("effective", 4).containsEntry("payment-refused", 6)
-                .containsEntry("contract-exists", 1).hasSize(3);
-        assertThat(world.available("erin", "MONEY")).isZero();
-        assertThat(world.total("erin", "MONEY")).isEqualTo(2_000);
-        // registrations, the offer, and each effective contract with its three verdicts; nothing refused was logged
-        assertThat(world.call("GET", "/v1/market/log", DeviceWorld.ADMIN, null).body().path("size").asLong())
-                .isEqualTo(4 + 1 + 4 * (1 + 3));
+        return byAnswer;
     }
 
     @Test
