@@ -38,13 +38,6 @@ final class LedgerEscrow implements ContractDesk.Escrow {
         this.limits = limits;
     }
 
-    @Override
-    public String hold(String contractId, String buyerAccount, String providerAccount, Unit unit, long amount,
-                       long untilMillis) {
-        return holdAll(List.of(new ContractDesk.Hold(contractId, buyerAccount, providerAccount, unit, amount,
-                untilMillis))).getFirst();
-    }
-
     /** Submits every reservation before waiting for any, so the journal writes the batch with one force. */
     @Override
     public List<String> holdAll(List<ContractDesk.Hold> holds) {
@@ -93,11 +86,6 @@ final class LedgerEscrow implements ContractDesk.Escrow {
     @Override
     public boolean held(String contractId) {
         return query(l -> l.openReservationTagged(tag(contractId))).isPresent();
-    }
-
-    @Override
-    public long available(String accountId, Unit unit) {
-        return availableAll(List.of(new ContractDesk.Funds(accountId, unit)))[0];
     }
 
     /** One query through the ledger's writer for the whole batch. */

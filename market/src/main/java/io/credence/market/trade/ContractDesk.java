@@ -45,23 +45,13 @@ public final class ContractDesk {
 
     /** The ledger side of contracts; implemented by the server over the durable ledger. */
     public interface Escrow {
-        /** Holds {@code amount} of {@code unit} on the buyer for the provider until {@code untilMillis}; null when held, else why not. */
-        String hold(String contractId, String buyerAccount, String providerAccount, Unit unit, long amount,
-                    long untilMillis);
-
         /**
-         * Each hold's answer as {@link #hold} gives it, in order. The contracts admitted together
-         * are escrowed together: an implementation over a group-committing ledger submits them all
-         * before waiting, so a batch costs one force, not one each.
+         * For each hold, in order: null when {@code amount} of {@code unit} is held on the buyer for
+         * the provider until {@code untilMillis} (or was held before under the contract's id), else
+         * why not. The contracts admitted together are escrowed together: an implementation over a
+         * group-committing ledger submits them all before waiting, so a batch costs one force.
          */
-        default List<String> holdAll(List<Hold> holds) {
-            List<String> answers = new ArrayList<>(holds.size());
-            for (Hold h : holds) {
-                answers.add(hold(h.contractId(), h.buyerAccount(), h.providerAccount(), h.unit(), h.amount(),
-                        h.untilMillis()));
-            }
-            return answers;
-        }
+        List<String> holdAll(List<Hold> holds);
 
         /**
          * Pays the provider {@code paidMinor / feeMinor} of what is held (rounded down; all of it when
@@ -73,20 +63,11 @@ public final class ContractDesk {
 
         boolean held(String contractId);
 
-        /** What the account could pay now in {@code unit} (for the payment-ability check). */
-        long available(String accountId, Unit unit);
-
-        /** {@link #available} for each, in order, as of one moment. */
-        default long[] availableAll(List<Funds> funds) {
-            long[] out = new long[funds.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = available(funds.get(i).accountId(), funds.get(i).unit());
-            }
-            return out;
-        }
+        /** What each account could pay now in the unit (for the payment-ability check), in order, as of one moment. */
+        long[] availableAll(List<Funds> funds);
     }
 
-    /** One escrow to take: the arguments of {@link Escrow#hold}. */
+    /** One escrow to take, for {@link Escrow#holdAll}. */
     public record Hold(String contractId, String buyerAccount, String providerAccount, Unit unit, long amount,
                        long untilMillis) {}
 

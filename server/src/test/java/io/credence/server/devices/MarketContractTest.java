@@ -81,6 +81,14 @@ class MarketContractTest {
                 Payment.MONEY, System.currentTimeMillis());
     }
 
+    /** Like {@link #contract} for bob, paid in data packs. */
+    private static Contract inDataPacks(String id, Signed<Offer> offer, long now) {
+        Offer o = offer.entry();
+        return new Contract(id, o.hash(), "alice", "bob", BuyerType.PERSONAL, "bob", ResourceType.DATA_BYTES, 5_000_000,
+                o.periodStartMillis(), o.periodEndMillis(), 3, ChargingStandard.PER_MB, 100, 500,
+                new Payment.Units(UnitKind.DATA_PACK), now);
+    }
+
     private Signed<Contract> signedByBoth(Contract c) {
         return Signed.sign(c, c.buyerId(), keys.get(c.buyerId())).cosign(c.providerId(), keys.get(c.providerId()));
     }
@@ -283,10 +291,7 @@ class MarketContractTest {
                 + "\"amount\":10000000}").status()).isEqualTo(201);
         long now = System.currentTimeMillis();
         Signed<Offer> offer = publish("o9", now, now + 1_500);
-        Offer o = offer.entry();
-        Contract inData = new Contract("units-1", o.hash(), "alice", "bob", BuyerType.PERSONAL, "bob",
-                ResourceType.DATA_BYTES, 5_000_000, o.periodStartMillis(), o.periodEndMillis(), 3,
-                ChargingStandard.PER_MB, 100, 500, new Payment.Units(UnitKind.DATA_PACK), now);
+        Contract inData = inDataPacks("units-1", offer, now);
         assertThat(post("/v1/market/contracts", "signedContract", signedByBoth(inData).encode()).status()).isEqualTo(201);
         // a fee of 500 minor units at 10,000 bytes each
         assertThat(world.available("bob", "BYTES")).isEqualTo(5_000_000);
@@ -309,10 +314,7 @@ class MarketContractTest {
                 + "\"amount\":20000000}").status()).isEqualTo(201);
         long now = System.currentTimeMillis();
         Signed<Offer> offer = publish("o10", now, now + 100_000);
-        Offer o = offer.entry();
-        Contract inData = new Contract("units-2", o.hash(), "alice", "bob", BuyerType.PERSONAL, "bob",
-                ResourceType.DATA_BYTES, 5_000_000, o.periodStartMillis(), o.periodEndMillis(), 3,
-                ChargingStandard.PER_MB, 100, 500, new Payment.Units(UnitKind.DATA_PACK), now);
+        Contract inData = inDataPacks("units-2", offer, now);
         assertThat(post("/v1/market/contracts", "signedContract", signedByBoth(inData).encode()).status()).isEqualTo(201);
         assertThat(world.available("bob", "BYTES")).as("500 at 20,000 bytes each").isEqualTo(10_000_000);
 
