@@ -55,6 +55,7 @@ class PlanCommandTest {
                 load(LOAD).toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("Exact: steady state").contains("service layer: ").contains("tangible states")
+                .containsPattern("explored in \\d+\\.\\d\\d s, solved in \\d+\\.\\d\\d s")
                 .contains("vanishing markings eliminated").containsPattern("small +20\\.0000 +0\\.9\\d{5}")
                 .containsPattern("bandwidthKbps +1,000 ");
     }
@@ -64,7 +65,8 @@ class PlanCommandTest {
         CommandLineRunner.Run run = CommandLineRunner.run("plan", "--catalog", catalog(dir).toString(), "--load",
                 load(LOAD).toString(), "--simulate", "--seed", "3", "--batch-seconds", "100");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("Simulated").containsPattern("small +20\\.0000 +0\\.9\\d+ ± 0\\.0\\d+");
+        assertThat(run.out()).contains("Simulated").containsPattern("simulated in \\d+\\.\\d\\d s")
+                .containsPattern("small +20\\.0000 +0\\.9\\d+ ± 0\\.0\\d+");
     }
 
     @Test

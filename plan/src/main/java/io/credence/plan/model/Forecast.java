@@ -20,9 +20,12 @@ public record Forecast(Method method, List<LayerForecast> layers) {
      * @param tangibleStates    states of the layer's Markov chain (0 when simulated)
      * @param vanishingMarkings markings eliminated on the way (0 when simulated)
      * @param acceptance        accepted share of the layer's arrivals, all classes together
+     * @param exploreMillis     time to derive the reachability graph (0 when simulated)
+     * @param solveMillis       time to solve the chain, or to simulate
      */
     public record LayerForecast(Layer layer, int tangibleStates, int vanishingMarkings, Value acceptance,
-                                List<ClassForecast> classes, List<PoolForecast> pools) {
+                                List<ClassForecast> classes, List<PoolForecast> pools, long exploreMillis,
+                                long solveMillis) {
         public LayerForecast {
             classes = List.copyOf(classes);
             pools = List.copyOf(pools);

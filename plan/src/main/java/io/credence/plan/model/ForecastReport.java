@@ -20,8 +20,11 @@ public final class ForecastReport {
         for (LayerForecast layer : forecast.layers()) {
             out.append('\n').append(layer.layer().jsonName()).append(" layer");
             if (exact) {
-                out.append(String.format(Locale.ROOT, ": %,d tangible states, %,d vanishing markings eliminated",
-                        layer.tangibleStates(), layer.vanishingMarkings()));
+                out.append(String.format(Locale.ROOT, ": %,d tangible states, %,d vanishing markings eliminated"
+                        + " (explored in %.2f s, solved in %.2f s)", layer.tangibleStates(), layer.vanishingMarkings(),
+                        layer.exploreMillis() / 1000.0, layer.solveMillis() / 1000.0));
+            } else {
+                out.append(String.format(Locale.ROOT, " (simulated in %.2f s)", layer.solveMillis() / 1000.0));
             }
             out.append("; acceptance ").append(fmt(layer.acceptance(), 6)).append('\n');
             out.append(String.format(Locale.ROOT, "  %-16s %10s %22s %22s %20s %20s %22s %10s%n", "class", "offered/s",

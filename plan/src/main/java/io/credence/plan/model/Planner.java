@@ -54,8 +54,11 @@ public final class Planner {
     public static Forecast exact(List<LayerModel> layers, int statesMax) throws StateSpaceTooLarge {
         List<LayerForecast> out = new ArrayList<>();
         for (LayerModel layer : layers) {
+            long started = System.nanoTime();
             TangibleChain chain = Reachability.explore(layer.net(), statesMax);
+            long explored = System.nanoTime();
             double[] pi = SteadyState.solve(chain);
+            long solved = System.nanoTime();
             out.add(read(layer, new Figures() {
                 @Override
                 public Value inService(ServiceClass c) {
@@ -71,7 +74,7 @@ public final class Planner {
                 public Value throughput(String transition) {
                     return Value.exact(Measures.throughput(chain, pi, layer.net().transition(transition)));
                 }
-            }, chain.size(), chain.vanishingMarkings()));
+            }, chain.size(), chain.vanishingMarkings(), (explored - started) / 1_000_000, (solved - explored) / 1_000_000));
         }
         return new Forecast(Forecast.Method.EXACT, out);
     }
@@ -86,8 +89,10 @@ public final class Planner {
                 rewards.put(LayerModel.inService(c), inService(layer, c));
             }
             layer.pools().keySet().forEach(pool -> rewards.put(LayerModel.free(pool), used(layer, pool)));
+            long started = System.nanoTime();
             Simulation.Result result = Simulation.run(layer.net(), rewards, seed++, plan.warmupSeconds(), plan.batches(),
                     plan.batchSeconds());
+            long simulatedMillis = (System.nanoTime() - started) / 1_000_000;
             out.add(read(layer, new Figures() {
                 @Override
                 public Value inService(ServiceClass c) {
@@ -103,7 +108,7 @@ public final class Planner {
                 public Value throughput(String transition) {
                     return value(result.throughputs().get(transition));
                 }
-            }, 0, 0));
+            }, 0, 0, 0, simulatedMillis));
         }
         return new Forecast(Forecast.Method.SIMULATED, out);
     }
@@ -133,7 +138,8 @@ public final class Planner {
         return m -> (double) (t.tokens() - m[place]) * t.unitsPerToken();
     }
 
-    private static LayerForecast read(LayerModel layer, Figures figures, int states, int vanishing) {
+    private static LayerForecast read(LayerModel layer, Figures figures, int states, int vanishing, long exploreMillis,
+                                      long solveMillis) {
         List<ClassForecast> classes = new ArrayList<>();
         double offered = 0;
         double acceptedTotal = 0;
@@ -165,6 +171,7 @@ public final class Planner {
                     : new Value(used.value() / capacity, used.halfWidth() / capacity)));
         }
         return new LayerForecast(layer.layer(), states, vanishing,
-                new Value(Math.min(1, acceptedTotal / offered), acceptedHalfWidth / offered), classes, pools);
+                new Value(Math.min(1, acceptedTotal / offered), acceptedHalfWidth / offered), classes, pools, exploreMillis,
+                solveMillis);
     }
 }
