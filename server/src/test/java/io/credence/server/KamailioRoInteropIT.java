@@ -161,6 +161,7 @@ class KamailioRoInteropIT {
         scscf = KamailioScscf.start(dir, ocs.diameterPort);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (!CONNECTED.matcher(KamailioScscf.read(log)).find()) {
+            assertThat(scscf.running()).as("Kamailio exited (see kamailio.log)").isTrue();
             assertThat(System.nanoTime()).as("Kamailio's capabilities exchange with the OCS (see server.log)")
                     .isLessThan(deadline);
             Thread.sleep(100);

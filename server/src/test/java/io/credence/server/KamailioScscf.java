@@ -150,6 +150,10 @@ final class KamailioScscf implements AutoCloseable {
                 messages, errors);
     }
 
+    boolean running() {
+        return kamailio.isAlive();
+    }
+
     /** Kamailio's log so far (stderr: core, cdp and ims_charging, which logs at debug level). */
     String log() {
         return read(dir.resolve("kamailio.log"));
