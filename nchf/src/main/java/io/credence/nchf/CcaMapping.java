@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Credit-Control-Answer as the ChargingDataResponse, or the ProblemDetails, it means. The one
- * table from Diameter Result-Codes to Nchf lives here:
+ * A Credit-Control-Answer as the ChargingDataResponse, or the ProblemDetails, it means. Each
+ * answer MSCC becomes a multipleUnitInformation entry with its rating group and, when the MSCC
+ * carries Credence-UPF-Id, its uPFID. The one table from Diameter Result-Codes to Nchf lives here:
  *
  * <pre>
  *   Result-Code                 per service (resultCode)     whole request (HTTP, cause)
@@ -82,7 +83,11 @@ final class CcaMapping {
         Map<String, Object> finalUnit = null;
         long result = Codes.DIAMETER_SUCCESS;
         Long ratingGroup = null;
+        String upfId = null;
         for (Avp m : mscc.grouped()) {
+            if (m.vendorId() == CcrMapping.VENDOR_CREDENCE && m.code() == CcrMapping.CREDENCE_UPF_ID) {
+                upfId = m.utf8();
+            }
             if (m.vendorId() != 0) {
                 continue;
             }
@@ -97,6 +102,10 @@ final class CcaMapping {
         }
         unit.put("resultCode", resultCode(result));
         unit.put("ratingGroup", ratingGroup);
+        if (upfId != null) {
+            // the SMF finds the URRs to install the quota on by (uPFID, ratingGroup)
+            unit.put("uPFID", upfId);
+        }
         if (granted != null) {
             unit.put("grantedUnit", granted);
         }
@@ -187,6 +196,10 @@ final class CcaMapping {
         try {
             Avp failed = cca.find(Codes.FAILED_AVP, 0).map(f -> f.grouped().isEmpty() ? null : f.grouped().get(0))
                     .orElse(null);
+            if (failed != null && failed.vendorId() == CcrMapping.VENDOR_CREDENCE
+                    && failed.code() == CcrMapping.CREDENCE_UPF_ID) {
+                return "multipleUnitUsage.uPFID";
+            }
             if (failed == null || failed.vendorId() != 0) {
                 return null;
             }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Result-Code table of {@link CcaMapping}, row by row. */
 class CcaMappingTest {
-    private static final ChargingDataRequest REQUEST = new ChargingDataRequest(null, "SMF", "2026-11-24T10:00:00Z",
+    private static final ChargingDataRequest REQUEST = new ChargingDataRequest(List.of(), "SMF", "2026-11-24T10:00:00Z",
             "32255@3gpp.org", 3, false, List.of());
 
     private static DiameterMessage cca(long resultCode, Avp... more) {
