@@ -89,4 +89,33 @@ class CcaMappingTest {
         assertThat(CcaMapping.map(allOut, CcaMapping.Kind.UPDATE, REQUEST)).isInstanceOf(CcaMapping.Charged.class);
         assertThat(refused(allOut, CcaMapping.Kind.CREATE).cause()).isEqualTo("QUOTA_LIMIT_REACHED");
     }
+
+    @Test
+    void theUpfIdOfEachAnswerMsccIsEchoedAsUpfId() {
+        Avp withUpf = Avps.grouped(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0, true, List.of(
+                Avps.unsigned32(Codes.RATING_GROUP, 0, true, 1),
+                Avps.utf8(CcrMapping.CREDENCE_UPF_ID, CcrMapping.VENDOR_CREDENCE, false, "upf-b"),
+                Avps.unsigned32(Codes.RESULT_CODE, 0, true, Codes.DIAMETER_SUCCESS)));
+        var body = ((CcaMapping.Charged) CcaMapping.map(cca(Codes.DIAMETER_SUCCESS, withUpf,
+                mscc(1, Codes.DIAMETER_SUCCESS, 10L, false)), CcaMapping.Kind.UPDATE, REQUEST)).body();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> units = (List<Map<String, Object>>) body.get("multipleUnitInformation");
+        assertThat(units).extracting(u -> u.get("uPFID")).containsExactly("upf-b", null);
+        assertThat(units).extracting(u -> u.get("ratingGroup")).containsExactly(1L, 1L);
+    }
+
+    @Test
+    void anAnswerWithoutServicesIsAResponseWithoutUnitInformation() {
+        var body = ((CcaMapping.Charged) CcaMapping.map(cca(Codes.DIAMETER_SUCCESS), CcaMapping.Kind.CREATE, REQUEST))
+                .body();
+        assertThat(body).containsOnlyKeys("invocationTimeStamp", "invocationSequenceNumber");
+    }
+
+    @Test
+    void aRefusedUpfIdNamesTheField() {
+        NchfProblem p = refused(cca(Codes.DIAMETER_INVALID_AVP_VALUE, Avps.grouped(Codes.FAILED_AVP, 0, true,
+                List.of(Avps.utf8(CcrMapping.CREDENCE_UPF_ID, CcrMapping.VENDOR_CREDENCE, false, "x")))),
+                CcaMapping.Kind.UPDATE);
+        assertThat(p.invalidParams()).extracting(NchfProblem.InvalidParam::param).containsExactly("multipleUnitUsage.uPFID");
+    }
 }
