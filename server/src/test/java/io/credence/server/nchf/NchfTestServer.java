@@ -3,6 +3,7 @@ package io.credence.server.nchf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credence.journal.JournalConfig;
+import io.credence.ledger.AccountKind;
 import io.credence.ledger.BucketSpec;
 import io.credence.ledger.Command;
 import io.credence.ledger.IdentityType;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -95,6 +97,11 @@ final class NchfTestServer implements AutoCloseable {
     void subscriber(String account, String imsi, String msisdn, long bytes) {
         Subscribers.create(server, account, msisdn, Unit.BYTES, bytes);
         bind(IdentityType.IMSI, imsi, account);
+    }
+
+    /** An account with no balance yet: what it may spend comes from {@link #bucket} or {@link #subscriber}. */
+    void openAccount(String account) {
+        ledger(new Operation.CreateAccount(account, AccountKind.SUBSCRIBER, Map.of()));
     }
 
     void bind(IdentityType type, String value, String account) {
@@ -185,6 +192,20 @@ final class NchfTestServer implements AutoCloseable {
             }
         }
         throw new AssertionError(account + " has no BYTES balance: " + account(account));
+    }
+
+    /** The account's data bucket that pays for {@code ratingGroup} ({@code amount}, {@code reserved}). */
+    JsonNode bucketFor(String account, long ratingGroup) {
+        for (JsonNode bucket : account(account).path("buckets")) {
+            if (!bucket.path("main").asBoolean()) {
+                for (JsonNode rg : bucket.path("ratingGroups")) {
+                    if (rg.asLong() == ratingGroup) {
+                        return bucket;
+                    }
+                }
+            }
+        }
+        throw new AssertionError(account + " has no bucket for rating group " + ratingGroup + ": " + account(account));
     }
 
     JsonNode account(String account) {
