@@ -67,6 +67,10 @@ class NchfConvergedChargingTest {
     private CredenceServer start(boolean diameter) throws Exception {
         DiameterSettings settings = diameter ? new DiameterSettings(TransportConfig.defaults("127.0.0.1", 0), OCS,
                 Set.of(PGW.originHost()), CreditControlConfig.defaults()) : null;
+        return start(settings);
+    }
+
+    private CredenceServer start(DiameterSettings settings) throws Exception {
         nchf = NchfTestServer.start(dir, settings);
         server = nchf.server();
         return server;
@@ -377,5 +381,23 @@ class NchfConvergedChargingTest {
         assertThat(released.status()).as(released.raw()).isEqualTo(204);
         assertThat(released.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(bytes("dave").path("total").asLong()).isEqualTo(10_000_000 - 300_000);
+    }
+
+    @Test
+    void theChargingDataTableIsBoundedAndAFullOneAnswers503() throws Exception {
+        DiameterSettings engine = DiameterSettings.engineOnly();
+        start(new DiameterSettings(null, engine.identity(), Set.of(), CreditControlConfig.defaults().withSessionsMax(2)));
+        subscriber("frank", "262014444444444", "4917044444", 10_000_000);
+        for (int n = 0; n < 2; n++) {
+            Reply created = post(ROOT, request("imsi-262014444444444", 0, ask(10, 1_000)).replace("\"chargingId\": 7",
+                    "\"chargingId\": " + n));
+            assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        }
+        Reply third = post(ROOT, request("imsi-262014444444444", 0, ask(10, 1_000)).replace("\"chargingId\": 7",
+                "\"chargingId\": 2"));
+        assertThat(third.status()).as(third.raw()).isEqualTo(503);
+        assertThat(third.body().path("cause").asText()).isEqualTo("NF_CONGESTION");
+        assertThat(third.body().path("detail").asText()).contains("charging data table is full (2 refs)");
+        assertThat(bytes("frank").path("reserved").asLong()).isEqualTo(2_000);
     }
 }
