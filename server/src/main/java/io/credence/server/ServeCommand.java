@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 
 import io.credence.diameter.cc.CreditControlConfig;
 import io.credence.diameter.peer.LocalIdentity;
+import io.credence.diameter.transport.AddressRange;
 import io.credence.diameter.transport.TlsConfig;
 import io.credence.diameter.transport.TransportConfig;
 import io.credence.ledger.Unit;
@@ -82,6 +83,24 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--diameter-peer", paramLabel = "ORIGIN-HOST",
             description = "a Diameter peer allowed to connect (repeat for each); others get DIAMETER_UNKNOWN_PEER")
     List<String> diameterPeers = new ArrayList<>();
+
+    @Option(names = "--diameter-host", paramLabel = "ADDR",
+            description = "address the Diameter listener binds (the signalling network), default: --host")
+    String diameterHost;
+
+    @Option(names = "--diameter-connections-max", defaultValue = "256",
+            description = "open Diameter connections; when full, the oldest one without a capabilities exchange "
+                    + "makes room, default ${DEFAULT-VALUE}")
+    int diameterConnectionsMax;
+
+    @Option(names = "--diameter-connections-per-address-max", defaultValue = "32",
+            description = "open Diameter connections from one source address, default ${DEFAULT-VALUE}")
+    int diameterConnectionsPerAddressMax;
+
+    @Option(names = "--diameter-allow-from", paramLabel = "CIDR",
+            description = "a source address or CIDR block that may open a Diameter connection (repeat); "
+                    + "without any, every source may try its CER")
+    List<String> diameterAllowFrom = new ArrayList<>();
 
     @Option(names = "--diameter-in-flight", defaultValue = "4096",
             description = "requests one peer may have in flight before 3004 TOO_BUSY, default ${DEFAULT-VALUE}")
@@ -191,8 +210,12 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("credence: listening on " + scheme + "://" + config.host() + ":" + server.httpPort()
                 + " (data " + config.dataDir().toAbsolutePath() + ", currency " + config.currency() + ")");
         if (server.diameterPort() >= 0) {
-            System.out.println("credence: diameter on " + config.host() + ":" + server.diameterPort() + " as "
-                    + originHost + " (" + originRealm + "), peers " + diameterPeers);
+            System.out.println("credence: diameter on " + config.diameter().transport().host() + ":"
+                    + server.diameterPort() + " as " + originHost + " (" + originRealm + "), peers " + diameterPeers);
+            if (diameterPeers.isEmpty()) {
+                System.out.println("credence: WARNING: no --diameter-peer is configured, so every Diameter CER will "
+                        + "be refused (3010 DIAMETER_UNKNOWN_PEER); name each gateway's Origin-Host with --diameter-peer");
+            }
         }
         System.out.println("credence: 5G Nchf_ConvergedCharging on http://" + config.host() + ":" + server.httpPort()
                 + "/nchf-convergedcharging/v3 (HTTP/1.1 and h2c)");
@@ -322,13 +345,30 @@ final class ServeCommand implements Callable<Integer> {
             quotas.put(Long.parseLong(m.group(1)), new CreditControlConfig.Quota(Unit.valueOf(m.group(2)),
                     Long.parseLong(m.group(3))));
         }
+        require(diameterConnectionsMax >= 1 && diameterConnectionsMax <= TransportConfig.CONNECTIONS_MAX_LIMIT,
+                "--diameter-connections-max must be 1.." + TransportConfig.CONNECTIONS_MAX_LIMIT + ", was "
+                        + diameterConnectionsMax);
+        require(diameterConnectionsPerAddressMax >= 1 && diameterConnectionsPerAddressMax <= diameterConnectionsMax,
+                "--diameter-connections-per-address-max must be 1..--diameter-connections-max ("
+                        + diameterConnectionsMax + "), was " + diameterConnectionsPerAddressMax);
+        List<AddressRange> allowFrom = new ArrayList<>();
+        for (String source : diameterAllowFrom) {
+            try {
+                allowFrom.add(AddressRange.parse(source));
+            } catch (IllegalArgumentException bad) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--diameter-allow-from: " + bad.getMessage());
+            }
+        }
+        String listenOn = diameterHost == null ? host : diameterHost;
+        require(listenOn.matches("[0-9A-Fa-f:.]+|[A-Za-z0-9.-]+"), "--diameter-host must be an address, was '"
+                + listenOn + "'");
         // -1: no Diameter listener, but the credit-control engine (and its catalog) still serves Nchf
-        TransportConfig transport = diameterPort < 0 ? null : TransportConfig.defaults(host, diameterPort)
-                .withInFlightPerPeerMax(diameterInFlight).withWatchdog(Duration.ofSeconds(watchdogSeconds));
-        transport = transport == null ? null : new TransportConfig(transport.host(), transport.port(), diameterMessageMax,
-                transport.inFlightPerPeerMax(), transport.connectionsMax(), transport.watchdogInterval(),
-                transport.capabilitiesTimeout(), transport.requestTimeout(),
-                tlsKeyStore == null ? null : new TlsConfig(tlsKeyStore, tlsPassword.toCharArray()));
+        TransportConfig transport = diameterPort < 0 ? null : TransportConfig.defaults(listenOn, diameterPort)
+                .withInFlightPerPeerMax(diameterInFlight).withWatchdog(Duration.ofSeconds(watchdogSeconds))
+                .withMessageBytesMax(diameterMessageMax)
+                .withConnections(diameterConnectionsMax, diameterConnectionsPerAddressMax)
+                .withAllowedSources(allowFrom)
+                .withTls(tlsKeyStore == null ? null : new TlsConfig(tlsKeyStore, tlsPassword.toCharArray()));
         CreditControlConfig cc = CreditControlConfig.defaults().withRatingGroupQuotas(quotas)
                 .withValidity(validitySeconds, 30).withSessionsMax(sessionsMax)
                 .withClosedRetentionSeconds((int) requestIdRetentionSeconds + 60);
@@ -336,7 +376,8 @@ final class ServeCommand implements Callable<Integer> {
             require(redirectUrl.matches("https?://\\S+"), "--redirect-url must be an http(s) URL, was '" + redirectUrl + "'");
             cc = cc.withRedirect(new CreditControlConfig.Redirect(2, redirectUrl));
         }
-        LocalIdentity identity = new LocalIdentity(originHost, originRealm, List.of(hostAddress()), 0, "credence", 1);
+        LocalIdentity identity = new LocalIdentity(originHost, originRealm, List.of(hostAddress(listenOn)), 0,
+                "credence", 1);
         if (catalogWatchSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--catalog-watch-seconds must be >= 0, was "
                     + catalogWatchSeconds);
@@ -346,12 +387,14 @@ final class ServeCommand implements Callable<Integer> {
                 java.time.Duration.ofSeconds(catalogWatchSeconds));
     }
 
-    private byte[] hostAddress() {
+    /** The Host-IP-Address our CEA announces: the Diameter listener's own address. */
+    private byte[] hostAddress(String listenOn) {
         try {
-            InetAddress address = InetAddress.getByName(host);
+            InetAddress address = InetAddress.getByName(listenOn);
             return address.isAnyLocalAddress() ? InetAddress.getLoopbackAddress().getAddress() : address.getAddress();
         } catch (UnknownHostException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--host is not an address: " + host);
+            throw new CommandLine.ParameterException(spec.commandLine(), (diameterHost == null ? "--host" : "--diameter-host")
+                    + " is not an address: " + listenOn);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.credence.diameter.cc;
 
 import io.credence.diameter.codec.Avp;
+import io.credence.diameter.codec.AvpFormatException;
+import io.credence.diameter.codec.Dictionary;
 
 /**
  * A request the application refuses as a whole, with the Result-Code, the AVP at fault (for
@@ -17,5 +19,22 @@ final class CcError extends Exception {
         super(message, null, false, false);
         this.resultCode = resultCode;
         this.failedAvp = failedAvp;
+    }
+
+    /** The AVPs a Failed-AVP names, for a log line: {@code 480 Accounting-Record-Type}, vendor shown when not 0. */
+    static String describe(Avp failedAvpGroup) {
+        StringBuilder out = new StringBuilder();
+        try {
+            for (Avp avp : failedAvpGroup.grouped()) {
+                out.append(out.isEmpty() ? "" : ", ").append(avp.code());
+                if (avp.vendorId() != 0) {
+                    out.append(" (vendor ").append(avp.vendorId()).append(')');
+                }
+                Dictionary.find(avp.code(), avp.vendorId()).ifPresent(d -> out.append(' ').append(d.name()));
+            }
+        } catch (AvpFormatException malformed) {
+            return "(unreadable)";
+        }
+        return out.toString();
     }
 }

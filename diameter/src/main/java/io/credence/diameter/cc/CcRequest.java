@@ -20,12 +20,14 @@ import java.util.Map;
  *
  * @param services one entry per Multiple-Services-Credit-Control, or a single entry with rating
  *                 group NONE built from top-level Requested/Used-Service-Unit when there is no MSCC
- * @param message  the request itself, for what only some requests need (terminal attributes of
- *                 IMS calls when a catalog is in force), read then and not on every request
+ * @param message       the request itself, for what only some requests need (terminal attributes of
+ *                      IMS calls when a catalog is in force), read then and not on every request
+ * @param application   how the request named credit control, echoed in the answer: Auth-Application-Id,
+ *                      or (as Kamailio's ims_charging sends it) a Vendor-Specific-Application-Id
  */
 record CcRequest(String sessionId, int requestType, long requestNumber, String serviceContextId,
                  List<Subscription> subscriptions, int requestedAction, List<ServiceRequest> services,
-                 boolean multipleServices, DiameterMessage message) {
+                 boolean multipleServices, DiameterMessage message, Avp application) {
     /**
      * Multiple-Services-Credit-Control in one request. Each service costs ledger commands, one
      * after the other, and an MSCC in the answer: unbounded, the 3 000 a 64 KiB CCR-I can hold
@@ -37,15 +39,29 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
     /** A Subscription-Id: its type and data (the identity the ledger maps to an account). */
     record Subscription(IdentityType type, String data) {}
 
+    /** A Credence-UPF-Id is a uPFID of TS 29.571 (a string); anything longer is not one an SMF sends. */
+    static final int UPF_ID_LENGTH_MAX = 128;
+
     /**
      * One service in the request.
      *
      * @param requested the Requested-Service-Unit amounts; null when absent, empty when the RSU is empty
      * @param used      the Used-Service-Unit amounts summed over every USU; null when absent
+     * @param upfId     the UPF the quota is installed on (Credence-UPF-Id, from an Nchf uPFID); null for Diameter
      */
-    record ServiceRequest(long ratingGroup, long serviceId, Map<Unit, Long> requested, Map<Unit, Long> used) {
+    record ServiceRequest(long ratingGroup, long serviceId, Map<Unit, Long> requested, Map<Unit, Long> used,
+                          String upfId) {
+        ServiceRequest(long ratingGroup, long serviceId, Map<Unit, Long> requested, Map<Unit, Long> used) {
+            this(ratingGroup, serviceId, requested, used, null);
+        }
+
         ServiceRef service() {
             return new ServiceRef(ratingGroup, serviceId);
+        }
+
+        /** What a grant of this service is kept under in the session. */
+        CcSession.GrantKey grantKey() {
+            return new CcSession.GrantKey(service(), upfId);
         }
     }
 
@@ -59,13 +75,16 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
      * checked: null when absent or not UTF-8; {@link #read} then answers the request with why.
      */
     static String textOf(DiameterMessage request, long code) {
-        return request.find(code, 0).map(a -> {
-            try {
-                return a.utf8();
-            } catch (AvpFormatException bad) {
-                return null;
-            }
-        }).orElse(null);
+        return request.find(code, 0).map(CcRequest::utf8OrNull).orElse(null);
+    }
+
+    /** An AVP's text, or null when it is not UTF-8. */
+    static String utf8OrNull(Avp avp) {
+        try {
+            return avp.utf8();
+        } catch (AvpFormatException bad) {
+            return null;
+        }
     }
 
     static CcRequest read(DiameterMessage request, CreditControlConfig config) throws CcError {
@@ -86,7 +105,14 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         required(request, Codes.ORIGIN_HOST);
         required(request, Codes.ORIGIN_REALM);
         required(request, Codes.DESTINATION_REALM);
-        Avp authApp = required(request, Codes.AUTH_APPLICATION_ID);
+        Avp application = applicationOf(request);
+        if (application == null) {
+            throw new CcError(Codes.DIAMETER_MISSING_AVP, emptyOf(Codes.AUTH_APPLICATION_ID),
+                    "Auth-Application-Id is required (alone or in Vendor-Specific-Application-Id)");
+        }
+        Avp authApp = application.code() == Codes.AUTH_APPLICATION_ID ? application
+                : application.grouped().stream().filter(m -> m.code() == Codes.AUTH_APPLICATION_ID && m.vendorId() == 0)
+                .findFirst().orElseThrow();
         if (authApp.unsigned32() != Codes.APP_CREDIT_CONTROL) {
             throw invalid(authApp, "Auth-Application-Id must be 4 (credit control)");
         }
@@ -103,6 +129,9 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         List<Subscription> subscriptions = new ArrayList<>();
         for (Avp sub : request.findAll(Codes.SUBSCRIPTION_ID, 0)) {
             subscriptions.add(subscription(sub));
+        }
+        for (Avp extension : request.findAll(Codes.SUBSCRIPTION_ID_EXTENSION, 0)) {
+            subscriptions.add(subscriptionExtension(extension));
         }
         if (subscriptions.isEmpty() && (type == Codes.INITIAL_REQUEST || type == Codes.EVENT_REQUEST)) {
             throw new CcError(Codes.DIAMETER_MISSING_AVP, emptyGroup(Codes.SUBSCRIPTION_ID),
@@ -134,20 +163,59 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
             Map<Unit, Long> requested = sumOf(request.findAll(Codes.REQUESTED_SERVICE_UNIT, 0), config);
             Map<Unit, Long> used = sumOf(request.findAll(Codes.USED_SERVICE_UNIT, 0), config);
             long serviceId = request.find(Codes.SERVICE_IDENTIFIER, 0).map(Avp::unsigned32).orElse(ServiceRef.NONE);
-            if (requested != null || used != null || type == Codes.INITIAL_REQUEST || type == Codes.EVENT_REQUEST) {
+            // an initial request that asks for nothing is granted nothing (it opens the session;
+            // quota comes when asked for); an event always concerns its one service
+            if (requested != null || used != null || type == Codes.EVENT_REQUEST) {
                 services.add(new ServiceRequest(ServiceRef.NONE, serviceId, requested, used));
             }
         }
         for (int i = 0; i < services.size(); i++) {
             for (int j = 0; j < i; j++) {
-                if (services.get(i).ratingGroup() == services.get(j).ratingGroup()
-                        && services.get(i).serviceId() == services.get(j).serviceId()) {
-                    throw invalid(msccs.get(i), "rating group " + services.get(i).ratingGroup() + " appears twice");
+                if (services.get(i).grantKey().equals(services.get(j).grantKey())) {
+                    throw invalid(msccs.get(i), "rating group " + services.get(i).ratingGroup() + " appears twice"
+                            + (services.get(i).upfId() == null ? "" : " for UPF " + services.get(i).upfId()));
                 }
             }
         }
         return new CcRequest(sessionId, type, number, serviceContextId, subscriptions, requestedAction, services,
-                !msccs.isEmpty(), request);
+                !msccs.isEmpty(), request, application);
+    }
+
+    /**
+     * How the request names its application: a top-level Auth-Application-Id, else the first
+     * Vendor-Specific-Application-Id that holds one (Kamailio's ims_charging sends only that form
+     * in every CCR); null when neither is there. A malformed group is an invalid value.
+     */
+    static Avp applicationOf(DiameterMessage request) throws CcError {
+        Avp bare = request.find(Codes.AUTH_APPLICATION_ID, 0).orElse(null);
+        if (bare != null) {
+            return bare;
+        }
+        for (Avp vendorSpecific : request.findAll(Codes.VENDOR_SPECIFIC_APPLICATION_ID, 0)) {
+            try {
+                for (Avp member : vendorSpecific.grouped()) {
+                    if (member.code() == Codes.AUTH_APPLICATION_ID && member.vendorId() == 0) {
+                        return vendorSpecific;
+                    }
+                }
+            } catch (AvpFormatException bad) {
+                throw new CcError(Codes.DIAMETER_INVALID_AVP_VALUE, bad.avp(), bad.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /** {@link #applicationOf}, or a bare Auth-Application-Id 4 when the request cannot say (for error answers). */
+    static Avp applicationToEcho(DiameterMessage request) {
+        try {
+            Avp form = applicationOf(request);
+            if (form != null) {
+                return form;
+            }
+        } catch (CcError malformed) {
+            // answered in the plain form
+        }
+        return Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL);
     }
 
     private static Subscription subscription(Avp sub) throws CcError {
@@ -179,12 +247,44 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         return new Subscription(type, data);
     }
 
+    /** RFC 8506 Subscription-Id-Extension: one member, whose code says the identity's type. */
+    private static Subscription subscriptionExtension(Avp extension) throws CcError {
+        for (Avp m : extension.grouped()) {
+            if (m.vendorId() != 0) {
+                continue;
+            }
+            IdentityType type = switch ((int) m.code()) {
+                case (int) Codes.SUBSCRIPTION_ID_E164 -> IdentityType.E164;
+                case (int) Codes.SUBSCRIPTION_ID_IMSI -> IdentityType.IMSI;
+                case (int) Codes.SUBSCRIPTION_ID_SIP_URI -> IdentityType.SIP_URI;
+                case (int) Codes.SUBSCRIPTION_ID_NAI -> IdentityType.NAI;
+                case (int) Codes.SUBSCRIPTION_ID_PRIVATE -> IdentityType.PRIVATE;
+                default -> null;
+            };
+            if (type != null) {
+                String data = m.utf8();
+                if (data.isEmpty()) {
+                    throw invalid(m, "Subscription-Id-Extension holds an empty identity");
+                }
+                return new Subscription(type, data);
+            }
+        }
+        throw invalid(extension, "Subscription-Id-Extension holds no identity this server knows (RFC 8506 660..664)");
+    }
+
     private static ServiceRequest service(Avp mscc, CreditControlConfig config) throws CcError {
         long ratingGroup = ServiceRef.NONE;
         long serviceId = ServiceRef.NONE;
+        String upfId = null;
         List<Avp> requested = new ArrayList<>();
         List<Avp> used = new ArrayList<>();
         for (Avp m : mscc.grouped()) {
+            if (m.vendorId() == Codes.VENDOR_CREDENCE && m.code() == Codes.CREDENCE_UPF_ID) {
+                upfId = m.utf8();
+                if (upfId.isEmpty() || upfId.length() > UPF_ID_LENGTH_MAX) {
+                    throw invalid(m, "Credence-UPF-Id must be 1.." + UPF_ID_LENGTH_MAX + " characters");
+                }
+            }
             if (m.vendorId() != 0) {
                 continue;
             }
@@ -201,7 +301,7 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         if (requested.size() > 1) {
             throw invalid(requested.get(1), "an MSCC carries at most one Requested-Service-Unit");
         }
-        return new ServiceRequest(ratingGroup, serviceId, sumOf(requested, config), sumOf(used, config));
+        return new ServiceRequest(ratingGroup, serviceId, sumOf(requested, config), sumOf(used, config), upfId);
     }
 
     /** Several USU in one MSCC (one per tariff period) add up; null when there are none. */

@@ -16,6 +16,15 @@ import java.util.concurrent.CompletableFuture;
  */
 final class CcSession {
     /**
+     * What a grant is held under: the service (rating group, service id) and, for an Nchf consumer
+     * that installs quota per UPF (a ULCL session has two UPFs with the same rating group), the UPF.
+     */
+    record GrantKey(ServiceRef service, String upfId) {
+        /** A single-service session's grant, or a termination that names no service. */
+        static final GrantKey ANY = new GrantKey(ServiceRef.ANY, null);
+    }
+
+    /**
      * A grant the client holds: {@code amount} of {@code unit}, backed by a ledger reservation in
      * that unit, or — when the catalog rated it ({@code rated} not null) — by money at a tariff,
      * or by nothing at all for a free call.
@@ -60,10 +69,17 @@ final class CcSession {
     /** Rebuilt from the ledger's tagged grants after a restart. */
     volatile boolean recovered;
     volatile String accountId;
-    volatile Map<ServiceRef, Grant> grants = Map.of();
+    volatile Map<GrantKey, Grant> grants = Map.of();
     volatile long lastNumber = -1;
     volatile List<Avp> lastAnswer;
     volatile boolean finished;
+    /**
+     * The session's first request was refused (unknown user, no credit, a bad request): nothing
+     * was granted, and the CCR-T a client sends even so is answered 2001 with nothing to charge.
+     */
+    volatile boolean refusedAtStart;
+    /** How the session's client names credit control (bare or vendor-specific), for RAR and ASR. */
+    volatile Avp application;
     volatile long touchedAtMillis;
 
     CcSession(String sessionId, String key, String peerHost, String clientHost, String clientRealm, String origin,

@@ -26,6 +26,7 @@ public final class CcrBuilder {
     private final List<Avp> extra = new ArrayList<>();
     private int requestedAction = -1;
     private boolean retransmitted;
+    private long applicationVendorId = -1;
 
     private CcrBuilder(String sessionId, String originHost, String originRealm, String destinationRealm, int requestType,
                        long requestNumber) {
@@ -112,6 +113,15 @@ public final class CcrBuilder {
         return this;
     }
 
+    /**
+     * Names credit control only inside Vendor-Specific-Application-Id {Vendor-Id, Auth-Application-Id 4},
+     * as Kamailio's ims_charging does in every CCR, instead of a bare Auth-Application-Id.
+     */
+    public CcrBuilder vendorSpecificApplication(long vendorId) {
+        this.applicationVendorId = vendorId;
+        return this;
+    }
+
     public CcrBuilder retransmitted() {
         this.retransmitted = true;
         return this;
@@ -136,7 +146,9 @@ public final class CcrBuilder {
         avps.add(Avps.utf8(Codes.ORIGIN_HOST, 0, true, originHost));
         avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, originRealm));
         avps.add(Avps.utf8(Codes.DESTINATION_REALM, 0, true, destinationRealm));
-        avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
+        Avp application = Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL);
+        avps.add(applicationVendorId < 0 ? application : Avps.grouped(Codes.VENDOR_SPECIFIC_APPLICATION_ID, 0, true,
+                List.of(Avps.unsigned32(Codes.VENDOR_ID, 0, true, applicationVendorId), application)));
         avps.add(Avps.utf8(Codes.SERVICE_CONTEXT_ID, 0, true, serviceContextId));
         avps.add(Avps.integer32(Codes.CC_REQUEST_TYPE, 0, true, requestType));
         avps.add(Avps.unsigned32(Codes.CC_REQUEST_NUMBER, 0, true, requestNumber));

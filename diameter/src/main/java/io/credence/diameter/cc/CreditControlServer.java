@@ -73,6 +73,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     private static final long ANSWER_TIMEOUT_SECONDS = 30;
     private static final int CHECK_BALANCE_ENOUGH_CREDIT = 0;
     private static final int CHECK_BALANCE_NO_CREDIT = 1;
+    /** Refused requests logged per second at most; a flood is summarised in the next line. */
+    private static final int REFUSAL_LINES_PER_SECOND = 20;
 
     private final DurableLedger ledger;
     private final CreditControlConfig config;
@@ -85,6 +87,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     private final ConcurrentHashMap<String, CcSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService sweeper;
+    private final io.credence.diameter.transport.RateLimitedLog refusals =
+            new io.credence.diameter.transport.RateLimitedLog(LOG, REFUSAL_LINES_PER_SECOND);
 
     /** The ledger queue or a table was full: the whole request is answered 3004 and may be retried. */
     private static final class Busy extends Exception {
@@ -153,8 +157,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     @Override
     public CompletionStage<DiameterMessage> handle(DiameterMessage request, Peer peer) {
         if (request.commandCode() != Codes.CREDIT_CONTROL) {
-            return CompletableFuture.completedFuture(protocolError(request, Codes.DIAMETER_COMMAND_UNSUPPORTED,
-                    "command " + request.commandCode() + " is not part of credit control"));
+            return CompletableFuture.completedFuture(logged(request, peer, protocolError(request,
+                    Codes.DIAMETER_COMMAND_UNSUPPORTED, "command " + request.commandCode() + " is not part of credit control")));
         }
         String sessionId = CcRequest.sessionIdOf(request);
         if (sessionId == null || sessionId.isEmpty()) {
@@ -163,8 +167,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         CcSession session = sessions.get(sessionId);
         if (session == null) {
             if (sessions.size() >= config.sessionsMax()) {
-                return CompletableFuture.completedFuture(protocolError(request, Codes.DIAMETER_TOO_BUSY,
-                        "session table full (" + config.sessionsMax() + ")"));
+                return CompletableFuture.completedFuture(logged(request, peer, protocolError(request,
+                        Codes.DIAMETER_TOO_BUSY, "session table full (" + config.sessionsMax() + ")")));
             }
             long now = clock.getAsLong();
             // a request without a readable origin is refused by CcRequest.read; the session then goes
@@ -188,7 +192,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     private DiameterMessage answer(DiameterMessage request, Peer peer, CcSession session) {
         try {
-            return answerInOrder(request, peer, session);
+            return logged(request, peer, answerInOrder(request, peer, session));
         } finally {
             if (session != null) {
                 synchronized (session) {
@@ -202,12 +206,33 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         }
     }
 
+    /**
+     * Every request answered with anything but success leaves a line (rate-limited): which peer,
+     * which session, the Result-Code, why and the AVP at fault. Without it a client that is
+     * refused for its form (5001, 5005) is invisible on our side.
+     */
+    private DiameterMessage logged(DiameterMessage request, Peer peer, DiameterMessage answer) {
+        long code = answer.find(Codes.RESULT_CODE, 0).filter(a -> a.data().length == 4).map(Avp::unsigned32)
+                .orElse(Codes.DIAMETER_SUCCESS);
+        if (code == Codes.DIAMETER_SUCCESS || code == Codes.DIAMETER_LIMITED_SUCCESS) {
+            return answer;
+        }
+        StringBuilder line = new StringBuilder("refused CCR from ").append(peer.originHost()).append(", session ")
+                .append(Objects.requireNonNullElse(CcRequest.sessionIdOf(request), "(none)")).append(": ").append(code);
+        answer.find(Codes.ERROR_MESSAGE, 0).map(CcRequest::utf8OrNull).ifPresent(m -> line.append(' ').append(m));
+        answer.find(Codes.FAILED_AVP, 0).ifPresent(f -> line.append("; Failed-AVP ").append(CcError.describe(f)));
+        refusals.log(System.Logger.Level.INFO, line.toString());
+        return answer;
+    }
+
     private DiameterMessage answerInOrder(DiameterMessage request, Peer peer, CcSession session) {
         CcRequest ccr;
         try {
             ccr = CcRequest.read(request, config);
         } catch (CcError bad) {
-            return request.answer(failure(request, bad.resultCode, bad.failedAvp, bad.getMessage()));
+            List<Avp> refusal = failure(request, bad.resultCode, bad.failedAvp, bad.getMessage());
+            refusedAtStart(session, request, refusal);
+            return request.answer(refusal);
         }
         try {
             if (session.lastNumber == ccr.requestNumber() && session.lastAnswer != null) {
@@ -218,15 +243,14 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                     && !recover(session, ccr)) {
                 if (ccr.requestType() == Codes.TERMINATION_REQUEST && terminatedBefore(session, ccr)) {
                     // a termination answered before a restart, retransmitted: its grants are settled already
-                    List<Avp> avps = compose(request, ccr, new Result(Codes.DIAMETER_SUCCESS, null, null, Map.of(),
-                            true, List.of(), List.of()));
-                    session.finished = true;
-                    session.lastNumber = ccr.requestNumber();
-                    session.lastAnswer = avps;
-                    return request.answer(avps);
+                    return request.answer(finish(session, ccr, compose(request, ccr, Result.ended(session))));
                 }
                 return request.answer(failure(request, Codes.DIAMETER_UNKNOWN_SESSION_ID, null,
                         "session " + ccr.sessionId() + " is not known (never opened, finished or expired)"));
+            }
+            if (session.finished && session.refusedAtStart && ccr.requestType() == Codes.TERMINATION_REQUEST) {
+                // the client ends a session we refused at its start: nothing was granted, nothing is charged
+                return request.answer(finish(session, ccr, compose(request, ccr, Result.ended(session))));
             }
             if (session.finished) {
                 return request.answer(failure(request, Codes.DIAMETER_UNKNOWN_SESSION_ID, null,
@@ -252,6 +276,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             session.accountId = result.accountId;
             session.grants = result.grants;
             session.finished = result.finished;
+            session.refusedAtStart = ccr.requestType() == Codes.INITIAL_REQUEST && result.finished;
+            session.application = ccr.application();
             session.lastNumber = ccr.requestNumber();
             session.lastAnswer = avps;
             session.touchedAtMillis = clock.getAsLong();
@@ -262,11 +288,45 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         }
     }
 
+    /** Records the answer that ends a session, so a retransmission of the request gets it again. */
+    private List<Avp> finish(CcSession session, CcRequest ccr, List<Avp> answer) {
+        session.finished = true;
+        session.lastNumber = ccr.requestNumber();
+        session.lastAnswer = answer;
+        session.touchedAtMillis = clock.getAsLong();
+        return answer;
+    }
+
+    /**
+     * A first request (CCR-I) refused before the session began: the session is remembered as
+     * refused, so the CCR-T a client sends after every refused CCR-I is answered 2001, and a
+     * retransmission of the CCR-I gets the same refusal.
+     */
+    private void refusedAtStart(CcSession session, DiameterMessage request, List<Avp> refusal) {
+        boolean initial = request.find(Codes.CC_REQUEST_TYPE, 0).filter(a -> a.data().length == 4)
+                .map(a -> a.integer32() == Codes.INITIAL_REQUEST).orElse(false);
+        long number = request.find(Codes.CC_REQUEST_NUMBER, 0).filter(a -> a.data().length == 4)
+                .map(Avp::unsigned32).orElse(-1L);
+        if (session == null || !initial || number < 0 || session.lastAnswer != null || session.recovered) {
+            return;
+        }
+        session.refusedAtStart = true;
+        session.finished = true;
+        session.lastNumber = number;
+        session.lastAnswer = refusal;
+        session.touchedAtMillis = clock.getAsLong();
+    }
+
     /** What a request did: the answer's content and the session's next state. */
-    private record Result(long resultCode, String errorMessage, String accountId, Map<ServiceRef, CcSession.Grant> grants,
+    private record Result(long resultCode, String errorMessage, String accountId, Map<CcSession.GrantKey, CcSession.Grant> grants,
                           boolean finished, List<ServiceAnswer> services, List<Avp> extra) {
         static Result sessionError(long resultCode, String message, CcSession session) {
             return new Result(resultCode, message, session.accountId, Map.of(), true, List.of(), List.of());
+        }
+
+        /** A termination with nothing left to settle. */
+        static Result ended(CcSession session) {
+            return new Result(Codes.DIAMETER_SUCCESS, null, session.accountId, Map.of(), true, List.of(), List.of());
         }
     }
 
@@ -302,7 +362,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             return new Result(Codes.DIAMETER_END_USER_SERVICE_DENIED, "account " + subscriber.accountId + " is "
                     + subscriber.status, subscriber.accountId, Map.of(), true, List.of(), List.of());
         }
-        Map<ServiceRef, CcSession.Grant> grants = new LinkedHashMap<>();
+        Map<CcSession.GrantKey, CcSession.Grant> grants = new LinkedHashMap<>();
         List<ServiceAnswer> answers = new ArrayList<>();
         for (CcRequest.ServiceRequest sr : ccr.services()) {
             answers.add(serve(session, ccr, subscriber.accountId, sr, null, grants));
@@ -313,13 +373,14 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     }
 
     private Result update(CcSession session, CcRequest ccr) throws Busy {
-        Map<ServiceRef, CcSession.Grant> grants = new LinkedHashMap<>(session.grants);
+        Map<CcSession.GrantKey, CcSession.Grant> grants = new LinkedHashMap<>(session.grants);
         List<ServiceAnswer> answers = new ArrayList<>();
         long ttl = config.validityTimeSeconds() + (long) config.graceSeconds();
         for (CcRequest.ServiceRequest sr : ccr.services()) {
-            CcSession.Grant current = grants.remove(grantKey(grants, sr));
+            CcSession.GrantKey key = grantKey(grants, sr);
+            CcSession.Grant current = grants.remove(key);
             if (current != null) {
-                admission.renew(grantTag(session.key, current.service()), ttl);
+                admission.renew(grantTag(session.key, key), ttl);
             }
             answers.add(serve(session, ccr, session.accountId, sr, current, grants));
         }
@@ -327,18 +388,20 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     }
 
     private Result terminate(CcSession session, CcRequest ccr) throws Busy {
-        Steps steps = new Steps(session, ccr, ServiceRef.ANY);
-        for (CcSession.Grant grant : session.grants.values()) {
+        Steps steps = new Steps(session, ccr, CcSession.GrantKey.ANY);
+        for (var held : session.grants.entrySet()) {
+            CcSession.GrantKey key = held.getKey();
+            CcSession.Grant grant = held.getValue();
             long used = 0;
             for (CcRequest.ServiceRequest sr : ccr.services()) {
-                if (sr.ratingGroup() == grant.service().ratingGroup()
-                        && (sr.serviceId() == ServiceRef.NONE || sr.serviceId() == grant.service().serviceId())
-                        && sr.used() != null) {
+                if (sr.ratingGroup() == key.service().ratingGroup()
+                        && (sr.serviceId() == ServiceRef.NONE || sr.serviceId() == key.service().serviceId())
+                        && java.util.Objects.equals(sr.upfId(), key.upfId()) && sr.used() != null) {
                     used = sr.used().getOrDefault(grant.unit(), 0L);
                 }
             }
-            settle(steps.forService(grant.service()), session.accountId, grant, used);
-            admission.releaseIfHeld(grantTag(session.key, grant.service()));
+            settle(steps.forService(key), session.accountId, grant, used);
+            admission.releaseIfHeld(grantTag(session.key, key));
         }
         return new Result(Codes.DIAMETER_SUCCESS, null, session.accountId, Map.of(), true, List.of(), List.of());
     }
@@ -373,7 +436,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                 answers.add(ServiceAnswer.of(sr, Codes.DIAMETER_SUCCESS));
                 continue;
             }
-            Steps steps = new Steps(session, ccr, sr.service());
+            Steps steps = new Steps(session, ccr, sr.grantKey());
             switch (ccr.requestedAction()) {
                 case Codes.DIRECT_DEBITING -> {
                     Rating rating = rate(ccr, account, sr, null, want);
@@ -480,8 +543,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
      * ledger command when the balance allows.
      */
     private ServiceAnswer serve(CcSession session, CcRequest ccr, String account, CcRequest.ServiceRequest sr,
-                                CcSession.Grant current, Map<ServiceRef, CcSession.Grant> grants) throws Busy {
-        Steps steps = new Steps(session, ccr, sr.service());
+                                CcSession.Grant current, Map<CcSession.GrantKey, CcSession.Grant> grants) throws Busy {
+        Steps steps = new Steps(session, ccr, sr.grantKey());
         Want want;
         try {
             want = want(ccr, sr, current, ccr.requestType() == Codes.INITIAL_REQUEST);
@@ -500,14 +563,14 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         }
         ServiceAnswer answer = serveAdmitted(steps, ccr, account, sr, null, want, grants);
         if (admitted.held() && answer.resultCode() != Codes.DIAMETER_SUCCESS) {
-            admission.releaseIfHeld(grantTag(steps.session.key, sr.service())); // nothing granted: the pools go back
+            admission.releaseIfHeld(grantTag(steps.session.key, sr.grantKey())); // nothing granted: the pools go back
         }
         return answer;
     }
 
     /** The rest of {@link #serve}, once layered admission (if asked) let the service in. */
     private ServiceAnswer serveAdmitted(Steps steps, CcRequest ccr, String account, CcRequest.ServiceRequest sr,
-                                        CcSession.Grant current, Want want, Map<ServiceRef, CcSession.Grant> grants)
+                                        CcSession.Grant current, Want want, Map<CcSession.GrantKey, CcSession.Grant> grants)
             throws Busy {
         Rating rating = want == null ? new Rating.None() : rate(ccr, account, sr, current, want);
         switch (rating) {
@@ -544,7 +607,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             long used = usedOf(sr, current.unit());
             String commitStep = steps.next();
             Outcome o = submit(commitStep, new Operation.Linked(List.of(commit(current, used),
-                    reserve(steps.session, account, want.unit, want.amount, sr.service()))));
+                    reserve(steps, account, want.unit, want.amount))));
             if (o instanceof Outcome.LinkedApplied applied) {
                 recordUsage(steps, commitStep, account, current, used, used);
                 return granted(sr, (Outcome.Reserved) applied.steps().get(1), want.unit, false, grants);
@@ -553,7 +616,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                     && rejected.cause() instanceof Rejection.InsufficientBalance short1 && short1.available() > 0) {
                 commitStep = steps.next();
                 Outcome partial = submit(commitStep, new Operation.Linked(List.of(commit(current, used),
-                        reserve(steps.session, account, want.unit, short1.available(), sr.service()))));
+                        reserve(steps, account, want.unit, short1.available()))));
                 if (partial instanceof Outcome.LinkedApplied applied) {
                     recordUsage(steps, commitStep, account, current, used, used);
                     return granted(sr, (Outcome.Reserved) applied.steps().get(1), want.unit, true, grants);
@@ -595,7 +658,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             offered.put(io.credence.admission.QosParameter.DATA_VOLUME_BYTES, want.amount);
         }
         offered.keySet().retainAll(policy.get().layer(layer).ranges().keySet());
-        String id = grantTag(session.key, sr.service());
+        String id = grantTag(session.key, sr.grantKey());
         long ttl = config.validityTimeSeconds() + (long) config.graceSeconds();
         io.credence.admission.AdmissionResult result = admission.admit(id, new io.credence.admission.QosRequest(layer,
                 offered), Math.min(ttl, policy.get().ttlSecondsMax()));
@@ -748,17 +811,17 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
      * run out, from money at the tariff. The current grant is settled first at its own price.
      */
     private ServiceAnswer serveRated(Steps steps, String account, CcRequest.ServiceRequest sr, CcSession.Grant current,
-                                     Want want, Rating.Decided decided, Map<ServiceRef, CcSession.Grant> grants)
+                                     Want want, Rating.Decided decided, Map<CcSession.GrantKey, CcSession.Grant> grants)
             throws Busy {
         if (current != null) {
             settle(steps, account, current, usedOf(sr, current.unit()));
         }
         Rated rated = decided.rated();
         if (decided.free()) {
-            grants.put(sr.service(), new CcSession.Grant(0, want.unit, want.amount, sr.service(), rated));
+            grants.put(sr.grantKey(), new CcSession.Grant(0, want.unit, want.amount, sr.service(), rated));
             return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
         }
-        Outcome units = submit(steps.next(), reserve(steps.session, account, want.unit, want.amount, sr.service()));
+        Outcome units = submit(steps.next(), reserve(steps, account, want.unit, want.amount));
         if (units instanceof Outcome.Reserved reserved) {
             return grantedRated(sr, reserved, want.unit, reserved.amount(), rated.paidFrom(Rated.Source.UNITS,
                     reserved.amount()), false, grants);
@@ -767,8 +830,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
             return ServiceAnswer.of(sr, resultOf((Rejection) units));
         }
         if (shortOfUnits.available() > 0) {
-            Outcome partial = submit(steps.next(), reserve(steps.session, account, want.unit, shortOfUnits.available(),
-                    sr.service()));
+            Outcome partial = submit(steps.next(), reserve(steps, account, want.unit, shortOfUnits.available()));
             if (partial instanceof Outcome.Reserved reserved) {
                 // with a money tariff the next request is paid from money: the service goes on
                 return grantedRated(sr, reserved, want.unit, reserved.amount(), rated.paidFrom(Rated.Source.UNITS,
@@ -780,11 +842,11 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         }
         long price = Rated.priceBetween(rated.tariff(), rated.band(), rated.callUnits(), want.amount);
         if (price == 0) {
-            grants.put(sr.service(), new CcSession.Grant(0, want.unit, want.amount, sr.service(),
+            grants.put(sr.grantKey(), new CcSession.Grant(0, want.unit, want.amount, sr.service(),
                     rated.paidFrom(Rated.Source.MONEY, 0)));
             return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, want.unit, want.amount, false);
         }
-        Outcome money = submit(steps.next(), reserve(steps.session, account, Unit.MONEY, price, sr.service()));
+        Outcome money = submit(steps.next(), reserve(steps, account, Unit.MONEY, price));
         if (money instanceof Outcome.Reserved reserved) {
             return grantedRated(sr, reserved, want.unit, want.amount, rated.paidFrom(Rated.Source.MONEY,
                     reserved.amount()), false, grants);
@@ -794,8 +856,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
                     shortOfMoney.available(), want.amount);
             long partialPrice = Rated.priceBetween(rated.tariff(), rated.band(), rated.callUnits(), affordable);
             if (affordable > 0 && partialPrice > 0) {
-                Outcome partial = submit(steps.next(), reserve(steps.session, account, Unit.MONEY, partialPrice,
-                        sr.service()));
+                Outcome partial = submit(steps.next(), reserve(steps, account, Unit.MONEY, partialPrice));
                 if (partial instanceof Outcome.Reserved reserved) {
                     return grantedRated(sr, reserved, want.unit, affordable, rated.paidFrom(Rated.Source.MONEY,
                             reserved.amount()), true, grants);
@@ -807,19 +868,19 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     }
 
     private ServiceAnswer grantedRated(CcRequest.ServiceRequest sr, Outcome.Reserved reserved, Unit unit, long units,
-                                       Rated rated, boolean finalUnits, Map<ServiceRef, CcSession.Grant> grants) {
-        grants.put(sr.service(), new CcSession.Grant(reserved.reservationId(), unit, units, sr.service(), rated));
+                                       Rated rated, boolean finalUnits, Map<CcSession.GrantKey, CcSession.Grant> grants) {
+        grants.put(sr.grantKey(), new CcSession.Grant(reserved.reservationId(), unit, units, sr.service(), rated));
         return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, unit, units, finalUnits);
     }
 
     private ServiceAnswer grantAlone(Steps steps, String account, CcRequest.ServiceRequest sr, Want want,
-                                     Map<ServiceRef, CcSession.Grant> grants) throws Busy {
-        Outcome o = submit(steps.next(), reserve(steps.session, account, want.unit, want.amount, sr.service()));
+                                     Map<CcSession.GrantKey, CcSession.Grant> grants) throws Busy {
+        Outcome o = submit(steps.next(), reserve(steps, account, want.unit, want.amount));
         if (o instanceof Outcome.Reserved reserved) {
             return granted(sr, reserved, want.unit, false, grants);
         }
         if (o instanceof Rejection.InsufficientBalance short1 && short1.available() > 0) {
-            Outcome partial = submit(steps.next(), reserve(steps.session, account, want.unit, short1.available(), sr.service()));
+            Outcome partial = submit(steps.next(), reserve(steps, account, want.unit, short1.available()));
             if (partial instanceof Outcome.Reserved reserved) {
                 return granted(sr, reserved, want.unit, true, grants);
             }
@@ -829,8 +890,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     }
 
     private ServiceAnswer granted(CcRequest.ServiceRequest sr, Outcome.Reserved reserved, Unit unit, boolean finalUnits,
-                                  Map<ServiceRef, CcSession.Grant> grants) {
-        grants.put(sr.service(), new CcSession.Grant(reserved.reservationId(), unit, reserved.amount(), sr.service()));
+                                  Map<CcSession.GrantKey, CcSession.Grant> grants) {
+        grants.put(sr.grantKey(), new CcSession.Grant(reserved.reservationId(), unit, reserved.amount(), sr.service()));
         return new ServiceAnswer(sr, Codes.DIAMETER_SUCCESS, unit, reserved.amount(), finalUnits);
     }
 
@@ -987,13 +1048,19 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         return sr.used() == null ? 0 : sr.used().getOrDefault(unit, 0L);
     }
 
-    private static ServiceRef grantKey(Map<ServiceRef, CcSession.Grant> grants, CcRequest.ServiceRequest sr) {
-        ServiceRef exact = sr.service();
+    /**
+     * The held grant a request's service reports on: the exact key, else (a request naming only
+     * the rating group) the grant of that rating group on the same UPF.
+     */
+    private static CcSession.GrantKey grantKey(Map<CcSession.GrantKey, CcSession.Grant> grants,
+                                               CcRequest.ServiceRequest sr) {
+        CcSession.GrantKey exact = sr.grantKey();
         if (grants.containsKey(exact)) {
             return exact;
         }
-        for (ServiceRef key : grants.keySet()) {
-            if (key.ratingGroup() == sr.ratingGroup() && sr.serviceId() == ServiceRef.NONE) {
+        for (CcSession.GrantKey key : grants.keySet()) {
+            if (key.service().ratingGroup() == sr.ratingGroup() && sr.serviceId() == ServiceRef.NONE
+                    && Objects.equals(key.upfId(), sr.upfId())) {
                 return key;
             }
         }
@@ -1004,15 +1071,15 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         return new Operation.Commit(grant.reservationId(), used, true);
     }
 
-    private Operation.Reserve reserve(CcSession session, String account, Unit unit, long amount, ServiceRef service) {
+    private Operation.Reserve reserve(Steps steps, String account, Unit unit, long amount) {
         long ttl = (config.validityTimeSeconds() + (long) config.graceSeconds()) * 1000;
-        return new Operation.Reserve(account, config.counterpartyAccount(), unit, amount, service, ttl,
-                grantTag(session.key, service));
+        return new Operation.Reserve(account, config.counterpartyAccount(), unit, amount, steps.grant.service(), ttl,
+                grantTag(steps.session.key, steps.grant));
     }
 
     /** The ledger tag of a session's grant for one service: how a restarted server finds it again. */
-    static String grantTag(String sessionKey, ServiceRef service) {
-        return "cc:" + sessionKey + ":" + Steps.part(service.ratingGroup()) + "." + Steps.part(service.serviceId());
+    static String grantTag(String sessionKey, CcSession.GrantKey grant) {
+        return "cc:" + sessionKey + ":" + Steps.part(grant);
     }
 
     private static long resultOf(Rejection rejection) {
@@ -1044,9 +1111,9 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     private boolean terminatedBefore(CcSession session, CcRequest ccr) throws Busy {
         List<String> firstSteps = new ArrayList<>();
         for (CcRequest.ServiceRequest sr : ccr.services()) {
-            firstSteps.add(new Steps(session, ccr, sr.service()).next());
+            firstSteps.add(new Steps(session, ccr, sr.grantKey()).next());
         }
-        firstSteps.add(new Steps(session, ccr, ServiceRef.ANY).next());
+        firstSteps.add(new Steps(session, ccr, CcSession.GrantKey.ANY).next());
         return query(l -> firstSteps.stream().anyMatch(id -> l.outcomeOf(id).isPresent()));
     }
 
@@ -1057,16 +1124,16 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
      * retransmitted request is recognised by its step ids (see {@link #submit}).
      */
     private boolean recover(CcSession session, CcRequest ccr) throws Busy {
-        List<ServiceRef> services = new ArrayList<>();
+        List<CcSession.GrantKey> services = new ArrayList<>();
         for (CcRequest.ServiceRequest sr : ccr.services()) {
-            services.add(sr.service());
+            services.add(sr.grantKey());
         }
         if (services.isEmpty()) {
-            services.add(ServiceRef.ANY); // a single-service session, or a termination that lists nothing
+            services.add(CcSession.GrantKey.ANY); // a single-service session, or a termination that lists nothing
         }
-        Map<ServiceRef, CcSession.Grant> grants = query(l -> {
-            Map<ServiceRef, CcSession.Grant> found = new LinkedHashMap<>();
-            for (ServiceRef service : services) {
+        Map<CcSession.GrantKey, CcSession.Grant> grants = query(l -> {
+            Map<CcSession.GrantKey, CcSession.Grant> found = new LinkedHashMap<>();
+            for (CcSession.GrantKey service : services) {
                 l.openReservationTagged(grantTag(session.key, service)).ifPresent(r -> found.put(service,
                         new CcSession.Grant(r.reservationId(), r.unit(), r.amount(), r.service())));
             }
@@ -1094,12 +1161,12 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
      * the catalog in force, and the grant's units are what its money buys from the start of the call.
      * (The position in the call before the restart is not kept: a stepped tariff starts over.)
      */
-    private Map<ServiceRef, CcSession.Grant> repriced(CcRequest ccr, Map<ServiceRef, CcSession.Grant> grants) {
+    private Map<CcSession.GrantKey, CcSession.Grant> repriced(CcRequest ccr, Map<CcSession.GrantKey, CcSession.Grant> grants) {
         RatingEngine engine = rating.get();
         if (engine == null) {
             return grants;
         }
-        Map<ServiceRef, CcSession.Grant> out = new LinkedHashMap<>();
+        Map<CcSession.GrantKey, CcSession.Grant> out = new LinkedHashMap<>();
         for (var e : grants.entrySet()) {
             CcSession.Grant g = e.getValue();
             Catalog.Service service = engine.catalog().serviceOf(g.service().ratingGroup());
@@ -1161,26 +1228,35 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     // ---------------------------------------------------------------- ledger access
 
-    /** Ledger request ids of one request and service: {@code cc:<session>:<number>:<rg>.<sid>:<step>}. */
+    /**
+     * Ledger request ids of one request and service: {@code cc:<session>:<number>:<rg>.<sid>:<step>},
+     * with {@code @<upf digest>} after the service when an Nchf consumer named the UPF.
+     */
     private static final class Steps {
         private final String stem;
         final CcSession session;
+        final CcSession.GrantKey grant;
         private final CcRequest ccr;
         private int step;
 
-        Steps(CcSession session, CcRequest ccr, ServiceRef service) {
+        Steps(CcSession session, CcRequest ccr, CcSession.GrantKey grant) {
             this.session = session;
             this.ccr = ccr;
-            this.stem = "cc:" + session.key + ":" + ccr.requestNumber() + ":" + part(service.ratingGroup()) + "."
-                    + part(service.serviceId()) + ":";
+            this.grant = grant;
+            this.stem = "cc:" + session.key + ":" + ccr.requestNumber() + ":" + part(grant) + ":";
         }
 
-        Steps forService(ServiceRef service) {
-            return new Steps(session, ccr, service);
+        Steps forService(CcSession.GrantKey other) {
+            return new Steps(session, ccr, other);
         }
 
         String next() {
             return stem + step++;
+        }
+
+        static String part(CcSession.GrantKey grant) {
+            String service = part(grant.service().ratingGroup()) + "." + part(grant.service().serviceId());
+            return grant.upfId() == null ? service : service + "@" + keyOf(grant.upfId()).substring(0, 11);
         }
 
         static String part(long value) {
@@ -1232,7 +1308,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         avps.add(Avps.unsigned32(Codes.RESULT_CODE, 0, true, result.resultCode));
         avps.add(Avps.utf8(Codes.ORIGIN_HOST, 0, true, local.originHost()));
         avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, local.originRealm()));
-        avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
+        avps.add(ccr.application()); // as the client named it: bare, or vendor-specific
         avps.add(Avps.integer32(Codes.CC_REQUEST_TYPE, 0, true, ccr.requestType()));
         avps.add(Avps.unsigned32(Codes.CC_REQUEST_NUMBER, 0, true, ccr.requestNumber()));
         if (ccr.requestType() == Codes.EVENT_REQUEST) {
@@ -1288,6 +1364,9 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         if (a.request.serviceId() != ServiceRef.NONE) {
             m.add(Avps.unsigned32(Codes.SERVICE_IDENTIFIER, 0, true, a.request.serviceId()));
         }
+        if (a.request.upfId() != null) {
+            m.add(Avps.utf8(Codes.CREDENCE_UPF_ID, Codes.VENDOR_CREDENCE, false, a.request.upfId()));
+        }
         if (a.unit != null) {
             m.add(Avps.unsigned32(Codes.VALIDITY_TIME, 0, true, config.validityTimeSeconds()));
         }
@@ -1322,7 +1401,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         avps.add(Avps.unsigned32(Codes.RESULT_CODE, 0, true, resultCode));
         avps.add(Avps.utf8(Codes.ORIGIN_HOST, 0, true, local.originHost()));
         avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, local.originRealm()));
-        avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
+        avps.add(CcRequest.applicationToEcho(request));
         for (long echoed : new long[] {Codes.CC_REQUEST_TYPE, Codes.CC_REQUEST_NUMBER}) {
             request.find(echoed, 0).filter(a -> a.data().length == 4).ifPresent(avps::add);
         }
@@ -1372,7 +1451,8 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         avps.add(Avps.utf8(Codes.ORIGIN_REALM, 0, true, local.originRealm()));
         avps.add(Avps.utf8(Codes.DESTINATION_REALM, 0, true, session.clientRealm));
         avps.add(Avps.utf8(Codes.DESTINATION_HOST, 0, true, session.clientHost));
-        avps.add(Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
+        avps.add(session.application != null ? session.application
+                : Avps.unsigned32(Codes.AUTH_APPLICATION_ID, 0, true, Codes.APP_CREDIT_CONTROL));
         avps.addAll(specific);
         DiameterMessage request = new DiameterMessage(DiameterMessage.FLAG_REQUEST | DiameterMessage.FLAG_PROXIABLE,
                 command, Codes.APP_CREDIT_CONTROL, 0, ThreadLocalRandom.current().nextInt() & 0xFFFF_FFFFL, avps);

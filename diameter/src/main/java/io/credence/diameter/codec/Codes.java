@@ -88,6 +88,33 @@ public final class Codes {
     // 3GPP TS 32.299 (vendor 10415)
     public static final long TGPP_REPORTING_REASON = 872;
 
+    // RFC 6733 accounting AVPs some Ro clients put in every CCR (accepted, not acted on)
+    public static final long ACCOUNTING_RECORD_TYPE = 480;
+    public static final long ACCOUNTING_RECORD_NUMBER = 485;
+
+    // RFC 6733 capabilities exchange
+    public static final long SUPPORTED_VENDOR_ID = 265;
+    public static final long ACCT_APPLICATION_ID = 259;
+
+    // RFC 8506 Subscription-Id-Extension and its members
+    public static final long SUBSCRIPTION_ID_EXTENSION = 659;
+    public static final long SUBSCRIPTION_ID_E164 = 660;
+    public static final long SUBSCRIPTION_ID_IMSI = 661;
+    public static final long SUBSCRIPTION_ID_SIP_URI = 662;
+    public static final long SUBSCRIPTION_ID_NAI = 663;
+    public static final long SUBSCRIPTION_ID_PRIVATE = 664;
+
+    /** 3GPP's vendor id (IANA enterprise number 10415). */
+    public static final long VENDOR_3GPP = 10415;
+
+    /**
+     * Credence's own AVPs use the RFC 5612 documentation enterprise number: they never go on a
+     * wire; an in-process adapter (Nchf) carries what Diameter has no AVP for.
+     */
+    public static final long VENDOR_CREDENCE = 32473;
+    /** The UPF an Nchf consumer installs a quota on (uPFID), inside an MSCC; grants are keyed by it too. */
+    public static final long CREDENCE_UPF_ID = 1;
+
     // CC-Request-Type
     public static final int INITIAL_REQUEST = 1;
     public static final int UPDATE_REQUEST = 2;

@@ -19,27 +19,39 @@ import static io.credence.diameter.codec.AvpType.UNSIGNED64;
 import static io.credence.diameter.codec.AvpType.UTF8_STRING;
 
 /**
- * The AVPs Credence understands: the RFC 6733 base protocol, RFC 4006 credit control, and the
- * 3GPP TS 32.299 AVPs that Gy and Ro clients send (vendor 10415). Lookup by code and vendor, or
+ * The AVPs Credence understands: every RFC 6733 base protocol AVP, RFC 4006 / RFC 8506 credit
+ * control, and the 3GPP AVPs that Gy and Ro clients send (vendor 10415: TS 29.061, TS 32.299 and
+ * the TS 29.212/29.214 ones nested in their service information). Lookup by code and vendor, or
  * by name; {@link #check} verifies an AVP's data against its type (for 5004 with Failed-AVP).
+ * An AVP that is not here passes {@link #check}; whether an unknown one with the M bit is
+ * refused (5001) is the application's decision.
  */
 public final class Dictionary {
-    public static final long VENDOR_3GPP = 10415;
+    public static final long VENDOR_3GPP = Codes.VENDOR_3GPP;
 
     /** One AVP: its code, vendor (0 = IETF), name and data format. */
     public record Definition(long code, long vendorId, String name, AvpType type) {}
 
-    private static final List<Definition> DEFINITIONS = List.of(
-            // RFC 6733 base protocol
+    /**
+     * The RFC 6733 base protocol, RFC 4006 credit control and RFC 8506's additions (vendor 0),
+     * written here; the 3GPP AVPs are data, read from {@code tgpp-avps.tsv} beside this class.
+     */
+    private static final List<Definition> IETF = List.of(
+            // RFC 6733 base protocol: every AVP of section 4.5 and the accounting ones of 9.8
             ietf(1, "User-Name", UTF8_STRING),
             ietf(25, "Class", OCTET_STRING),
             ietf(27, "Session-Timeout", UNSIGNED32),
             ietf(33, "Proxy-State", OCTET_STRING),
+            ietf(44, "Acct-Session-Id", OCTET_STRING),
+            ietf(50, "Acct-Multi-Session-Id", UTF8_STRING),
             ietf(55, "Event-Timestamp", TIME),
+            ietf(85, "Acct-Interim-Interval", UNSIGNED32),
             ietf(257, "Host-IP-Address", ADDRESS),
             ietf(258, "Auth-Application-Id", UNSIGNED32),
             ietf(259, "Acct-Application-Id", UNSIGNED32),
             ietf(260, "Vendor-Specific-Application-Id", GROUPED),
+            ietf(261, "Redirect-Host-Usage", ENUMERATED),
+            ietf(262, "Redirect-Max-Cache-Time", UNSIGNED32),
             ietf(263, "Session-Id", UTF8_STRING),
             ietf(264, "Origin-Host", DIAMETER_IDENTITY),
             ietf(265, "Supported-Vendor-Id", UNSIGNED32),
@@ -47,7 +59,12 @@ public final class Dictionary {
             ietf(267, "Firmware-Revision", UNSIGNED32),
             ietf(268, "Result-Code", UNSIGNED32),
             ietf(269, "Product-Name", UTF8_STRING),
+            ietf(270, "Session-Binding", UNSIGNED32),
+            ietf(271, "Session-Server-Failover", ENUMERATED),
+            ietf(272, "Multi-Round-Time-Out", UNSIGNED32),
             ietf(273, "Disconnect-Cause", ENUMERATED),
+            ietf(274, "Auth-Request-Type", ENUMERATED),
+            ietf(276, "Auth-Grace-Period", UNSIGNED32),
             ietf(277, "Auth-Session-State", ENUMERATED),
             ietf(278, "Origin-State-Id", UNSIGNED32),
             ietf(279, "Failed-AVP", GROUPED),
@@ -57,6 +74,8 @@ public final class Dictionary {
             ietf(283, "Destination-Realm", DIAMETER_IDENTITY),
             ietf(284, "Proxy-Info", GROUPED),
             ietf(285, "Re-Auth-Request-Type", ENUMERATED),
+            ietf(287, "Accounting-Sub-Session-Id", UNSIGNED64),
+            ietf(291, "Authorization-Lifetime", UNSIGNED32),
             ietf(292, "Redirect-Host", DIAMETER_URI),
             ietf(293, "Destination-Host", DIAMETER_IDENTITY),
             ietf(294, "Error-Reporting-Host", DIAMETER_IDENTITY),
@@ -65,7 +84,10 @@ public final class Dictionary {
             ietf(297, "Experimental-Result", GROUPED),
             ietf(298, "Experimental-Result-Code", UNSIGNED32),
             ietf(299, "Inband-Security-Id", UNSIGNED32),
-            // RFC 4006 credit control
+            ietf(480, "Accounting-Record-Type", ENUMERATED),
+            ietf(483, "Accounting-Realtime-Required", ENUMERATED),
+            ietf(485, "Accounting-Record-Number", UNSIGNED32),
+            // RFC 4006 / RFC 8506 credit control
             ietf(411, "CC-Correlation-Id", OCTET_STRING),
             ietf(412, "CC-Input-Octets", UNSIGNED64),
             ietf(413, "CC-Money", GROUPED),
@@ -117,40 +139,33 @@ public final class Dictionary {
             ietf(459, "User-Equipment-Info-Type", ENUMERATED),
             ietf(460, "User-Equipment-Info-Value", OCTET_STRING),
             ietf(461, "Service-Context-Id", UTF8_STRING),
-            // 3GPP TS 32.299 (and TS 29.061 for the 3GPP-* ones), vendor 10415
-            tgpp(2, "3GPP-Charging-Id", OCTET_STRING),
-            tgpp(18, "3GPP-SGSN-MCC-MNC", UTF8_STRING),
-            tgpp(21, "3GPP-RAT-Type", OCTET_STRING),
-            tgpp(22, "3GPP-User-Location-Info", OCTET_STRING),
-            tgpp(515, "Max-Requested-Bandwidth-DL", UNSIGNED32), // TS 29.214
-            tgpp(516, "Max-Requested-Bandwidth-UL", UNSIGNED32),
-            tgpp(823, "Event-Type", GROUPED),
-            tgpp(824, "SIP-Method", UTF8_STRING),
-            tgpp(829, "Role-Of-Node", ENUMERATED),
-            tgpp(830, "User-Session-Id", UTF8_STRING),
-            tgpp(831, "Calling-Party-Address", UTF8_STRING),
-            tgpp(832, "Called-Party-Address", UTF8_STRING),
-            tgpp(841, "IMS-Charging-Identifier", UTF8_STRING),
-            tgpp(851, "Trunk-Group-Id", GROUPED),
-            tgpp(852, "Incoming-Trunk-Group-Id", UTF8_STRING),
-            tgpp(853, "Outgoing-Trunk-Group-Id", UTF8_STRING),
-            tgpp(861, "Cause-Code", INTEGER32),
-            tgpp(862, "Node-Functionality", ENUMERATED),
-            tgpp(868, "Time-Quota-Threshold", UNSIGNED32),
-            tgpp(869, "Volume-Quota-Threshold", UNSIGNED32),
-            tgpp(870, "Trigger-Type", ENUMERATED),
-            tgpp(871, "Quota-Holding-Time", UNSIGNED32),
-            tgpp(872, "Reporting-Reason", ENUMERATED),
-            tgpp(873, "Service-Information", GROUPED),
-            tgpp(874, "PS-Information", GROUPED),
-            tgpp(876, "IMS-Information", GROUPED),
-            tgpp(1016, "QoS-Information", GROUPED), // TS 29.212
-            tgpp(1028, "QoS-Class-Identifier", ENUMERATED),
-            tgpp(1250, "Called-Asserted-Identity", UTF8_STRING),
-            tgpp(1251, "Requested-Party-Address", UTF8_STRING),
-            tgpp(1263, "Access-Network-Information", OCTET_STRING),
-            tgpp(1264, "Trigger", GROUPED),
-            tgpp(2021, "Remaining-Balance", GROUPED));
+            ietf(653, "User-Equipment-Info-Extension", GROUPED),
+            ietf(654, "User-Equipment-Info-IMEISV", OCTET_STRING),
+            ietf(655, "User-Equipment-Info-MAC", OCTET_STRING),
+            ietf(656, "User-Equipment-Info-EUI64", OCTET_STRING),
+            ietf(657, "User-Equipment-Info-ModifiedEUI64", OCTET_STRING),
+            ietf(658, "User-Equipment-Info-IMEI", OCTET_STRING),
+            ietf(659, "Subscription-Id-Extension", GROUPED),
+            ietf(660, "Subscription-Id-E164", UTF8_STRING),
+            ietf(661, "Subscription-Id-IMSI", UTF8_STRING),
+            ietf(662, "Subscription-Id-SIP-URI", UTF8_STRING),
+            ietf(663, "Subscription-Id-NAI", UTF8_STRING),
+            ietf(664, "Subscription-Id-Private", UTF8_STRING),
+            ietf(665, "Redirect-Server-Extension", GROUPED),
+            ietf(666, "Redirect-Address-IPAddress", ADDRESS),
+            ietf(667, "Redirect-Address-URL", UTF8_STRING),
+            ietf(668, "Redirect-Address-SIP-URI", UTF8_STRING),
+            ietf(669, "QoS-Final-Unit-Indication", GROUPED));
+
+    /**
+     * AVPs of Credence's own that never leave the process (vendor 32473, the RFC 5612
+     * documentation enterprise number): an adapter that speaks another protocol uses them to
+     * carry what Diameter has no AVP for into the credit-control engine.
+     */
+    private static final List<Definition> INTERNAL = List.of(
+            new Definition(Codes.CREDENCE_UPF_ID, Codes.VENDOR_CREDENCE, "Credence-UPF-Id", UTF8_STRING));
+
+    private static final List<Definition> DEFINITIONS = all(IETF, TgppAvps.load(), INTERNAL);
 
     /**
      * Groups within groups that {@link #check} follows. A credit-control request needs five (MSCC,
@@ -177,8 +192,11 @@ public final class Dictionary {
         return new Definition(code, 0, name, type);
     }
 
-    private static Definition tgpp(long code, String name, AvpType type) {
-        return new Definition(code, VENDOR_3GPP, name, type);
+    private static List<Definition> all(List<Definition> ietf, List<Definition> tgpp, List<Definition> internal) {
+        List<Definition> all = new java.util.ArrayList<>(ietf);
+        all.addAll(tgpp);
+        all.addAll(internal);
+        return List.copyOf(all);
     }
 
     private static long key(long code, long vendorId) {

@@ -14,19 +14,19 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Diameter listener: TCP (optionally TLS) on 3868 by default, one {@link ServerConnection}
- * per accepted socket, at most {@code connectionsMax} at once.
+ * per accepted socket; who gets one of the {@code connectionsMax} slots is the {@link ConnectionGate}'s call.
  */
 public final class DiameterServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DiameterServer.class.getName());
+    /** Refused connections and CERs logged per second at most; the rest are counted in the next line. */
+    static final int REFUSAL_LINES_PER_SECOND = 10;
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -46,7 +46,9 @@ public final class DiameterServer implements AutoCloseable {
         CapabilitiesExchange capabilities = new CapabilitiesExchange(local, allowedPeers);
         PeerTable peers = new PeerTable();
         SslContext tls = config.tls() == null ? null : config.tls().serverContext();
-        AtomicInteger connections = new AtomicInteger();
+        ConnectionGate gate = new ConnectionGate(config.connectionsMax(), config.connectionsPerAddressMax(),
+                config.allowedSources());
+        RateLimitedLog refusals = new RateLimitedLog(LOG, REFUSAL_LINES_PER_SECOND);
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         try {
@@ -58,23 +60,25 @@ public final class DiameterServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            if (connections.incrementAndGet() > config.connectionsMax()) {
-                                connections.decrementAndGet();
-                                LOG.log(System.Logger.Level.WARNING, "refusing connection from {0}: {1} open",
-                                        ch.remoteAddress(), config.connectionsMax());
-                                ch.close();
+                            if (!admitted(ch, gate, refusals)) {
                                 return;
                             }
-                            ch.closeFuture().addListener(f -> connections.decrementAndGet());
+                            ch.closeFuture().addListener(f -> gate.closed(ch));
+                            // absolute from accept: a peer trickling a byte at a time does not extend it
+                            ch.eventLoop().schedule(() -> {
+                                if (gate.isUnidentified(ch)) {
+                                    refusals.log(System.Logger.Level.INFO, "closing connection from " + ch.remoteAddress()
+                                            + ": no capabilities exchange within " + config.capabilitiesTimeout());
+                                    ch.close();
+                                }
+                            }, config.capabilitiesTimeout().toMillis(), TimeUnit.MILLISECONDS);
                             if (tls != null) {
                                 ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                             }
                             ch.pipeline().addLast("flush", new FlushConsolidationHandler(256, true));
-                            ch.pipeline().addLast("idle", new IdleStateHandler(
-                                    config.capabilitiesTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                             ch.pipeline().addLast("frames", new FrameDecoder(codec));
                             ch.pipeline().addLast("peer", new ServerConnection(codec, local, capabilities, peers,
-                                    application, config));
+                                    application, config, () -> gate.identified(ch), refusals));
                         }
                     })
                     .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
@@ -83,6 +87,27 @@ public final class DiameterServer implements AutoCloseable {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
+        }
+    }
+
+    /** Whether the gate lets a new connection in; a refused one is closed before anything is read. */
+    private static boolean admitted(SocketChannel ch, ConnectionGate gate, RateLimitedLog refusals) {
+        switch (gate.admit(ch, ch.remoteAddress().getAddress())) {
+            case ConnectionGate.Verdict.Refused refused -> {
+                refusals.log(System.Logger.Level.WARNING, "refusing connection from " + ch.remoteAddress() + ": "
+                        + refused.reason());
+                ch.close();
+                return false;
+            }
+            case ConnectionGate.Verdict.Admitted admitted -> {
+                if (admitted.evicted() != null) {
+                    refusals.log(System.Logger.Level.WARNING, "closing connection from "
+                            + admitted.evicted().remoteAddress() + " (no capabilities exchange yet) to make room for "
+                            + ch.remoteAddress() + ": every connection slot is taken");
+                    admitted.evicted().close();
+                }
+                return true;
+            }
         }
     }
 

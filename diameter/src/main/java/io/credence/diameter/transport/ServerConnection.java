@@ -29,23 +29,33 @@ final class ServerConnection extends Connection {
     private final int inFlightMax;
     private final Duration watchdogInterval;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Runnable onIdentified;
+    private final RateLimitedLog refusals;
 
+    /**
+     * @param onIdentified called once the capabilities exchange succeeded (the connection holds a
+     *                     configured peer from then on)
+     * @param refusals     where refused CERs and requests refused here are logged
+     */
     ServerConnection(DiameterCodec codec, LocalIdentity local, CapabilitiesExchange capabilities, PeerTable peers,
-                     ApplicationHandler application, TransportConfig config) {
+                     ApplicationHandler application, TransportConfig config, Runnable onIdentified,
+                     RateLimitedLog refusals) {
         super(codec, local, config.requestTimeout());
         this.capabilities = capabilities;
         this.peers = peers;
         this.application = application;
         this.inFlightMax = config.inFlightPerPeerMax();
         this.watchdogInterval = config.watchdogInterval();
+        this.onIdentified = onIdentified;
+        this.refusals = refusals;
     }
 
     @Override
     protected void request(DiameterMessage request) {
         if (!open) {
             if (request.commandCode() != Codes.CAPABILITIES_EXCHANGE || request.applicationId() != Codes.APP_COMMON) {
-                LOG.log(System.Logger.Level.INFO, "closing {0}: command {1} before capabilities exchange",
-                        channel.remoteAddress(), request.commandCode());
+                refusals.log(System.Logger.Level.INFO, "closing " + channel.remoteAddress() + ": command "
+                        + request.commandCode() + " before capabilities exchange");
                 channel.close();
                 return;
             }
@@ -91,17 +101,22 @@ final class ServerConnection extends Connection {
                 peerHost = accepted.peerHost();
                 peerRealm = accepted.peerRealm();
                 open = true;
-                // past the exchange the idle timer becomes the watchdog Tw
-                channel.pipeline().replace(IdleStateHandler.class, "watchdog", new IdleStateHandler(
+                onIdentified.run();
+                // past the exchange the connection has a watchdog: Tw of silence sends a DWR
+                channel.pipeline().addBefore("frames", "watchdog", new IdleStateHandler(
                         watchdogInterval.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                 peers.opened(this);
                 write(accepted.answer());
                 LOG.log(System.Logger.Level.INFO, "peer {0} ({1}) connected from {2}", peerHost, peerRealm,
                         channel.remoteAddress());
+                for (String warning : accepted.warnings()) {
+                    LOG.log(System.Logger.Level.WARNING, "peer {0}: {1}", peerHost, warning);
+                }
             }
             case CapabilitiesExchange.Decision.Refused refused -> {
-                LOG.log(System.Logger.Level.WARNING, "refused CER from {0}: {1} {2}", channel.remoteAddress(),
-                        String.valueOf(refused.resultCode()), refused.reason());
+                refusals.log(System.Logger.Level.WARNING, "refused CER from " + channel.remoteAddress() + " (Origin-Host "
+                        + refused.peerHost() + "): " + refused.resultCode() + " " + refused.reason()
+                        + (refused.failedAvp() == null ? "" : "; Failed-AVP " + refused.failedAvp()));
                 channel.writeAndFlush(Unpooled.wrappedBuffer(codec.encode(refused.answer())))
                         .addListener(ChannelFutureListener.CLOSE);
             }
@@ -109,6 +124,8 @@ final class ServerConnection extends Connection {
     }
 
     private DiameterMessage errorAnswer(DiameterMessage request, long resultCode, String reason) {
+        refusals.log(System.Logger.Level.INFO, "refused command " + request.commandCode() + " (application "
+                + request.applicationId() + ") from " + peerHost + ": " + resultCode + " " + reason);
         DiameterMessage answer = request.answer(java.util.List.of(result(resultCode), originHost(local),
                 originRealm(local), io.credence.diameter.codec.Avps.utf8(Codes.ERROR_MESSAGE, 0, false, reason)));
         return Codes.isProtocolError(resultCode)

@@ -245,6 +245,29 @@ class LiveCaptureInteropTest {
         }
         Assumptions.assumeTrue(started && capture.isAlive(), "cannot capture on lo (needs root or CAP_NET_RAW): "
                 + captureLog);
+        awaitPacketsInFile(pcap, port);
+    }
+
+    /**
+     * dumpcap says "Capturing on" before its filter sees packets: on a loaded machine the first
+     * CER and CCRs went by uncaptured. Knock on the port (a bare TCP connect, no Diameter in it)
+     * until the file shows a packet, so the story starts only once capture is live.
+     */
+    private static void awaitPacketsInFile(Path pcap, int port) throws Exception {
+        long deadline = System.currentTimeMillis() + CAPTURE_FLUSH_MILLIS_MAX;
+        while (System.currentTimeMillis() < deadline) {
+            try (java.net.Socket knock = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                knock.setSoLinger(true, 0);
+            }
+            Thread.sleep(100);
+            Optional<String> frames = ExternalPrograms.attempt(List.of("tshark", "-r", pcap.toString(), "-T", "fields",
+                    "-e", "frame.number"), TSHARK_TIMEOUT);
+            if (frames.map(f -> !f.isBlank()).orElse(false)) {
+                return;
+            }
+        }
+        throw new AssertionError("dumpcap captured nothing on port " + port + " within " + CAPTURE_FLUSH_MILLIS_MAX
+                + " ms of saying it was capturing");
     }
 
     /**

@@ -30,6 +30,41 @@ class DictionaryTest {
     }
 
     @Test
+    void everyBaseProtocolAvpOfRfc6733IsKnown() {
+        // RFC 6733 section 4.5 (base protocol AVPs) and section 9.8 (accounting AVPs): an Ro client
+        // such as Kamailio's ims_charging puts Accounting-Record-Type/-Number, with the M bit, in every CCR
+        long[] base = {1, 25, 27, 33, 44, 50, 55, 85, 257, 258, 259, 260, 261, 262, 263, 264, 265, 266, 267, 268, 269,
+            270, 271, 272, 273, 274, 276, 277, 278, 279, 280, 281, 282, 283, 284, 285, 287, 291, 292, 293, 294, 295,
+            296, 297, 298, 299, 480, 483, 485};
+        for (long code : base) {
+            assertThat(Dictionary.find(code, 0)).as("RFC 6733 AVP %d", code).isPresent();
+        }
+        for (long code = 411; code <= 461; code++) {
+            assertThat(Dictionary.find(code, 0)).as("RFC 4006 AVP %d", code).isPresent();
+        }
+        for (long code = 653; code <= 669; code++) {
+            assertThat(Dictionary.find(code, 0)).as("RFC 8506 AVP %d", code).isPresent();
+        }
+        assertThat(Dictionary.named("Accounting-Record-Type").type()).isEqualTo(AvpType.ENUMERATED);
+        assertThat(Dictionary.named("Subscription-Id-Extension").type()).isEqualTo(AvpType.GROUPED);
+    }
+
+    @Test
+    void theThreeGppAvpsAreReadFromTheirTableWithTheirFormats() {
+        assertThat(Dictionary.named("3GPP-IMSI").code()).isEqualTo(1);
+        assertThat(Dictionary.named("SIP-Method").code()).isEqualTo(824);
+        assertThat(Dictionary.named("Time-Stamps").type()).isEqualTo(AvpType.GROUPED);
+        assertThat(Dictionary.named("SIP-Request-Timestamp").type()).isEqualTo(AvpType.TIME);
+        assertThat(Dictionary.named("PDN-Connection-Charging-ID").vendorId()).isEqualTo(Dictionary.VENDOR_3GPP);
+        assertThat(Dictionary.named("3GPP-PS-Data-Off-Status").code()).isEqualTo(4406);
+        assertThat(Dictionary.all().stream().filter(d -> d.vendorId() == Dictionary.VENDOR_3GPP).count())
+                .as("3GPP AVPs in the table").isGreaterThan(500);
+        // a known 3GPP AVP is checked like any other: an Unsigned32 of two bytes is an invalid value
+        Avp quotaHolding = new Avp(871, Avp.FLAG_VENDOR, Dictionary.VENDOR_3GPP, new byte[2]);
+        assertThatThrownBy(() -> Dictionary.check(quotaHolding)).isInstanceOf(AvpFormatException.class);
+    }
+
+    @Test
     void checkFindsABadValueInsideAGroupAndNamesIt() {
         Avp badNumber = new Avp(415, Avp.FLAG_MANDATORY, 0, new byte[2]); // CC-Request-Number needs 4 bytes
         Avp mscc = Avps.grouped(456, 0, true, List.of(Avps.unsigned32(432, 0, true, 10), badNumber));

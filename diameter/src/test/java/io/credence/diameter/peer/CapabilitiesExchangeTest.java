@@ -51,11 +51,66 @@ class CapabilitiesExchangeTest {
     }
 
     @Test
-    void anImsNodeAnnouncingCreditControlOnlyAsVendorSpecificIsAccepted() {
+    void anImsNodeAnnouncingCreditControlOnlyAsVendorSpecificIsAnsweredInThatFormOnce() {
+        // Kamailio's cdp routes Ro by (application 4, vendor 10415): a CEA with the bare application
+        // left it with "no connected peer for app_id 4 and vendor id 10415", and one naming the
+        // application in both forms is refused ("Too many applications for this peer")
         Avp vendorSpecific = Avps.grouped(260, 0, true, List.of(Avps.unsigned32(266, 0, true, 10415),
                 Avps.unsigned32(258, 0, true, 4)));
-        assertThat(exchange.answer(cer("scscf.example.net", List.of(vendorSpecific))))
-                .isInstanceOf(CapabilitiesExchange.Decision.Accepted.class);
+        CapabilitiesExchange.Decision decision = exchange.answer(cer("scscf.example.net", List.of(
+                Avps.unsigned32(265, 0, true, 10415), vendorSpecific)));
+        assertThat(decision).isInstanceOf(CapabilitiesExchange.Decision.Accepted.class);
+        DiameterMessage cea = decision.answer();
+        assertThat(cea.findAll(258, 0)).as("no bare Auth-Application-Id beside the vendor-specific one").isEmpty();
+        assertThat(cea.findAll(260, 0)).hasSize(1);
+        List<Avp> members = cea.find(260, 0).orElseThrow().grouped();
+        assertThat(members).extracting(Avp::code).containsExactly(266L, 258L);
+        assertThat(members.get(0).unsigned32()).isEqualTo(10415);
+        assertThat(members.get(1).unsigned32()).isEqualTo(4);
+        assertThat(cea.findAll(265, 0)).extracting(Avp::unsigned32).containsExactly(10415L);
+    }
+
+    @Test
+    void aBareOfferIsAnsweredBareAndOfTwoFormsTheFirstOfferedIsEchoed() {
+        Avp bare = Avps.unsigned32(258, 0, true, 4);
+        Avp vendorSpecific = Avps.grouped(260, 0, true, List.of(Avps.unsigned32(266, 0, true, 10415),
+                Avps.unsigned32(258, 0, true, 4)));
+        DiameterMessage bareFirst = exchange.answer(cer("pgw.example.net", List.of(bare, vendorSpecific))).answer();
+        assertThat(bareFirst.findAll(258, 0)).hasSize(1);
+        assertThat(bareFirst.findAll(260, 0)).isEmpty();
+        DiameterMessage vendorFirst = exchange.answer(cer("pgw.example.net", List.of(vendorSpecific, bare))).answer();
+        assertThat(vendorFirst.findAll(258, 0)).isEmpty();
+        assertThat(vendorFirst.findAll(260, 0)).hasSize(1);
+        // a relay agent offers the relay id: answered with credit control, bare
+        DiameterMessage relay = exchange.answer(cer("pgw.example.net", List.of(Avps.unsigned32(258, 0, true,
+                0xFFFF_FFFFL)))).answer();
+        assertThat(relay.find(258, 0).orElseThrow().unsigned32()).isEqualTo(4);
+    }
+
+    @Test
+    void aConfiguredPeerWithoutHostIpAddressIsAcceptedWithAWarningAnUnknownOneIsNot() {
+        DiameterMessage full = cer("scscf.example.net", List.of(Avps.unsigned32(258, 0, true, 4)));
+        DiameterMessage noAddress = new DiameterMessage(full.flags(), 257, 0, 1, 1,
+                full.avps().stream().filter(a -> a.code() != 257).toList());
+        CapabilitiesExchange.Decision decision = exchange.answer(noAddress);
+        assertThat(decision).isInstanceOf(CapabilitiesExchange.Decision.Accepted.class);
+        assertThat(((CapabilitiesExchange.Decision.Accepted) decision).warnings()).singleElement()
+                .asString().contains("Host-IP-Address");
+        assertThat(resultCode(decision.answer())).isEqualTo(2001);
+
+        DiameterMessage stranger = new DiameterMessage(full.flags(), 257, 0, 1, 1, noAddress.avps().stream()
+                .map(a -> a.code() == 264 ? Avps.utf8(264, 0, true, "intruder.example.org") : a).toList());
+        assertThat(resultCode(exchange.answer(stranger).answer())).isEqualTo(3010);
+    }
+
+    @Test
+    void aConfiguredPeerMissingVendorIdIsRefusedNamingIt() {
+        DiameterMessage full = cer("pgw.example.net", List.of(Avps.unsigned32(258, 0, true, 4)));
+        DiameterMessage withoutVendor = new DiameterMessage(full.flags(), 257, 0, 1, 1,
+                full.avps().stream().filter(a -> a.code() != 266).toList());
+        CapabilitiesExchange.Decision decision = exchange.answer(withoutVendor);
+        assertThat(resultCode(decision.answer())).isEqualTo(5005);
+        assertThat(((CapabilitiesExchange.Decision.Refused) decision).failedAvp().code()).isEqualTo(266);
     }
 
     @Test
