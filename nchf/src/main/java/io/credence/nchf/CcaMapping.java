@@ -85,7 +85,7 @@ final class CcaMapping {
         Long ratingGroup = null;
         String upfId = null;
         for (Avp m : mscc.grouped()) {
-            if (m.vendorId() == CcrMapping.VENDOR_CREDENCE && m.code() == CcrMapping.CREDENCE_UPF_ID) {
+            if (m.vendorId() == Codes.VENDOR_CREDENCE && m.code() == Codes.CREDENCE_UPF_ID) {
                 upfId = m.utf8();
             }
             if (m.vendorId() != 0) {
@@ -196,8 +196,8 @@ final class CcaMapping {
         try {
             Avp failed = cca.find(Codes.FAILED_AVP, 0).map(f -> f.grouped().isEmpty() ? null : f.grouped().get(0))
                     .orElse(null);
-            if (failed != null && failed.vendorId() == CcrMapping.VENDOR_CREDENCE
-                    && failed.code() == CcrMapping.CREDENCE_UPF_ID) {
+            if (failed != null && failed.vendorId() == Codes.VENDOR_CREDENCE
+                    && failed.code() == Codes.CREDENCE_UPF_ID) {
                 return "multipleUnitUsage.uPFID";
             }
             if (failed == null || failed.vendorId() != 0) {

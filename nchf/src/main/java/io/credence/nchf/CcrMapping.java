@@ -41,15 +41,6 @@ import java.util.List;
  */
 final class CcrMapping {
     static final String SESSION_PREFIX = "nchf;";
-    /**
-     * Credence-UPF-Id: the uPFID of a multipleUnitUsage, inside its MSCC, so the credit-control
-     * server keys the grant by (rating group, service id, UPF) and echoes it in the answer's MSCC.
-     * It is Credence's own AVP under the RFC 5612 documentation enterprise number 32473 and never
-     * goes on a wire (Nchf requests are handed to the engine in-process); UTF8String, M bit clear.
-     * Literal values until the diameter module's Codes.VENDOR_CREDENCE / Codes.CREDENCE_UPF_ID land.
-     */
-    static final long VENDOR_CREDENCE = 32473;
-    static final long CREDENCE_UPF_ID = 1;
 
     private CcrMapping() {}
 
@@ -84,7 +75,10 @@ final class CcrMapping {
         }
         members.add(Avps.unsigned32(Codes.RATING_GROUP, 0, true, usage.ratingGroup()));
         if (usage.upfId() != null) {
-            members.add(Avps.utf8(CREDENCE_UPF_ID, VENDOR_CREDENCE, false, usage.upfId()));
+            // Credence-UPF-Id: the credit-control server keys the grant by (rating group, service id, UPF)
+            // and echoes it in the answer's MSCC; Credence's own AVP (RFC 5612 documentation enterprise
+            // number), never on a wire since Nchf requests reach the engine in-process; M bit clear
+            members.add(Avps.utf8(Codes.CREDENCE_UPF_ID, Codes.VENDOR_CREDENCE, false, usage.upfId()));
         }
         return Avps.grouped(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0, true, members);
     }

@@ -94,7 +94,7 @@ class CcaMappingTest {
     void theUpfIdOfEachAnswerMsccIsEchoedAsUpfId() {
         Avp withUpf = Avps.grouped(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0, true, List.of(
                 Avps.unsigned32(Codes.RATING_GROUP, 0, true, 1),
-                Avps.utf8(CcrMapping.CREDENCE_UPF_ID, CcrMapping.VENDOR_CREDENCE, false, "upf-b"),
+                Avps.utf8(Codes.CREDENCE_UPF_ID, Codes.VENDOR_CREDENCE, false, "upf-b"),
                 Avps.unsigned32(Codes.RESULT_CODE, 0, true, Codes.DIAMETER_SUCCESS)));
         var body = ((CcaMapping.Charged) CcaMapping.map(cca(Codes.DIAMETER_SUCCESS, withUpf,
                 mscc(1, Codes.DIAMETER_SUCCESS, 10L, false)), CcaMapping.Kind.UPDATE, REQUEST)).body();
@@ -114,7 +114,7 @@ class CcaMappingTest {
     @Test
     void aRefusedUpfIdNamesTheField() {
         NchfProblem p = refused(cca(Codes.DIAMETER_INVALID_AVP_VALUE, Avps.grouped(Codes.FAILED_AVP, 0, true,
-                List.of(Avps.utf8(CcrMapping.CREDENCE_UPF_ID, CcrMapping.VENDOR_CREDENCE, false, "x")))),
+                List.of(Avps.utf8(Codes.CREDENCE_UPF_ID, Codes.VENDOR_CREDENCE, false, "x")))),
                 CcaMapping.Kind.UPDATE);
         assertThat(p.invalidParams()).extracting(NchfProblem.InvalidParam::param).containsExactly("multipleUnitUsage.uPFID");
     }

@@ -44,9 +44,9 @@ class CcrMappingTest {
                 new UnitUsage(1, "upf-b", null, null), new UnitUsage(2, null, null, null))),
                 Codes.UPDATE_REQUEST, 1, "ref", "credence.test", 1);
         List<Avp> msccs = ccr.findAll(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0);
-        assertThat(msccs).extracting(m -> m.grouped().stream().filter(a -> a.vendorId() == 32473 && a.code() == 1)
+        assertThat(msccs).extracting(m -> m.grouped().stream().filter(a -> a.vendorId() == Codes.VENDOR_CREDENCE && a.code() == Codes.CREDENCE_UPF_ID)
                 .map(Avp::utf8).findFirst().orElse(null)).containsExactly("upf-a", "upf-b", null);
-        Avp upf = msccs.get(0).grouped().stream().filter(a -> a.vendorId() == 32473).findFirst().orElseThrow();
+        Avp upf = msccs.get(0).grouped().stream().filter(a -> a.vendorId() == Codes.VENDOR_CREDENCE).findFirst().orElseThrow();
         assertThat(upf.mandatory()).as("M bit").isFalse();
     }
 }
