@@ -116,7 +116,7 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         if (authApp.unsigned32() != Codes.APP_CREDIT_CONTROL) {
             throw invalid(authApp, "Auth-Application-Id must be 4 (credit control)");
         }
-        String serviceContextId = required(request, Codes.SERVICE_CONTEXT_ID).utf8();
+        String serviceContextId = serviceContextRoot(required(request, Codes.SERVICE_CONTEXT_ID).utf8());
         Avp typeAvp = required(request, Codes.CC_REQUEST_TYPE);
         int type = typeAvp.integer32();
         if (type < Codes.INITIAL_REQUEST || type > Codes.EVENT_REQUEST) {
@@ -182,6 +182,20 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
     }
 
     /**
+     * The service context without the operator's prefix: TS 32.299 7.1.12 lets a client write
+     * {@code [[[[extensions.]MNC.]MCC.]Release.]service-context@domain}, and Kamailio sends
+     * {@code ext.01.001.8.32260@3gpp.org}; what names the service is {@code 32260@3gpp.org}.
+     */
+    static String serviceContextRoot(String serviceContextId) {
+        int at = serviceContextId.indexOf('@');
+        if (at < 0) {
+            return serviceContextId;
+        }
+        int dot = serviceContextId.lastIndexOf('.', at);
+        return dot < 0 ? serviceContextId : serviceContextId.substring(dot + 1);
+    }
+
+    /**
      * How the request names its application: a top-level Auth-Application-Id, else the first
      * Vendor-Specific-Application-Id that holds one (Kamailio's ims_charging sends only that form
      * in every CCR); null when neither is there. A malformed group is an invalid value.
@@ -244,7 +258,7 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         if (data.isEmpty()) {
             throw invalid(dataAvp, "Subscription-Id-Data is empty");
         }
-        return new Subscription(type, data);
+        return new Subscription(type, canonical(type, data));
     }
 
     /** RFC 8506 Subscription-Id-Extension: one member, whose code says the identity's type. */
@@ -266,10 +280,19 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
                 if (data.isEmpty()) {
                     throw invalid(m, "Subscription-Id-Extension holds an empty identity");
                 }
-                return new Subscription(type, data);
+                return new Subscription(type, canonical(type, data));
             }
         }
         throw invalid(extension, "Subscription-Id-Extension holds no identity this server knows (RFC 8506 660..664)");
+    }
+
+    /**
+     * An E.164 number as identities are bound: digits only. An IMS node takes it from a tel: URI
+     * and keeps the '+' (Kamailio sends {@code +491700000001}); E.164 has no '+' in it, it is the
+     * dialling prefix, so it is dropped here rather than left to fail every lookup.
+     */
+    static String canonical(IdentityType type, String data) {
+        return type == IdentityType.E164 && data.length() > 1 && data.charAt(0) == '+' ? data.substring(1) : data;
     }
 
     private static ServiceRequest service(Avp mscc, CreditControlConfig config) throws CcError {

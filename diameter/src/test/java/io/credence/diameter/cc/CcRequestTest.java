@@ -35,6 +35,24 @@ class CcRequestTest {
         assertThatThrownBy(() -> CcRequest.read(priceEnquiry(7, -4), EUR)).isInstanceOf(CcError.class);
     }
 
+    @Test
+    void theServiceContextIsItsRootAndAnE164KeepsNoPlusAndRfc8506IdentitiesCount() throws Exception {
+        assertThat(CcRequest.serviceContextRoot("ext.01.001.8.32260@3gpp.org")).isEqualTo("32260@3gpp.org");
+        assertThat(CcRequest.serviceContextRoot("8.32251@3gpp.org")).isEqualTo("32251@3gpp.org");
+        assertThat(CcRequest.serviceContextRoot("32255@3gpp.org")).isEqualTo("32255@3gpp.org");
+        assertThat(CcRequest.serviceContextRoot("voice")).isEqualTo("voice");
+        CcRequest kamailio = CcRequest.read(CcrBuilder.request("scscf;1", "scscf.operator.test", "operator.test",
+                        "credence.test", Codes.INITIAL_REQUEST, 0).serviceContext("ext.01.001.8.32260@3gpp.org")
+                .subscription(0, "+491700000001")
+                .avp(Avps.grouped(Codes.SUBSCRIPTION_ID_EXTENSION, 0, true, List.of(
+                        Avps.utf8(Codes.SUBSCRIPTION_ID_SIP_URI, 0, true, "sip:alice@ims.operator.test"))))
+                .build(1), EUR);
+        assertThat(kamailio.serviceContextId()).isEqualTo(CreditControlConfig.CONTEXT_IMS);
+        assertThat(kamailio.subscriptions()).containsExactly(
+                new CcRequest.Subscription(io.credence.ledger.IdentityType.E164, "491700000001"),
+                new CcRequest.Subscription(io.credence.ledger.IdentityType.SIP_URI, "sip:alice@ims.operator.test"));
+    }
+
     private static DiameterMessage priceEnquiry(long valueDigits, int exponent) {
         return CcrBuilder.request("ims;price;1", "scscf.operator.test", "operator.test", "credence.test",
                         Codes.EVENT_REQUEST, 0)
