@@ -76,6 +76,15 @@ final class CcaMapping {
             Map.of("triggerType", "QUOTA_EXHAUSTED", "triggerCategory", "IMMEDIATE_REPORT"),
             Map.of("triggerType", "VALIDITY_TIME", "triggerCategory", "IMMEDIATE_REPORT"));
 
+    /**
+     * The trigger of a refused entry: its quota is exhausted now. A consumer that installs quota by
+     * triggers rather than by resultCode (free5GC's SMF replaces the URR's triggers with the
+     * answer's, and reads no resultCode) then installs a zero quota and stops the traffic, instead
+     * of keeping the old quota and its traffic flowing uncharged.
+     */
+    static final List<Map<String, Object>> REFUSED_TRIGGERS = List.of(
+            Map.of("triggerType", "QUOTA_EXHAUSTED", "triggerCategory", "IMMEDIATE_REPORT"));
+
     private static Map<String, Object> unitInformation(Avp mscc) {
         Map<String, Object> unit = new LinkedHashMap<>();
         Map<String, Object> granted = null;
@@ -118,6 +127,8 @@ final class CcaMapping {
         if (granted != null) {
             // a grant is reported on, at once, when it runs out or its validity time ends
             unit.put("triggers", GRANT_TRIGGERS);
+        } else if (result != Codes.DIAMETER_SUCCESS) {
+            unit.put("triggers", REFUSED_TRIGGERS);
         }
         return unit;
     }

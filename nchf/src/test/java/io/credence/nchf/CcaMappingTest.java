@@ -82,7 +82,8 @@ class CcaMappingTest {
                 Map.of("resultCode", "SUCCESS", "ratingGroup", 10L, "grantedUnit", Map.of("totalVolume", 500L),
                         "validityTime", 600L, "finalUnitIndication", Map.of("finalUnitAction", "TERMINATE"),
                         "triggers", CcaMapping.GRANT_TRIGGERS),
-                Map.of("resultCode", "QUOTA_LIMIT_REACHED", "ratingGroup", 20L, "validityTime", 600L)));
+                Map.of("resultCode", "QUOTA_LIMIT_REACHED", "ratingGroup", 20L, "validityTime", 600L,
+                        "triggers", CcaMapping.REFUSED_TRIGGERS)));
 
         DiameterMessage allOut = cca(Codes.DIAMETER_CREDIT_LIMIT_REACHED,
                 mscc(10, Codes.DIAMETER_CREDIT_LIMIT_REACHED, null, false));

@@ -146,6 +146,25 @@ class Free5gcSmfChargingTest {
     }
 
     @Test
+    void aRatingGroupOutOfQuotaIsRefusedWithTheTriggerThatMakesTheSmfStopItsTraffic() throws Exception {
+        Free5gcSmfRequests smf = new Free5gcSmfRequests("imsi-208930000000001", "msisdn-0900000000", 4);
+        String update = ROOT + "/" + NchfTestServer.refOf(send(ROOT, smf.create())) + "/update";
+        assertThat(granted(send(update, smf.usageReport(new Report(RG, UPF_A, "START_OF_SERVICE_DATA_FLOW", 0, 0,
+                true))), UPF_A)).isEqualTo(REQUESTED_UNIT);
+        // the pack is spent elsewhere: all but what this session holds
+        nchf.spend("ue1", RG, PACK - REQUESTED_UNIT);
+        Reply last = send(update, smf.usageReport(new Report(RG, UPF_A, "QUOTA_EXHAUSTED", 400, 600, true)));
+        assertThat(last.status()).as(last.raw()).isEqualTo(200);
+        JsonNode refused = unit(last, UPF_A, RG);
+        assertThat(refused.path("resultCode").asText()).isEqualTo("QUOTA_LIMIT_REACHED");
+        assertThat(refused.has("grantedUnit")).isFalse();
+        // free5GC reads no resultCode: QUOTA_EXHAUSTED with no grantedUnit installs a zero quota on the UPF
+        assertThat(refused.path("triggers").findValuesAsText("triggerType")).containsExactly("QUOTA_EXHAUSTED");
+        assertThat(charged()).isEqualTo(PACK);
+        assertThat(reserved()).isZero();
+    }
+
+    @Test
     void aRetryGetsTheFirstAnswerAndIsChargedOnceWhileARepeatedSequenceNumberWithAnotherBodyIsNew() throws Exception {
         Free5gcSmfRequests smf = new Free5gcSmfRequests("imsi-208930000000001", "msisdn-0900000000", 2);
         Reply created = send(ROOT, smf.create());

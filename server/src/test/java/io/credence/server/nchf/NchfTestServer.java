@@ -114,6 +114,12 @@ final class NchfTestServer implements AutoCloseable {
                 BucketSpec.unlimited(5, new ServiceFilter(Set.of(ratingGroups), Set.of()))));
     }
 
+    /** Spends bytes of the rating group's bucket outside any session (as another device of the account would). */
+    void spend(String account, long ratingGroup, long bytes) {
+        ledger(new Operation.Transfer(account, Ids.SYSTEM_ACCOUNT, Unit.BYTES, bytes,
+                new io.credence.ledger.ServiceRef(ratingGroup, io.credence.ledger.ServiceRef.NONE)));
+    }
+
     private void ledger(Operation op) {
         Outcome done = Subscribers.await(server.ledger().submit(new Command("nchf-setup-" + SETUP.incrementAndGet(), op)));
         assertThat(done.accepted()).as(done.toString()).isTrue();
