@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Credit-Control-Answer as the ChargingDataResponse, or the ProblemDetails, it means. The one
- * table from Diameter Result-Codes to Nchf lives here:
+ * A Credit-Control-Answer as the ChargingDataResponse, or the ProblemDetails, it means. Each
+ * answer MSCC becomes a multipleUnitInformation entry with its rating group and, when the MSCC
+ * carries Credence-UPF-Id, its uPFID. The one table from Diameter Result-Codes to Nchf lives here:
  *
  * <pre>
  *   Result-Code                 per service (resultCode)     whole request (HTTP, cause)
@@ -75,6 +76,15 @@ final class CcaMapping {
             Map.of("triggerType", "QUOTA_EXHAUSTED", "triggerCategory", "IMMEDIATE_REPORT"),
             Map.of("triggerType", "VALIDITY_TIME", "triggerCategory", "IMMEDIATE_REPORT"));
 
+    /**
+     * The trigger of a refused entry: its quota is exhausted now. A consumer that installs quota by
+     * triggers rather than by resultCode (free5GC's SMF replaces the URR's triggers with the
+     * answer's, and reads no resultCode) then installs a zero quota and stops the traffic, instead
+     * of keeping the old quota and its traffic flowing uncharged.
+     */
+    static final List<Map<String, Object>> REFUSED_TRIGGERS = List.of(
+            Map.of("triggerType", "QUOTA_EXHAUSTED", "triggerCategory", "IMMEDIATE_REPORT"));
+
     private static Map<String, Object> unitInformation(Avp mscc) {
         Map<String, Object> unit = new LinkedHashMap<>();
         Map<String, Object> granted = null;
@@ -82,7 +92,11 @@ final class CcaMapping {
         Map<String, Object> finalUnit = null;
         long result = Codes.DIAMETER_SUCCESS;
         Long ratingGroup = null;
+        String upfId = null;
         for (Avp m : mscc.grouped()) {
+            if (m.vendorId() == Codes.VENDOR_CREDENCE && m.code() == Codes.CREDENCE_UPF_ID) {
+                upfId = m.utf8();
+            }
             if (m.vendorId() != 0) {
                 continue;
             }
@@ -97,6 +111,10 @@ final class CcaMapping {
         }
         unit.put("resultCode", resultCode(result));
         unit.put("ratingGroup", ratingGroup);
+        if (upfId != null) {
+            // the SMF finds the URRs to install the quota on by (uPFID, ratingGroup)
+            unit.put("uPFID", upfId);
+        }
         if (granted != null) {
             unit.put("grantedUnit", granted);
         }
@@ -109,6 +127,8 @@ final class CcaMapping {
         if (granted != null) {
             // a grant is reported on, at once, when it runs out or its validity time ends
             unit.put("triggers", GRANT_TRIGGERS);
+        } else if (result != Codes.DIAMETER_SUCCESS) {
+            unit.put("triggers", REFUSED_TRIGGERS);
         }
         return unit;
     }
@@ -187,6 +207,10 @@ final class CcaMapping {
         try {
             Avp failed = cca.find(Codes.FAILED_AVP, 0).map(f -> f.grouped().isEmpty() ? null : f.grouped().get(0))
                     .orElse(null);
+            if (failed != null && failed.vendorId() == Codes.VENDOR_CREDENCE
+                    && failed.code() == Codes.CREDENCE_UPF_ID) {
+                return "multipleUnitUsage.uPFID";
+            }
             if (failed == null || failed.vendorId() != 0) {
                 return null;
             }

@@ -19,18 +19,25 @@ import java.util.List;
  *   Nchf                                 CCR
  *   create / update / release            CC-Request-Type INITIAL / UPDATE / TERMINATION
  *   ChargingDataRef                      Session-Id "nchf;" + ref
- *   invocationSequenceNumber             CC-Request-Number
+ *   (numbered by ChargingRefs)           CC-Request-Number: 0 for the create, then one up per new
+ *                                        request, a retry's again (not invocationSequenceNumber)
  *   retransmissionIndicator              T flag
- *   subscriberIdentifier imsi-/msisdn-/nai-   Subscription-Id IMSI / E.164 / NAI
+ *   subscriberIdentifier                 Subscription-Id, first (imsi- IMSI, msisdn- E.164, nai-/extid-
+ *                                        NAI, gci-/gli- PRIVATE with the prefix kept; see Identities)
+ *   ...userInformation.servedGPSI        Subscription-Id, second
  *   serviceSpecificationInfo, else node  Service-Context-Id (32255@3gpp.org for an SMF)
  *   multipleUnitUsage[]                  Multiple-Services-Credit-Control, one each
  *     ratingGroup                        Rating-Group
+ *     uPFID                              Credence-UPF-Id (Credence-internal, vendor 32473, code 1)
  *     requestedUnit                      Requested-Service-Unit ({} is an empty RSU)
  *     usedUnitContainer[] (summed)       Used-Service-Unit
  *       time / totalVolume / uplinkVolume / downlinkVolume / serviceSpecificUnits
  *                                        CC-Time / CC-Total-Octets / CC-Input-Octets / CC-Output-Octets /
  *                                        CC-Service-Specific-Units
  * </pre>
+ *
+ * Nothing is added that the request did not say: no multipleUnitUsage means no MSCC and no
+ * Requested-Service-Unit, so a create without one reserves nothing.
  */
 final class CcrMapping {
     static final String SESSION_PREFIX = "nchf;";
@@ -41,12 +48,13 @@ final class CcrMapping {
         return SESSION_PREFIX + chargingDataRef;
     }
 
-    static DiameterMessage ccr(ChargingDataRequest request, int requestType, String chargingDataRef, String realm,
-                               long endToEnd) {
+    /** @param requestNumber the CC-Request-Number {@link ChargingRefs} gave this request */
+    static DiameterMessage ccr(ChargingDataRequest request, int requestType, long requestNumber, String chargingDataRef,
+                               String realm, long endToEnd) {
         CcrBuilder ccr = CcrBuilder.request(sessionId(chargingDataRef), LocalPeer.ORIGIN_HOST, LocalPeer.ORIGIN_REALM,
-                realm, requestType, request.sequenceNumber()).serviceContext(request.serviceContextId());
-        if (request.subscriber() != null) {
-            ccr.subscription(request.subscriber().type().subscriptionIdType(), request.subscriber().value());
+                realm, requestType, requestNumber).serviceContext(request.serviceContextId());
+        for (ChargingDataRequest.Subscriber subscriber : request.subscribers()) {
+            ccr.subscription(subscriber.type().subscriptionIdType(), subscriber.value());
         }
         for (UnitUsage usage : request.unitUsages()) {
             ccr.mscc(mscc(usage));
@@ -66,6 +74,12 @@ final class CcrMapping {
             members.add(Avps.grouped(Codes.USED_SERVICE_UNIT, 0, true, amounts(usage.used())));
         }
         members.add(Avps.unsigned32(Codes.RATING_GROUP, 0, true, usage.ratingGroup()));
+        if (usage.upfId() != null) {
+            // Credence-UPF-Id: the credit-control server keys the grant by (rating group, service id, UPF)
+            // and echoes it in the answer's MSCC; Credence's own AVP (RFC 5612 documentation enterprise
+            // number), never on a wire since Nchf requests reach the engine in-process; M bit clear
+            members.add(Avps.utf8(Codes.CREDENCE_UPF_ID, Codes.VENDOR_CREDENCE, false, usage.upfId()));
+        }
         return Avps.grouped(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0, true, members);
     }
 

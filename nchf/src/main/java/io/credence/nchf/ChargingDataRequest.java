@@ -9,21 +9,27 @@ import java.util.List;
  * Fields this server does not act on (pDUSessionChargingInformation, triggers, notifyUri...) are
  * accepted and ignored, as TS 29.500 asks of a producer.
  *
- * @param subscriber          from subscriberIdentifier ("imsi-...", "msisdn-...", "nai-..."); null when absent
+ * @param subscribers         every identity the request names, subscriberIdentifier first, then
+ *                            pDUSessionChargingInformation.userInformation.servedGPSI; the
+ *                            credit-control server looks the subscriber up by each in turn
  * @param invocationTimeStamp as sent; the answer echoes it, so a retried request gets the same body
  * @param serviceContextId    the RFC 4006 Service-Context-Id this request is charged under
- * @param sequenceNumber      invocationSequenceNumber, the CC-Request-Number
+ * @param sequenceNumber      invocationSequenceNumber as sent: echoed in the answer, and not the
+ *                            CC-Request-Number (consumers such as free5GC send 0 every time; see {@link ChargingRefs})
  * @param retransmission      retransmissionIndicator, the Diameter T flag
  */
-public record ChargingDataRequest(Subscriber subscriber, String nodeFunctionality, String invocationTimeStamp,
+public record ChargingDataRequest(List<Subscriber> subscribers, String nodeFunctionality, String invocationTimeStamp,
                                   String serviceContextId,
                                   long sequenceNumber, boolean retransmission, List<UnitUsage> unitUsages) {
     /** multipleUnitUsage entries per request: the Diameter side's MSCC bound. */
     public static final int UNIT_USAGES_MAX = 64;
     /** usedUnitContainer entries per multipleUnitUsage. */
     public static final int USED_CONTAINERS_MAX = 64;
+    /** uPFID characters: an NF instance id is a 36-character UUID; this leaves room and bounds the key. */
+    public static final int UPF_ID_LENGTH_MAX = 128;
 
     public ChargingDataRequest {
+        subscribers = List.copyOf(subscribers);
         unitUsages = List.copyOf(unitUsages);
         if (unitUsages.size() > UNIT_USAGES_MAX) {
             throw new IllegalArgumentException("at most " + UNIT_USAGES_MAX + " multipleUnitUsage");
@@ -33,13 +39,21 @@ public record ChargingDataRequest(Subscriber subscriber, String nodeFunctionalit
         }
     }
 
+    /**
+     * A subscriber identity as the ledger binds it: imsi- IMSI, msisdn- E.164, nai- and extid- NAI
+     * (without the prefix); gci- and gli- PRIVATE with the prefix kept, so a cable or line id can
+     * never equal another kind's value.
+     */
     public record Subscriber(IdentityType type, String value) {}
 
     /**
-     * One multipleUnitUsage: the rating group, what it asks for (null: nothing; all amounts null:
-     * an empty requestedUnit, the server picks) and the sum of its usedUnitContainers (null: none).
+     * One multipleUnitUsage: the rating group, the UPF it was measured at (uPFID; null when not
+     * given), what it asks for (null: nothing; all amounts null: an empty requestedUnit, the server
+     * picks) and the sum of its usedUnitContainers (null: none). The SMF installs quota per
+     * (uPFID, ratingGroup), so the same rating group from two UPFs (an uplink classifier with two
+     * anchors) is two services.
      */
-    public record UnitUsage(long ratingGroup, Units requested, Units used) {}
+    public record UnitUsage(long ratingGroup, String upfId, Units requested, Units used) {}
 
     /** RequestedUnit / UsedUnitContainer amounts; null where the field is absent. */
     public record Units(Long time, Long totalVolume, Long uplinkVolume, Long downlinkVolume, Long serviceSpecificUnits) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.credence.diameter.cc.CreditControlConfig;
-import io.credence.ledger.IdentityType;
 import io.credence.nchf.ChargingDataRequest.Subscriber;
 import io.credence.nchf.ChargingDataRequest.UnitUsage;
 import io.credence.nchf.ChargingDataRequest.Units;
@@ -16,6 +15,7 @@ import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -60,13 +60,9 @@ final class RequestReader {
         return object;
     }
 
-    /** @param create whether this is the create request, where subscriberIdentifier is required */
+    /** @param create whether this is the create request, where a subscriber identity is required */
     static ChargingDataRequest read(ObjectNode body, boolean create) {
-        JsonNode subscriberNode = body.get("subscriberIdentifier");
-        Subscriber subscriber = present(subscriberNode) ? subscriber(text(subscriberNode, "subscriberIdentifier")) : null;
-        if (create && subscriber == null) {
-            throw invalid("subscriberIdentifier", "is required at create");
-        }
+        List<Subscriber> subscribers = subscribers(body, create);
         ObjectNode consumer = object(body.get("nfConsumerIdentification"), "nfConsumerIdentification", true);
         String node = text(required(consumer.get("nodeFunctionality"), "nfConsumerIdentification.nodeFunctionality"),
                 "nfConsumerIdentification.nodeFunctionality");
@@ -79,11 +75,10 @@ final class RequestReader {
         } catch (DateTimeParseException bad) {
             throw invalid("invocationTimeStamp", "must be an RFC 3339 date-time such as 2026-11-24T10:00:00Z");
         }
+        // read and echoed, but not the CC-Request-Number: ChargingRefs numbers the requests, since
+        // consumers repeat it (free5GC sends 0 every time) or start where they like
         long sequence = integer(required(body.get("invocationSequenceNumber"), "invocationSequenceNumber"),
                 "invocationSequenceNumber", UINT32_MAX);
-        if (create && sequence != 0) {
-            throw invalid("invocationSequenceNumber", "must be 0 at create (it is the CC-Request-Number of the CCR-I)");
-        }
         boolean retransmission = false;
         if (present(body.get("retransmissionIndicator"))) {
             if (!body.get("retransmissionIndicator").isBoolean()) {
@@ -92,7 +87,38 @@ final class RequestReader {
             retransmission = body.get("retransmissionIndicator").booleanValue();
         }
         String context = serviceContext(body, node);
-        return new ChargingDataRequest(subscriber, node, timeStamp, context, sequence, retransmission, unitUsages(body));
+        return new ChargingDataRequest(subscribers, node, timeStamp, context, sequence, retransmission, unitUsages(body));
+    }
+
+    /**
+     * subscriberIdentifier, then pDUSessionChargingInformation.userInformation.servedGPSI: the
+     * credit-control server tries them in that order. A create names at least one, else there is
+     * nobody to charge; both fields are named in the refusal, since either would do.
+     */
+    private static List<Subscriber> subscribers(ObjectNode body, boolean create) {
+        List<Subscriber> out = new ArrayList<>(2);
+        JsonNode supi = body.get(Identities.SUBSCRIBER_IDENTIFIER);
+        if (present(supi)) {
+            out.add(Identities.subscriberIdentifier(text(supi, Identities.SUBSCRIBER_IDENTIFIER)));
+        }
+        ObjectNode pdu = object(body.get("pDUSessionChargingInformation"), "pDUSessionChargingInformation", false);
+        ObjectNode user = pdu == null ? null
+                : object(pdu.get("userInformation"), "pDUSessionChargingInformation.userInformation", false);
+        JsonNode gpsi = user == null ? null : user.get("servedGPSI");
+        if (present(gpsi)) {
+            Subscriber served = Identities.servedGpsi(text(gpsi, Identities.SERVED_GPSI));
+            if (!out.contains(served)) {
+                out.add(served);
+            }
+        }
+        if (create && out.isEmpty()) {
+            String reason = "is required at create unless the other identity is given";
+            throw new Invalid(new NchfProblem(400, "CHARGING_FAILED", "a create must name the subscriber: "
+                    + Identities.SUBSCRIBER_IDENTIFIER + " or " + Identities.SERVED_GPSI, List.of(
+                    new NchfProblem.InvalidParam(Identities.SUBSCRIBER_IDENTIFIER, reason),
+                    new NchfProblem.InvalidParam(Identities.SERVED_GPSI, reason))));
+        }
+        return out;
     }
 
     /**
@@ -116,24 +142,6 @@ final class RequestReader {
         };
     }
 
-    private static Subscriber subscriber(String text) {
-        int dash = text.indexOf('-');
-        String prefix = dash < 0 ? "" : text.substring(0, dash);
-        IdentityType type = switch (prefix) {
-            case "imsi" -> IdentityType.IMSI;
-            case "msisdn" -> IdentityType.E164;
-            case "nai" -> IdentityType.NAI;
-            default -> throw invalid("subscriberIdentifier", "must be imsi-<digits>, msisdn-<digits> or nai-<nai>, was '"
-                    + clip(text) + "'");
-        };
-        String value = text.substring(dash + 1);
-        String problem = type.valueProblem(value);
-        if (problem != null) {
-            throw invalid("subscriberIdentifier", "(" + prefix + ") " + problem);
-        }
-        return new Subscriber(type, value);
-    }
-
     private static List<UnitUsage> unitUsages(ObjectNode body) {
         JsonNode list = body.get("multipleUnitUsage");
         List<UnitUsage> out = new ArrayList<>();
@@ -147,20 +155,47 @@ final class RequestReader {
             throw invalid("multipleUnitUsage", "may hold at most " + ChargingDataRequest.UNIT_USAGES_MAX
                     + " entries, had " + list.size());
         }
-        Set<Long> ratingGroups = new HashSet<>();
+        // quota is installed per (uPFID, ratingGroup): one rating group from two UPFs is two services
+        Set<List<Object>> services = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             String at = "multipleUnitUsage[" + i + "]";
             ObjectNode usage = object(list.get(i), at, true);
             long ratingGroup = integer(required(usage.get("ratingGroup"), at + ".ratingGroup"), at + ".ratingGroup",
                     UINT32_MAX);
-            if (!ratingGroups.add(ratingGroup)) {
-                throw invalid(at + ".ratingGroup", "repeats rating group " + ratingGroup);
+            String upfId = upfId(usage.get("uPFID"), at + ".uPFID");
+            if (!services.add(Arrays.asList(upfId, ratingGroup))) {
+                throw invalid(at + ".ratingGroup", "repeats rating group " + ratingGroup
+                        + (upfId == null ? " (without uPFID)" : " of uPFID " + upfId));
             }
             ObjectNode requestedNode = object(usage.get("requestedUnit"), at + ".requestedUnit", false);
             Units requested = requestedNode == null ? null : units(requestedNode, at + ".requestedUnit");
-            out.add(new UnitUsage(ratingGroup, requested, used(usage.get("usedUnitContainer"), at + ".usedUnitContainer")));
+            out.add(new UnitUsage(ratingGroup, upfId, requested, used(usage.get("usedUnitContainer"),
+                    at + ".usedUnitContainer")));
         }
         return out;
+    }
+
+    /**
+     * uPFID: an NF instance id (a UUID for free5GC). Only its length and characters are checked,
+     * not the UUID form, since it is an opaque key the answer echoes; printable ASCII keeps it
+     * safe in logs and in the Diameter UTF8String it travels in.
+     */
+    private static String upfId(JsonNode value, String param) {
+        if (!present(value)) {
+            return null;
+        }
+        String id = text(value, param);
+        if (id.length() > ChargingDataRequest.UPF_ID_LENGTH_MAX) {
+            throw invalid(param, "must be at most " + ChargingDataRequest.UPF_ID_LENGTH_MAX + " characters, was "
+                    + id.length());
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (id.charAt(i) < 0x21 || id.charAt(i) > 0x7E) {
+                throw invalid(param, "may contain only printable ASCII without spaces (found "
+                        + String.format("U+%04X", (int) id.charAt(i)) + " at " + i + ")");
+            }
+        }
+        return id;
     }
 
     private static Units used(JsonNode containers, String at) {
@@ -247,11 +282,11 @@ final class RequestReader {
         return value != null && !value.isNull();
     }
 
-    private static String clip(String text) {
+    static String clip(String text) {
         return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }
 
-    private static Invalid invalid(String param, String reason) {
+    static Invalid invalid(String param, String reason) {
         // TS 29.500 5.2.7.2: a malformed or missing attribute of the body
         return new Invalid(NchfProblem.invalid("CHARGING_FAILED", param, reason));
     }

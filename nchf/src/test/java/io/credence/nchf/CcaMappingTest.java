@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Result-Code table of {@link CcaMapping}, row by row. */
 class CcaMappingTest {
-    private static final ChargingDataRequest REQUEST = new ChargingDataRequest(null, "SMF", "2026-11-24T10:00:00Z",
+    private static final ChargingDataRequest REQUEST = new ChargingDataRequest(List.of(), "SMF", "2026-11-24T10:00:00Z",
             "32255@3gpp.org", 3, false, List.of());
 
     private static DiameterMessage cca(long resultCode, Avp... more) {
@@ -82,11 +82,41 @@ class CcaMappingTest {
                 Map.of("resultCode", "SUCCESS", "ratingGroup", 10L, "grantedUnit", Map.of("totalVolume", 500L),
                         "validityTime", 600L, "finalUnitIndication", Map.of("finalUnitAction", "TERMINATE"),
                         "triggers", CcaMapping.GRANT_TRIGGERS),
-                Map.of("resultCode", "QUOTA_LIMIT_REACHED", "ratingGroup", 20L, "validityTime", 600L)));
+                Map.of("resultCode", "QUOTA_LIMIT_REACHED", "ratingGroup", 20L, "validityTime", 600L,
+                        "triggers", CcaMapping.REFUSED_TRIGGERS)));
 
         DiameterMessage allOut = cca(Codes.DIAMETER_CREDIT_LIMIT_REACHED,
                 mscc(10, Codes.DIAMETER_CREDIT_LIMIT_REACHED, null, false));
         assertThat(CcaMapping.map(allOut, CcaMapping.Kind.UPDATE, REQUEST)).isInstanceOf(CcaMapping.Charged.class);
         assertThat(refused(allOut, CcaMapping.Kind.CREATE).cause()).isEqualTo("QUOTA_LIMIT_REACHED");
+    }
+
+    @Test
+    void theUpfIdOfEachAnswerMsccIsEchoedAsUpfId() {
+        Avp withUpf = Avps.grouped(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0, true, List.of(
+                Avps.unsigned32(Codes.RATING_GROUP, 0, true, 1),
+                Avps.utf8(Codes.CREDENCE_UPF_ID, Codes.VENDOR_CREDENCE, false, "upf-b"),
+                Avps.unsigned32(Codes.RESULT_CODE, 0, true, Codes.DIAMETER_SUCCESS)));
+        var body = ((CcaMapping.Charged) CcaMapping.map(cca(Codes.DIAMETER_SUCCESS, withUpf,
+                mscc(1, Codes.DIAMETER_SUCCESS, 10L, false)), CcaMapping.Kind.UPDATE, REQUEST)).body();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> units = (List<Map<String, Object>>) body.get("multipleUnitInformation");
+        assertThat(units).extracting(u -> u.get("uPFID")).containsExactly("upf-b", null);
+        assertThat(units).extracting(u -> u.get("ratingGroup")).containsExactly(1L, 1L);
+    }
+
+    @Test
+    void anAnswerWithoutServicesIsAResponseWithoutUnitInformation() {
+        var body = ((CcaMapping.Charged) CcaMapping.map(cca(Codes.DIAMETER_SUCCESS), CcaMapping.Kind.CREATE, REQUEST))
+                .body();
+        assertThat(body).containsOnlyKeys("invocationTimeStamp", "invocationSequenceNumber");
+    }
+
+    @Test
+    void aRefusedUpfIdNamesTheField() {
+        NchfProblem p = refused(cca(Codes.DIAMETER_INVALID_AVP_VALUE, Avps.grouped(Codes.FAILED_AVP, 0, true,
+                List.of(Avps.utf8(Codes.CREDENCE_UPF_ID, Codes.VENDOR_CREDENCE, false, "x")))),
+                CcaMapping.Kind.UPDATE);
+        assertThat(p.invalidParams()).extracting(NchfProblem.InvalidParam::param).containsExactly("multipleUnitUsage.uPFID");
     }
 }

@@ -148,7 +148,8 @@ public final class CredenceServer implements AutoCloseable {
             // the offer feed (server-sent events) streams from the contract log; everything else is the API
             MarketFeed feed = new MarketFeed(market.log(), provisioning);
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
-                    new NchfApi(creditControl, d.identity().originRealm())), feed);
+                    new NchfApi(creditControl, d.identity().originRealm(), d.creditControl(),
+                            System::currentTimeMillis)), feed);
             http = HttpServer.start(config.host(), config.httpPort(),
                     ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics),
                     config.httpThreadsMax(),

@@ -1,7 +1,6 @@
 package io.credence.server.nchf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credence.diameter.cc.CcrBuilder;
 import io.credence.diameter.cc.CreditControlConfig;
 import io.credence.diameter.codec.Avp;
@@ -10,22 +9,11 @@ import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.diameter.transport.TransportConfig;
-import io.credence.journal.JournalConfig;
-import io.credence.ledger.AccountKind;
-import io.credence.ledger.Command;
-import io.credence.ledger.IdentityType;
-import io.credence.ledger.Ids;
-import io.credence.ledger.Ledger;
-import io.credence.ledger.LedgerLimits;
-import io.credence.ledger.Operation;
-import io.credence.ledger.Outcome;
 import io.credence.ledger.Unit;
 import io.credence.records.UsageRecord;
-import io.credence.records.file.RecordReader;
 import io.credence.server.CredenceServer;
 import io.credence.server.DiameterSettings;
-import io.credence.server.ServerConfig;
-import io.credence.server.Subscribers;
+import io.credence.server.nchf.NchfTestServer.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,18 +34,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * 5G converged charging (TS 32.291) over the real HTTP port: a data session's create, updates and
  * release reserve, commit and record exactly as Diameter does, because each request is the
- * equivalent CCR handed to the same credit-control engine.
+ * equivalent CCR handed to the same credit-control engine. Every request and answer is checked
+ * against the TS 32.291 OpenAPI on the way ({@link NchfTestServer}).
  */
 class NchfConvergedChargingTest {
-    private static final String ROOT = "nchf-convergedcharging/v3/chargingdata";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ROOT = NchfTestServer.ROOT;
     private static final LocalIdentity OCS = new LocalIdentity("ocs.nchf.test", "credence.test",
             List.of(new byte[] {127, 0, 0, 1}), 0, "credence", 1);
     private static final LocalIdentity PGW = new LocalIdentity("pgw.nchf.test", "epc.test",
@@ -65,34 +52,32 @@ class NchfConvergedChargingTest {
 
     @TempDir
     Path dir;
+    private NchfTestServer nchf;
     private CredenceServer server;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-
-    record Reply(int status, String contentType, String location, JsonNode body, String raw,
-                 HttpClient.Version version) {}
 
     @AfterEach
     void stop() throws Exception {
-        if (server != null) {
-            server.close();
+        if (nchf != null) {
+            nchf.close();
         }
+        NchfTestServer.assumeConformanceChecked();
     }
 
     /** With a Diameter listener, or (null settings) the engine alone, as {@code --diameter-port -1} runs it. */
     private CredenceServer start(boolean diameter) throws Exception {
         DiameterSettings settings = diameter ? new DiameterSettings(TransportConfig.defaults("127.0.0.1", 0), OCS,
                 Set.of(PGW.originHost()), CreditControlConfig.defaults()) : null;
-        server = CredenceServer.start(new ServerConfig(dir.resolve("data"), "127.0.0.1", 0, "EUR", 32, 64,
-                JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS, settings), fatal -> { throw new AssertionError(fatal); });
+        return start(settings);
+    }
+
+    private CredenceServer start(DiameterSettings settings) throws Exception {
+        nchf = NchfTestServer.start(dir, settings);
+        server = nchf.server();
         return server;
     }
 
     private void subscriber(String account, String imsi, String msisdn, long bytes) {
-        Subscribers.create(server, account, msisdn, Unit.BYTES, bytes);
-        Outcome bound = Subscribers.await(server.ledger().submit(new Command("setup-imsi-" + account,
-                new Operation.BindIdentity(IdentityType.IMSI, imsi, account))));
-        assertThat(bound.accepted()).as(bound.toString()).isTrue();
+        nchf.subscriber(account, imsi, msisdn, bytes);
     }
 
     // ------------------------------------------------------------------ requests
@@ -117,49 +102,24 @@ class NchfConvergedChargingTest {
     }
 
     private Reply post(String path, String body) {
-        return post(client, path, body);
+        return nchf.post(path, body);
     }
 
     private Reply post(HttpClient with, String path, String body) {
-        try {
-            HttpResponse<String> r = with.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
-                            + "/" + path)).header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
-                    r.headers().firstValue("Location").orElse(null),
-                    r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()), r.body(), r.version());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return nchf.post(with, path, body);
     }
 
-    private JsonNode bytes(String account) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
-                + "/v1/accounts/" + account)).build(), HttpResponse.BodyHandlers.ofString());
-        for (JsonNode balance : JSON.readTree(r.body()).path("balances")) {
-            if (balance.path("unit").asText().equals("BYTES")) {
-                return balance;
-            }
-        }
-        throw new AssertionError(account + " has no BYTES balance: " + r.body());
+    private JsonNode bytes(String account) {
+        return nchf.bytes(account);
     }
 
     private static String refOf(Reply created) {
-        assertThat(created.location()).contains("/" + ROOT + "/");
-        return created.location().substring(created.location().lastIndexOf('/') + 1);
+        return NchfTestServer.refOf(created);
     }
 
     private List<UsageRecord> records() throws Exception {
-        server.close();
         server = null;
-        List<UsageRecord> all = new ArrayList<>();
-        List<RecordReader.Skipped> skipped = new ArrayList<>();
-        try (Stream<UsageRecord> stream = RecordReader.of(dir.resolve("data").resolve("records"), skipped::add)
-                .query(RecordReader.Filter.ALL)) {
-            stream.forEach(all::add);
-        }
-        assertThat(skipped).isEmpty();
-        return all;
+        return nchf.records();
     }
 
     // ------------------------------------------------------------------ the stories
@@ -247,21 +207,20 @@ class NchfConvergedChargingTest {
         assertThat(retried.raw()).isEqualTo(first.raw());
         assertThat(bytes("bob").path("total").asLong()).isEqualTo(10_000_000 - 800_000);
 
-        // an older invocationSequenceNumber is refused, naming it, and changes nothing
+        // an invocationSequenceNumber used before, with another body, is a new request (consumers such
+        // as free5GC send 0 every time): it is charged, not answered as a retry
         Reply older = post(ROOT + "/" + ref + "/update", request("msisdn-4917099999", 0, report(20, 5, 5)));
-        assertThat(older.status()).as(older.raw()).isEqualTo(400);
-        assertThat(older.contentType()).startsWith("application/problem+json");
-        assertThat(older.body().path("cause").asText()).isEqualTo("CHARGING_FAILED");
-        assertThat(older.body().path("invalidParams").get(0).path("param").asText()).isEqualTo("invocationSequenceNumber");
-        assertThat(bytes("bob").path("total").asLong()).isEqualTo(10_000_000 - 800_000);
+        assertThat(older.status()).as(older.raw()).isEqualTo(200);
+        assertThat(older.raw()).isNotEqualTo(first.raw());
+        assertThat(bytes("bob").path("total").asLong()).isEqualTo(10_000_000 - 800_005);
 
         String release = request("msisdn-4917099999", 2,
                 "{\"ratingGroup\": 20, \"usedUnitContainer\": [{\"totalVolume\": 100000, \"localSequenceNumber\": 1}]}");
         assertThat(post(ROOT + "/" + ref + "/release", release).status()).isEqualTo(204);
         assertThat(post(ROOT + "/" + ref + "/release", release).status()).isEqualTo(204);
-        assertThat(bytes("bob").path("total").asLong()).isEqualTo(10_000_000 - 900_000);
+        assertThat(bytes("bob").path("total").asLong()).isEqualTo(10_000_000 - 900_005);
         assertThat(bytes("bob").path("reserved").asLong()).isZero();
-        assertThat(records().stream().mapToLong(UsageRecord::rawUnits).sum()).isEqualTo(900_000);
+        assertThat(records().stream().mapToLong(UsageRecord::rawUnits).sum()).isEqualTo(900_005);
     }
 
     @Test
@@ -283,12 +242,12 @@ class NchfConvergedChargingTest {
                 "multipleUnitUsage[1].ratingGroup", request("imsi-262015555555555", 0, ask(10, 1) + "," + ask(10, 2)),
                 "subscriberIdentifier ", request("gpsi-262015555555555", 0, ask(10, 1)));
         for (var e : bad.entrySet()) {
-            Reply r = post(ROOT, e.getValue());
+            Reply r = nchf.postMalformed(ROOT, e.getValue());
             assertThat(r.status()).as(e.getKey() + ": " + r.raw()).isEqualTo(400);
             assertThat(r.contentType()).startsWith("application/problem+json");
             assertThat(r.body().path("invalidParams").get(0).path("param").asText()).isEqualTo(e.getKey().strip());
         }
-        Reply malformed = post(ROOT, "{\"subscriberIdentifier\": ");
+        Reply malformed = nchf.postMalformed(ROOT, "{\"subscriberIdentifier\": ");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.body().path("cause").asText()).isEqualTo("INVALID_MSG_FORMAT");
 
@@ -298,7 +257,7 @@ class NchfConvergedChargingTest {
         Reply noRef = post(ROOT + "/AAAAAAAAAAAAAAAAAAAAAA/update", request("imsi-262015555555555", 1, report(10, 1, 1)));
         assertThat(noRef.status()).isEqualTo(404);
         assertThat(noRef.body().path("cause").asText()).isEqualTo("CONTEXT_NOT_FOUND");
-        assertThat(post("nchf-convergedcharging/v3/nothing", "{}").status()).isEqualTo(404);
+        assertThat(nchf.postMalformed("nchf-convergedcharging/v3/nothing", "{}").status()).isEqualTo(404);
         // the whole balance is 1000 bytes: the grant is what is left, with a final unit indication
         Reply partial = post(ROOT, request("imsi-262015555555555", 0, ask(10, 5_000)));
         assertThat(partial.status()).as(partial.raw()).isEqualTo(201);
@@ -310,7 +269,7 @@ class NchfConvergedChargingTest {
         assertThat(none.status()).as(none.raw()).isEqualTo(403);
         assertThat(none.body().path("cause").asText()).isEqualTo("QUOTA_LIMIT_REACHED");
         assertThat(bytes("carol").path("total").asLong()).isEqualTo(1_000);
-        assertThat(Subscribers.await(server.ledger().query(Ledger::openReservationCount))).isEqualTo(1);
+        assertThat(nchf.openReservations()).isEqualTo(1);
     }
 
     @Test
@@ -350,7 +309,7 @@ class NchfConvergedChargingTest {
                 String imsi = "262013333333333";
                 running.add(sessions.submit(() -> {
                     Reply created = post(ROOT, request("imsi-" + imsi, 0, ask(10, ask)).replace("\"chargingId\": 7",
-                            "\"chargingId\": " + sid.hashCode()));
+                            "\"chargingId\": " + (sid.hashCode() & 0x7FFF_FFFF))); // Uint32: never negative
                     if (created.status() == 403) {
                         assertThat(created.body().path("cause").asText()).isEqualTo("QUOTA_LIMIT_REACHED");
                         return null;
@@ -422,5 +381,23 @@ class NchfConvergedChargingTest {
         assertThat(released.status()).as(released.raw()).isEqualTo(204);
         assertThat(released.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(bytes("dave").path("total").asLong()).isEqualTo(10_000_000 - 300_000);
+    }
+
+    @Test
+    void theChargingDataTableIsBoundedAndAFullOneAnswers503() throws Exception {
+        DiameterSettings engine = DiameterSettings.engineOnly();
+        start(new DiameterSettings(null, engine.identity(), Set.of(), CreditControlConfig.defaults().withSessionsMax(2)));
+        subscriber("frank", "262014444444444", "4917044444", 10_000_000);
+        for (int n = 0; n < 2; n++) {
+            Reply created = post(ROOT, request("imsi-262014444444444", 0, ask(10, 1_000)).replace("\"chargingId\": 7",
+                    "\"chargingId\": " + n));
+            assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        }
+        Reply third = post(ROOT, request("imsi-262014444444444", 0, ask(10, 1_000)).replace("\"chargingId\": 7",
+                "\"chargingId\": 2"));
+        assertThat(third.status()).as(third.raw()).isEqualTo(503);
+        assertThat(third.body().path("cause").asText()).isEqualTo("NF_CONGESTION");
+        assertThat(third.body().path("detail").asText()).contains("charging data table is full (2 refs)");
+        assertThat(bytes("frank").path("reserved").asLong()).isEqualTo(2_000);
     }
 }
