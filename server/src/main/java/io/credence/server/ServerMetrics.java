@@ -45,8 +45,8 @@ final class ServerMetrics {
     /** The chain every HTTP request goes through: count, authenticate, answer operations' paths, then the API. */
     static Handler front(Handler api, HttpAccess access, DurableLedger ledger, Path dataDir, Metrics metrics) {
         Readiness readiness = new Readiness(ledger::writerAlive, dataDir);
-        return new Observing(metrics, new Authenticating(access.apiKeys(), new Operations(ledger, readiness, metrics,
-                api)));
+        return new Observing(metrics, new io.credence.http.DrainingBodies(new Authenticating(access.apiKeys(),
+                new Operations(ledger, readiness, metrics, api))));
     }
 
     /** Counts each Diameter answer by command and Result-Code and times it. */
