@@ -16,6 +16,9 @@ import java.util.Set;
  */
 final class AgentOptions {
     static final String API_KEY_ENVIRONMENT = "CREDENCE_API_KEY";
+    static final String SIM_SECRET_ENVIRONMENT = "CREDENCE_SIM_SECRET";
+    /** A secret file holds one line; anything longer is not a key. */
+    private static final long SECRET_FILE_BYTES_MAX = 4096;
     static final long USE_BYTES_PER_SECOND_DEFAULT = 10_000;
 
     static final String USAGE = """
@@ -26,10 +29,12 @@ final class AgentOptions {
                    credence-agent status --db FILE
               run     runs the agent for a terminal using N bytes a second (until D seconds or SIGTERM),
                       printing one status line per interval; --drain returns the grant at the end.
-                      --api-key may instead come from $CREDENCE_API_KEY (keeps it out of ps).
+                      --api-key and --sim-secret may instead come from a file (--api-key-file,
+                      --sim-secret-file) or $CREDENCE_API_KEY / $CREDENCE_SIM_SECRET (keeps them out of ps).
               status  prints the status kept in the database, without the network.""";
 
-    private static final Set<String> RUN_VALUES = Set.of("--server", "--api-key", "--sim", "--sim-secret", "--device",
+    private static final Set<String> RUN_VALUES = Set.of("--server", "--api-key", "--api-key-file", "--sim",
+            "--sim-secret", "--sim-secret-file", "--device",
             "--db", "--interval-ms", "--renew-at", "--grant-bytes", "--timeout-ms", "--use-bytes-per-second",
             "--duration-seconds");
     private static final Set<String> RUN_FLAGS = Set.of("--drain");
@@ -115,14 +120,7 @@ final class AgentOptions {
 
     private static Run run(Map<String, String> options, Map<String, String> environment) throws Refusal {
         URI server = server(required(options, "--server"));
-        String apiKey = options.get("--api-key");
-        if (apiKey == null) {
-            apiKey = environment.get(API_KEY_ENVIRONMENT);
-            if (apiKey == null || apiKey.isBlank()) {
-                throw new Refusal("--api-key", "required (or set " + API_KEY_ENVIRONMENT + ")");
-            }
-            apiKey = apiKey.strip();
-        }
+        String apiKey = secret(options, "--api-key", environment, API_KEY_ENVIRONMENT).strip();
         if (!Registration.isHeaderSafe(apiKey, AgentConfig.API_KEY_CHARS_MAX)) {
             throw new Refusal("--api-key", "must be 1.." + AgentConfig.API_KEY_CHARS_MAX + " visible ASCII characters");
         }
@@ -131,7 +129,10 @@ final class AgentOptions {
             throw new Refusal("--sim", "must be 1.." + AgentConfig.SIM_ID_CHARS_MAX
                     + " of A-Z a-z 0-9 - _ ., was '" + sim + "'");
         }
-        String simSecret = text(options, "--sim-secret", AgentConfig.TEXT_CHARS_MAX);
+        String simSecret = secret(options, "--sim-secret", environment, SIM_SECRET_ENVIRONMENT);
+        if (simSecret.length() > AgentConfig.TEXT_CHARS_MAX) {
+            throw new Refusal("--sim-secret", "longer than " + AgentConfig.TEXT_CHARS_MAX + " characters");
+        }
         String device = text(options, "--device", AgentConfig.DEVICE_ID_CHARS_MAX);
         Path db = Path.of(required(options, "--db"));
         Path directory = db.toAbsolutePath().getParent();
@@ -154,6 +155,47 @@ final class AgentOptions {
         AgentConfig config = new AgentConfig(server, apiKey, sim, simSecret, device, db,
                 Duration.ofMillis(intervalMillis), renewAt, grantBytes, Duration.ofMillis(timeoutMillis));
         return new Run(config, useBytesPerSecond, duration, options.containsKey("--drain"));
+    }
+
+    /**
+     * A secret from {@code --name}, {@code --name-file} (its one line) or the environment, in that
+     * order of preference for the last two: the file and the environment keep it out of ps.
+     */
+    private static String secret(Map<String, String> options, String name, Map<String, String> environment,
+                                 String variable) throws Refusal {
+        String direct = options.get(name);
+        String file = options.get(name + "-file");
+        if (direct != null && file != null) {
+            throw new Refusal(name, "give " + name + " or " + name + "-file, not both");
+        }
+        if (direct != null) {
+            if (direct.isEmpty()) {
+                throw new Refusal(name, "must not be empty");
+            }
+            return direct;
+        }
+        if (file != null) {
+            try {
+                Path path = Path.of(file);
+                if (Files.size(path) > SECRET_FILE_BYTES_MAX) {
+                    throw new Refusal(name + "-file", file + " is larger than " + SECRET_FILE_BYTES_MAX + " bytes");
+                }
+                String line = Files.readString(path).lines().findFirst().orElse("");
+                if (line.isEmpty()) {
+                    throw new Refusal(name + "-file", file + " is empty");
+                }
+                return line;
+            } catch (java.nio.file.NoSuchFileException missing) {
+                throw new Refusal(name + "-file", "no such file: " + file);
+            } catch (java.io.IOException | java.nio.file.InvalidPathException unreadable) {
+                throw new Refusal(name + "-file", "cannot read " + file + ": " + unreadable.getMessage());
+            }
+        }
+        String fromEnvironment = environment.get(variable);
+        if (fromEnvironment == null || fromEnvironment.isBlank()) {
+            throw new Refusal(name, "required (or " + name + "-file FILE, or set " + variable + ")");
+        }
+        return fromEnvironment;
     }
 
     private static Status status(Map<String, String> options) throws Refusal {

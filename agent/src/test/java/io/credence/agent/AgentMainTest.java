@@ -93,11 +93,17 @@ class AgentMainTest {
                 {List.of("run", "--server", "ftp://x"), "error: --server: must be an http(s) URL with a host, was 'ftp://x'"},
                 {List.of("run", "--server", "http://x/?q=1"), "error: --server: must not have a query or fragment, was 'http://x/?q=1'"},
                 {List.of("run", "--server", "http://x y"), "error: --server: not a URL: Illegal character in authority at index 8: http://x y"},
-                {List.of("run", "--server", "http://x"), "error: --api-key: required (or set CREDENCE_API_KEY)"},
+                {List.of("run", "--server", "http://x"),
+                        "error: --api-key: required (or --api-key-file FILE, or set CREDENCE_API_KEY)"},
                 {List.of("run", "--server", "http://x", "--api-key", "a b"), "error: --api-key: must be 1..4096 visible ASCII characters"},
                 {List.of("run", "--server", "http://x", "--api-key", "k", "--sim", "89/44"),
                         "error: --sim: must be 1..32 of A-Z a-z 0-9 - _ ., was '89/44'"},
-                {List.of("run", "--server", "http://x", "--api-key", "k", "--sim", "8944"), "error: --sim-secret: required"},
+                {List.of("run", "--server", "http://x", "--api-key", "k", "--sim", "8944"),
+                        "error: --sim-secret: required (or --sim-secret-file FILE, or set CREDENCE_SIM_SECRET)"},
+                {List.of("run", "--server", "http://x", "--api-key", "k", "--api-key-file", "f"),
+                        "error: --api-key: give --api-key or --api-key-file, not both"},
+                {List.of("run", "--server", "http://x", "--api-key-file", dir.resolve("nokey").toString()),
+                        "error: --api-key-file: no such file: " + dir.resolve("nokey")},
                 {List.of("run", "--server", "http://x", "--api-key", "k", "--sim", "8944", "--sim-secret", "s", "--device", ""),
                         "error: --device: must not be empty"},
                 {List.of("run", "--server", "http://x", "--api-key", "k", "--sim", "8944", "--sim-secret", "s", "--device", "d",
@@ -117,6 +123,22 @@ class AgentMainTest {
             assertThat(result.err().lines().findFirst()).as(String.join(" ", args)).contains((String) bad[1]);
             assertThat(result.out()).isEmpty();
         }
+    }
+
+    @Test
+    void secretsMayComeFromFilesSoTheyStayOutOfPs() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("key"), "key-from-file\n");
+        java.nio.file.Files.writeString(dir.resolve("secret"), "secret-from-file\n");
+        List<String> args = List.of("run", "--server", "http://x", "--api-key-file", dir.resolve("key").toString(),
+                "--sim", "8944", "--sim-secret-file", dir.resolve("secret").toString(), "--device", "d",
+                "--db", dir.resolve("a.db").toString());
+        AgentConfig config = ((AgentOptions.Run) AgentOptions.parse(args, Map.of())).config();
+        assertThat(config.apiKey()).isEqualTo("key-from-file");
+        assertThat(config.simSecret()).isEqualTo("secret-from-file");
+        AgentConfig fromEnvironment = ((AgentOptions.Run) AgentOptions.parse(List.of("run", "--server", "http://x",
+                "--api-key", "k", "--sim", "8944", "--device", "d", "--db", dir.resolve("a.db").toString()),
+                Map.of("CREDENCE_SIM_SECRET", "secret-from-env"))).config();
+        assertThat(fromEnvironment.simSecret()).isEqualTo("secret-from-env");
     }
 
     @Test

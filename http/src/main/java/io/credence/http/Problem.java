@@ -43,8 +43,10 @@ record Problem(int status, String type, String title, String detail, String fiel
             case AccountExists r -> rejected(409, "account-exists", r, "accountId");
             case AccountNotActive r -> rejected(409, "account-not-active", r, "accountId");
             case NotASystemAccount r -> rejected(422, "not-a-system-account", r, "source");
-            case InsufficientBalance r -> rejected(422, "insufficient-balance", r, "amount");
-            case CreditLimitExceeded r -> rejected(422, "credit-limit-exceeded", r, "amount");
+            case InsufficientBalance r -> shortOf(rejected(422, "insufficient-balance", r, "amount"), r.unit(),
+                    r.requested(), r.available());
+            case CreditLimitExceeded r -> shortOf(rejected(422, "credit-limit-exceeded", r, "amount"), r.unit(),
+                    r.requested(), r.available());
             case UnknownReservation r -> rejected(404, "unknown-reservation", r, "reservationId");
             case Expired r -> rejected(410, "reservation-expired", r, "reservationId");
             case ReservationClosed r -> rejected(409, "reservation-closed", r, "reservationId");
@@ -64,6 +66,15 @@ record Problem(int status, String type, String title, String detail, String fiel
                         Map.of("stepIndex", r.stepIndex()));
             }
         };
+    }
+
+    /** The numbers of a refusal for want of balance, for a client to state in its own words (and currency). */
+    private static Problem shortOf(Problem problem, io.credence.ledger.Unit unit, long requested, long available) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("unit", unit.name());
+        extra.put("requested", requested);
+        extra.put("available", available);
+        return new Problem(problem.status, problem.type, problem.title, problem.detail, problem.field, extra);
     }
 
     private static Problem rejected(int status, String type, Rejection rejection, String field) {

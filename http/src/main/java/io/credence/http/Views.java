@@ -32,19 +32,46 @@ final class Views {
         body.put("status", view.status());
         body.put("currency", currency);
         body.put("creditLimits", view.creditLimits());
-        body.put("balances", view.balances().stream().map(Views::balance).toList());
+        body.put("balances", view.balances().stream().map(b -> balance(b, view.buckets())).toList());
         body.put("buckets", view.buckets().stream().map(Views::bucket).toList());
         body.put("identities", identities.stream().map(i -> identity(i, null)).toList());
         body.put("asOf", instant(nowMillis));
         return body;
     }
 
-    static Map<String, Object> balance(Balance b) {
+    /**
+     * One unit's totals, with what makes them up: a person reading {@code total 1000000000,
+     * available 0} beside a bucket with 1000000000 available must see why (the bucket pays for
+     * rating group 10 only). {@code available} is what can be spent now on some service (every
+     * valid bucket, the main balance and its credit limit); {@code availableToAnyService} what a
+     * service no bucket names could take (the main balance, unrestricted buckets, the credit limit).
+     */
+    static Map<String, Object> balance(Balance b, List<BucketView> buckets) {
+        long main = 0;
+        long inBuckets = 0;
+        long availableNow = 0;
+        int bucketCount = 0;
+        for (BucketView bucket : buckets) {
+            if (bucket.unit() != b.unit()) {
+                continue;
+            }
+            availableNow += bucket.available();
+            if (bucket.main()) {
+                main += bucket.amount();
+            } else {
+                inBuckets += bucket.amount();
+                bucketCount++;
+            }
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("unit", b.unit());
         body.put("total", b.total());
+        body.put("main", main);
+        body.put("inBuckets", inBuckets);
+        body.put("buckets", bucketCount);
         body.put("reserved", b.reserved());
-        body.put("available", b.available());
+        body.put("available", availableNow);
+        body.put("availableToAnyService", b.available());
         body.put("creditLimit", b.creditLimit());
         return body;
     }
@@ -59,7 +86,7 @@ final class Views {
         body.put("available", b.available());
         if (!b.main()) {
             body.put("priority", b.priority());
-            body.put("validFrom", instant(b.validFromMillis()));
+            body.put("validFrom", b.validFromMillis() == 0 ? null : instant(b.validFromMillis())); // no start: null
             body.put("validUntil", b.validUntilMillis() == BucketSpec.FOREVER ? null : instant(b.validUntilMillis()));
             body.put("ratingGroups", new TreeSet<>(b.services().ratingGroups()));
             body.put("serviceIds", new TreeSet<>(b.services().serviceIds()));

@@ -74,7 +74,8 @@ public final class DurableLedger implements AutoCloseable {
     private volatile LongConsumer forceObserver = nanos -> { };
     private FileChannel segment;
     private long lastSeq;
-    private long lastSnapshotSeq;
+    /** Written by the writer thread; read by {@link #lastSnapshotRecord} (after close, for the shutdown line). */
+    private volatile long lastSnapshotSeq;
     private long lastMillis;
 
     private DurableLedger(Path dir, JournalConfig config, LedgerLimits limits, LongSupplier clockMillis,
@@ -89,15 +90,20 @@ public final class DurableLedger implements AutoCloseable {
         Files.createDirectories(dir);
         this.directoryKey = dir.toRealPath();
         if (!OPEN_DIRECTORIES.add(directoryKey)) {
-            throw new IOException("data directory " + dir + " is already open in this process (LOCK)");
+            throw new DataDirectoryInUse("data directory " + dir + " is already open in this process (LOCK)",
+                    ProcessHandle.current().pid());
         }
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
             FileLock acquired = channel.tryLock();
             if (acquired == null) {
-                throw new IOException("data directory " + dir + " is in use by another process (LOCK)");
+                long holder = DataDirectoryInUse.holderOf(channel);
+                throw new DataDirectoryInUse("data directory " + dir + " is in use by "
+                        + (holder > 0 ? "process " + holder : "another process") + " (LOCK)", holder);
             }
+            DataDirectoryInUse.recordHolder(channel);
             this.lockChannel = channel;
             this.lock = acquired;
             Recovery recovered = recover(limits);
@@ -136,6 +142,11 @@ public final class DurableLedger implements AutoCloseable {
 
     public RecoveryReport recovery() {
         return recovery;
+    }
+
+    /** The journal record the latest snapshot covers (after {@link #close}, the final one). */
+    public long lastSnapshotRecord() {
+        return lastSnapshotSeq;
     }
 
     public JournalConfig config() {

@@ -57,7 +57,9 @@ class DataDirectoryLockTest {
             ProbeResult probe = probe(dir);
             assertThat(probe.exitCode()).as("probe said: %s", probe.output())
                     .isEqualTo(DataDirectoryLockProbe.REFUSED);
-            assertThat(probe.output()).contains(dir.toString());
+            assertThat(probe.output()).contains(dir.toString())
+                    .as("the refusal names the holder's PID, which it wrote into LOCK")
+                    .contains("process " + ProcessHandle.current().pid());
             applyAccepted(first, create("c-alice", "alice"));
         }
         ProbeResult afterClose = probe(dir);

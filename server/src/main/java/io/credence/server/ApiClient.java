@@ -66,6 +66,28 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
     }
 
+    public Reply delete(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
+    }
+
+    /**
+     * One path segment, percent-encoded so any identity value (a SIP URI with ':' and '@', a NAI,
+     * a private value with '/') stays one segment: everything but RFC 3986 unreserved characters.
+     */
+    public static String segment(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || "-._~".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+            }
+        }
+        return out.toString();
+    }
+
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
         if (key != null) {
             request.header("Authorization", "Bearer " + key);

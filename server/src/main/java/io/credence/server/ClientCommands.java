@@ -59,10 +59,15 @@ final class ClientCommands {
         }
 
         int print(Call call) {
+            return print(call, ApiClient.Reply::pretty);
+        }
+
+        /** Runs the call; a success is printed as {@code render} says, a refusal as one line. */
+        int print(Call call, java.util.function.Function<ApiClient.Reply, String> render) {
             try {
                 ApiClient.Reply reply = call.run(client());
                 if (reply.ok()) {
-                    System.out.println(reply.pretty());
+                    System.out.println(render.apply(reply));
                     return 0;
                 }
                 System.err.println("credence: " + reply.problemLine());
@@ -135,7 +140,9 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an account's balances and buckets.")
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show an account: per unit the total, main balance and buckets, what is available now and "
+                    + "to which services; money in the currency.")
     static final class Show implements Callable<Integer> {
         @Mixin
         ServerOption server;
@@ -143,10 +150,14 @@ final class ClientCommands {
         @Parameters(paramLabel = "ACCOUNT_ID")
         String accountId;
 
+        @Option(names = "--json", description = "print the API's JSON document instead")
+        boolean json;
+
         @Override
         public Integer call() {
             server.requireAccountId(accountId, "ACCOUNT_ID");
-            return server.print(client -> client.get("v1/accounts/" + accountId));
+            return server.print(client -> client.get("v1/accounts/" + accountId),
+                    reply -> json ? reply.pretty() : AccountReport.render(reply.body()).stripTrailing());
         }
     }
 
@@ -162,8 +173,10 @@ final class ClientCommands {
         @Option(names = "--unit", required = true, description = "one of ${COMPLETION-CANDIDATES}")
         Unit unit;
 
-        @Option(names = "--amount", required = true, description = "in the unit's smallest step (cents, octets, seconds)")
-        long amount;
+        @Option(names = "--amount", required = true, paramLabel = "AMOUNT",
+                description = "MONEY: in the currency with its decimals (12.50 is 12.50 EUR) or a whole number of "
+                        + "minor units (1250 cents); other units: a whole number of bytes, seconds or service units")
+        String amount;
 
         @Option(names = "--source", defaultValue = Ids.SYSTEM_ACCOUNT, description = "system account issuing the value, default ${DEFAULT-VALUE}")
         String source;
@@ -181,13 +194,14 @@ final class ClientCommands {
         public Integer call() {
             server.requireAccountId(accountId, "ACCOUNT_ID");
             server.requireAccountId(source, "--source");
-            if (amount <= 0) {
-                throw new CommandLine.ParameterException(server.spec.commandLine(), "--amount must be > 0, was " + amount);
+            Long minorUnits = Amounts.parse(server, unit, amount, accountId);
+            if (minorUnits == null) {
+                return Main.EXIT_UNREACHABLE; // the currency could not be asked for; said why already
             }
             Map<String, Object> body = new LinkedHashMap<>();
             server.putRequestId(body);
             body.put("unit", unit.name());
-            body.put("amount", amount);
+            body.put("amount", minorUnits);
             body.put("source", source);
             boolean bucket = validUntil != null || priority != null || ratingGroups != null;
             if (validUntil != null) {

@@ -2,6 +2,7 @@ package io.credence.server;
 
 import io.credence.admission.AdmissionPolicy;
 import io.credence.diameter.cc.CreditControlServer;
+import io.credence.diameter.transport.ApplicationHandler;
 import io.credence.diameter.transport.DiameterServer;
 import io.credence.devices.DataShares;
 import io.credence.devices.DeviceQuota;
@@ -79,8 +80,7 @@ public final class CredenceServer implements AutoCloseable {
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
-        DurableLedger ledger = DurableLedger.open(config.dataDir(), config.journal(), config.limits(),
-                System::currentTimeMillis, onFatal);
+        DurableLedger ledger = openLedger(config, onFatal);
         CreditControlServer creditControl = null;
         List<AutoCloseable> attached = new ArrayList<>();
         CatalogControl catalog = CatalogControl.NONE;
@@ -119,8 +119,9 @@ public final class CredenceServer implements AutoCloseable {
                     host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
                     System::currentTimeMillis, () -> holder == null ? null : holder.inForce(), records, admissions);
             if (d.transport() != null) {
-                diameter = DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(),
-                        ServerMetrics.observed(creditControl, metrics));
+                ApplicationHandler charging = ServerMetrics.observed(creditControl, metrics);
+                diameter = listening("Diameter", d.transport().host(), d.transport().port(), "--diameter-port",
+                        () -> DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), charging));
                 listener[0] = diameter;
             }
             LiveSessions sessions = new DiameterSessions(creditControl);
@@ -150,10 +151,10 @@ public final class CredenceServer implements AutoCloseable {
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
                     new NchfApi(creditControl, d.identity().originRealm(), d.creditControl(),
                             System::currentTimeMillis)), feed);
-            http = HttpServer.start(config.host(), config.httpPort(),
-                    ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics),
-                    config.httpThreadsMax(),
-                    config.httpConnectionsMax(), config.httpAccess().tls());
+            Handler front = ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics);
+            http = listening("HTTP", config.host(), config.httpPort(), "--http-port", () -> HttpServer.start(
+                    config.host(), config.httpPort(), front, config.httpThreadsMax(), config.httpConnectionsMax(),
+                    config.httpAccess().tls()));
             return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached, feed);
         } catch (Exception failed) {
             if (admissions != null) {
@@ -167,6 +168,36 @@ public final class CredenceServer implements AutoCloseable {
             }
             closeAll(attached);
             ledger.close();
+            throw failed;
+        }
+    }
+
+    /** Opens the data directory; one held by another process is a {@link StartupFailure} naming its PID. */
+    private static DurableLedger openLedger(ServerConfig config, Consumer<Throwable> onFatal) throws Exception {
+        try {
+            return DurableLedger.open(config.dataDir(), config.journal(), config.limits(), System::currentTimeMillis,
+                    onFatal);
+        } catch (io.credence.journal.DataDirectoryInUse inUse) {
+            throw new StartupFailure("data directory " + config.dataDir().toAbsolutePath() + " is in use by "
+                    + (inUse.holderPid() > 0 ? "process " + inUse.holderPid() : "another process")
+                    + "; stop it, or pick another directory with --data", inUse);
+        }
+    }
+
+    private interface Listener<T> {
+        T start() throws Exception;
+    }
+
+    /** Starts a listener; a port someone else holds is a {@link StartupFailure} naming the option to change. */
+    private static <T> T listening(String what, String host, int port, String option, Listener<T> listener)
+            throws Exception {
+        try {
+            return listener.start();
+        } catch (Exception failed) {
+            if (StartupFailure.causeOf(failed, java.net.BindException.class) != null) {
+                throw new StartupFailure(what + " port " + port + " on " + host + " is in use; pick another with "
+                        + option, failed);
+            }
             throw failed;
         }
     }

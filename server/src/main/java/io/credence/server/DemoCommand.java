@@ -40,6 +40,7 @@ import java.util.stream.Stream;
         subcommands = MarketDemoCommand.class)
 final class DemoCommand implements Callable<Integer> {
     private static final long MB = 1_000_000;
+    private static final java.util.Currency EUR = java.util.Currency.getInstance("EUR");
     private final PrintStream out = System.out;
 
     @Override
@@ -56,16 +57,21 @@ final class DemoCommand implements Callable<Integer> {
                 config.journal(), config.limits(), new DiameterSettings(TransportConfig.defaults("127.0.0.1", 0), OCS,
                         Set.of(PGW.originHost(), SCSCF.originHost()), CreditControlConfig.defaults()
                         .withRatingGroupQuotas(DiameterSettings.quotasOf(catalog)), catalog, catalogFile));
+        // the story is what the demo prints; the server's own log lines would only interrupt it
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        java.util.logging.Level logLevel = root.getLevel();
+        root.setLevel(java.util.logging.Level.WARNING);
         try (CredenceServer server = CredenceServer.start(config, fatal -> {
             throw new IllegalStateException("journal failure in demo", fatal);
         })) {
             URI base = URI.create("http://127.0.0.1:" + server.httpPort() + "/");
-            out.println("Credence demo: server on " + base + ", data in " + config.dataDir());
+            out.println("Credence demo: a server on " + base + " with a data directory of its own, deleted at the end");
             ApiClient api = new ApiClient(base);
             story(api);
             diameterStory(api, server.diameterPort());
             imsStory(api, server.diameterPort(), config.dataDir());
         } finally {
+            root.setLevel(logLevel);
             deleteTree(dir);
         }
         return 0;
@@ -102,19 +108,27 @@ final class DemoCommand implements Callable<Integer> {
         step("A call reserves 5.00 EUR, then is cancelled: release");
         JsonNode call = expect(api.post("v1/reservations", Map.of("requestId", "demo-7", "accountId", "alice",
                 "counterpartyId", "operator", "unit", "MONEY", "amount", 500, "ttlSeconds", 120)));
-        expect(api.post("v1/reservations/" + call.path("reservationId").asLong() + "/release",
+        out.println("  reserved " + AccountReport.money(call.path("amount").asLong(), EUR));
+        JsonNode released = expect(api.post("v1/reservations/" + call.path("reservationId").asLong() + "/release",
                 Map.of("requestId", "demo-8")));
+        out.println("  released " + AccountReport.money(released.path("released").asLong(), EUR)
+                + ": nothing was charged");
 
-        step("Asking for more than the balance is refused with a reason, and changes nothing");
+        step("Asking for 50.00 EUR, more than the balance, is refused with a reason, and changes nothing");
         ApiClient.Reply refused = api.post("v1/reservations", Map.of("requestId", "demo-9", "accountId", "alice",
                 "counterpartyId", "operator", "unit", "MONEY", "amount", 5000, "ttlSeconds", 60));
-        out.println("  " + refused.problemLine());
+        JsonNode why = refused.body();
+        out.println("  HTTP " + refused.status() + " " + why.path("title").asText("refused") + ": "
+                + AccountReport.amount(why.path("requested").asLong(), why.path("unit").asText(), EUR) + " asked, "
+                + AccountReport.amount(why.path("available").asLong(), why.path("unit").asText(), EUR)
+                + " available (field " + why.path("field").asText() + ")");
 
         step("Final balances and alice's transfers");
         balances(api);
         for (JsonNode t : expect(api.get("v1/accounts/alice/transfers")).path("transfers")) {
-            out.printf("  #%-3d %-8s %-9s -> %-9s %,15d %s%n", t.path("seq").asLong(), t.path("kind").asText(),
-                    t.path("from").asText(), t.path("to").asText(), t.path("amount").asLong(), t.path("unit").asText());
+            out.printf("  #%-3d %-8s %-9s -> %-9s %24s%n", t.path("seq").asLong(), t.path("kind").asText(),
+                    t.path("from").asText(), t.path("to").asText(), AccountReport.amount(t.path("amount").asLong(),
+                            t.path("unit").asText(), EUR));
         }
     }
 
@@ -155,8 +169,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         JsonNode bob = expect(api.get("v1/accounts/bob"));
         for (JsonNode b : bob.path("balances")) {
-            out.printf("  bob %s: amount %,d, available %,d%n", b.path("unit").asText(), b.path("amount").asLong(),
-                    b.path("available").asLong());
+            out.printf("  bob has %s left, %s available%n", AccountReport.amount(b.path("total").asLong(),
+                    b.path("unit").asText(), EUR), AccountReport.amount(b.path("available").asLong(),
+                    b.path("unit").asText(), EUR));
         }
     }
 
@@ -193,11 +208,11 @@ final class DemoCommand implements Callable<Integer> {
                     "3500001234567801", "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=262011234ABCDEF0", "3GPP-UTRAN-FDD"))
                     .get(10, TimeUnit.SECONDS));
         }
-        step("Usage records (credence records query --account carol --data " + dataDir + ")");
+        step("Usage records of carol's calls, as `credence records query --account carol` lists them");
         try (var records = io.credence.records.file.RecordReader.of(dataDir.resolve("records"), skipped -> { })
                 .query(new io.credence.records.file.RecordReader.Filter("carol", null, null, null, null, 100))) {
-            records.forEach(r -> out.printf("  %s %s rule '%s': %d %s, price %d%n", r.sessionId(), r.decision(),
-                    r.rule(), r.rawUnits(), r.unit(), r.price()));
+            records.forEach(r -> out.printf("  %s %s rule '%s': %d %s, price %s%n", r.sessionId(), r.decision(),
+                    r.rule(), r.rawUnits(), r.unit(), AccountReport.money(r.price(), EUR)));
         }
         out.println("Demo finished.");
     }
@@ -254,8 +269,11 @@ final class DemoCommand implements Callable<Integer> {
         for (JsonNode b : account.path("buckets")) {
             String what = b.path("main").asBoolean() ? "main " + b.path("unit").asText()
                     : "bucket " + b.path("bucketId").asText() + " " + b.path("unit").asText() + " rg" + b.path("ratingGroups");
-            out.printf("  %-28s amount %,15d  reserved %,13d  available %,15d%n", what, b.path("amount").asLong(),
-                    b.path("reserved").asLong(), b.path("available").asLong());
+            String unit = b.path("unit").asText();
+            out.printf("  %-24s amount %22s  reserved %18s  available %22s%n", what,
+                    AccountReport.amount(b.path("amount").asLong(), unit, EUR),
+                    AccountReport.amount(b.path("reserved").asLong(), unit, EUR),
+                    AccountReport.amount(b.path("available").asLong(), unit, EUR));
         }
     }
 

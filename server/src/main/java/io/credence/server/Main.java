@@ -9,11 +9,17 @@ import picocli.CommandLine.Command;
         description = "Credence online charging system: a durable charging ledger with HTTP provisioning.",
         subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, SimCommand.class, LedgerCommand.class,
                 ValidatorCommand.class, ClientCommands.Account.class,
-                ClientCommands.TopUp.class, CatalogCommand.class, RecordsCommand.class, PlanCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ClientCommands.TopUp.class, SubscriberCommand.class, CatalogCommand.class, RecordsCommand.class, PlanCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    /** Exit codes: 0 done, 1 the server refused the request, 2 bad command line, 3 server unreachable. */
+    /**
+     * Exit codes: 0 done, 1 the server refused the request, 2 bad command line, 3 server
+     * unreachable, 4 the server could not start (a port in use, the data directory held...).
+     */
     public static final int EXIT_REFUSED = 1;
     public static final int EXIT_UNREACHABLE = 3;
+    public static final int EXIT_CANNOT_START = 4;
+    /** Set to see the stack trace of an unexpected failure (never needed for a mistake the message names). */
+    static final String DEBUG_ENVIRONMENT = "CREDENCE_DEBUG";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,11 +39,25 @@ public final class Main implements Runnable {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler((bad, args) -> {
-                    // One line naming the option, and where to read more; not the whole usage text.
+                    // One line naming the mistake (with what was probably meant), and where to read
+                    // more; not the whole usage text.
                     CommandLine cmd = bad.getCommandLine();
-                    cmd.getErr().println("credence: " + bad.getMessage());
+                    cmd.getErr().println("credence: " + Mistakes.describe(bad, args));
                     cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
                     return cmd.getCommandSpec().exitCodeOnInvalidInput();
+                })
+                .setExecutionExceptionHandler((failure, cmd, parsed) -> {
+                    if (failure instanceof StartupFailure cannotStart) {
+                        cmd.getErr().println("credence: " + cannotStart.getMessage());
+                        return EXIT_CANNOT_START;
+                    }
+                    cmd.getErr().println("credence: " + cmd.getCommandSpec().qualifiedName() + " failed: " + failure);
+                    if (System.getenv(DEBUG_ENVIRONMENT) != null) {
+                        failure.printStackTrace(cmd.getErr());
+                    } else {
+                        cmd.getErr().println("(set " + DEBUG_ENVIRONMENT + "=1 to see where)");
+                    }
+                    return EXIT_CANNOT_START;
                 });
     }
 }

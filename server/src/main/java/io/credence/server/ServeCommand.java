@@ -117,8 +117,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--diameter-tls-keystore", description = "PKCS#12 key store: serve Diameter over TLS")
     Path tlsKeyStore;
 
-    @Option(names = "--diameter-tls-password", description = "password of --diameter-tls-keystore")
+    @Option(names = "--diameter-tls-password", defaultValue = "${env:CREDENCE_DIAMETER_TLS_PASSWORD}",
+            description = "password of --diameter-tls-keystore, default $CREDENCE_DIAMETER_TLS_PASSWORD")
     String tlsPassword;
+
+    @Option(names = "--diameter-tls-password-file", paramLabel = "FILE",
+            description = "file holding the password of --diameter-tls-keystore (keeps it out of ps)")
+    Path tlsPasswordFile;
 
     @Option(names = "--default-quota", paramLabel = "RG=UNIT:AMOUNT",
             description = "grant for an empty Requested-Service-Unit of a rating group, e.g. 10=BYTES:10485760 (repeatable)")
@@ -158,6 +163,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "password for --records-db, default $CREDENCE_RECORDS_DB_PASSWORD (keeps it out of ps)")
     String recordsDbPassword;
 
+    @Option(names = "--records-db-password-file", paramLabel = "FILE", description = "file holding the password for --records-db")
+    Path recordsDbPasswordFile;
+
     @Option(names = "--api-keys", paramLabel = "FILE",
             description = "API keys of the HTTP port, lines 'name role sha256hex' (roles admin, network-function, "
                     + "device, read-only); without it the HTTP API is open and only a loopback --host is allowed")
@@ -181,8 +189,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--http-tls-keystore", paramLabel = "FILE", description = "PKCS#12 key store: serve HTTPS on --http-port")
     Path httpTlsKeyStore;
 
-    @Option(names = "--http-tls-password", description = "password of --http-tls-keystore")
+    @Option(names = "--http-tls-password", defaultValue = "${env:CREDENCE_HTTP_TLS_PASSWORD}",
+            description = "password of --http-tls-keystore, default $CREDENCE_HTTP_TLS_PASSWORD")
     String httpTlsPassword;
+
+    @Option(names = "--http-tls-password-file", paramLabel = "FILE",
+            description = "file holding the password of --http-tls-keystore (keeps it out of ps)")
+    Path httpTlsPasswordFile;
 
     @Override
     public Integer call() throws Exception {
@@ -197,11 +210,15 @@ final class ServeCommand implements Callable<Integer> {
         });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("credence: stopping: no new requests; answering what is queued");
             try {
                 server.close();
+                System.out.println("credence: snapshot at record " + server.ledger().lastSnapshotRecord()
+                        + " written; stopped");
             } catch (Exception e) {
                 System.err.println("credence: error while stopping: " + e);
             } finally {
+                System.out.flush();
                 stopped.countDown();
             }
         }, "credence-shutdown"));
@@ -283,8 +300,15 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private HttpAccess httpAccess() {
-        require((httpTlsKeyStore == null) == (httpTlsPassword == null),
-                "--http-tls-keystore and --http-tls-password go together");
+        require(httpTlsKeyStore != null || httpTlsPasswordFile == null && !given("--http-tls-password"),
+                "--http-tls-password needs --http-tls-keystore");
+        String httpPassword = secret("--http-tls-password", httpTlsPassword, httpTlsPasswordFile,
+                "CREDENCE_HTTP_TLS_PASSWORD");
+        require(httpTlsKeyStore == null || httpPassword != null,
+                "--http-tls-keystore needs its password: --http-tls-password-file FILE or $CREDENCE_HTTP_TLS_PASSWORD");
+        if (httpTlsKeyStore != null) {
+            Secrets.checkKeyStore(spec, "--http-tls-keystore", httpTlsKeyStore, httpPassword);
+        }
         ApiKeys keys = null;
         if (apiKeys != null) {
             try {
@@ -294,7 +318,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         HttpAccess access = new HttpAccess(keys, httpTlsKeyStore == null ? null
-                : new HttpServer.Tls(httpTlsKeyStore, httpTlsPassword));
+                : new HttpServer.Tls(httpTlsKeyStore, httpPassword));
         String refusal = access.refusal(host);
         require(refusal == null, refusal);
         return access;
@@ -307,7 +331,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         require(recordsDb.startsWith(RecordsDbConfig.URL_PREFIX), "--records-db must be a "
                 + RecordsDbConfig.URL_PREFIX + "//host:port/database URL, was '" + recordsDb + "'");
-        return RecordsDbConfig.defaults(recordsDb, recordsDbUser, recordsDbPassword, data.resolve("records"));
+        return RecordsDbConfig.defaults(recordsDb, recordsDbUser, secret("--records-db-password", recordsDbPassword,
+                recordsDbPasswordFile, "CREDENCE_RECORDS_DB_PASSWORD"), data.resolve("records"));
     }
 
     private DiameterSettings diameter() {
@@ -322,8 +347,15 @@ final class ServeCommand implements Callable<Integer> {
         require(watchdogSeconds >= 6, "--diameter-watchdog-seconds must be >= 6 (RFC 3539), was " + watchdogSeconds);
         require(diameterMessageMax >= 1024 && diameterMessageMax <= 16_777_215,
                 "--diameter-message-max must be 1024..16777215, was " + diameterMessageMax);
-        require((tlsKeyStore == null) == (tlsPassword == null),
-                "--diameter-tls-keystore and --diameter-tls-password go together");
+        require(tlsKeyStore != null || tlsPasswordFile == null && !given("--diameter-tls-password"),
+                "--diameter-tls-password needs --diameter-tls-keystore");
+        String diameterPassword = secret("--diameter-tls-password", tlsPassword, tlsPasswordFile,
+                "CREDENCE_DIAMETER_TLS_PASSWORD");
+        require(tlsKeyStore == null || diameterPassword != null, "--diameter-tls-keystore needs its password: "
+                + "--diameter-tls-password-file FILE or $CREDENCE_DIAMETER_TLS_PASSWORD");
+        if (tlsKeyStore != null) {
+            Secrets.checkKeyStore(spec, "--diameter-tls-keystore", tlsKeyStore, diameterPassword);
+        }
         require(validitySeconds >= 1 && validitySeconds <= 86_400, "--validity-seconds must be 1..86400, was "
                 + validitySeconds);
         require(sessionsMax >= 1, "--sessions-max must be >= 1, was " + sessionsMax);
@@ -368,7 +400,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withMessageBytesMax(diameterMessageMax)
                 .withConnections(diameterConnectionsMax, diameterConnectionsPerAddressMax)
                 .withAllowedSources(allowFrom)
-                .withTls(tlsKeyStore == null ? null : new TlsConfig(tlsKeyStore, tlsPassword.toCharArray()));
+                .withTls(tlsKeyStore == null ? null : new TlsConfig(tlsKeyStore, diameterPassword.toCharArray()));
         CreditControlConfig cc = CreditControlConfig.defaults().withRatingGroupQuotas(quotas)
                 .withValidity(validitySeconds, 30).withSessionsMax(sessionsMax)
                 .withClosedRetentionSeconds((int) requestIdRetentionSeconds + 60);
@@ -396,6 +428,16 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), (diameterHost == null ? "--host" : "--diameter-host")
                     + " is not an address: " + listenOn);
         }
+    }
+
+    /** A secret option's value, from the command line, its -file twin or the environment (see {@link Secrets}). */
+    private String secret(String option, String value, Path file, String environment) {
+        return Secrets.resolve(spec, option, value, given(option), file, environment);
+    }
+
+    /** Whether the option was typed on the command line (rather than left to its default). */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     private void require(boolean ok, String message) {

@@ -66,7 +66,8 @@ final class SimCommand implements Runnable {
                         + ", the agents' device key in --device-key); default: an embedded one")
         String server;
 
-        @Option(names = "--device-key", paramLabel = "KEY", description = "API key of role device for the agents")
+        @Option(names = "--device-key", paramLabel = "KEY", defaultValue = "${env:CREDENCE_DEVICE_KEY}",
+                description = "API key of role device for the agents, default $CREDENCE_DEVICE_KEY (keeps it out of ps)")
         String deviceKey;
 
         @Option(names = "--interval-ms", defaultValue = "500", description = "report interval, default ${DEFAULT-VALUE}")

@@ -55,7 +55,8 @@ class CommandLineTest {
                 {"--default-quota", "10=LITRES:5", "--default-quota must be RG=UNIT:AMOUNT"},
                 {"--diameter-peer", "bad host!", "--diameter-peer must be an Origin-Host"},
                 {"--diameter-watchdog-seconds", "1", "--diameter-watchdog-seconds must be >= 6"},
-                {"--diameter-tls-keystore", "x.p12", "--diameter-tls-keystore and --diameter-tls-password go together"},
+                {"--diameter-tls-keystore", "x.p12", "--diameter-tls-keystore needs its password"},
+                {"--http-tls-password-file", "pw", "--http-tls-password needs --http-tls-keystore"},
                 {"--redirect-url", "ftp://x", "--redirect-url must be an http(s) URL"},
                 {"--records-db", "mysql://db/credence", "--records-db must be a jdbc:postgresql://host:port/database URL"},
                 {"--records-db-user", "credence", "--records-db-user needs --records-db"},
@@ -69,6 +70,48 @@ class CommandLineTest {
         Run server = run("account", "show", "alice", "--server", "ftp://example");
         assertThat(server.exitCode()).isEqualTo(2);
         assertThat(server.err()).contains("--server must be an http:// URL");
+    }
+
+    @Test
+    void aMistypedOptionOrCommandIsNamedWithWhatWasMeant() {
+        Run option = run("topup", "alice", "--unit", "MONEY", "--amout", "5");
+        assertThat(option.exitCode()).isEqualTo(2);
+        assertThat(option.err()).startsWith("credence: unknown option '--amout' for 'credence topup'; did you mean "
+                + "'--amount'?");
+        Run command = run("acount", "show", "alice");
+        assertThat(command.exitCode()).isEqualTo(2);
+        assertThat(command.err()).startsWith("credence: unknown command 'acount'; did you mean 'account'?");
+        Run sub = run("account", "shwo", "alice");
+        assertThat(sub.err()).startsWith("credence: unknown command 'shwo' for 'credence account'; did you mean 'show'?");
+    }
+
+    @Test
+    void startUpFailuresAreOneLineAndExitFour() throws Exception {
+        ServerConfig config = new ServerConfig(dir.resolve("held"), "127.0.0.1", 0, "EUR", 8, 64,
+                JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS, null);
+        try (CredenceServer running = CredenceServer.start(config, fatal -> { throw new AssertionError(fatal); })) {
+            Run port = run("serve", "--data", dir.resolve("other").toString(), "--http-port",
+                    String.valueOf(running.httpPort()), "--diameter-port", "-1");
+            assertThat(port.exitCode()).isEqualTo(Main.EXIT_CANNOT_START);
+            assertThat(port.err()).contains("credence: HTTP port " + running.httpPort()
+                    + " on 127.0.0.1 is in use; pick another with --http-port").doesNotContain("\tat ");
+
+            Run locked = run("serve", "--data", dir.resolve("held").toString(), "--http-port", "0", "--diameter-port",
+                    "-1");
+            assertThat(locked.exitCode()).isEqualTo(Main.EXIT_CANNOT_START);
+            assertThat(locked.err()).contains("is in use by process " + ProcessHandle.current().pid()
+                    + "; stop it, or pick another directory with --data").doesNotContain("\tat ");
+        }
+        java.nio.file.Files.writeString(dir.resolve("wrong-password"), "not-it\n");
+        Run keyStore = run("serve", "--data", dir.resolve("tls").toString(), "--http-port", "0",
+                "--http-tls-keystore", dir.resolve("missing.p12").toString(), "--http-tls-password-file",
+                dir.resolve("wrong-password").toString());
+        assertThat(keyStore.exitCode()).isEqualTo(2);
+        assertThat(keyStore.err()).contains("--http-tls-keystore " + dir.resolve("missing.p12")
+                + " cannot be used: there is no such file").doesNotContain("\tat ");
+        Run both = run("serve", "--data", dir.resolve("tls").toString(), "--http-tls-keystore", "k.p12",
+                "--http-tls-password", "x", "--http-tls-password-file", "pw");
+        assertThat(both.err()).contains("give --http-tls-password or --http-tls-password-file, not both");
     }
 
     @Test
@@ -88,7 +131,36 @@ class CommandLineTest {
 
             Run show = run("account", "show", "alice", url);
             assertThat(show.exitCode()).isZero();
-            assertThat(show.out()).contains("\"total\" : 2000").contains("\"ratingGroups\" : [ 10 ]");
+            assertThat(show.out()).contains("MONEY         20.00 EUR (main balance)")
+                    .contains("BYTES         1,000 bytes = main 0 bytes + 1 bucket 1,000 bytes")
+                    .contains("available now 1,000 bytes; of it 0 bytes for any service")
+                    .contains("for rating groups 10 only, valid now until 2999-01-01T00:00:00Z");
+            Run json = run("account", "show", "alice", "--json", url);
+            assertThat(json.out()).contains("\"total\" : 2000").contains("\"ratingGroups\" : [ 10 ]")
+                    .contains("\"validFrom\" : null").contains("\"availableToAnyService\" : 0");
+
+            assertThat(run("topup", "alice", "--unit", "MONEY", "--amount", "12.50", url).exitCode()).isZero();
+            assertThat(run("account", "show", "alice", url).out()).contains("MONEY         32.50 EUR (main balance)");
+            Run tooFine = run("topup", "alice", "--unit", "MONEY", "--amount", "0.005", url);
+            assertThat(tooFine.exitCode()).isEqualTo(2);
+            assertThat(tooFine.err()).contains("--amount 0.005 has more decimals than EUR has (2)");
+            Run halfByte = run("topup", "alice", "--unit", "BYTES", "--amount", "1.5", url);
+            assertThat(halfByte.err()).contains("--amount must be > 0, a whole number of bytes, was '1.5'");
+
+            assertThat(run("subscriber", "bind", "alice", "--msisdn", "+491700000001", "--sip-uri",
+                    "sip:alice@ims.example.net", url).out()).contains("E164 491700000001 bound to alice")
+                    .contains("SIP_URI sip:alice@ims.example.net bound to alice");
+            assertThat(run("subscriber", "show", "--sip-uri", "sip:alice@ims.example.net", url).out())
+                    .contains("SIP_URI sip:alice@ims.example.net charges alice");
+            assertThat(run("subscriber", "unbind", "--msisdn", "491700000001", url).out())
+                    .contains("E164 491700000001 unbound; it was bound to alice");
+            Run gone = run("subscriber", "show", "--msisdn", "491700000001", url);
+            assertThat(gone.exitCode()).isEqualTo(1);
+            assertThat(gone.err()).contains("HTTP 404").contains("(--msisdn 491700000001)");
+            Run none = run("subscriber", "bind", "alice", url);
+            assertThat(none.exitCode()).isEqualTo(2);
+            assertThat(none.err()).contains("name an identity: --msisdn, --imsi, --sip-uri, --nai or --private");
+            assertThat(run("subscriber", "bind", "alice", "--imsi", "12ab", url).err()).contains("--imsi must be an IMSI");
 
             Run refused = run("account", "create", "alice", url);
             assertThat(refused.exitCode()).isEqualTo(1);

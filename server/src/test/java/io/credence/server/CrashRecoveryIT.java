@@ -68,6 +68,8 @@ class CrashRecoveryIT {
             retryEverythingUnanswered(http, book);
             verify(http, book);
             last.stop();
+            assertThat(last.stdout).as("SIGTERM says what it did").anySatisfy(line -> assertThat(line)
+                    .matches("credence: snapshot at record \\d+ written; stopped"));
         }
         try (ServerProcess afterCleanStop = ServerProcess.start(data, log)) {
             assertThat(afterCleanStop.stdout.get(0)).contains("+ 0 replayed");

@@ -21,7 +21,9 @@ final class ServerProcess implements AutoCloseable {
     final int port;
     /** The Diameter port; every server started here listens on one (a free port). */
     final int diameterPort;
-    final List<String> stdout = new ArrayList<>();
+    /** What the server printed (start-up lines, then the rest as it comes; the last 1,000 lines at most). */
+    final List<String> stdout = java.util.Collections.synchronizedList(new ArrayList<>());
+    private static final int STDOUT_LINES_MAX = 1_000;
 
     private ServerProcess(Process process, int port, int diameterPort, List<String> stdout) {
         this.process = process;
@@ -59,10 +61,16 @@ final class ServerProcess implements AutoCloseable {
             }
             Matcher d = DIAMETER.matcher(line);
             if (d.find() && httpPort > 0) { // printed after the HTTP line
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain-stdout");
+                ServerProcess started = new ServerProcess(process, httpPort, Integer.parseInt(d.group(1)), lines);
+                Thread drain = new Thread(() -> out.lines().forEach(l -> {
+                    started.stdout.add(l);
+                    if (started.stdout.size() > STDOUT_LINES_MAX) {
+                        started.stdout.remove(0);
+                    }
+                }), "drain-stdout");
                 drain.setDaemon(true);
                 drain.start();
-                return new ServerProcess(process, httpPort, Integer.parseInt(d.group(1)), lines);
+                return started;
             }
         }
         process.destroyForcibly();
@@ -78,9 +86,21 @@ final class ServerProcess implements AutoCloseable {
 
     /** SIGTERM: the shutdown hook answers what is queued and writes a snapshot. */
     void stop() throws InterruptedException {
-        process.destroy();
+        // the handle's SIGTERM, not Process.destroy(): that also closes our end of the pipe, and the
+        // lines the server prints while it stops would be lost
+        process.toHandle().destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // the drain thread reads the last lines
+        while (System.nanoTime() < deadline && !printed("stopped")) {
+            Thread.sleep(20);
+        }
+    }
+
+    private boolean printed(String ending) {
+        synchronized (stdout) {
+            return stdout.stream().anyMatch(l -> l.endsWith(ending));
         }
     }
 

@@ -66,9 +66,9 @@ final class DeviceBenchCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE}")
     int connections;
 
-    @Option(names = "--device-key", paramLabel = "KEY",
-            description = "API key of role device the agents send, when the server requires keys (provisioning "
-                    + "uses $" + ApiClient.API_KEY_ENVIRONMENT + ", an admin key)")
+    @Option(names = "--device-key", paramLabel = "KEY", defaultValue = "${env:CREDENCE_DEVICE_KEY}",
+            description = "API key of role device the agents send, when the server requires keys, default "
+                    + "$CREDENCE_DEVICE_KEY (provisioning uses $" + ApiClient.API_KEY_ENVIRONMENT + ", an admin key)")
     String deviceKey;
 
     @Override
