@@ -57,7 +57,7 @@ final class NchfTestServer implements AutoCloseable {
 
     private final Path dir;
     private CredenceServer server;
-    private final Ts32291Schemas schemas = Ts32291Schemas.rel17() == null ? null : Ts32291Schemas.get();
+    private final Ts32291Schemas schemas = Ts32291Schemas.rel17().isPresent() ? Ts32291Schemas.get() : null;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
