@@ -6,8 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,20 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Programs nobody here wrote (tshark, dumpcap, freeDiameterd) for the interoperability tests:
- * whether one is installed, and running one to completion. A test whose program is missing is
- * skipped by its caller, never faked.
+ * running one to completion. Whether one is installed is the test's {@code @RequiresTools}: a test
+ * whose program is missing is reported skipped, never faked.
  */
 public final class ExternalPrograms {
     private ExternalPrograms() {}
-
-    public static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /**
      * Runs a command to its end and returns what it wrote to stdout; fails, showing stderr too,

@@ -1,6 +1,7 @@
 package io.credence.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.credence.testkit.RequiresTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -42,8 +43,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each grant runs out, reports the seconds used in every CCR-U and in the CCR-T at BYE, and ends
  * the call itself when a grant marked final is used up. Expected balances are worked out from the
  * seconds Kamailio itself says it reported (its ims_charging debug log) and the catalog's tariff.
- * Each test is skipped, saying why, where Kamailio, its IMS modules or SIPp are not installed.
+ * Each test is reported skipped, saying what is missing, where Kamailio, its IMS modules or SIPp
+ * are not installed (the base modules the configuration loads come with Kamailio itself).
  */
+@RequiresTools({"kamailio", "kamailio:ims_charging", "kamailio:ims_dialog", "kamailio:cdp", "kamailio:cdp_avp", "sipp"})
 class KamailioRoInteropIT {
     private static final Pattern CONNECTED = Pattern.compile(
             "peer " + Pattern.quote(KamailioScscf.HOST + " (" + KamailioScscf.REALM + ") connected"));
@@ -148,7 +151,6 @@ class KamailioRoInteropIT {
 
     /** credence serve with the test catalog, then Kamailio, whose cdp connects to it at once. */
     private void startOcsAndScscf() throws Exception {
-        KamailioScscf.assumeInstalled();
         Path catalog = dir.resolve("catalog.json");
         try (InputStream in = getClass().getResourceAsStream("/interop/kamailio/catalog.json")) {
             Files.copy(in, catalog);

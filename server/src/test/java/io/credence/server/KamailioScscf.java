@@ -1,5 +1,7 @@
 package io.credence.server;
 
+import io.credence.testkit.Tools;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,14 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The IMS side of {@link KamailioRoInteropIT}, all real programs on 127.0.0.1: Kamailio as an
@@ -39,7 +38,6 @@ final class KamailioScscf implements AutoCloseable {
     static final int TIMER_BUFFER = 3;
 
     private static final String RESOURCES = "/interop/kamailio/";
-    private static final Pattern MODULES = Pattern.compile("Default paths to modules: (\\S+)");
     private static final Pattern INTERIM_USAGE = Pattern.compile("Sending interim CCR request for \\(usage:new\\) \\[(\\d+):");
     private static final Pattern STOP_USAGE = Pattern.compile("Sending stop CCR request for \\(usage\\) \\[(\\d+)\\]");
     static final String STOP_ANSWERED = "Valid CCA response for STOP record";
@@ -74,15 +72,6 @@ final class KamailioScscf implements AutoCloseable {
         this.kamailio = kamailio;
     }
 
-    /** Skips the calling test, saying what is missing, unless Kamailio with ims_charging and SIPp are installed. */
-    static void assumeInstalled() {
-        assumeTrue(onPath("kamailio"), "kamailio is not on the PATH (Debian: kamailio, kamailio-ims-modules)");
-        Optional<Path> modules = modulesDir();
-        assumeTrue(modules.isPresent() && Files.isRegularFile(modules.get().resolve("ims_charging.so")),
-                "Kamailio's ims_charging.so is not installed (Debian: kamailio-ims-modules); modules dir " + modules);
-        assumeTrue(onPath("sipp"), "sipp is not on the PATH (Debian: sip-tester)");
-    }
-
     /** Starts Kamailio, which connects to the OCS's Diameter port at once, and the SIPp callee. */
     static KamailioScscf start(Path dir, int diameterPort) throws IOException {
         int sipPort = freeUdpPort();
@@ -91,7 +80,7 @@ final class KamailioScscf implements AutoCloseable {
                 Map.entry("UAS_PORT", String.valueOf(calleePort)),
                 Map.entry("DIAMETER_PORT", String.valueOf(diameterPort)), Map.entry("OCS_HOST", OCS_HOST),
                 Map.entry("OCS_REALM", OCS_REALM), Map.entry("SCSCF_HOST", HOST), Map.entry("SCSCF_REALM", REALM),
-                Map.entry("MODULES_DIR", modulesDir().orElseThrow().toString()),
+                Map.entry("MODULES_DIR", Tools.kamailioModules().orElseThrow().toString()),
                 Map.entry("DIAMETER_XML", dir.resolve("diameter.xml").toString()),
                 Map.entry("INITIAL_UNITS", String.valueOf(INITIAL_UNITS)),
                 Map.entry("INTERIM_UNITS", String.valueOf(INTERIM_UNITS)),
@@ -239,30 +228,6 @@ final class KamailioScscf implements AutoCloseable {
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    private static Optional<Path> modulesDir() {
-        try {
-            Process p = new ProcessBuilder("kamailio", "-I").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(10, TimeUnit.SECONDS);
-            Matcher m = MODULES.matcher(out);
-            return m.find() ? Optional.of(Path.of(m.group(1))) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
-    }
-
-    private static boolean onPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static int freeUdpPort() throws IOException {

@@ -8,9 +8,9 @@ import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.ledger.Unit;
+import io.credence.testkit.RequiresTools;
+import io.credence.testkit.Tools;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -44,15 +43,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Credence itself (ConnectPeer, no TLS) and admits the gateway through its whitelist (acl_wl).
  * Both capability exchanges must complete; full sessions must be granted and charged through the
  * relay; an unknown subscriber must get 5030; Proxy-Info must come back; and Re-Auth and
- * Abort-Session must find the gateway behind the relay. Skipped where freeDiameterd is not
- * installed ({@code .ci/run} installs it).
+ * Abort-Session must find the gateway behind the relay. Reported skipped where freeDiameterd or
+ * the extensions are not installed ({@code .ci/run} installs them).
  */
+@RequiresTools({"freeDiameterd", "freeDiameterd:dict_nasreq", "freeDiameterd:dict_dcca", "freeDiameterd:dict_dcca_3gpp",
+        "freeDiameterd:acl_wl"})
 class FreeDiameterRelayInteropTest {
     private static final String RELAY = "relay.interop.test";
     private static final LocalIdentity GATEWAY = new LocalIdentity("pgw.interop.test", "operator.test",
             List.of(new byte[] {127, 0, 0, 1}), 10415, "interop-pgw", 1);
-    private static final List<Path> EXTENSION_DIRS = List.of(Path.of("/usr/lib/freeDiameter"),
-            Path.of("/usr/lib/x86_64-linux-gnu/freeDiameter"), Path.of("/usr/local/lib/freeDiameter"));
     private static final long STARTUP_MILLIS_MAX = 10_000;
 
     @TempDir
@@ -62,12 +61,6 @@ class FreeDiameterRelayInteropTest {
     private Path relayLog;
     private final AtomicLong endToEnd = new AtomicLong(1);
     private final List<DiameterMessage> serverRequests = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void requireFreeDiameter() {
-        Assumptions.assumeTrue(ExternalPrograms.onPath("freeDiameterd"), "freeDiameterd is not installed");
-        Assumptions.assumeTrue(extensions().isPresent(), "freeDiameter extensions (dict_dcca.fdx) are not installed");
-    }
 
     @AfterEach
     void stop() throws Exception {
@@ -180,7 +173,7 @@ class FreeDiameterRelayInteropTest {
      * endpoints), so it listens on every address of the port; SecPort 0 and no TLS_Cred turn TLS off.
      */
     private int startRelay(int credencePort) throws Exception {
-        Path extensions = extensions().orElseThrow();
+        Path extensions = Tools.freeDiameterExtensions("dict_dcca").orElseThrow(); // the others are beside it
         int port = ExternalPrograms.freeLoopbackPort();
         Path whitelist = dir.resolve("acl_wl.conf");
         Files.writeString(whitelist, "ALLOW_IPSEC " + GATEWAY.originHost() + "\n");
@@ -220,10 +213,6 @@ class FreeDiameterRelayInteropTest {
         try (Stream<String> lines = Files.lines(relayLog, StandardCharsets.ISO_8859_1)) {
             return lines.anyMatch(line -> Stream.of(parts).allMatch(line::contains));
         }
-    }
-
-    private static Optional<Path> extensions() {
-        return EXTENSION_DIRS.stream().filter(d -> Files.isReadable(d.resolve("dict_dcca.fdx"))).findFirst();
     }
 
     /** The end of what freeDiameterd wrote, for assertion messages. */

@@ -6,9 +6,9 @@ import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.ledger.Unit;
+import io.credence.testkit.RequiredTools;
+import io.credence.testkit.RequiresTools;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,9 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code tshark -d tcp.port==PORT,diameter} must find every message, each request paired with its
  * answer, and raise no malformed-packet or unknown-AVP/command/application/vendor warning.
  *
- * <p>Capturing needs root or CAP_NET_RAW; where the capture cannot start the test is skipped,
- * as it is without tshark. {@code .ci/run} installs tshark (dumpcap comes with it).
+ * <p>Capturing needs root or CAP_NET_RAW; where the capture cannot start the test is reported
+ * skipped, as it is without tshark, except where dumpcap is required ({@code .ci/run} installs
+ * tshark, dumpcap comes with it, and runs as root): there it fails.
  */
+@RequiresTools({"tshark", "dumpcap"})
 class LiveCaptureInteropTest {
     private static final Duration TSHARK_TIMEOUT = Duration.ofSeconds(60);
     private static final long CAPTURE_FLUSH_MILLIS_MAX = 10_000;
@@ -61,12 +63,6 @@ class LiveCaptureInteropTest {
     /** Every message on the wire as "R272" (request) or "A272" (answer), in no particular order. */
     private final List<String> sent = new CopyOnWriteArrayList<>();
     private final AtomicLong endToEnd = new AtomicLong(1);
-
-    @BeforeAll
-    static void requireWireshark() {
-        Assumptions.assumeTrue(ExternalPrograms.onPath("tshark") && ExternalPrograms.onPath("dumpcap"),
-                "tshark and dumpcap are not installed");
-    }
 
     @AfterEach
     void stop() throws Exception {
@@ -243,8 +239,8 @@ class LiveCaptureInteropTest {
         } catch (java.util.concurrent.TimeoutException slow) {
             started = false;
         }
-        Assumptions.assumeTrue(started && capture.isAlive(), "cannot capture on lo (needs root or CAP_NET_RAW): "
-                + captureLog);
+        RequiredTools.assumeUsable("dumpcap", started && capture.isAlive(),
+                "cannot capture on lo (needs root or CAP_NET_RAW): " + captureLog);
         awaitPacketsInFile(pcap, port);
     }
 

@@ -1,8 +1,7 @@
 package io.credence.diameter.codec;
 
 import io.credence.diameter.ExternalPrograms;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.credence.testkit.RequiresTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,19 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Wireshark, which nobody here wrote, must read what the codec writes: each frame becomes a TCP
  * segment to port 3868 (text2pcap) and tshark dissects it as Diameter. No malformed packet, no
  * AVP it does not know under the name we gave it. {@code .ci/run} installs tshark; on a machine
- * without it the test is skipped, not faked.
+ * without it the test is reported skipped, saying so, not faked.
  */
+@RequiresTools({"tshark", "text2pcap"})
 class TsharkInteropTest {
     static final long TGPP = Dictionary.VENDOR_3GPP;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void requireTshark() {
-        Assumptions.assumeTrue(ExternalPrograms.onPath("tshark") && ExternalPrograms.onPath("text2pcap"),
-                "tshark and text2pcap are not installed");
-    }
 
     @Test
     void tsharkDecodesCreditControlTrafficWithoutComplaint() throws Exception {

@@ -9,12 +9,14 @@ import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.path.PathType;
 import com.networknt.schema.resource.ResourceLoader;
+import io.credence.testkit.SharedTestData;
 
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,8 +32,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * validator runs the OpenAPI 3.0 dialect; formats ({@code date-time}, {@code uuid}, ...) are
  * asserted, not just annotated, so a malformed time stamp fails as a peer's strict validator would.
  *
- * <p>When {@code ../shared/testdata/3gpp} is absent, {@link #get()} aborts the calling test through
- * a JUnit assumption, so it is reported skipped with the reason instead of passing unchecked.
+ * <p>When {@code ../shared/testdata/3gpp} is absent (a fresh clone), {@link #get()} aborts the
+ * calling test through a JUnit assumption, so it is reported skipped with the reason instead of
+ * passing unchecked.
  */
 final class Ts32291Schemas {
     static final String CHARGING_DATA_REQUEST = "ChargingDataRequest";
@@ -39,7 +42,8 @@ final class Ts32291Schemas {
     /** TS 29.571 ProblemDetails, the body of every application/problem+json answer. */
     static final String PROBLEM_DETAILS = "ProblemDetails";
 
-    private static final String ABSENT = "../shared/testdata/3gpp is absent";
+    /** Where they are under {@code ../shared/testdata/}. */
+    static final String DATA = "3gpp/rel17";
     private static final String NCHF_FILE = "TS32291_Nchf_ConvergedCharging.yaml";
     private static final String COMMON_FILE = "TS29571_CommonData.yaml";
     /** Which file defines each schema the tests validate against. */
@@ -77,8 +81,8 @@ final class Ts32291Schemas {
 
     /** The schemas, loaded once per test JVM; skips the calling test when they are absent. */
     static Ts32291Schemas get() {
-        Path dir = rel17();
-        assumeTrue(dir != null, ABSENT);
+        Path dir = rel17().orElse(null);
+        assumeTrue(dir != null, () -> SharedTestData.absence(DATA));
         Ts32291Schemas here = loaded;
         if (here == null) {
             synchronized (Ts32291Schemas.class) {
@@ -91,29 +95,9 @@ final class Ts32291Schemas {
         return here;
     }
 
-    /**
-     * {@code ../shared/testdata/3gpp/rel17} from the repository root, or null when it is not there.
-     * Tests run in the module directory, so the root is found by walking up to the directory that
-     * holds {@code .ci} (or, in a copy without it, the parent pom's modules list).
-     */
-    static Path rel17() {
-        Path at = Path.of("").toAbsolutePath();
-        for (Path p = at; p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve(".ci")) || isParentPom(p.resolve("pom.xml"))) {
-                Path dir = p.resolve("../shared/testdata/3gpp/rel17").normalize();
-                return Files.isRegularFile(dir.resolve(NCHF_FILE)) && Files.isRegularFile(dir.resolve(COMMON_FILE))
-                        ? dir : null;
-            }
-        }
-        return null;
-    }
-
-    private static boolean isParentPom(Path pom) {
-        try {
-            return Files.isRegularFile(pom) && Files.readString(pom).contains("<modules>");
-        } catch (java.io.IOException unreadable) {
-            return false;
-        }
+    /** {@code ../shared/testdata/3gpp/rel17} beside the repository, if it is there. */
+    static Optional<Path> rel17() {
+        return SharedTestData.directory(DATA);
     }
 
     /** What is wrong with {@code json} as the named schema: one line per error; empty when it is valid. */
