@@ -373,6 +373,9 @@ final class DeviceApi {
         if (requestId.isEmpty() || requestId.length() > 64 || !requestId.matches("[A-Za-z0-9._-]+")) {
             throw new ApiError("requestId", "must be 1..64 letters, digits and - _ .");
         }
+        if (io.credence.ledger.Ids.pathSegmentProblem(requestId) != null) {
+            throw new ApiError("requestId", io.credence.ledger.Ids.pathSegmentProblem(requestId));
+        }
         return switch (shares.open(baseStationId, secret, requestId, borrowerSim, borrowerToken, supplierSim,
                 supplierToken, bytes)) {
             case OpenAnswer.Opened opened -> new Answer.Json(opened.again() ? 200 : 201, shareView(opened.share()));

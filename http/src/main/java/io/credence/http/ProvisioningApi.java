@@ -484,6 +484,11 @@ public final class ProvisioningApi extends Handler.Abstract {
         IdentityType type = body.requiredEnum("type", IdentityType.class);
         String value = body.requiredString("value");
         String problem = type.valueProblem(value);
+        if (problem == null) {
+            // the identity is then addressed as /v1/identities/{type}/{value}; checked here, on
+            // binding, not in the ledger, which replays identities bound before the rule
+            problem = Ids.pathSegmentProblem(value);
+        }
         if (problem != null) {
             throw new ApiError("value", problem);
         }
