@@ -68,8 +68,13 @@ final class DeviceApi {
         this.shares = shares;
     }
 
-    /** The request as this API needs it: method, decoded path, body, a header, and whether an admin key let it in. */
-    record Call(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header, boolean admin) {}
+    /**
+     * The request as this API needs it: method, decoded path, body, a header, whether an admin key
+     * let it in (device routes then need no device token), and who sent it (base stations act only
+     * through a key bound to them).
+     */
+    record Call(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header, boolean admin,
+                Caller caller) {}
 
     Answer route(Call call) {
         try {
@@ -326,6 +331,9 @@ final class DeviceApi {
         if (baseStationId == null || baseStationId.length() > TEXT_MAX) {
             throw new ApiError(400, "invalid-field", BASE_STATION_ID_HEADER, "the base station names itself in this header");
         }
+        // the secret proves the base station; the key must be the one issued to it as well, so a
+        // key of one network function cannot open or meter shares as another's base station
+        call.caller().actFor(ApiKeys.Principal.Kind.BASE_STATION, baseStationId, BASE_STATION_ID_HEADER);
         if (path.length == 3) {
             return open(baseStationId, secret, call.body().get());
         }
