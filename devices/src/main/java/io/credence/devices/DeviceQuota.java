@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
@@ -47,6 +48,8 @@ public final class DeviceQuota {
     private static final int MOVES_SHOWN_MAX = 100;
     private static final long REQUEST_RETENTION_MILLIS = 86_400_000L;
     private static final int REQUESTS_REMEMBERED_MAX = 1_000_000;
+    /** At most one warning line per kind in this long; the metrics count every case. */
+    static final long WARNING_INTERVAL_MILLIS = 10_000;
     private static final System.Logger LOG = System.getLogger(DeviceQuota.class.getName());
 
     /** A grant as the agent sees it: what is still held for the SIM. */
@@ -108,6 +111,10 @@ public final class DeviceQuota {
      */
     private final ReentrantReadWriteLock[] simLocks = new ReentrantReadWriteLock[SIM_LOCK_STRIPES];
     private final AtomicLong moves = new AtomicLong();
+    private final LongAdder reportsOverGrant = new LongAdder();
+    private final LongAdder bytesOverGrant = new LongAdder();
+    private final RateLimitedLog overGrant;
+    private final RateLimitedLog uncharged;
 
     public DeviceQuota(DurableLedger ledger, DeviceRegistry registry, DeviceQuotaConfig config, UsageSink usage,
                        LongSupplier clockMillis) {
@@ -119,6 +126,18 @@ public final class DeviceQuota {
         for (int i = 0; i < SIM_LOCK_STRIPES; i++) {
             simLocks[i] = new ReentrantReadWriteLock();
         }
+        this.overGrant = new RateLimitedLog(LOG, WARNING_INTERVAL_MILLIS, clockMillis);
+        this.uncharged = new RateLimitedLog(LOG, WARNING_INTERVAL_MILLIS, clockMillis);
+    }
+
+    /** Reports that used more than their grant held (charged beyond it), since start. */
+    public long reportsOverGrant() {
+        return reportsOverGrant.sum();
+    }
+
+    /** The bytes those reports used past their grants. */
+    public long bytesOverGrant() {
+        return bytesOverGrant.sum();
     }
 
     // ---- administration
@@ -458,7 +477,7 @@ public final class DeviceQuota {
                 outcome = ledger.submit(new Command(requestId + ".capped", new Operation.Linked(capped)));
                 if (outcome.accepted()) {
                     long charged = grant.map(ReservationView::amount).orElse(0L);
-                    LOG.log(System.Logger.Level.WARNING, "SIM " + sim.simId() + " report " + seq + ": " + (bytes - Math.min(bytes, charged))
+                    uncharged.warn("SIM " + sim.simId() + " report " + seq + ": " + (bytes - Math.min(bytes, charged))
                             + " bytes counted but not charged: " + rejected.cause().message());
                 }
             }
@@ -478,6 +497,17 @@ public final class DeviceQuota {
                         grantHints.put(sim.simId(), Optional.empty());
                     } else {
                         hint(sim, still);
+                    }
+                    if (grant.isPresent() && bytes > grant.get().amount()) {
+                        // the device used more than it was granted: charged (an overdraft of the
+                        // grant, within the credit limit), but a well-behaved agent never does this
+                        long over = bytes - grant.get().amount();
+                        reportsOverGrant.increment();
+                        bytesOverGrant.add(over);
+                        overGrant.warn("SIM " + sim.simId() + " (account " + sim.accountId() + ", device "
+                                + sim.deviceId() + ") report " + seq + " used " + bytes + " bytes on a grant of "
+                                + grant.get().amount() + ": " + over + " bytes past the grant (charged as far as the credit "
+                                + "limit allows)");
                     }
                     record(sim, seq, bytes);
                     return new ReportAnswer.Reported(seq, false, advanced.total(), returned, still);

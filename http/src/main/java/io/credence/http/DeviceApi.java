@@ -52,7 +52,7 @@ import java.util.function.Supplier;
  *   POST   /v1/shares                      {requestId, borrower{simId, token}, supplier{simId, token}, bytes}
  *                                          201 the share | 403 share-refused (reason) | 200 the first share again
  *   GET    /v1/shares/{shareId}                                                200 the share
- *   POST   /v1/shares/{shareId}/usage      {totalBytes, final}                 200 the share, cutOff
+ *   POST   /v1/shares/{shareId}/usage      {totalBytes, final}                 200 the share, cutOff, overLimitBytes
  * </pre>
  * Device calls with an admin key need no device token (support staff look at a SIM); so do
  * calls without one to a server run without API keys (loopback only), where everyone is trusted.
@@ -422,7 +422,12 @@ final class DeviceApi {
         boolean last = body.optionalBoolean("final", false);
         body.rejectUnknownFields();
         return switch (shares.meter(baseStationId, shareId, total, last)) {
-            case MeterAnswer.Metered metered -> new Answer.Json(200, shareView(metered.share()));
+            case MeterAnswer.Metered metered -> {
+                Map<String, Object> out = shareView(metered.share());
+                // served past the limit: not settled, so not charged to the supplier nor paid for
+                out.put("overLimitBytes", metered.overLimitBytes());
+                yield new Answer.Json(200, out);
+            }
             case MeterAnswer.Ended ended -> last && ended.share().status() == Share.Status.SETTLED
                     && ended.share().usedBytes() == Math.min(total, ended.share().limitBytes())
                     // a repeated final report: the first answer again
