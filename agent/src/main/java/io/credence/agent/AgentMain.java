@@ -21,10 +21,18 @@ public final class AgentMain {
     private AgentMain() {}
 
     public static void main(String[] args) throws InterruptedException {
+        System.exit(run(args));
+    }
+
+    /**
+     * What {@link #main} does, returning the exit code instead of exiting, so a host command line
+     * ({@code credence agent}) runs it in-process: help, status and option errors return at once; a
+     * run ends at its duration or at SIGTERM, after which the JVM is halted with the run's code.
+     */
+    public static int run(String[] args) throws InterruptedException {
         AgentOptions.Command command = AgentOptions.parse(List.of(args), System.getenv());
         if (!(command instanceof AgentOptions.Run run)) {
-            System.exit(execute(command, System.out, System.err, new CountDownLatch(1)));
-            return;
+            return execute(command, System.out, System.err, new CountDownLatch(1));
         }
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
@@ -50,7 +58,7 @@ public final class AgentMain {
             // Ended by --duration-seconds: a normal exit, which also lets the JVM clean up its temp files.
             Runtime.getRuntime().removeShutdownHook(onSigterm);
         }
-        System.exit(exitCode.get());
+        return exitCode.get();
     }
 
     /** Runs one parsed command; {@code stopRequested} ends a run early (the shutdown hook counts it down). */
@@ -59,7 +67,7 @@ public final class AgentMain {
         return switch (command) {
             case AgentOptions.Invalid invalid -> {
                 err.println(invalid.message());
-                err.println("try: credence-agent --help");
+                err.println("try: credence agent --help");
                 yield 2;
             }
             case AgentOptions.Help ignored -> {

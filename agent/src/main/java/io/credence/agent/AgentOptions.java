@@ -22,11 +22,12 @@ final class AgentOptions {
     static final long USE_BYTES_PER_SECOND_DEFAULT = 10_000;
 
     static final String USAGE = """
-            usage: credence-agent run --server URL --api-key KEY --sim ID --sim-secret S --device ID --db FILE
+            usage: credence agent run --server URL --api-key KEY --sim ID --sim-secret S --device ID --db FILE
                                       [--interval-ms 1000] [--renew-at 0.8] [--grant-bytes 1000000]
                                       [--timeout-ms 10000] [--use-bytes-per-second 10000]
                                       [--duration-seconds D] [--drain]
-                   credence-agent status --db FILE
+                   credence agent status --db FILE
+                   credence agent [run|status] --help
               run     runs the agent for a terminal using N bytes a second (until D seconds or SIGTERM),
                       printing one status line per interval; --drain returns the grant at the end.
                       --api-key and --sim-secret may instead come from a file (--api-key-file,
@@ -70,6 +71,10 @@ final class AgentOptions {
     static Command parse(List<String> args, Map<String, String> environment) {
         if (args.isEmpty()) {
             return new Invalid("command", "missing: expected run or status (or --help)");
+        }
+        if (args.size() > 1 && (args.contains("--help") || args.contains("-h"))) {
+            // "run --help" asks for help, wherever it stands among the options: nothing is checked
+            return new Help();
         }
         try {
             return switch (args.getFirst()) {

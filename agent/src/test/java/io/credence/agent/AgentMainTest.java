@@ -142,6 +142,17 @@ class AgentMainTest {
     }
 
     @Test
+    void helpIsAnsweredAfterACommandAndAmongItsOptionsToo() throws InterruptedException {
+        for (List<String> args : List.of(List.of("--help"), List.of("run", "--help"), List.of("status", "-h"),
+                List.of("run", "--server", "http://x", "--help"), List.of("run", "--colour", "red", "--help"))) {
+            Result result = execute(args);
+            assertThat(result.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(result.out()).as(String.join(" ", args)).startsWith("usage: credence agent run --server URL");
+            assertThat(result.err()).isEmpty();
+        }
+    }
+
+    @Test
     void theApiKeyMayComeFromTheEnvironment() {
         List<String> args = List.of("run", "--server", "http://x", "--sim", "8944", "--sim-secret", "s", "--device", "d",
                 "--db", dir.resolve("a.db").toString());

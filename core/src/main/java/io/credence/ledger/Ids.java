@@ -11,9 +11,47 @@ public final class Ids {
 
     private Ids() {}
 
-    /** @return null when {@code id} is a valid account id, else the reason it is not */
+    /**
+     * The rule for a new account id, which every edge (HTTP, command line, configuration) applies:
+     * well formed ({@link #storedAccountIdProblem}) and usable as a URL path segment
+     * ({@link #pathSegmentProblem}), since an account is addressed as {@code /v1/accounts/{id}}.
+     *
+     * @return null when {@code id} is a valid account id, else the reason it is not
+     */
     public static String accountIdProblem(String id) {
+        String problem = problem(id, ACCOUNT_ID_LENGTH_MAX);
+        return problem != null ? problem : pathSegmentProblem(id);
+    }
+
+    /**
+     * The rule the ledger itself checks (commands, journal records, snapshots, usage records): the
+     * characters and the length only. Ids a ledger accepted before {@link #pathSegmentProblem}
+     * existed (".", "..") must still replay from its journal; the edges refuse new ones.
+     *
+     * @return null when {@code id} is a well-formed stored account id, else the reason it is not
+     */
+    public static String storedAccountIdProblem(String id) {
         return problem(id, ACCOUNT_ID_LENGTH_MAX);
+    }
+
+    /**
+     * Whether {@code id}, percent-encoded as one URL path segment, reaches the server unchanged.
+     * Anything else is encoded and decoded back to itself, but RFC 3986 normalisation (clients,
+     * proxies, {@code curl} and the JDK's {@code URI.normalize}) removes the dot segments "." and
+     * ".." (also when sent as {@code %2E}) and many merge an empty segment ({@code //}), so an id
+     * like that could be created and never reached again.
+     *
+     * @return null when {@code id} is safe as a path segment, else the reason it is not
+     */
+    public static String pathSegmentProblem(String id) {
+        if (id == null || id.isEmpty()) {
+            return "must not be empty: an empty URL path segment ('//') is merged or refused on the way";
+        }
+        if (id.equals(".") || id.equals("..")) {
+            return "must not be '" + id + "': URL path normalisers remove or resolve a '.' or '..' segment "
+                    + "(also sent as %2E), so it could never be addressed in a path";
+        }
+        return null;
     }
 
     /** @return null when {@code id} is a valid request id, else the reason it is not */
@@ -26,8 +64,9 @@ public final class Ids {
         return problem(name, STREAM_LENGTH_MAX);
     }
 
+    /** The stored rule: commands are also decoded from journals written before the path rule. */
     static String requireAccountId(String id, String field) {
-        String problem = accountIdProblem(id);
+        String problem = storedAccountIdProblem(id);
         if (problem != null) {
             throw new IllegalArgumentException(field + ": " + problem);
         }

@@ -39,7 +39,7 @@ public record UsageRecord(String recordId, long atMillis, String accountId, Stri
     /** One balance the usage moved: negative amounts are debits, positive credits (a provider's share). */
     public record BalanceChange(String accountId, Unit unit, long amount) {
         public BalanceChange {
-            requireId(Ids.accountIdProblem(accountId), "balances.accountId");
+            requireId(Ids.storedAccountIdProblem(accountId), "balances.accountId");
             require(unit != null, "balances.unit", "must not be null");
         }
     }
@@ -47,7 +47,7 @@ public record UsageRecord(String recordId, long atMillis, String accountId, Stri
     public UsageRecord {
         requireId(Ids.requestIdProblem(recordId), "recordId");
         require(atMillis >= 0, "atMillis", "must be >= 0, was " + atMillis);
-        requireId(Ids.accountIdProblem(accountId), "accountId");
+        requireId(Ids.storedAccountIdProblem(accountId), "accountId");
         requireText(origin, "origin", false);
         requireText(sessionId, "sessionId", true);
         requireText(service, "service", false);

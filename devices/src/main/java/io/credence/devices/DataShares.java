@@ -70,8 +70,13 @@ public final class DataShares implements AutoCloseable {
     }
 
     public sealed interface MeterAnswer {
-        /** Settled so far; {@code cutOff} tells the base station to stop serving now. */
-        record Metered(Share share) implements MeterAnswer {}
+        /**
+         * Settled so far; {@code cutOff} tells the base station to stop serving now.
+         *
+         * @param overLimitBytes what the reported total has past the share's limit: served, but
+         *                       neither charged to the supplier nor paid for (0 normally)
+         */
+        record Metered(Share share, long overLimitBytes) implements MeterAnswer {}
 
         record UnknownShare(String shareId) implements MeterAnswer {}
 
@@ -102,6 +107,8 @@ public final class DataShares implements AutoCloseable {
     private final LongSupplier clockMillis;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private final ScheduledExecutorService sweeper;
+    private final java.util.concurrent.atomic.LongAdder reportsOverLimit = new java.util.concurrent.atomic.LongAdder();
+    private final RateLimitedLog overLimit;
 
     /**
      * @param holdTtl how long the holds last without a report from the base station; each report renews them
@@ -116,6 +123,7 @@ public final class DataShares implements AutoCloseable {
         this.holdTtl = holdTtl;
         this.usage = usage;
         this.clockMillis = clockMillis;
+        this.overLimit = new RateLimitedLog(LOG, DeviceQuota.WARNING_INTERVAL_MILLIS, clockMillis);
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -130,6 +138,11 @@ public final class DataShares implements AutoCloseable {
             sweeper.scheduleWithFixedDelay(this::sweepQuietly, sweepEvery.toMillis(), sweepEvery.toMillis(),
                     TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Usage reports whose total was past their share's limit (the excess is not settled), since start. */
+    public long reportsOverLimit() {
+        return reportsOverLimit.sum();
     }
 
     /** Whether {@code secret} is the base station's. */
@@ -264,15 +277,23 @@ public final class DataShares implements AutoCloseable {
             if (share.status() != Share.Status.OPEN) {
                 return new MeterAnswer.Ended(share);
             }
+            long over = Math.max(0, totalBytes - share.limitBytes());
+            if (over > 0) {
+                // the base station served past the limit (it was told cutOff at the limit): only
+                // the limit is settled; the answer says how much was not, and this is counted
+                reportsOverLimit.increment();
+                overLimit.warn("share " + shareId + ": base station " + baseStationId + " reports " + totalBytes
+                        + " bytes on a limit of " + share.limitBytes() + ": " + over + " bytes past it are not settled");
+            }
             Optional<ReservationView> held = ledger.query(l -> l.openReservationTagged(bytesTag(shareId)));
             if (held.isEmpty() && share.usedBytes() == share.limitBytes()) {
                 // everything was used: nothing is held any more, the final report only closes the share
                 if (!last) {
-                    return new MeterAnswer.Metered(share);
+                    return new MeterAnswer.Metered(share, over);
                 }
                 Share closed = share.settled(Share.Status.SETTLED, share.usedBytes(), share.feePaid());
                 registry.updateShare(closed);
-                return new MeterAnswer.Metered(closed);
+                return new MeterAnswer.Metered(closed, over);
             }
             if (held.isEmpty()) {
                 return new MeterAnswer.Ended(expire(share));
@@ -283,10 +304,6 @@ public final class DataShares implements AutoCloseable {
             if (metered < settled) {
                 return new MeterAnswer.BadTotal("totalBytes " + totalBytes + " is below the " + settled
                         + " bytes already reported; totals never go down");
-            }
-            if (totalBytes > share.limitBytes()) {
-                LOG.log(System.Logger.Level.WARNING, "share " + shareId + ": base station " + baseStationId + " served "
-                        + (totalBytes - share.limitBytes()) + " bytes past the limit; only the limit is settled");
             }
             long feeBefore = share.feeFor(settled);
             long feeNow = share.feeFor(metered);
@@ -321,7 +338,7 @@ public final class DataShares implements AutoCloseable {
                 next = next.cutOffBy("limit");
             }
             registry.updateShare(next);
-            return new MeterAnswer.Metered(next);
+            return new MeterAnswer.Metered(next, over);
         } finally {
             lock.unlock();
         }

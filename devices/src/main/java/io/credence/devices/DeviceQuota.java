@@ -25,7 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,6 +44,12 @@ import java.util.function.LongSupplier;
 public final class DeviceQuota {
     public static final String ORIGIN = "device";
     private static final int RACE_RETRIES_MAX = 3;
+    private static final int SIM_LOCK_STRIPES = 256;
+    private static final int MOVES_SHOWN_MAX = 100;
+    private static final long REQUEST_RETENTION_MILLIS = 86_400_000L;
+    private static final int REQUESTS_REMEMBERED_MAX = 1_000_000;
+    /** At most one warning line per kind in this long; the metrics count every case. */
+    static final long WARNING_INTERVAL_MILLIS = 10_000;
     private static final System.Logger LOG = System.getLogger(DeviceQuota.class.getName());
 
     /** A grant as the agent sees it: what is still held for the SIM. */
@@ -97,6 +105,16 @@ public final class DeviceQuota {
      * Bounded by the registry's SIM limit.
      */
     private final ConcurrentHashMap<String, Optional<ReservationView>> grantHints = new ConcurrentHashMap<>();
+    /**
+     * Reports and grants of a SIM share its lock, a move takes it alone (striped: a lock per SIM
+     * would cost memory for every SIM, and a move is rare).
+     */
+    private final ReentrantReadWriteLock[] simLocks = new ReentrantReadWriteLock[SIM_LOCK_STRIPES];
+    private final AtomicLong moves = new AtomicLong();
+    private final LongAdder reportsOverGrant = new LongAdder();
+    private final LongAdder bytesOverGrant = new LongAdder();
+    private final RateLimitedLog overGrant;
+    private final RateLimitedLog uncharged;
 
     public DeviceQuota(DurableLedger ledger, DeviceRegistry registry, DeviceQuotaConfig config, UsageSink usage,
                        LongSupplier clockMillis) {
@@ -105,25 +123,57 @@ public final class DeviceQuota {
         this.config = config;
         this.usage = usage;
         this.clockMillis = clockMillis;
+        for (int i = 0; i < SIM_LOCK_STRIPES; i++) {
+            simLocks[i] = new ReentrantReadWriteLock();
+        }
+        this.overGrant = new RateLimitedLog(LOG, WARNING_INTERVAL_MILLIS, clockMillis);
+        this.uncharged = new RateLimitedLog(LOG, WARNING_INTERVAL_MILLIS, clockMillis);
+    }
+
+    /** Reports that used more than their grant held (charged beyond it), since start. */
+    public long reportsOverGrant() {
+        return reportsOverGrant.sum();
+    }
+
+    /** The bytes those reports used past their grants. */
+    public long bytesOverGrant() {
+        return bytesOverGrant.sum();
     }
 
     // ---- administration
 
-    /** Why the SIM cannot be provisioned, or null once it is (an unknown account is refused). */
-    public String provisionSim(String simId, String accountId, String secret) {
+    /**
+     * Creates a SIM for an existing account. A SIM that exists is never changed here: the same
+     * account and secret again is a retry and answered like the first time, anything else is
+     * {@link SimProvisioning.Exists}. A SIM changes account only by {@link #move}, which keeps its
+     * report numbering.
+     */
+    public SimProvisioning provisionSim(String simId, String accountId, String secret) {
         String problem = Names.problem(simId, Names.SIM_ID_LENGTH_MAX);
         if (problem != null) {
-            return "simId: " + problem;
+            return new SimProvisioning.Invalid("simId", problem);
         }
         problem = Credentials.secretProblem(secret);
         if (problem != null) {
-            return "secret: " + problem;
+            return new SimProvisioning.Invalid("secret", problem);
         }
-        if (ledger.query(l -> l.account(accountId)).isEmpty()) {
-            return "accountId: account '" + accountId + "' does not exist";
+        bindingLock.lock();
+        try {
+            Optional<DeviceRegistry.Sim> existing = registry.sim(simId);
+            if (existing.isPresent()) {
+                boolean same = existing.get().accountId().equals(accountId)
+                        && Credentials.matches(secret, existing.get().secretDigest());
+                return same ? new SimProvisioning.Created(simId, accountId, true)
+                        : new SimProvisioning.Exists(simId, existing.get().accountId());
+            }
+            if (ledger.query(l -> l.account(accountId)).isEmpty()) {
+                return new SimProvisioning.UnknownAccount(accountId);
+            }
+            registry.insertSim(simId, accountId, Credentials.digest(secret));
+            return new SimProvisioning.Created(simId, accountId, false);
+        } finally {
+            bindingLock.unlock();
         }
-        registry.putSim(simId, accountId, Credentials.digest(secret));
-        return null;
     }
 
     /** Frees the SIM from its device (an admin's decision), so another device may register it. */
@@ -138,6 +188,106 @@ public final class DeviceQuota {
         } finally {
             bindingLock.unlock();
         }
+    }
+
+    /**
+     * Gives the SIM to another account (an admin's decision, audited), with its secret and its
+     * device binding. The ledger's report streams are per account, so "keeping the sequence" is
+     * done in the ledger, in one linked command: the new account's stream for the SIM is advanced
+     * to the SIM's last report number (carrying its running total), so a report already charged
+     * to the old account is a duplicate on the new one for ever; and the SIM's open grant, a hold
+     * on the old account's quota, is released. Reports and grants of the SIM wait meanwhile, so
+     * each is charged wholly before or wholly after the move. Usage the device reports after the
+     * move is charged to the new account.
+     *
+     * @param byKey     the API key that asked, for the audit trail
+     * @param requestId the admin's request id, for the audit trail (null: none)
+     */
+    public SimMoveAnswer move(String simId, String toAccountId, String byKey, String requestId) {
+        ReentrantReadWriteLock.WriteLock exclusive = simLock(simId).writeLock();
+        exclusive.lock();
+        bindingLock.lock();
+        try {
+            Optional<DeviceRegistry.Sim> found = registry.sim(simId);
+            if (found.isEmpty()) {
+                return new SimMoveAnswer.UnknownSim(simId);
+            }
+            DeviceRegistry.Sim sim = found.get();
+            String from = sim.accountId();
+            SequenceView was = reportStream(sim);
+            if (from.equals(toAccountId)) {
+                return new SimMoveAnswer.Moved(simId, from, toAccountId, false, was.lastSeq(), was.total(), sim.deviceId());
+            }
+            if (ledger.query(l -> l.account(toAccountId)).isEmpty()) {
+                return new SimMoveAnswer.UnknownAccount(toAccountId);
+            }
+            for (int attempt = 0; ; attempt++) {
+                SequenceView source = ledger.query(l -> l.sequence(from, stream(simId)))
+                        .orElse(new SequenceView(stream(simId), 0, 0));
+                SequenceView target = ledger.query(l -> l.sequence(toAccountId, stream(simId)))
+                        .orElse(new SequenceView(stream(simId), 0, 0));
+                Optional<ReservationView> grant = ledger.query(l -> l.openReservationTagged(tag(simId)));
+                List<Step> steps = new ArrayList<>();
+                grant.ifPresent(g -> steps.add(new Operation.Release(g.reservationId())));
+                if (source.lastSeq() > target.lastSeq()) {
+                    steps.add(new Advance(toAccountId, stream(simId), source.lastSeq(),
+                            Math.max(0, source.total() - target.total())));
+                }
+                Outcome outcome = steps.isEmpty() ? null : ledger.submit(new Command("dev." + simId + ".move"
+                        + clockMillis.getAsLong() + "." + moves.incrementAndGet(), new Operation.Linked(steps)));
+                if (outcome != null && !outcome.accepted()) {
+                    Rejection rejected = (Rejection) outcome;
+                    boolean grantRaced = rejected instanceof Rejection.LinkedRejected r && r.stepIndex() == 0
+                            && grant.isPresent() && (r.cause() instanceof Rejection.Expired
+                            || r.cause() instanceof Rejection.ReservationClosed);
+                    if (grantRaced && attempt < RACE_RETRIES_MAX) {
+                        continue; // the grant expired between looking and releasing: look again
+                    }
+                    return new SimMoveAnswer.Refused(rejected);
+                }
+                long lastSeq = Math.max(source.lastSeq(), target.lastSeq());
+                registry.moveSim(simId, toAccountId, new DeviceRegistry.SimMove(clockMillis.getAsLong(), simId, from,
+                        toAccountId, lastSeq, byKey, requestId));
+                grantHints.remove(simId);
+                LOG.log(System.Logger.Level.INFO, "SIM " + simId + " moved from account " + from + " to " + toAccountId
+                        + " by key " + byKey + (requestId == null ? "" : " (request " + requestId + ")")
+                        + ": reports continue after seq " + lastSeq
+                        + (grant.isPresent() ? "; its grant of " + grant.get().amount() + " bytes was released" : ""));
+                long total = Math.max(source.total(), target.total());
+                return new SimMoveAnswer.Moved(simId, from, toAccountId, true, lastSeq, total, sim.deviceId());
+            }
+        } finally {
+            bindingLock.unlock();
+            exclusive.unlock();
+        }
+    }
+
+    /** The SIM's moves between accounts, oldest first. */
+    public List<DeviceRegistry.SimMove> moves(String simId) {
+        return registry.moves(simId, MOVES_SHOWN_MAX);
+    }
+
+    /** The first answer to an admin request id (SIM and base-station provisioning, moves, unbinding), if remembered. */
+    public Optional<DeviceRegistry.RememberedRequest> rememberedRequest(String requestId) {
+        return registry.rememberedRequest(requestId);
+    }
+
+    /**
+     * Remembers an admin request's answer for a day (at most a million of them, the oldest
+     * forgotten first): provisioning is rare and retried by hand or by a script, not a network stack.
+     */
+    public void rememberRequest(String requestId, DeviceRegistry.RememberedRequest answer) {
+        long now = clockMillis.getAsLong();
+        registry.rememberRequest(requestId, answer, now, now - REQUEST_RETENTION_MILLIS, REQUESTS_REMEMBERED_MAX);
+    }
+
+    /** The SIM as the registry holds it now: a report or grant in flight during a move sees the new account. */
+    private DeviceSim current(DeviceSim sim) {
+        return registry.sim(sim.simId()).map(s -> new DeviceSim(sim.simId(), s.accountId(), sim.deviceId())).orElse(sim);
+    }
+
+    private ReentrantReadWriteLock simLock(String simId) {
+        return simLocks[Math.floorMod(simId.hashCode(), SIM_LOCK_STRIPES)];
     }
 
     /** Why the base station cannot be provisioned, or null once it is. */
@@ -247,6 +397,16 @@ public final class DeviceQuota {
 
     /** Holds quota for the SIM: the open grant if there is one, else a new one of up to {@code askedBytes}. */
     public GrantAnswer grant(DeviceSim sim, long askedBytes) {
+        ReentrantReadWriteLock.ReadLock lock = simLock(sim.simId()).readLock();
+        lock.lock();
+        try {
+            return grantLocked(current(sim), askedBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private GrantAnswer grantLocked(DeviceSim sim, long askedBytes) {
         long wanted = Math.min(askedBytes > 0 ? askedBytes : config.grantBytesDefault(), config.grantBytesMax());
         for (int attempt = 0; attempt < RACE_RETRIES_MAX; attempt++) {
             Optional<Grant> open = openGrant(sim);
@@ -289,6 +449,18 @@ public final class DeviceQuota {
         if (seq <= 0 || bytes < 0) {
             throw new IllegalArgumentException("seq must be > 0 and bytes >= 0");
         }
+        // shared with other reports and grants, exclusive with a move: a report is charged wholly to
+        // the account the SIM had before a move or wholly to the one after
+        ReentrantReadWriteLock.ReadLock lock = simLock(sim.simId()).readLock();
+        lock.lock();
+        try {
+            return reportLocked(current(sim), seq, bytes, last);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReportAnswer reportLocked(DeviceSim sim, long seq, long bytes, boolean last) {
         String requestId = "dev." + sim.simId() + ".r" + seq;
         Advance count = new Advance(sim.accountId(), stream(sim.simId()), seq, bytes);
         for (int attempt = 0; attempt < RACE_RETRIES_MAX; attempt++) {
@@ -305,7 +477,7 @@ public final class DeviceQuota {
                 outcome = ledger.submit(new Command(requestId + ".capped", new Operation.Linked(capped)));
                 if (outcome.accepted()) {
                     long charged = grant.map(ReservationView::amount).orElse(0L);
-                    LOG.log(System.Logger.Level.WARNING, "SIM " + sim.simId() + " report " + seq + ": " + (bytes - Math.min(bytes, charged))
+                    uncharged.warn("SIM " + sim.simId() + " report " + seq + ": " + (bytes - Math.min(bytes, charged))
                             + " bytes counted but not charged: " + rejected.cause().message());
                 }
             }
@@ -325,6 +497,17 @@ public final class DeviceQuota {
                         grantHints.put(sim.simId(), Optional.empty());
                     } else {
                         hint(sim, still);
+                    }
+                    if (grant.isPresent() && bytes > grant.get().amount()) {
+                        // the device used more than it was granted: charged (an overdraft of the
+                        // grant, within the credit limit), but a well-behaved agent never does this
+                        long over = bytes - grant.get().amount();
+                        reportsOverGrant.increment();
+                        bytesOverGrant.add(over);
+                        overGrant.warn("SIM " + sim.simId() + " (account " + sim.accountId() + ", device "
+                                + sim.deviceId() + ") report " + seq + " used " + bytes + " bytes on a grant of "
+                                + grant.get().amount() + ": " + over + " bytes past the grant (charged as far as the credit "
+                                + "limit allows)");
                     }
                     record(sim, seq, bytes);
                     return new ReportAnswer.Reported(seq, false, advanced.total(), returned, still);

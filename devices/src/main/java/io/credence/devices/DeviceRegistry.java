@@ -90,6 +90,16 @@ public final class DeviceRegistry implements AutoCloseable {
                       price_minor_per_mb INTEGER NOT NULL, created_millis INTEGER NOT NULL, day INTEGER NOT NULL,
                       status TEXT NOT NULL, used_bytes INTEGER NOT NULL, fee_paid INTEGER NOT NULL,
                       cut_off INTEGER NOT NULL, ended_by TEXT)""");
+            // the audit trail of SIMs moved between accounts (an admin's decision, never a side effect)
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS sim_moves (at_millis INTEGER NOT NULL, sim_id TEXT NOT NULL,
+                      from_account TEXT NOT NULL, to_account TEXT NOT NULL, last_report_seq INTEGER NOT NULL,
+                      by_key TEXT, request_id TEXT)""");
+            // answers to the admin routes' request ids, so a retry gets the first answer
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS admin_requests (request_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
+                      status INTEGER NOT NULL, answer TEXT NOT NULL, created_millis INTEGER NOT NULL)""");
+            s.execute("CREATE INDEX IF NOT EXISTS admin_requests_by_age ON admin_requests (created_millis)");
             s.execute("CREATE INDEX IF NOT EXISTS shares_by_supplier_day ON shares (supplier_sim, day)");
             s.execute("CREATE INDEX IF NOT EXISTS shares_by_status ON shares (status)");
         } catch (SQLException e) {
@@ -133,18 +143,102 @@ public final class DeviceRegistry implements AutoCloseable {
         return sims.size();
     }
 
-    /** Adds a SIM, or replaces its account and secret (the binding to a device stays). */
-    void putSim(String simId, String accountId, byte[] secretDigest) {
-        Sim current = sims.get(simId);
-        if (current == null && sims.size() >= limits.simsMax()) {
-            throw new Full("SIM", limits.simsMax());
+    /**
+     * Adds a SIM; false (and nothing written) when one with this id exists: creating a SIM never
+     * changes an existing one, whose account only {@link #moveSim} changes.
+     */
+    boolean insertSim(String simId, String accountId, byte[] secretDigest) {
+        lock.lock();
+        try {
+            if (sims.containsKey(simId)) {
+                return false;
+            }
+            if (sims.size() >= limits.simsMax()) {
+                throw new Full("SIM", limits.simsMax());
+            }
+            write("INSERT INTO sims (sim_id, account_id, secret_sha256) VALUES (?, ?, ?)", simId, accountId, secretDigest);
+            sims.put(simId, new Sim(simId, accountId, secretDigest, null, null));
+            return true;
+        } finally {
+            lock.unlock();
         }
-        Sim next = current == null ? new Sim(simId, accountId, secretDigest, null, null)
-                : new Sim(simId, accountId, secretDigest, current.deviceId(), current.tokenDigest());
-        write("INSERT INTO sims (sim_id, account_id, secret_sha256) VALUES (?, ?, ?) "
-                + "ON CONFLICT (sim_id) DO UPDATE SET account_id = excluded.account_id, secret_sha256 = excluded.secret_sha256",
-                simId, accountId, secretDigest);
-        sims.put(simId, next);
+    }
+
+    /** Gives the SIM to another account, with its secret and its device binding, and keeps the audit row. */
+    void moveSim(String simId, String accountId, SimMove audit) {
+        Sim current = sims.get(simId);
+        if (current == null) {
+            throw new IllegalStateException("move of unknown SIM " + simId);
+        }
+        lock.lock();
+        try {
+            db.setAutoCommit(false);
+            try {
+                write("UPDATE sims SET account_id = ? WHERE sim_id = ?", accountId, simId);
+                write("INSERT INTO sim_moves (at_millis, sim_id, from_account, to_account, last_report_seq, by_key, "
+                        + "request_id) VALUES (?, ?, ?, ?, ?, ?, ?)", audit.atMillis(), simId, audit.fromAccount(),
+                        accountId, audit.lastReportSeq(), audit.byKey(), audit.requestId());
+                db.commit();
+            } catch (RuntimeException | SQLException failed) {
+                db.rollback();
+                throw failed instanceof SQLException e ? new RegistryFailure(e) : (RuntimeException) failed;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new RegistryFailure(e);
+        } finally {
+            lock.unlock();
+        }
+        sims.put(simId, new Sim(simId, accountId, current.secretDigest(), current.deviceId(), current.tokenDigest()));
+    }
+
+    /** One row of the SIM moves' audit trail. */
+    public record SimMove(long atMillis, String simId, String fromAccount, String toAccount, long lastReportSeq,
+                          String byKey, String requestId) {}
+
+    /** The SIM's moves, oldest first, at most {@code limit}. */
+    List<SimMove> moves(String simId, int limit) {
+        lock.lock();
+        try (PreparedStatement ps = db.prepareStatement("SELECT at_millis, sim_id, from_account, to_account, "
+                + "last_report_seq, by_key, request_id FROM sim_moves WHERE sim_id = ? ORDER BY rowid LIMIT ?")) {
+            ps.setString(1, simId);
+            ps.setInt(2, limit);
+            List<SimMove> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SimMove(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                            rs.getString(6), rs.getString(7)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new RegistryFailure(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An admin request's first answer: its content's fingerprint, and the status and body it got. */
+    public record RememberedRequest(String fingerprint, int status, String answer) {}
+
+    Optional<RememberedRequest> rememberedRequest(String requestId) {
+        return readOne("SELECT fingerprint, status, answer FROM admin_requests WHERE request_id = ?",
+                rs -> new RememberedRequest(rs.getString(1), rs.getInt(2), rs.getString(3)), requestId);
+    }
+
+    /**
+     * Keeps an admin request's answer, and forgets those older than {@code forgetBefore} and, past
+     * {@code max} rows, the oldest: a retry of a forgotten create or move still finds the SIM as the
+     * first request left it, so forgetting costs only the exact first answer.
+     */
+    void rememberRequest(String requestId, RememberedRequest answer, long nowMillis, long forgetBefore, int max) {
+        write("DELETE FROM admin_requests WHERE created_millis < ?", forgetBefore);
+        write("DELETE FROM admin_requests WHERE request_id IN (SELECT request_id FROM admin_requests "
+                + "ORDER BY created_millis DESC LIMIT -1 OFFSET ?)", max - 1);
+        write("INSERT INTO admin_requests (request_id, fingerprint, status, answer, created_millis) VALUES (?, ?, ?, ?, ?) "
+                + "ON CONFLICT (request_id) DO NOTHING", requestId, answer.fingerprint(), answer.status(), answer.answer(),
+                nowMillis);
     }
 
     /** Binds the SIM to {@code deviceId} with a new token digest; null for both unbinds it. */

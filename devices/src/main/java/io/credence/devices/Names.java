@@ -1,6 +1,9 @@
 package io.credence.devices;
 
-/** The shape of the identifiers devices and base stations use: short, and safe inside ledger request ids and tags. */
+/**
+ * The shape of the identifiers devices and base stations use: short, safe inside ledger request
+ * ids and tags, and (a SIM is {@code /v1/devices/{simId}}) unchanged by URL path normalisation.
+ */
 final class Names {
     static final int SIM_ID_LENGTH_MAX = 32;
     static final int DEVICE_ID_LENGTH_MAX = 64;
@@ -25,6 +28,6 @@ final class Names {
                 return "may contain only letters, digits and - _ . (found '" + c + "' at " + i + ")";
             }
         }
-        return null;
+        return io.credence.ledger.Ids.pathSegmentProblem(value);
     }
 }

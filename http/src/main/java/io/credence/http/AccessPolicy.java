@@ -20,6 +20,8 @@ import java.util.Set;
  * /v1/**                                 other         admin
  * anything else                          any           admin (so a 404 is only shown to a key holder)
  * </pre>
+ * A network-function key reaches the share and market routes by its role; acting there for a base
+ * station or a market operator also needs the key bound to that one ({@link Caller}).
  * The decision is taken on the path's segments percent-decoded one by one, as the API routes them
  * ({@code ProvisioningApi.pathSegments}), so an encoded segment cannot reach a route the plain one
  * could not.

@@ -350,6 +350,10 @@ final class AdmissionApi {
             throw new ApiError(field, "must be 1.." + AdmissionControl.ADMISSION_ID_LENGTH_MAX
                     + " printable ASCII characters without spaces");
         }
+        String notASegment = Ids.pathSegmentProblem(value); // released as DELETE /v1/admissions/{admissionId}
+        if (notASegment != null) {
+            throw new ApiError(field, notASegment);
+        }
         return value;
     }
 

@@ -26,6 +26,8 @@ public final class Authenticating extends Handler.Wrapper {
     public static final String HOLDER_ATTRIBUTE = "io.credence.http.keyHolder";
     /** The {@link Role} of the key the request was let in with; absent when the server runs without keys. */
     public static final String ROLE_ATTRIBUTE = "io.credence.http.keyRole";
+    /** The {@link ApiKeys.Principal} the key acts for; absent when it names none. */
+    public static final String PRINCIPAL_ATTRIBUTE = "io.credence.http.keyPrincipal";
     private static final String BEARER = "bearer ";
 
     private final ApiKeys keys;
@@ -58,6 +60,9 @@ public final class Authenticating extends Handler.Wrapper {
         }
         request.setAttribute(HOLDER_ATTRIBUTE, holder.get().name());
         request.setAttribute(ROLE_ATTRIBUTE, holder.get().role());
+        if (holder.get().principal() != null) {
+            request.setAttribute(PRINCIPAL_ATTRIBUTE, holder.get().principal());
+        }
         return super.handle(request, response, callback);
     }
 

@@ -13,6 +13,8 @@ import io.credence.devices.DeviceRegistry;
 import io.credence.devices.LedgerUnavailable;
 import io.credence.devices.Share;
 import io.credence.devices.ShareRules;
+import io.credence.devices.SimMoveAnswer;
+import io.credence.devices.SimProvisioning;
 import io.credence.ledger.BucketView;
 import io.credence.ledger.SequenceView;
 
@@ -29,8 +31,10 @@ import java.util.function.Supplier;
 /**
  * Devices (cloud-SIM quota agents), the SIMs and base stations behind them, and data shares.
  * <pre>
- * admin
- *   POST   /v1/sims                        {simId, accountId, secret}          201
+ * admin (each takes a requestId or Idempotency-Key: a retry gets the first answer)
+ *   POST   /v1/sims                        {simId, accountId, secret}          201 (again for the same SIM)
+ *                                                                              409 sim-exists
+ *   POST   /v1/sims/{simId}/move           {accountId}                         200 moved, lastReportSeq (audited)
  *   DELETE /v1/sims/{simId}/binding                                            200 (another device may register)
  *   POST   /v1/base-stations               {baseStationId, secret}             201
  * device (API key role device, and after registering the header Credence-Device-Token)
@@ -48,7 +52,7 @@ import java.util.function.Supplier;
  *   POST   /v1/shares                      {requestId, borrower{simId, token}, supplier{simId, token}, bytes}
  *                                          201 the share | 403 share-refused (reason) | 200 the first share again
  *   GET    /v1/shares/{shareId}                                                200 the share
- *   POST   /v1/shares/{shareId}/usage      {totalBytes, final}                 200 the share, cutOff
+ *   POST   /v1/shares/{shareId}/usage      {totalBytes, final}                 200 the share, cutOff, overLimitBytes
  * </pre>
  * Device calls with an admin key need no device token (support staff look at a SIM); so do
  * calls without one to a server run without API keys (loopback only), where everyone is trusted.
@@ -62,14 +66,21 @@ final class DeviceApi {
 
     private final DeviceQuota quota;
     private final DataShares shares;
+    private final AdminRequests requests;
 
     DeviceApi(DeviceQuota quota, DataShares shares) {
         this.quota = quota;
         this.shares = shares;
+        this.requests = new AdminRequests(quota);
     }
 
-    /** The request as this API needs it: method, decoded path, body, a header, and whether an admin key let it in. */
-    record Call(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header, boolean admin) {}
+    /**
+     * The request as this API needs it: method, decoded path, body, a header, whether an admin key
+     * let it in (device routes then need no device token), and who sent it (base stations act only
+     * through a key bound to them).
+     */
+    record Call(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header, boolean admin,
+                Caller caller) {}
 
     Answer route(Call call) {
         try {
@@ -96,28 +107,74 @@ final class DeviceApi {
         if (path.length == 3) {
             requireMethod(call, "POST");
             JsonBody body = call.body().get();
-            String simId = body.requiredString("simId");
-            String accountId = body.requiredString("accountId");
-            String secret = body.requiredString("secret");
-            body.rejectUnknownFields();
-            String problem = quota.provisionSim(simId, accountId, secret);
-            if (problem != null) {
-                int colon = problem.indexOf(':');
-                String field = problem.substring(0, colon);
-                throw new ApiError(field.equals("accountId") && problem.contains("does not exist") ? 404 : 400,
-                        field.equals("accountId") && problem.contains("does not exist") ? "unknown-account" : "invalid-field",
-                        field, problem.substring(colon + 1).strip());
-            }
-            return new Answer.Json(201, Map.of("simId", simId, "accountId", accountId));
+            return requests.once(call.method(), path, body, call.header(), () -> createSim(body));
         }
         if (path.length == 5 && path[4].equals("binding")) {
             requireMethod(call, "DELETE");
-            if (!quota.unbind(path[3])) {
-                throw unknownSim(path[3]);
-            }
-            return new Answer.Json(200, Map.of("simId", path[3], "bound", false));
+            JsonBody body = call.body().get();
+            return requests.once(call.method(), path, body, call.header(), () -> {
+                body.rejectUnknownFields();
+                if (!quota.unbind(path[3])) {
+                    return new Answer.Failed(Problem.of(unknownSim(path[3])));
+                }
+                return new Answer.Json(200, Map.of("simId", path[3], "bound", false));
+            });
+        }
+        if (path.length == 5 && path[4].equals("move")) {
+            requireMethod(call, "POST");
+            JsonBody body = call.body().get();
+            return requests.once(call.method(), path, body, call.header(), () -> moveSim(call, path[3], body));
         }
         throw notFound(call);
+    }
+
+    /**
+     * {@code POST /v1/sims}: a new SIM, or the same answer for exactly the same SIM (a retry); a SIM
+     * that exists otherwise is 409, never silently re-assigned (that is {@code /move}).
+     */
+    private Answer createSim(JsonBody body) {
+        String simId = body.requiredString("simId");
+        String accountId = body.requiredString("accountId");
+        String secret = body.requiredString("secret");
+        body.rejectUnknownFields();
+        return switch (quota.provisionSim(simId, accountId, secret)) {
+            case SimProvisioning.Created created -> new Answer.Json(201, Map.of("simId", simId, "accountId", accountId));
+            case SimProvisioning.Exists exists -> new Answer.Failed(new Problem(409, "sim-exists", "SIM exists",
+                    "SIM '" + simId + "' exists" + (exists.accountId().equals(accountId) ? " with another secret"
+                            : " on account '" + exists.accountId() + "'") + "; creating it again changes nothing: "
+                            + "POST /v1/sims/" + simId + "/move gives it to another account", "simId", Map.of()));
+            case SimProvisioning.UnknownAccount unknown -> new Answer.Failed(new Problem(404, "unknown-account",
+                    "Unknown account", "account '" + accountId + "' does not exist", "accountId", Map.of()));
+            case SimProvisioning.Invalid invalid -> throw new ApiError(invalid.field(), invalid.detail());
+        };
+    }
+
+    /**
+     * {@code POST /v1/sims/{simId}/move {accountId}}: the SIM, its secret and its device binding go
+     * to another account; its report numbering continues there, so no report is charged twice.
+     */
+    private Answer moveSim(Call call, String simId, JsonBody body) {
+        String accountId = body.requiredAccountId("accountId");
+        body.rejectUnknownFields();
+        String by = call.caller().keyName() == null ? "(no API keys)" : call.caller().keyName();
+        String requestId = body.has("requestId") ? body.optionalString("requestId") : call.header().apply("Idempotency-Key");
+        return switch (quota.move(simId, accountId, by, requestId)) {
+            case SimMoveAnswer.Moved moved -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("simId", simId);
+                out.put("fromAccountId", moved.fromAccountId());
+                out.put("accountId", moved.accountId());
+                out.put("moved", moved.moved());
+                out.put("deviceId", moved.deviceId());
+                out.put("lastReportSeq", moved.lastReportSeq());
+                out.put("reportedBytes", moved.reportedBytes());
+                yield new Answer.Json(200, out);
+            }
+            case SimMoveAnswer.UnknownSim unknown -> new Answer.Failed(Problem.of(unknownSim(simId)));
+            case SimMoveAnswer.UnknownAccount unknown -> new Answer.Failed(new Problem(404, "unknown-account",
+                    "Unknown account", "account '" + accountId + "' does not exist", "accountId", Map.of()));
+            case SimMoveAnswer.Refused refused -> new Answer.Failed(Problem.of(refused.rejection()));
+        };
     }
 
     private Answer baseStations(Call call) {
@@ -126,15 +183,17 @@ final class DeviceApi {
         }
         requireMethod(call, "POST");
         JsonBody body = call.body().get();
-        String id = body.requiredString("baseStationId");
-        String secret = body.requiredString("secret");
-        body.rejectUnknownFields();
-        String problem = quota.provisionBaseStation(id, secret);
-        if (problem != null) {
-            int colon = problem.indexOf(':');
-            throw new ApiError(problem.substring(0, colon), problem.substring(colon + 1).strip());
-        }
-        return new Answer.Json(201, Map.of("baseStationId", id));
+        return requests.once(call.method(), call.path(), body, call.header(), () -> {
+            String id = body.requiredString("baseStationId");
+            String secret = body.requiredString("secret");
+            body.rejectUnknownFields();
+            String problem = quota.provisionBaseStation(id, secret);
+            if (problem != null) {
+                int colon = problem.indexOf(':');
+                throw new ApiError(problem.substring(0, colon), problem.substring(colon + 1).strip());
+            }
+            return new Answer.Json(201, Map.of("baseStationId", id));
+        });
     }
 
     // ---- devices
@@ -167,7 +226,23 @@ final class DeviceApi {
         }
         DeviceSim sim = authenticated(call, simId);
         return switch (route) {
-            case "" -> new Answer.Json(200, deviceView(sim));
+            case "" -> {
+                Map<String, Object> view = deviceView(sim);
+                if (call.admin()) {
+                    // the audit trail of moves between accounts, for support staff only
+                    view.put("moves", quota.moves(simId).stream().map(m -> {
+                        Map<String, Object> move = new LinkedHashMap<>();
+                        move.put("at", Instant.ofEpochMilli(m.atMillis()).toString());
+                        move.put("fromAccountId", m.fromAccount());
+                        move.put("accountId", m.toAccount());
+                        move.put("lastReportSeq", m.lastReportSeq());
+                        move.put("byKey", m.byKey());
+                        move.put("requestId", m.requestId());
+                        return move;
+                    }).toList());
+                }
+                yield new Answer.Json(200, view);
+            }
             case "packages" -> new Answer.Json(200, packages(quota.packages(sim)));
             case "grants" -> grant(sim, call.body().get());
             case "reports" -> report(sim, call.body().get());
@@ -326,6 +401,9 @@ final class DeviceApi {
         if (baseStationId == null || baseStationId.length() > TEXT_MAX) {
             throw new ApiError(400, "invalid-field", BASE_STATION_ID_HEADER, "the base station names itself in this header");
         }
+        // the secret proves the base station; the key must be the one issued to it as well, so a
+        // key of one network function cannot open or meter shares as another's base station
+        call.caller().actFor(ApiKeys.Principal.Kind.BASE_STATION, baseStationId, BASE_STATION_ID_HEADER);
         if (path.length == 3) {
             return open(baseStationId, secret, call.body().get());
         }
@@ -344,7 +422,12 @@ final class DeviceApi {
         boolean last = body.optionalBoolean("final", false);
         body.rejectUnknownFields();
         return switch (shares.meter(baseStationId, shareId, total, last)) {
-            case MeterAnswer.Metered metered -> new Answer.Json(200, shareView(metered.share()));
+            case MeterAnswer.Metered metered -> {
+                Map<String, Object> out = shareView(metered.share());
+                // served past the limit: not settled, so not charged to the supplier nor paid for
+                out.put("overLimitBytes", metered.overLimitBytes());
+                yield new Answer.Json(200, out);
+            }
             case MeterAnswer.Ended ended -> last && ended.share().status() == Share.Status.SETTLED
                     && ended.share().usedBytes() == Math.min(total, ended.share().limitBytes())
                     // a repeated final report: the first answer again
@@ -372,6 +455,9 @@ final class DeviceApi {
         body.rejectUnknownFields();
         if (requestId.isEmpty() || requestId.length() > 64 || !requestId.matches("[A-Za-z0-9._-]+")) {
             throw new ApiError("requestId", "must be 1..64 letters, digits and - _ .");
+        }
+        if (io.credence.ledger.Ids.pathSegmentProblem(requestId) != null) {
+            throw new ApiError("requestId", io.credence.ledger.Ids.pathSegmentProblem(requestId));
         }
         return switch (shares.open(baseStationId, secret, requestId, borrowerSim, borrowerToken, supplierSim,
                 supplierToken, bytes)) {

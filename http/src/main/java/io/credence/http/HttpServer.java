@@ -75,6 +75,9 @@ public record HttpServer(Server server, ServerConnector connector) implements Au
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(connectionsMax, connector));
         server.setHandler(handler);
+        // what Jetty answers itself (a malformed request line, header or percent-encoding, a header
+        // block over the limit, a request no handler took, a handler that threw) is problem+json too
+        server.setErrorHandler(new ProblemErrors());
         server.start();
         return new HttpServer(server, connector);
     }

@@ -251,6 +251,25 @@ final class JsonBody {
         return node.fieldNames();
     }
 
+    /**
+     * The body without {@code requestId}, its object keys sorted at every level: two requests with
+     * the same content give the same text whatever order their fields came in.
+     */
+    String canonicalWithoutRequestId() {
+        ObjectNode copy = node.deepCopy();
+        copy.remove("requestId");
+        try {
+            return CANONICAL.writeValueAsString(CANONICAL.treeToValue(copy, Object.class));
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException("a parsed body always writes back", impossible);
+        }
+    }
+
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .build();
+
     /** Refuses fields this request does not know; call after reading everything. */
     void rejectUnknownFields() {
         Iterator<String> names = node.fieldNames();

@@ -31,7 +31,9 @@ import java.util.function.Supplier;
  * /v1/market/log/**                                see {@link MarketLogApi}
  * </pre>
  * Offers and withdrawals carry their provider's signature, which the marketplace checks; the API
- * key only lets a terminal, an operator or a base station in.
+ * key lets a terminal, an operator or a base station in, and where a caller acts for an operator
+ * (registration, its contracts, its settlements) or a base station (allocations) the key must be
+ * bound to that one ({@link Caller}).
  */
 final class MarketApi {
     static final int OFFERS_PAGE_MAX = 1000;
@@ -53,13 +55,13 @@ final class MarketApi {
     /** @param query a bounded long query parameter; @param text a raw query parameter or null */
     Object route(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header,
                  java.util.function.ToLongBiFunction<String, Long> query, Function<String, String> text,
-                 boolean operatorOrAdmin) {
+                 Caller caller) {
         try {
             if (path.length >= 4 && path[3].equals("operators")) {
-                if (!operatorOrAdmin) {
+                if (!caller.mayActForOperators()) {
                     throw new ApiError(403, "forbidden", null, "operators act with an API key of role network-function or admin");
                 }
-                return operators(method, path, body);
+                return operators(method, path, body, caller);
             }
             if (path.length >= 4 && path[3].equals("log")) {
                 return logApi.route(method, path, query);
@@ -82,7 +84,7 @@ final class MarketApi {
             }
             if (path.length == 5 && path[3].equals("allocations") && path[4].equals("pending")) {
                 requireMethod(method, "GET");
-                String station = baseStation(header);
+                String station = baseStation(header, caller);
                 int limit = (int) Math.max(1, Math.min(query.applyAsLong("limit", 100L), 1000));
                 List<Map<String, Object>> items = market.allocationsFor(station, devices::homeBaseStation, limit).stream()
                         .map(r -> {
@@ -101,7 +103,7 @@ final class MarketApi {
             }
             if (path.length == 6 && path[3].equals("contracts") && path[5].equals("allocation")) {
                 requireMethod(method, "POST");
-                String station = baseStation(header);
+                String station = baseStation(header, caller);
                 JsonBody request = body.get();
                 boolean allocated = request.optionalBoolean("allocated", false);
                 if (!request.has("allocated")) {
@@ -125,7 +127,7 @@ final class MarketApi {
                 return pending(method, text, query);
             }
             if (path.length >= 4 && path[3].equals("contracts")) {
-                return contracts(method, path, body, header, operatorOrAdmin);
+                return contracts(method, path, body, header, caller);
             }
             if (path.length >= 4 && path[3].equals("requests")) {
                 return requests(method, path, body);
@@ -165,7 +167,7 @@ final class MarketApi {
     }
 
     private Object contracts(String method, String[] path, Supplier<JsonBody> body, Function<String, String> header,
-                             boolean operatorOrAdmin) {
+                             Caller caller) {
         if (path.length == 4) {
             requireMethod(method, "POST");
             return contractAnswer(market.propose(signed(body.get(), "signedContract")));
@@ -179,7 +181,7 @@ final class MarketApi {
                         ? "unknown-contract" : "verdict-refused", "signedValidation", r.reason());
             };
         }
-        return contractActions(method, path, contractId, body, header, operatorOrAdmin);
+        return contractActions(method, path, contractId, body, header, caller);
     }
 
     /** {@code GET /v1/market/validations/pending?validator=ID}: what a separate validator process should judge. */
@@ -221,7 +223,7 @@ final class MarketApi {
     }
 
     private Object contractActions(String method, String[] path, String contractId, Supplier<JsonBody> body,
-                                   Function<String, String> header, boolean operatorOrAdmin) {
+                                   Function<String, String> header, Caller caller) {
         if (path.length == 5) {
             requireMethod(method, "GET");
             return market.contract(contractId).map(MarketApi::contractView).orElseThrow(() -> new ApiError(404,
@@ -242,10 +244,11 @@ final class MarketApi {
         String party;
         if (operatorId != null) {
             // an operator buyer acts with its own API key, not a terminal's token
-            if (simId != null || !operatorOrAdmin) {
+            if (simId != null || !caller.mayActForOperators()) {
                 throw new ApiError(403, "forbidden", "operatorId",
                         "an operator acts alone (no simId) with an API key of role network-function or admin");
             }
+            caller.actFor(ApiKeys.Principal.Kind.OPERATOR, operatorId, "operatorId");
             party = operatorId;
         } else if (simId != null) {
             party = devices.authenticate(simId, header.apply(DeviceApi.DEVICE_TOKEN_HEADER)).orElseThrow(() ->
@@ -280,13 +283,15 @@ final class MarketApi {
      * {@code POST /v1/market/operators/{id}/settlements {before?}}: its batch settlement of every
      * relay contract that ended before {@code before} (epoch ms, default now), e.g. monthly.
      */
-    private Object operators(String method, String[] path, Supplier<JsonBody> body) {
+    private Object operators(String method, String[] path, Supplier<JsonBody> body, Caller caller) {
         requireMethod(method, "POST");
         if (path.length == 4) {
             JsonBody request = body.get();
             String accountId = request.requiredString("accountId");
             String publicKey = request.optionalString("publicKey");
             request.rejectUnknownFields();
+            // the answer holds the operator's signing seed: only the operator's own key may ask
+            caller.actFor(ApiKeys.Principal.Kind.OPERATOR, accountId, "accountId");
             AccountView account = accounts.apply(accountId).orElseThrow(() -> new ApiError(404, "unknown-account",
                     "accountId", "account '" + accountId + "' does not exist"));
             if (account.kind() != io.credence.ledger.AccountKind.OPERATOR || account.status() != AccountStatus.ACTIVE) {
@@ -297,6 +302,7 @@ final class MarketApi {
                     : base64("publicKey", publicKey)));
         }
         if (path.length == 6 && path[5].equals("settlements")) {
+            caller.actFor(ApiKeys.Principal.Kind.OPERATOR, path[4], "operatorId");
             JsonBody request = body.get();
             long before = request.optionalLong("before", 0, Long.MAX_VALUE, System.currentTimeMillis());
             request.rejectUnknownFields();
@@ -374,9 +380,15 @@ final class MarketApi {
         return out;
     }
 
-    /** The calling base station, authenticated by its id and secret headers (as for data shares). */
-    private String baseStation(Function<String, String> header) {
+    /**
+     * The calling base station, authenticated by its id and secret headers (as for data shares) and
+     * by a key bound to it.
+     */
+    private String baseStation(Function<String, String> header, Caller caller) {
         String id = header.apply(DeviceApi.BASE_STATION_ID_HEADER);
+        if (id != null) {
+            caller.actFor(ApiKeys.Principal.Kind.BASE_STATION, id, DeviceApi.BASE_STATION_ID_HEADER);
+        }
         if (id == null || !devices.baseStationKnown(id, header.apply(DeviceApi.BASE_STATION_SECRET_HEADER))) {
             throw new ApiError(401, "base-station-credentials", DeviceApi.BASE_STATION_SECRET_HEADER,
                     "the base station is unknown or its secret is wrong");

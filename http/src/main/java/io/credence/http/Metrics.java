@@ -33,7 +33,8 @@ public final class Metrics {
     private final Histogram journalForce = new Histogram();
     private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
 
-    private record Gauge(String name, String help, String label, Supplier<Map<String, Long>> values) {}
+    /** A family read at each scrape: a gauge, or a counter kept elsewhere (a component's own adder). */
+    private record Gauge(String name, String help, String label, Supplier<Map<String, Long>> values, String type) {}
 
     public void httpRequest(String route, String method, int status, long nanos) {
         httpRequests.increment(route, method, Integer.toString(status));
@@ -51,12 +52,17 @@ public final class Metrics {
     }
 
     public void gauge(String name, String help, LongSupplier value) {
-        gauges.add(new Gauge(name, help, null, () -> Map.of("", value.getAsLong())));
+        gauges.add(new Gauge(name, help, null, () -> Map.of("", value.getAsLong()), "gauge"));
+    }
+
+    /** A counter that a component keeps itself (only ever grows), read at each scrape. */
+    public void counter(String name, String help, LongSupplier value) {
+        gauges.add(new Gauge(name, help, null, () -> Map.of("", value.getAsLong()), "counter"));
     }
 
     /** A gauge with one label, its series read at each scrape; an empty map writes no sample. */
     public void gauge(String name, String help, String label, Supplier<Map<String, Long>> values) {
-        gauges.add(new Gauge(name, help, label, values));
+        gauges.add(new Gauge(name, help, label, values, "gauge"));
     }
 
     private Histogram latency(String interfaceName) {
@@ -80,7 +86,7 @@ public final class Metrics {
             } catch (RuntimeException unavailable) {
                 continue; // e.g. the ledger is busy: skip the family this scrape rather than fail the rest
             }
-            header(out, g.name(), g.help(), "gauge");
+            header(out, g.name(), g.help(), g.type());
             new TreeMap<>(values).forEach((labelValue, v) -> {
                 out.append(g.name());
                 if (g.label() != null) {

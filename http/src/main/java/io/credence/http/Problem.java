@@ -86,6 +86,18 @@ record Problem(int status, String type, String title, String detail, String fiel
         return Character.toUpperCase(words.charAt(0)) + words.substring(1);
     }
 
+    /** The problem a {@link #body()} was written from (a remembered answer read back). */
+    static Problem fromBody(Map<String, Object> body) {
+        Map<String, Object> extra = new LinkedHashMap<>(body);
+        String type = String.valueOf(extra.remove("type"));
+        String title = (String) extra.remove("title");
+        int status = ((Number) extra.remove("status")).intValue();
+        String detail = (String) extra.remove("detail");
+        String field = (String) extra.remove("field");
+        return new Problem(status, type.startsWith(TYPE_PREFIX) ? type.substring(TYPE_PREFIX.length()) : type, title,
+                detail, field, extra);
+    }
+
     Map<String, Object> body() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", TYPE_PREFIX + type);

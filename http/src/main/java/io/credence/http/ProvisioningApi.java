@@ -182,11 +182,11 @@ public final class ProvisioningApi extends Handler.Abstract {
                 }
                 // without API keys (loopback only) every caller is trusted like an admin, except one
                 // that presents a device token: that token is still checked
-                Object role = request.getAttribute(Authenticating.ROLE_ATTRIBUTE);
-                boolean admin = role == Role.ADMIN
-                        || role == null && request.getHeaders().get(DeviceApi.DEVICE_TOKEN_HEADER) == null;
+                Caller caller = Caller.of(request);
+                boolean admin = caller.role() == Role.ADMIN
+                        || caller.role() == null && request.getHeaders().get(DeviceApi.DEVICE_TOKEN_HEADER) == null;
                 DeviceApi.Call call = new DeviceApi.Call(method, path, () -> body(request),
-                        name -> request.getHeaders().get(name), admin);
+                        name -> request.getHeaders().get(name), admin, caller);
                 yield switch (devices.route(call)) {
                     case Answer.Json json -> Reply.json(json.status(), json.body());
                     case Answer.Failed failed -> Reply.problem(failed.problem());
@@ -197,10 +197,9 @@ public final class ProvisioningApi extends Handler.Abstract {
                     throw new ApiError(404, "market-not-configured", null, "the server runs without the relay market");
                 }
                 Fields query = Request.extractQueryParameters(request);
-                Object role = request.getAttribute(Authenticating.ROLE_ATTRIBUTE);
                 Object out = market.route(method, path, () -> body(request), name -> request.getHeaders().get(name),
                         (name, fallback) -> queryLong(query, name, 0, Long.MAX_VALUE, fallback), query::getValue,
-                        role == null || role == Role.ADMIN || role == Role.NETWORK_FUNCTION);
+                        Caller.of(request));
                 yield switch (out) {
                     case Answer.Json json -> Reply.json(json.status(), json.body());
                     case Answer.Failed failed -> Reply.problem(failed.problem());
@@ -484,6 +483,11 @@ public final class ProvisioningApi extends Handler.Abstract {
         IdentityType type = body.requiredEnum("type", IdentityType.class);
         String value = body.requiredString("value");
         String problem = type.valueProblem(value);
+        if (problem == null) {
+            // the identity is then addressed as /v1/identities/{type}/{value}; checked here, on
+            // binding, not in the ledger, which replays identities bound before the rule
+            problem = Ids.pathSegmentProblem(value);
+        }
         if (problem != null) {
             throw new ApiError("value", problem);
         }

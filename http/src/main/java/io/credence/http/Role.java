@@ -7,7 +7,10 @@ import java.util.Optional;
 public enum Role {
     /** Everything under {@code /v1}: provisioning, money, catalog, sessions. */
     ADMIN("admin"),
-    /** A charging client (SMF, PGW, CSCF): {@code /nchf-convergedcharging/**} and reading {@code /v1}. */
+    /**
+     * A charging client (SMF, PGW, CSCF): {@code /nchf-convergedcharging/**} and reading {@code /v1};
+     * a base station or a market operator when its key is bound to one ({@link ApiKeys.Principal}).
+     */
     NETWORK_FUNCTION("network-function"),
     /** A terminal's quota agent: {@code /v1/devices/**} only. */
     DEVICE("device"),

@@ -62,6 +62,34 @@ class ApiKeysTest {
         assertThatThrownBy(() -> ApiKeys.parse("f", List.of("a admin " + "a".repeat(64), "b read-only " + "A".repeat(64))))
                 .hasMessageContaining("listed twice");
         assertThatThrownBy(() -> ApiKeys.parse("f", List.of("# only a comment"))).hasMessageContaining("no keys");
-        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("a admin"))).hasMessageContaining("expected 'name role sha256hex'");
+        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("a admin"))).hasMessageContaining("expected 'name role sha256hex [principal]'");
+    }
+
+    @Test
+    void aNetworkFunctionKeyMayBeBoundToOneOperatorOrBaseStation() throws Exception {
+        ApiKeys keys = ApiKeys.parse("keys", List.of(
+                "telco-oss network-function " + ApiKeys.digestHex("k-telco") + " operator:telco",
+                "bs-17 network-function " + ApiKeys.digestHex("k-bs") + " base-station:bs-17",
+                "smf-1 network-function " + ApiKeys.digestHex("k-smf")));
+        assertThat(keys.find("k-telco")).contains(new ApiKeys.Holder("telco-oss", Role.NETWORK_FUNCTION,
+                new ApiKeys.Principal(ApiKeys.Principal.Kind.OPERATOR, "telco")));
+        assertThat(keys.find("k-bs").orElseThrow().principal()).hasToString("base-station:bs-17");
+        assertThat(keys.find("k-smf").orElseThrow().principal()).as("an old three-field line").isNull();
+
+        String digest = " " + "a".repeat(64) + " ";
+        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("ops admin" + digest + "operator:telco")))
+                .hasMessageContaining("f:1:").hasMessageContaining("only a network-function key is bound to a principal");
+        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("phones device" + digest + "base-station:bs-1")))
+                .hasMessageContaining("only a network-function key");
+        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("x network-function" + digest + "telco")))
+                .hasMessageContaining("'operator:ACCOUNT' or 'base-station:ID', was 'telco'");
+        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("x network-function" + digest + "sim:sim-1")))
+                .hasMessageContaining("'operator:ACCOUNT' or 'base-station:ID'");
+        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("x network-function" + digest + "operator:..")))
+                .hasMessageContaining("the principal's operator id must not be '..'");
+        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("x network-function" + digest + "base-station:")))
+                .hasMessageContaining("the principal's base-station id must be 1..64");
+        assertThatThrownBy(() -> ApiKeys.parse("f", List.of("x network-function" + digest + "operator:a extra")))
+                .hasMessageContaining("found 5 fields");
     }
 }

@@ -136,6 +136,15 @@ public final class CredenceServer implements AutoCloseable {
                     ds.shareSweepEvery(), records, System::currentTimeMillis);
             attached.add(0, shares);
             metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", registry::simCount);
+            // clients that go past what they were given: charged or cut, and counted here (the log
+            // shows an example every 10 s at most)
+            metrics.counter("credence_device_reports_over_grant_total",
+                    "Device usage reports that used more than their grant held", quota::reportsOverGrant);
+            metrics.counter("credence_device_report_bytes_over_grant_total",
+                    "Bytes device reports used past their grants", quota::bytesOverGrant);
+            metrics.counter("credence_share_reports_over_limit_total",
+                    "Data-share usage reports whose total was past the share's limit (the excess is not settled)",
+                    shares::reportsOverLimit);
             // the relay market: its contract log (durable Merkle log) and the state replayed from it
             MarketLogs.Opened market = MarketLogs.open(config.dataDir().resolve("market"),
                     new LedgerEscrow(ledger, config.limits()), config.market());

@@ -51,18 +51,22 @@ final class MarketDemoCommand implements Callable<Integer> {
     private final Map<String, String> services = new HashMap<>();
     private URI base;
     private String admin;
-    private String networkFunction;
+    /** The base station bs-1's key and the operator telco's: each acts only for its own principal. */
+    private String baseStationKey;
+    private String operatorKey;
     private String device;
 
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("credence-market-demo-");
         admin = randomKey();
-        networkFunction = randomKey();
+        baseStationKey = randomKey();
+        operatorKey = randomKey();
         device = randomKey();
         Path keyFile = dir.resolve("api-keys");
         Files.writeString(keyFile, "demo-admin admin " + ApiKeys.digestHex(admin) + "\n"
-                + "demo-bs network-function " + ApiKeys.digestHex(networkFunction) + "\n"
+                + "demo-bs network-function " + ApiKeys.digestHex(baseStationKey) + " base-station:bs-1\n"
+                + "demo-telco network-function " + ApiKeys.digestHex(operatorKey) + " operator:telco\n"
                 + "demo-terminals device " + ApiKeys.digestHex(device) + "\n");
         try (CredenceServer server = CredenceServer.start(ServerConfig.defaults(dir.resolve("data")).withHttpPort(0)
                 .withHttpAccess(new HttpAccess(ApiKeys.read(keyFile), null)), fatal -> {
@@ -110,7 +114,7 @@ final class MarketDemoCommand implements Callable<Integer> {
             out.printf("  %s registered: service %s, key %s...%n", party, r.path("serviceId").asText(),
                     r.path("publicKey").asText().substring(0, 12));
         }
-        JsonNode operator = expect(call("POST", "/v1/market/operators", networkFunction, "{\"accountId\":\"telco\"}",
+        JsonNode operator = expect(call("POST", "/v1/market/operators", operatorKey, "{\"accountId\":\"telco\"}",
                 Map.of()), 201);
         keys.put("telco", Ed25519.fromSeed(Base64.getDecoder().decode(operator.path("seed").asText())));
         out.println("  telco registered as an operator buyer");
@@ -158,7 +162,7 @@ final class MarketDemoCommand implements Callable<Integer> {
                 "{\"simId\":\"sim-alice\"}", Map.of("Credence-Device-Token", tokens.get("alice"))), 200);
         out.printf("  alice completes the contract: fee %d, to be settled in telco's batch%n",
                 ended.path("feePaidMinor").asLong());
-        JsonNode batch = expect(call("POST", "/v1/market/operators/telco/settlements", networkFunction, "{}", Map.of()), 200);
+        JsonNode batch = expect(call("POST", "/v1/market/operators/telco/settlements", operatorKey, "{}", Map.of()), 200);
         out.printf("  telco's monthly batch settles %d contract(s), %d in all%n", batch.path("settled").size(),
                 batch.path("totalMinor").asLong());
         balances("telco", "alice");
@@ -179,9 +183,9 @@ final class MarketDemoCommand implements Callable<Integer> {
 
     private void allocate(String contractId) throws Exception {
         Map<String, String> station = Map.of("Credence-Base-Station-Id", "bs-1", "Credence-Base-Station-Secret", BS_SECRET);
-        JsonNode pending = expect(call("GET", "/v1/market/allocations/pending", networkFunction, null, station), 200);
+        JsonNode pending = expect(call("GET", "/v1/market/allocations/pending", baseStationKey, null, station), 200);
         out.printf("  base station bs-1 has %d allocation(s) to make%n", pending.path("allocations").size());
-        expect(call("POST", "/v1/market/contracts/" + contractId + "/allocation", networkFunction, "{\"allocated\":true}",
+        expect(call("POST", "/v1/market/contracts/" + contractId + "/allocation", baseStationKey, "{\"allocated\":true}",
                 station), 200);
         out.println("  bs-1 allocates the relay resource for " + contractId);
     }

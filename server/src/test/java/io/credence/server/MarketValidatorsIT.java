@@ -109,7 +109,8 @@ class MarketValidatorsIT {
                     + "\"accountId\":\"telco\",\"kind\":\"OPERATOR\"}").status()).isEqualTo(201);
             assertThat(api.call("POST", "/v1/accounts/telco/topups", SecuredServer.ADMIN, "{\"requestId\":\"t-telco\","
                     + "\"unit\":\"MONEY\",\"amount\":100000}").status()).isEqualTo(201);
-            SecuredServer.Reply operator = api.call("POST", "/v1/market/operators", SecuredServer.NETWORK_FUNCTION,
+            // an admin key registers it here (SecuredServer's network-function key is bound to no operator)
+            SecuredServer.Reply operator = api.call("POST", "/v1/market/operators", SecuredServer.ADMIN,
                     "{\"accountId\":\"telco\"}");
             assertThat(operator.status()).as(operator.raw()).isEqualTo(201);
             io.credence.market.contract.Ed25519.KeyPair telco = io.credence.market.contract.Ed25519.fromSeed(

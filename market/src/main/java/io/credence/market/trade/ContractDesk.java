@@ -204,6 +204,11 @@ public final class ContractDesk {
         if (!c.contractId().matches("[A-Za-z0-9._-]{1,64}")) {
             return refused(List.of("contractId must be 1..64 letters, digits and - _ ."));
         }
+        // addressed as /v1/market/contracts/{contractId}: refused here, when it is new, not when the log replays
+        String notASegment = io.credence.ledger.Ids.pathSegmentProblem(c.contractId());
+        if (notASegment != null) {
+            return refused(List.of("contractId " + notASegment));
+        }
         if (offer == null) {
             return refused(List.of("no live offer has hash " + HexFormat.of().formatHex(c.offerHash())
                     + " (withdrawn, expired or never published)"));

@@ -14,6 +14,7 @@ import io.credence.market.contract.Ed25519;
 import io.credence.market.contract.Entry;
 import io.credence.market.contract.Offer;
 import io.credence.market.contract.OfferRanking;
+import io.credence.ledger.Ids;
 import io.credence.market.contract.ProviderRegistration;
 import io.credence.market.contract.Signature;
 import io.credence.market.contract.Signed;
@@ -165,6 +166,11 @@ public final class Marketplace implements AutoCloseable {
             return new Publication.Refused("signedOffer", decoded.problem());
         }
         Signed<Offer> offer = decoded.signed();
+        String notASegment = Ids.pathSegmentProblem(offer.entry().offerId());
+        if (notASegment != null) {
+            // ids are checked for the URL path when they are new, not when the log replays them
+            return new Publication.Refused("signedOffer", "offerId " + notASegment);
+        }
         lock.lock();
         try {
             Offer o = offer.entry();
@@ -654,6 +660,11 @@ public final class Marketplace implements AutoCloseable {
             return new Publication.Refused("signedRequest", decoded.problem());
         }
         Signed<Request> request = decoded.signed();
+        String notASegment = Ids.pathSegmentProblem(request.entry().requestId());
+        if (notASegment != null) {
+            // addressed as /v1/market/requests/{requestId}
+            return new Publication.Refused("signedRequest", "requestId " + notASegment);
+        }
         lock.lock();
         try {
             Request r = request.entry();

@@ -72,8 +72,14 @@ public final class RecordReader {
             }
         }
 
+        /**
+         * An account's records are those about it and those that moved its balances: a data share's
+         * record is about the borrower and also charges the supplier's bytes (and pays it the fee),
+         * so the supplier finds what it shared under its own account too.
+         */
         public boolean matches(UsageRecord r) {
-            return (accountId == null || accountId.equals(r.accountId()))
+            return (accountId == null || accountId.equals(r.accountId())
+                    || r.balances().stream().anyMatch(b -> accountId.equals(b.accountId())))
                     && (sessionId == null || sessionId.equals(r.sessionId()))
                     && (service == null || service.equals(r.service()))
                     && (from == null || r.atMillis() >= from.toEpochMilli())

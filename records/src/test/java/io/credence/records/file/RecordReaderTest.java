@@ -54,6 +54,23 @@ class RecordReaderTest {
     }
 
     @Test
+    void anAccountAlsoFindsTheRecordsThatMovedItsBalances() throws IOException {
+        UsageRecord share = new UsageRecord("sh1", 1_000, "bob", "share", "share-1", "data-share", 10,
+                java.util.Map.of("supplierSim", "sim-alice"), null, null, UsageRecord.CHARGED, io.credence.ledger.Unit.BYTES,
+                500, 500, 5, null, List.of(new UsageRecord.BalanceChange("alice", io.credence.ledger.Unit.BYTES, -500),
+                new UsageRecord.BalanceChange("bob", io.credence.ledger.Unit.MONEY, -5),
+                new UsageRecord.BalanceChange("alice", io.credence.ledger.Unit.MONEY, 5)), List.of("sh1"));
+        try (RecordWriter w = RecordWriter.open(config(), clock)) {
+            w.accept(TestRecords.record("b1", 500, "bob", "s2", "data"));
+            w.accept(share);
+        }
+        assertThat(ids(new RecordReader.Filter("bob", null, null, null, null, 100))).containsExactly("b1", "sh1");
+        assertThat(ids(new RecordReader.Filter("alice", null, null, null, null, 100)))
+                .as("the supplier, whose bytes the share charged").containsExactly("sh1");
+        assertThat(ids(new RecordReader.Filter("carol", null, null, null, null, 100))).isEmpty();
+    }
+
+    @Test
     void filterRefusesAnEmptyWindowAndANonPositiveLimit() {
         assertThatThrownBy(() -> new RecordReader.Filter(null, null, null, Instant.ofEpochMilli(5), Instant.ofEpochMilli(5), 1))
                 .hasMessageContaining("from must be before to");

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +31,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class DeviceWorld implements AutoCloseable {
     static final String ADMIN = "admin-key-0123456789abcdef0123456789";
+    /** Bound to base station bs-1 ({@code base-station:bs-1} in the keys file). */
     static final String BASE_STATION_KEY = "bs-key-0123456789abcdef0123456789abc";
+    /** Keys of the other base stations the tests provision, each bound to its own. */
+    static final Map<String, String> STATION_KEYS = Map.of("bs-1", BASE_STATION_KEY,
+            "bs-home", "bs-home-key-0123456789abcdef01234567", "bs-other", "bs-other-key-0123456789abcdef0123456");
+    /** Bound to the market operator telco. */
+    static final String OPERATOR_KEY = "telco-key-0123456789abcdef0123456789";
+    /** A network function bound to no principal (an SMF charging over Nchf). */
+    static final String UNBOUND_NF_KEY = "smf-key-0123456789abcdef0123456789ab";
     static final String DEVICE = "device-key-0123456789abcdef012345678";
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,10 +66,13 @@ final class DeviceWorld implements AutoCloseable {
     static DeviceWorld start(Path dir, DeviceSettings devices, io.credence.server.MarketSettings market) throws Exception {
         Files.createDirectories(dir);
         Path keys = dir.resolve("api-keys");
-        Files.writeString(keys, String.join("\n",
-                "ops admin " + ApiKeys.digestHex(ADMIN),
-                "bs network-function " + ApiKeys.digestHex(BASE_STATION_KEY),
-                "phones device " + ApiKeys.digestHex(DEVICE)) + "\n");
+        StringBuilder lines = new StringBuilder("ops admin " + ApiKeys.digestHex(ADMIN) + "\n"
+                + "phones device " + ApiKeys.digestHex(DEVICE) + "\n"
+                + "telco-oss network-function " + ApiKeys.digestHex(OPERATOR_KEY) + " operator:telco\n"
+                + "smf network-function " + ApiKeys.digestHex(UNBOUND_NF_KEY) + "\n");
+        STATION_KEYS.forEach((station, key) -> lines.append(station).append(" network-function ")
+                .append(ApiKeys.digestHex(key)).append(" base-station:").append(station).append("\n"));
+        Files.writeString(keys, lines);
         ServerConfig config = new ServerConfig(dir.resolve("data"), "127.0.0.1", 0, "EUR", 16, 64,
                 JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS, null)
                 .withHttpAccess(new HttpAccess(ApiKeys.read(keys), null))
@@ -153,8 +165,9 @@ final class DeviceWorld implements AutoCloseable {
                 .status()).isEqualTo(201);
     }
 
+    /** A base station's call, with the key bound to it (bs-1's for a station without one of its own). */
     Reply station(String method, String path, String id, String secret, String json) {
-        return call(method, path, BASE_STATION_KEY, json, "Credence-Base-Station-Id", id,
+        return call(method, path, STATION_KEYS.getOrDefault(id, BASE_STATION_KEY), json, "Credence-Base-Station-Id", id,
                 "Credence-Base-Station-Secret", secret);
     }
 

@@ -214,9 +214,9 @@ class MarketContractTest {
                 + "\"amount\":100000}").status()).isEqualTo(201);
         assertThat(world.call("POST", "/v1/market/operators", DeviceWorld.DEVICE, "{\"accountId\":\"telco\"}")
                 .problemType()).as("a terminal cannot register an operator").isEqualTo("forbidden");
-        assertThat(world.call("POST", "/v1/market/operators", DeviceWorld.BASE_STATION_KEY, "{\"accountId\":\"bob\"}")
+        assertThat(world.call("POST", "/v1/market/operators", DeviceWorld.ADMIN, "{\"accountId\":\"bob\"}")
                 .problemType()).as("a subscriber account is no operator").isEqualTo("not-qualified");
-        DeviceWorld.Reply operator = world.call("POST", "/v1/market/operators", DeviceWorld.BASE_STATION_KEY,
+        DeviceWorld.Reply operator = world.call("POST", "/v1/market/operators", DeviceWorld.OPERATOR_KEY,
                 "{\"accountId\":\"telco\"}");
         assertThat(operator.status()).isEqualTo(201);
         keys.put("telco", Ed25519.fromSeed(B64D.decode(operator.body().path("seed").asText())));
@@ -238,13 +238,13 @@ class MarketContractTest {
         assertThat(world.call("POST", "/v1/market/operators/telco/settlements", DeviceWorld.DEVICE, "{}").problemType())
                 .isEqualTo("forbidden");
         DeviceWorld.Reply batch = world.call("POST", "/v1/market/operators/telco/settlements",
-                DeviceWorld.BASE_STATION_KEY, "{}");
+                DeviceWorld.OPERATOR_KEY, "{}");
         assertThat(batch.body().path("settled")).hasSize(1);
         assertThat(batch.body().path("totalMinor").asLong()).isEqualTo(500);
         assertThat(world.total("alice", "MONEY")).isEqualTo(500);
         assertThat(world.total("telco", "MONEY")).isEqualTo(99_500);
         assertThat(world.available("telco", "MONEY")).isEqualTo(99_500);
-        assertThat(world.call("POST", "/v1/market/operators/telco/settlements", DeviceWorld.BASE_STATION_KEY, "{}")
+        assertThat(world.call("POST", "/v1/market/operators/telco/settlements", DeviceWorld.OPERATOR_KEY, "{}")
                 .body().path("totalMinor").asLong()).as("settled once").isZero();
     }
 
