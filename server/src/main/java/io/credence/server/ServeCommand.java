@@ -167,8 +167,10 @@ final class ServeCommand implements Callable<Integer> {
     Path recordsDbPasswordFile;
 
     @Option(names = "--api-keys", paramLabel = "FILE",
-            description = "API keys of the HTTP port, lines 'name role sha256hex' (roles admin, network-function, "
-                    + "device, read-only); without it the HTTP API is open and only a loopback --host is allowed")
+            description = "API keys of the HTTP port, lines 'name role sha256hex [principal]' (roles admin, "
+                    + "network-function, device, read-only; a network-function key may name the operator:ACCOUNT or "
+                    + "base-station:ID it acts for); without it the HTTP API is open and only a loopback --host is "
+                    + "allowed")
     Path apiKeys;
 
     @Option(names = "--market-validators", paramLabel = "FILE",
