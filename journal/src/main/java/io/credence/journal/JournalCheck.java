@@ -68,7 +68,7 @@ public final class JournalCheck implements AutoCloseable {
     private volatile long runs;
 
     private JournalCheck(Path dir, Settings settings) {
-        this.dir = dir;
+        this.dir = dir.toAbsolutePath(); // the log and health name files by a path that needs no working directory
         this.settings = settings;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "credence-journal-check");

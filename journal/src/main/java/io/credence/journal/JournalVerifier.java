@@ -84,9 +84,13 @@ public final class JournalVerifier {
         }
 
         public String summary() {
-            return String.format("%d segments (%,d records) and %d snapshots, %,d bytes, read in %d ms: %s", segments(),
-                    records(), snapshots(), bytes(), elapsedMillis,
-                    clean() ? "clean" : damage.size() + (damage.size() == 1 ? " damaged place" : " damaged places"));
+            return String.format("%s (%,d records) and %s, %,d bytes, read in %d ms: %s", count(segments(), "segment"),
+                    records(), count(snapshots(), "snapshot"), bytes(), elapsedMillis,
+                    clean() ? "clean" : count(damage.size(), "damaged place"));
+        }
+
+        private static String count(long n, String thing) {
+            return n + " " + thing + (n == 1 ? "" : "s");
         }
     }
 
@@ -229,8 +233,8 @@ public final class JournalVerifier {
                                 + "never acknowledged; the next start-up cuts it");
                     } else {
                         files.add(new Checked(file, size, records[0], true, "DAMAGED at byte " + r.validBytes()));
-                        found(file, r.validBytes(), r.tailReason() + " after record " + r.lastSeq() + ", in a sealed "
-                                + "segment (only the segment being written can have a torn tail)", first);
+                        found(file, r.validBytes(), r.tailReason() + " where record " + (r.lastSeq() + 1) + " should "
+                                + "start, in a sealed segment (only the segment being written can have a torn tail)", first);
                     }
                 } catch (NoSuchFileException gone) {
                     vanished(file);
