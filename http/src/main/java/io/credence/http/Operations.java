@@ -2,6 +2,7 @@ package io.credence.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.credence.journal.DurableLedger;
+import io.credence.journal.JournalCheck;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -11,24 +12,40 @@ import org.eclipse.jetty.util.Callback;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What operators and their tools read, answered before the API routes: {@code /health}
- * (status, queue depth, recovery and readiness), {@code /health/live}, {@code /health/ready}
- * (503 when not ready), {@code /metrics} and {@code /openapi.json}. All GET, none needs a key.
+ * (status, problems, queue depth, recovery, readiness and the journal check), {@code /health/live},
+ * {@code /health/ready} (503 when not ready), {@code /metrics} and {@code /openapi.json}. All GET,
+ * none needs a key.
+ *
+ * <p>Damage the journal check finds makes {@code /health} say DEGRADED and name it under
+ * {@code problems}, but leaves {@code /health/ready} alone: the live state was recovered and
+ * verified at start-up and new records go to a new segment, so the server answers correctly;
+ * what is at risk is the next recovery, which is the operator's to fix (restore the file, or
+ * let two more snapshots retire it), not a reason to turn traffic away.
  */
 public final class Operations extends Handler.Wrapper {
     private final DurableLedger ledger;
     private final Readiness readiness;
     private final Metrics metrics;
+    private final JournalCheck journalCheck;
     private final byte[] openApi = RouteTemplates.document();
 
     public Operations(DurableLedger ledger, Readiness readiness, Metrics metrics, Handler next) {
+        this(ledger, readiness, metrics, null, next);
+    }
+
+    /** @param journalCheck the background journal check whose findings {@code /health} shows, or null for none */
+    public Operations(DurableLedger ledger, Readiness readiness, Metrics metrics, JournalCheck journalCheck,
+                      Handler next) {
         super(next);
         this.ledger = ledger;
         this.readiness = readiness;
         this.metrics = metrics;
+        this.journalCheck = journalCheck;
     }
 
     @Override
@@ -58,12 +75,17 @@ public final class Operations extends Handler.Wrapper {
             }
             case "/health" -> {
                 Readiness.Report report = readiness.check();
+                List<String> problems = journalCheck == null ? List.of() : journalCheck.problems();
                 Map<String, Object> body = new LinkedHashMap<>();
-                body.put("status", "UP");
+                body.put("status", problems.isEmpty() ? "UP" : "DEGRADED");
+                body.put("problems", problems);
                 body.put("queueDepth", ledger.queueDepth());
                 body.put("recovery", ledger.recovery().describe());
                 body.put("ready", report.ready());
                 body.put("readiness", report.checks());
+                if (journalCheck != null) {
+                    body.put("journalCheck", journalCheck.describe());
+                }
                 send(response, callback, 200, "application/json", json(body));
             }
             case "/metrics" -> send(response, callback, 200, Metrics.CONTENT_TYPE,

@@ -26,12 +26,29 @@ final class SegmentScanner {
      */
     record Result(long lastSeq, long validBytes, long tailBytes, String tailReason) {}
 
+    /**
+     * Told how many bytes each read brought in, after the read. Recovery reads as fast as it can;
+     * the background verifier sleeps here to bound its I/O rate, so it never competes with the
+     * writer's forces for the disk.
+     */
+    interface ReadPacer {
+        ReadPacer NONE = bytes -> { };
+
+        void read(int bytes) throws IOException;
+    }
+
     private static final int CHUNK_BYTES = 1 << 20;
 
     private final int recordBytesMax;
+    private final ReadPacer pacer;
 
     SegmentScanner(int recordBytesMax) {
+        this(recordBytesMax, ReadPacer.NONE);
+    }
+
+    SegmentScanner(int recordBytesMax, ReadPacer pacer) {
         this.recordBytesMax = recordBytesMax;
+        this.pacer = pacer;
     }
 
     Result scan(Path file, long firstSeq, RecordHandler handler) throws IOException {
@@ -56,7 +73,7 @@ final class SegmentScanner {
                 }
                 String problem = problem(buffer, start, end, expected);
                 if (problem != null) {
-                    checkNothingValidFollows(channel, file, recordOffset, size, expected);
+                    checkNothingValidFollows(channel, file, recordOffset, size, expected, problem);
                     return new Result(expected - 1, recordOffset, size - recordOffset, problem);
                 }
                 int length = JournalFormat.getInt(buffer, start);
@@ -95,8 +112,8 @@ final class SegmentScanner {
      * Looks for any valid record after a bad one. Finding one means the damage is in the middle,
      * which start-up must not paper over.
      */
-    private void checkNothingValidFollows(FileChannel channel, Path file, long badOffset, long size, long expected)
-            throws IOException {
+    private void checkNothingValidFollows(FileChannel channel, Path file, long badOffset, long size, long expected,
+                                          String problem) throws IOException {
         long from = badOffset + 1;
         byte[] window = new byte[Math.max(CHUNK_BYTES, HEADER_BYTES + recordBytesMax) * 2];
         while (from < size) {
@@ -105,7 +122,7 @@ final class SegmentScanner {
             for (int i = 0; i < scanUntil; i++) {
                 if (looksValid(window, i, n, expected)) {
                     throw new JournalCorruptException(file, badOffset,
-                            "bad record followed by a valid one at byte " + (from + i));
+                            "bad record (" + problem + ") followed by a valid one at byte " + (from + i));
                 }
             }
             from += Math.max(1, scanUntil);
@@ -127,7 +144,7 @@ final class SegmentScanner {
         return JournalFormat.getInt(b, at + 4) == JournalFormat.crc(b, at + 8, 8 + length);
     }
 
-    private static int fill(FileChannel channel, long position, byte[] into, int offset) throws IOException {
+    private int fill(FileChannel channel, long position, byte[] into, int offset) throws IOException {
         ByteBuffer target = ByteBuffer.wrap(into, offset, into.length - offset);
         int total = 0;
         while (target.hasRemaining()) {
@@ -137,6 +154,7 @@ final class SegmentScanner {
             }
             total += n;
         }
+        pacer.read(total);
         return total;
     }
 }

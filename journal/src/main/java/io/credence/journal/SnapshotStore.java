@@ -77,7 +77,7 @@ final class SnapshotStore {
         if (size < 12) {
             throw new IOException(file + ": too short for a snapshot");
         }
-        verifyChecksum(file, size);
+        verifyChecksum(file);
         Ledger ledger;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             BoundedStream body = new BoundedStream(in, size - 12);
@@ -93,21 +93,54 @@ final class SnapshotStore {
      * Checks length and checksum before anything in the body is believed: a damaged count must
      * not size an allocation (an OutOfMemoryError is not a damaged snapshot recovery can skip).
      */
-    private static void verifyChecksum(Path file, long size) throws IOException {
+    private static void verifyChecksum(Path file) throws IOException {
+        Damage damage = checksumDamage(file, SegmentScanner.ReadPacer.NONE);
+        if (damage != null) {
+            throw new IOException(file + ": " + damage.problem());
+        }
+    }
+
+    /** Where a snapshot's trailer disagrees with its bytes, and how. */
+    record Damage(long offset, String problem) {}
+
+    /**
+     * Reads the whole file once and compares it with its trailer; null when they agree. The
+     * checksum covers the body as a whole, so a mismatch cannot say which byte changed: the offset
+     * is then that of the trailer, and the problem says the damage lies somewhere before it.
+     */
+    static Damage checksumDamage(Path file, SegmentScanner.ReadPacer pacer) throws IOException {
+        long size = Files.size(file);
+        if (size < 12) {
+            return new Damage(0, "too short for a snapshot (" + size + " bytes; the trailer alone is 12)");
+        }
+        long bodyEnd = size - 12;
         CRC32C crc = new CRC32C();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            BoundedStream body = new BoundedStream(in, size - 12);
-            byte[] chunk = new byte[1 << 16];
-            for (int n = body.read(chunk, 0, chunk.length); n > 0; n = body.read(chunk, 0, chunk.length)) {
+        byte[] chunk = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            long left = bodyEnd;
+            while (left > 0) {
+                int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                if (n < 0) {
+                    return new Damage(size - left, "file shrank while being read");
+                }
                 crc.update(chunk, 0, n);
+                left -= n;
+                pacer.read(n);
             }
             DataInputStream trailer = new DataInputStream(in);
             long bodyBytes = trailer.readLong();
             int expectedCrc = trailer.readInt();
-            if (body.remaining != 0 || bodyBytes != size - 12 || expectedCrc != (int) crc.getValue()) {
-                throw new IOException(file + ": checksum or length mismatch");
+            if (bodyBytes != bodyEnd) {
+                return new Damage(bodyEnd, "the trailer gives the body as " + bodyBytes + " bytes but " + bodyEnd
+                        + " precede it");
+            }
+            if (expectedCrc != (int) crc.getValue()) {
+                return new Damage(bodyEnd, String.format("checksum mismatch: CRC32C of bytes 0..%d is %08x, the "
+                        + "trailer at byte %d says %08x; the damage is somewhere in those bytes", bodyEnd,
+                        (int) crc.getValue(), bodyEnd, expectedCrc));
             }
         }
+        return null;
     }
 
     void delete(long seq) throws IOException {

@@ -18,6 +18,7 @@ import io.credence.http.PrefixRouter;
 import io.credence.nchf.NchfApi;
 import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableLedger;
+import io.credence.journal.JournalCheck;
 import io.credence.records.file.RecordWriter;
 import io.credence.records.file.RecordWriterConfig;
 import io.credence.records.postgres.RecordShipper;
@@ -88,6 +89,10 @@ public final class CredenceServer implements AutoCloseable {
         HttpServer http = null;
         AdmissionService admissions = null;
         try {
+            // re-reads what start-up skipped (segments behind the snapshot, older snapshots) and
+            // reports damage there before the day a lost snapshot would need them; knows only the path
+            JournalCheck journalCheck = JournalCheck.start(config.dataDir(), config.journalCheck());
+            attached.add(journalCheck);
             // Diameter charges and billed HTTP admissions both write usage records here.
             RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
             attached.add(0, new RecordSync(records));
@@ -125,7 +130,7 @@ public final class CredenceServer implements AutoCloseable {
                 listener[0] = diameter;
             }
             LiveSessions sessions = new DiameterSessions(creditControl);
-            ServerMetrics.register(metrics, ledger, creditControl, catalog);
+            ServerMetrics.register(metrics, ledger, creditControl, catalog, journalCheck);
             // SIMs, base stations and shares: who may ask for quota; the quota itself is in the ledger
             DeviceRegistry registry = DeviceRegistry.open(config.dataDir().resolve("devices.db"),
                     DeviceRegistry.Limits.DEFAULTS);
@@ -160,7 +165,8 @@ public final class CredenceServer implements AutoCloseable {
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
                     new NchfApi(creditControl, d.identity().originRealm(), d.creditControl(),
                             System::currentTimeMillis)), feed);
-            Handler front = ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics);
+            Handler front = ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics,
+                    journalCheck);
             http = listening("HTTP", config.host(), config.httpPort(), "--http-port", () -> HttpServer.start(
                     config.host(), config.httpPort(), front, config.httpThreadsMax(), config.httpConnectionsMax(),
                     config.httpAccess().tls()));

@@ -61,6 +61,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "how long a request id is remembered for retries, default ${DEFAULT-VALUE}")
     long requestIdRetentionSeconds;
 
+    @Option(names = "--journal-check-hours", defaultValue = "24",
+            description = "re-read sealed journal segments and snapshots every N hours (and once at start-up) for "
+                    + "damage start-up never reads (0: only at start-up), default ${DEFAULT-VALUE}")
+    long journalCheckHours;
+
+    @Option(names = "--journal-check-mib-per-second", defaultValue = "32",
+            description = "read rate of that check, so it leaves the disk to the journal writer, default ${DEFAULT-VALUE}")
+    long journalCheckMibPerSecond;
+
     @Option(names = "--request-ids-max", defaultValue = "4000000",
             description = "request ids remembered at most; when full, new requests are busy, default ${DEFAULT-VALUE}")
     int requestIdsMax;
@@ -253,11 +262,16 @@ final class ServeCommand implements Callable<Integer> {
         require(requestIdRetentionSeconds >= 1 && requestIdRetentionSeconds <= 86_400,
                 "--request-id-retention-seconds must be 1..86400, was " + requestIdRetentionSeconds);
         require(requestIdsMax >= 1000, "--request-ids-max must be >= 1000, was " + requestIdsMax);
+        require(journalCheckHours >= 0 && journalCheckHours <= 8760, "--journal-check-hours must be 0..8760, was "
+                + journalCheckHours);
+        require(journalCheckMibPerSecond >= 1 && journalCheckMibPerSecond <= 4096,
+                "--journal-check-mib-per-second must be 1..4096, was " + journalCheckMibPerSecond);
         ServerConfig defaults = ServerConfig.defaults(data);
         JournalConfig journal = defaults.journal().withQueueMax(queueMax).withSnapshotEveryRecords(snapshotEvery);
         return new ServerConfig(data, host, httpPort, currency, httpThreads, defaults.httpConnectionsMax(), journal,
                 ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000), diameter(), httpAccess(),
-                recordsDb()).withMarket(market());
+                recordsDb()).withMarket(market()).withJournalCheck(new io.credence.journal.JournalCheck.Settings(
+                java.time.Duration.ZERO, java.time.Duration.ofHours(journalCheckHours), journalCheckMibPerSecond << 20));
     }
 
     private MarketSettings market() {

@@ -1,5 +1,6 @@
 package io.credence.server;
 
+import io.credence.journal.JournalCheck;
 import io.credence.journal.JournalConfig;
 import io.credence.ledger.LedgerLimits;
 import io.credence.records.postgres.RecordsDbConfig;
@@ -16,11 +17,21 @@ import java.nio.file.Path;
  * @param recordsDb          the PostgreSQL usage records sink, or null for none (records go to files only)
  * @param devices            cloud-SIM device quota and data shares
  * @param market             who validates market contracts
+ * @param journalCheck       when and how fast the background check re-reads sealed journal segments and snapshots
  */
 public record ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
                            int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
                            DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb,
-                           DeviceSettings devices, MarketSettings market) {
+                           DeviceSettings devices, MarketSettings market, JournalCheck.Settings journalCheck) {
+
+    /** With the default journal check (at start-up, then daily). */
+    public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
+                        int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
+                        DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb,
+                        DeviceSettings devices, MarketSettings market) {
+        this(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits, diameter,
+                httpAccess, recordsDb, devices, market, JournalCheck.Settings.DEFAULTS);
+    }
 
     /** With in-process market validators. */
     public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
@@ -50,6 +61,7 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
         java.util.Objects.requireNonNull(httpAccess, "httpAccess (HttpAccess.OPEN for none)");
         java.util.Objects.requireNonNull(devices, "devices (DeviceSettings.DEFAULTS)");
         java.util.Objects.requireNonNull(market, "market (MarketSettings.IN_PROCESS)");
+        java.util.Objects.requireNonNull(journalCheck, "journalCheck (JournalCheck.Settings.DEFAULTS)");
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort must be 0..65535, was " + httpPort);
         }
@@ -88,32 +100,37 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
 
     public ServerConfig withDiameter(DiameterSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                settings, httpAccess, recordsDb, devices, market);
+                settings, httpAccess, recordsDb, devices, market, journalCheck);
     }
 
     public ServerConfig withRecordsDb(RecordsDbConfig sink) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, sink, devices, market);
+                diameter, httpAccess, sink, devices, market, journalCheck);
     }
 
     public ServerConfig withHttpAccess(HttpAccess access) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, access, recordsDb, devices, market);
+                diameter, access, recordsDb, devices, market, journalCheck);
     }
 
     public ServerConfig withHttpPort(int port) {
         return new ServerConfig(dataDir, host, port, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, devices, market);
+                diameter, httpAccess, recordsDb, devices, market, journalCheck);
     }
 
     public ServerConfig withDevices(DeviceSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, settings, market);
+                diameter, httpAccess, recordsDb, settings, market, journalCheck);
     }
 
     public ServerConfig withMarket(MarketSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, devices, settings);
+                diameter, httpAccess, recordsDb, devices, settings, journalCheck);
+    }
+
+    public ServerConfig withJournalCheck(JournalCheck.Settings settings) {
+        return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
+                diameter, httpAccess, recordsDb, devices, market, settings);
     }
 
     static LedgerLimits limits(int requestIdsMax, long requestIdRetentionMillis) {

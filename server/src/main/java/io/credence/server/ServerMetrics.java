@@ -11,6 +11,8 @@ import io.credence.http.Observing;
 import io.credence.http.Operations;
 import io.credence.http.Readiness;
 import io.credence.journal.DurableLedger;
+import io.credence.journal.JournalCheck;
+import io.credence.journal.JournalVerifier;
 import io.credence.journal.Submission;
 import io.credence.ledger.Ledger;
 import org.eclipse.jetty.server.Handler;
@@ -28,7 +30,7 @@ final class ServerMetrics {
 
     /** Adds the server's gauges and the journal's fsync timing to {@code metrics}. */
     static void register(Metrics metrics, DurableLedger ledger, CreditControlServer creditControl,
-                         CatalogControl catalog) {
+                         CatalogControl catalog, JournalCheck journalCheck) {
         ledger.observeForce(metrics::journalForce);
         metrics.gauge("credence_ledger_queue_depth", "Commands and queries waiting for the ledger writer",
                 ledger::queueDepth);
@@ -38,15 +40,30 @@ final class ServerMetrics {
             metrics.gauge("credence_diameter_sessions_active", "Credit-control sessions open now",
                     creditControl::openSessionCount);
         }
+        // absent until the first check completes (Metrics skips a gauge that throws), so a scrape
+        // never reads "0 damage" for a directory nobody has read yet
+        metrics.gauge("credence_journal_damage", "Damaged places the last journal check found in sealed segments "
+                + "and snapshots (0 = clean)", () -> lastCheck(journalCheck).damage().size());
+        metrics.gauge("credence_journal_check_completed_seconds", "When the last journal check completed (Unix time)",
+                () -> lastCheck(journalCheck).finishedAt().getEpochSecond());
         metrics.gauge("credence_catalog_info", "The rating catalog in force (1, labelled by its version)", "version",
                 () -> catalog.current().map(c -> Map.of(String.valueOf(c.get("version")), 1L)).orElse(Map.of()));
     }
 
     /** The chain every HTTP request goes through: count, authenticate, answer operations' paths, then the API. */
-    static Handler front(Handler api, HttpAccess access, DurableLedger ledger, Path dataDir, Metrics metrics) {
+    static Handler front(Handler api, HttpAccess access, DurableLedger ledger, Path dataDir, Metrics metrics,
+                         JournalCheck journalCheck) {
         Readiness readiness = new Readiness(ledger::writerAlive, dataDir);
         return new Observing(metrics, new io.credence.http.DrainingBodies(new Authenticating(access.apiKeys(),
-                new Operations(ledger, readiness, metrics, api))));
+                new Operations(ledger, readiness, metrics, journalCheck, api))));
+    }
+
+    private static JournalVerifier.Report lastCheck(JournalCheck check) {
+        JournalVerifier.Report report = check.lastReport();
+        if (report == null) {
+            throw new IllegalStateException("no journal check has completed yet");
+        }
+        return report;
     }
 
     /** Counts each Diameter answer by command and Result-Code and times it. */
