@@ -33,6 +33,9 @@ final class Mistakes {
     private static String unknown(List<String> words, List<String> suggestions, CommandLine cmd) {
         String word = words.isEmpty() ? "" : words.get(0);
         boolean option = word.startsWith("-");
+        if (option && word.contains("=")) {
+            word = word.substring(0, word.indexOf('=')); // the option's name, not the value typed with it
+        }
         String kind = option ? "option" : cmd.getSubcommands().isEmpty() ? "argument" : "command";
         String line = "unknown " + kind + " '" + word + "'" + (cmd.getParent() == null ? ""
                 : " for '" + cmd.getCommandSpec().qualifiedName() + "'");

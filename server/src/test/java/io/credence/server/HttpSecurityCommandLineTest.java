@@ -42,7 +42,7 @@ class HttpSecurityCommandLineTest {
 
         Run tls = run("serve", "--data", dir.toString(), "--http-port", "0", "--http-tls-keystore", "x.p12");
         assertThat(tls.exitCode()).isEqualTo(2);
-        assertThat(tls.err()).contains("--http-tls-keystore and --http-tls-password go together");
+        assertThat(tls.err()).contains("--http-tls-keystore needs its password: --http-tls-password-file FILE or $CREDENCE_HTTP_TLS_PASSWORD");
     }
 
     private static Run run(String... args) {

@@ -109,7 +109,7 @@ class DiameterBenchCommandTest {
         assertBad("--msisdn-prefix must be 1..8 digits", "--msisdn-prefix=123456789");
         assertBad("--http must be an http:// URL", "--http=ftp://example");
         assertBad("--port must be 1..65535", "--port=0");
-        assertBad("Unknown option: '--rates=5'", "--rates=5");
+        assertBad("unknown option '--rates' for 'credence bench diameter'; did you mean '--rate'?", "--rates=5");
 
         Run bare = run("bench");
         assertThat(bare.exitCode()).isEqualTo(2);
