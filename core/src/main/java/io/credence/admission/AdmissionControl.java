@@ -9,10 +9,12 @@ import io.credence.admission.AdmissionResult.DuplicateId;
 import io.credence.admission.AdmissionResult.NoCapacity;
 import io.credence.admission.AdmissionResult.Rejected;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -199,6 +201,32 @@ public final class AdmissionControl {
         }
         check(live.remove(gone.id) == gone, "the admission dropped was live");
         check(deadlines.remove(new Deadline(gone.expiresAtMillis, gone.id)), "every live admission has a deadline");
+        checkCounts();
+    }
+
+    /** A live admission as a snapshot keeps it: enough to put it back exactly. */
+    public record LiveAdmission(String id, QosRequest request, Admitted answer, long expiresAtMillis) {}
+
+    /** The live admissions, by id (for a snapshot). */
+    public List<LiveAdmission> liveAdmissions() {
+        List<LiveAdmission> out = new ArrayList<>();
+        for (Live l : live.values()) {
+            out.add(new LiveAdmission(l.id, l.request, l.answer, l.expiresAtMillis));
+        }
+        out.sort(java.util.Comparator.comparing(LiveAdmission::id));
+        return out;
+    }
+
+    /** Puts back an admission a snapshot kept (its draws count again). */
+    public void restore(LiveAdmission admission) {
+        check(!live.containsKey(admission.id()), "a restored admission is not live already");
+        int l = admission.request().layer().ordinal();
+        for (Pool pool : Pool.values()) {
+            used[l][pool.ordinal()] += admission.answer().charging().draw(pool);
+        }
+        live.put(admission.id(), new Live(admission.id(), admission.request(), admission.answer(),
+                admission.expiresAtMillis()));
+        deadlines.add(new Deadline(admission.expiresAtMillis(), admission.id()));
         checkCounts();
     }
 

@@ -189,6 +189,40 @@ public final class Ledger {
         return nowMillis;
     }
 
+    /**
+     * One step of a larger command the charging engine applies (a grant, a settlement): the same
+     * checks and effects as the step alone, under {@code requestId} (which transfer records carry),
+     * but without a request-id entry of its own: the engine's session remembers the answer of the
+     * whole request. Call {@link #endEngineCommand} once the command is done.
+     */
+    public Outcome engineStep(String requestId, Step step) {
+        check(undo == null, "engine steps are not linked chains");
+        currentRequestId = requestId;
+        try {
+            return step(step);
+        } finally {
+            currentRequestId = null;
+        }
+    }
+
+    /** Closes an engine command: the same upkeep and checks as after any command. */
+    public void endEngineCommand() {
+        trimClosed();
+        checkUnitSums();
+    }
+
+    /** An account's status, or empty when there is no such account (cheaper than {@link #account}). */
+    public Optional<AccountStatus> status(String accountId) {
+        Account account = accounts.get(accountId);
+        return account == null ? Optional.empty() : Optional.of(account.status);
+    }
+
+    /** What the account could take for {@code service} now, credit limit included; 0 for no such account. */
+    public long availableNow(String accountId, Unit unit, ServiceRef service) {
+        Account account = accounts.get(accountId);
+        return account == null ? 0 : account.available(unit, service, nowMillis);
+    }
+
     private Outcome execute(Operation operation) {
         return switch (operation) {
             case CreateAccount create -> createAccount(create);

@@ -81,6 +81,16 @@ public final class LedgerSnapshot {
         if (in.readInt() != MAGIC) {
             throw new IOException("not a Credence snapshot (bad magic)");
         }
+        return readAfterMagic(in, limits);
+    }
+
+    /** Whether a snapshot's first four bytes are those of a ledger snapshot. */
+    public static boolean isLedgerSnapshot(int magic) {
+        return magic == MAGIC;
+    }
+
+    /** {@link #read} once its magic was read (by a caller that tells snapshot kinds apart). */
+    public static Ledger readAfterMagic(DataInput in, LedgerLimits limits) throws IOException {
         int version = in.readInt();
         if (version != VERSION && version != VERSION_WITHOUT_STREAMS) {
             throw new IOException("snapshot version " + version + " is not supported (expected "

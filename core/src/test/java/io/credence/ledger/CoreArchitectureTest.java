@@ -35,12 +35,14 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * the byte-level {@code DataInput}/{@code DataOutput} interfaces and charsets — no files, sockets,
  * clocks, threads or randomness, so that the same commands always give the same state.
  */
-@AnalyzeClasses(packages = {"io.credence.ledger", "io.credence.rating", "io.credence.records", "io.credence.admission"},
+@AnalyzeClasses(packages = {"io.credence.ledger", "io.credence.rating", "io.credence.records", "io.credence.admission",
+        "io.credence.charging"},
         importOptions = ImportOption.DoNotIncludeTests.class)
 class CoreArchitectureTest {
 
     static final DescribedPredicate<JavaClass> JDK_BASICS = resideInAnyPackage(
             "io.credence.ledger..", "io.credence.rating..", "io.credence.records", "io.credence.admission..",
+            "io.credence.charging..",
             "java.lang", "java.lang.invoke", "java.lang.runtime", "java.lang.constant",
             "java.util", "java.util.function", "java.util.stream", "java.nio.charset", "java.math", "java.time",
             "java.time.zone")

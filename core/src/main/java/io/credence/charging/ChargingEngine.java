@@ -1,0 +1,316 @@
+package io.credence.charging;
+
+import io.credence.admission.AdmissionControl;
+import io.credence.charging.ChargingOutcome.Field;
+import io.credence.charging.ChargingOutcome.Result;
+import io.credence.ledger.Command;
+import io.credence.ledger.CommandCodec;
+import io.credence.ledger.Ledger;
+import io.credence.ledger.LedgerLimits;
+import io.credence.ledger.Outcome;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The charging engine: the core's state machine. It holds the {@link Ledger} (accounts, buckets,
+ * reservations), the charging sessions, the catalog in force and layered admission's pools, and
+ * applies {@link EngineCommand}s one at a time. No clock, threads or I/O: time comes with each
+ * command, so the same commands at the same times always reach the same state, which the journal
+ * replays and a simulation can check.
+ *
+ * <p>A charging request of any protocol is one command: the subscriber is found, every service's
+ * usage settled and its next grant reserved, the session updated and its answer remembered, all
+ * in one step nothing else can interleave with. A retry of the request (the same number, or the
+ * same digest for clients that number badly) is answered from the session without touching the
+ * ledger, also after a restart, since sessions are state.
+ */
+public final class ChargingEngine {
+    private final Ledger ledger;
+    private final CatalogReader catalogReader;
+    private final CommandCodec.Fingerprinter fingerprinter = new CommandCodec.Fingerprinter();
+    EngineConfig config = EngineConfig.defaults();
+    InstalledCatalog catalog;
+    AdmissionControl admission;
+    /** The source of the catalog whose admission policy is in force (a later catalog may have none). */
+    byte[] admissionSource;
+    final Sessions sessions = new Sessions();
+    /** Open sessions by account, for a top-up's re-authorisation. */
+    final HashMap<String, List<Session>> byAccount = new HashMap<>();
+
+    public ChargingEngine(LedgerLimits limits, CatalogReader catalogReader) {
+        this(new Ledger(limits), catalogReader);
+    }
+
+    /** Around a ledger restored from a snapshot (its sessions are added by the snapshot reader). */
+    ChargingEngine(Ledger ledger, CatalogReader catalogReader) {
+        this.ledger = ledger;
+        this.catalogReader = catalogReader;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** The catalog's version in force, or empty without one. */
+    public Optional<String> catalogVersion() {
+        return catalog == null ? Optional.empty() : Optional.of(catalog.version());
+    }
+
+    public long nowMillis() {
+        return ledger.nowMillis();
+    }
+
+    /**
+     * Applies a command at {@code nowMillis}. {@code fingerprint}: a ledger command's digest when
+     * the journal has it already, else 0 (computed here).
+     */
+    public EngineOutcome apply(EngineCommand command, long nowMillis, long fingerprint) {
+        advanceTo(nowMillis);
+        return switch (command) {
+            case EngineCommand.LedgerCommand c -> new EngineOutcome.LedgerOutcome(ledger.apply(c.command(), nowMillis,
+                    fingerprint != 0 ? fingerprint : fingerprinter.of(c.command().operation())));
+            case EngineCommand.Charge c -> new EngineOutcome.Charged(charge(c.request()));
+            case EngineCommand.InstallCatalog c -> install(c.source());
+            case EngineCommand.Configure c -> {
+                config = c.config();
+                yield new EngineOutcome.Configured(config);
+            }
+        };
+    }
+
+    public EngineOutcome apply(EngineCommand command, long nowMillis) {
+        return apply(command, nowMillis, 0);
+    }
+
+    /** A plain ledger command (what most callers outside charging submit). */
+    public Outcome apply(Command command, long nowMillis) {
+        return ((EngineOutcome.LedgerOutcome) apply(new EngineCommand.LedgerCommand(command), nowMillis)).outcome();
+    }
+
+    /** Moves time forward: the ledger's deadlines, then sessions past theirs, are forgotten. */
+    public void advanceTo(long nowMillis) {
+        ledger.advanceTo(nowMillis);
+        for (Session gone : sessions.expire(ledger.nowMillis())) {
+            unindex(gone);
+        }
+    }
+
+    // ---------------------------------------------------------------- charging
+
+    ChargingResult charge(ChargingRequest r) {
+        long now = ledger.nowMillis();
+        Session s = sessions.get(r.sessionId());
+        if (s != null && s.lastOutcome != null && isRetry(s, r)) {
+            return ChargingResult.of(s.lastOutcome);
+        }
+        long number = r.number() != ChargingRequest.NUMBER_NEXT ? r.number() : s == null ? 0 : s.lastNumber + 1;
+        ChargingResult result = switch (r.kind()) {
+            case INITIAL, EVENT -> open(s, r, number, now);
+            case UPDATE, TERMINATE -> continued(s, r, number, now);
+        };
+        ledger.endEngineCommand();
+        return result;
+    }
+
+    /**
+     * Diameter numbers its requests: the same number is a retransmission. An Nchf consumer's own
+     * numbers are not to be trusted (free5GC sends 0 in every request): the same bytes, or a
+     * retransmission it flags with the same number as the last request, is a retry.
+     */
+    private static boolean isRetry(Session s, ChargingRequest r) {
+        if (r.number() != ChargingRequest.NUMBER_NEXT) {
+            return r.number() == s.lastNumber;
+        }
+        return (r.digest() != 0 && r.digest() == s.lastDigest)
+                || (r.retransmission() && r.clientNumber() >= 0 && r.clientNumber() == s.lastClientNumber);
+    }
+
+    private ChargingResult open(Session existing, ChargingRequest r, long number, long now) {
+        if (existing != null) {
+            return refused(Result.INVALID_VALUE, "session " + r.sessionId() + " is already open", Field.REQUEST_KIND);
+        }
+        if (sessions.size() >= config.sessionsMax()) {
+            return refused(Result.TOO_BUSY, "session table full (" + config.sessionsMax() + ")", null);
+        }
+        Session s = new Session(r.sessionId(), Digests.shortKey(r.sessionId(), 11), r.origin());
+        s.startedAtMillis = now;
+        RequestContext ctx = context(s, r, number, now);
+        ChargingOutcome outcome = r.kind() == ChargingRequest.Kind.INITIAL ? SessionFlow.initial(ctx) : SessionFlow.event(ctx);
+        s.state = !outcome.sessionEnded() ? Session.State.OPEN
+                : r.kind() == ChargingRequest.Kind.INITIAL && outcome.result() != Result.SUCCESS
+                ? Session.State.REFUSED : Session.State.FINISHED;
+        remember(s, r, number, outcome, now);
+        sessions.add(s);
+        if (s.accountId != null) {
+            byAccount.computeIfAbsent(s.accountId, a -> new ArrayList<>()).add(s);
+        }
+        return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
+    }
+
+    private ChargingResult continued(Session s, ChargingRequest r, long number, long now) {
+        if (s == null) {
+            // a transient session: it charges what it can and is not kept
+            Session unknown = new Session(r.sessionId(), Digests.shortKey(r.sessionId(), 11), r.origin());
+            RequestContext ctx = context(unknown, r, number, now);
+            ChargingOutcome outcome = SessionFlow.unknownSession(ctx);
+            return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
+        }
+        if (s.state == Session.State.REFUSED && r.kind() == ChargingRequest.Kind.TERMINATE) {
+            // the client ends a session refused at its start (Kamailio always does): nothing to charge
+            ChargingOutcome ended = new ChargingOutcome(Result.SUCCESS, null, null, List.of(), null, -1, true);
+            s.state = Session.State.FINISHED;
+            remember(s, r, number, ended, now);
+            return ChargingResult.of(ended);
+        }
+        if (!s.open()) {
+            return refused(Result.UNKNOWN_SESSION, "session " + r.sessionId() + " has finished", null);
+        }
+        if (r.number() != ChargingRequest.NUMBER_NEXT && number <= s.lastNumber) {
+            return refused(Result.INVALID_VALUE, "request number " + number + " does not follow " + s.lastNumber,
+                    Field.REQUEST_NUMBER);
+        }
+        RequestContext ctx = context(s, r, number, now);
+        ChargingOutcome outcome = r.kind() == ChargingRequest.Kind.UPDATE ? SessionFlow.update(ctx)
+                : SessionFlow.terminate(ctx);
+        if (outcome.sessionEnded()) {
+            s.state = Session.State.FINISHED;
+        }
+        remember(s, r, number, outcome, now);
+        return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
+    }
+
+    /** Records the request's answer for retries and moves the session's deadline. */
+    private void remember(Session s, ChargingRequest r, long number, ChargingOutcome outcome, long now) {
+        boolean known = sessions.get(s.id) == s;
+        s.lastNumber = number;
+        s.lastClientNumber = r.clientNumber();
+        s.lastDigest = r.digest();
+        s.lastOutcome = outcome;
+        s.touchedAtMillis = now;
+        s.requests++;
+        long keep = s.open() ? config.grantTtlMillis() + config.silentRetentionSeconds() * 1000L
+                : config.closedRetentionSeconds() * 1000L;
+        s.expiresAtMillis = now + keep;
+        if (known) {
+            sessions.rescheduled(s);
+        }
+    }
+
+    private RequestContext context(Session s, ChargingRequest r, long number, long now) {
+        return new RequestContext(ledger, config, catalog, admission, s, r, number, now);
+    }
+
+    private static ChargingResult refused(Result result, String message, Field field) {
+        return ChargingResult.of(ChargingOutcome.refused(result, message, field, false));
+    }
+
+    /** Puts back a session a snapshot kept. */
+    void restore(Session s) {
+        sessions.add(s);
+        if (s.accountId != null) {
+            byAccount.computeIfAbsent(s.accountId, a -> new ArrayList<>()).add(s);
+        }
+    }
+
+    private void unindex(Session gone) {
+        if (gone.accountId == null) {
+            return;
+        }
+        List<Session> of = byAccount.get(gone.accountId);
+        if (of != null) {
+            of.remove(gone);
+            if (of.isEmpty()) {
+                byAccount.remove(gone.accountId);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- catalog
+
+    private EngineOutcome install(byte[] source) {
+        CatalogReader.Contents contents;
+        try {
+            contents = catalogReader.read(source);
+        } catch (IllegalArgumentException refused) { // a CatalogException names the field at fault
+            return new EngineOutcome.CatalogInstalled(catalog == null ? null : catalog.version(), refused.getMessage());
+        }
+        catalog = InstalledCatalog.of(source, contents);
+        if (contents.admission() != null) {
+            admissionSource = source.clone();
+            if (admission == null) {
+                admission = new AdmissionControl(contents.admission());
+            } else {
+                admission.reconcile(contents.admission(), ledger.nowMillis());
+            }
+        }
+        return new EngineOutcome.CatalogInstalled(catalog.version(), null);
+    }
+
+    // ---------------------------------------------------------------- queries (read-only)
+
+    /** A session as adapters and the HTTP API show it. */
+    public record SessionView(String sessionId, String accountId, ChargingRequest.Origin origin, long lastNumber,
+                              String state, long startedAtMillis, long touchedAtMillis, long requests,
+                              List<GrantView> grants) {
+        public boolean open() {
+            return "OPEN".equals(state);
+        }
+    }
+
+    public record GrantView(ServiceKey key, String unit, long amount, long reservationId, boolean rated) {}
+
+    public Optional<SessionView> session(String sessionId) {
+        return Optional.ofNullable(sessions.get(sessionId)).map(ChargingEngine::view);
+    }
+
+    /** Open sessions, by id, at most {@code limit}. */
+    public List<SessionView> sessions(int limit) {
+        return sessions.all().stream().filter(Session::open).sorted(Comparator.comparing(s -> s.id)).limit(limit)
+                .map(ChargingEngine::view).toList();
+    }
+
+    /** The open sessions of an account (for a top-up's re-authorisation). */
+    public List<SessionView> sessionsOf(String accountId) {
+        return byAccount.getOrDefault(accountId, List.of()).stream().filter(Session::open).map(ChargingEngine::view)
+                .toList();
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    public long openSessionCount() {
+        return sessions.all().stream().filter(Session::open).count();
+    }
+
+    Collection<Session> allSessions() {
+        return sessions.all();
+    }
+
+    private static SessionView view(Session s) {
+        List<GrantView> grants = new ArrayList<>();
+        s.grants.forEach((key, g) -> grants.add(new GrantView(key, g.unit().name(), g.amount(), g.reservationId(),
+                g.rated() != null)));
+        return new SessionView(s.id, s.accountId, s.origin, s.lastNumber, s.state.name(), s.startedAtMillis,
+                s.touchedAtMillis, s.requests, grants);
+    }
+
+    /** The engine's own invariants, on top of the ledger's: every held grant's reservation is open or lapsed. */
+    public void verifyInvariants() {
+        ledger.verifyInvariants();
+        for (Session s : sessions.all()) {
+            if (!s.open() && !s.grants.isEmpty()) {
+                throw new IllegalStateException("engine invariant broken: finished session " + s.id + " holds grants");
+            }
+        }
+    }
+}
