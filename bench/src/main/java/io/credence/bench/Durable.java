@@ -1,6 +1,6 @@
 package io.credence.bench;
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.JournalConfig;
 import io.credence.journal.Submission;
 import io.credence.ledger.Command;
@@ -13,7 +13,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Helpers shared by the programs that drive a {@link DurableLedger}. */
+/** Helpers shared by the programs that drive a {@link DurableEngine}. */
 final class Durable {
     private Durable() {}
 
@@ -22,8 +22,8 @@ final class Durable {
                 transfersRetainedMax);
     }
 
-    static DurableLedger open(Path dir, JournalConfig config, LedgerLimits limits) throws IOException {
-        return DurableLedger.open(dir, config, limits, System::currentTimeMillis, failure -> {
+    static DurableEngine open(Path dir, JournalConfig config, LedgerLimits limits) throws IOException {
+        return DurableEngine.open(dir, config, limits, System::currentTimeMillis, failure -> {
             System.err.println("FATAL: ledger writer failed: " + failure);
             failure.printStackTrace();
             Runtime.getRuntime().halt(3);
@@ -31,7 +31,7 @@ final class Durable {
     }
 
     /** Submits, retrying while the queue is full; {@code busy} counts the refusals. */
-    static CompletableFuture<Outcome> submit(DurableLedger ledger, Command command, LongAdder busy) {
+    static CompletableFuture<Outcome> submit(DurableEngine ledger, Command command, LongAdder busy) {
         while (true) {
             switch (ledger.submit(command)) {
                 case Submission.Accepted<Outcome>(CompletableFuture<Outcome> answer) -> {
@@ -52,7 +52,7 @@ final class Durable {
      * Creates the operator and {@code accounts} subscribers through the journal, keeping up to
      * {@code window} submissions in flight.
      */
-    static void setUpSubscribers(DurableLedger ledger, int accounts, long startMillis, int window) {
+    static void setUpSubscribers(DurableEngine ledger, int accounts, long startMillis, int window) {
         LongAdder busy = new LongAdder();
         expectAccepted(submit(ledger, Subscribers.createOperator(), busy).join());
         ArrayDeque<CompletableFuture<Outcome>> inFlight = new ArrayDeque<>();

@@ -1,6 +1,6 @@
 package io.credence.bench;
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.JournalConfig;
 import io.credence.ledger.Command;
 import io.credence.ledger.LedgerLimits;
@@ -100,7 +100,7 @@ public final class DurableLoad {
         System.out.println("# " + config);
         System.out.println("# " + limits);
         List<Result> results = new ArrayList<>();
-        try (DurableLedger ledger = Durable.open(dir, config, limits)) {
+        try (DurableEngine ledger = Durable.open(dir, config, limits)) {
             long started = System.nanoTime();
             Durable.setUpSubscribers(ledger, accounts, System.currentTimeMillis(), 8192);
             System.out.printf("set up %,d subscribers (%,d commands) in %.1f s%n", accounts, 3L * accounts + 1,
@@ -148,7 +148,7 @@ public final class DurableLoad {
 
     // ---------------------------------------------------------------- closed loop
 
-    static Result closedLoop(DurableLedger ledger, int submitters, int accounts, long warmupMillis, long measureMillis,
+    static Result closedLoop(DurableEngine ledger, int submitters, int accounts, long warmupMillis, long measureMillis,
                              boolean virtualThreads, int run) throws InterruptedException {
         AtomicInteger phase = new AtomicInteger(0); // 0 warm-up, 1 measuring, 2 stop
         LongAdder busy = new LongAdder();
@@ -195,7 +195,7 @@ public final class DurableLoad {
                 busy.sum(), snapshot(rejected), load);
     }
 
-    private static Outcome timed(DurableLedger ledger, Command command, AtomicInteger phase, Recorder recorder,
+    private static Outcome timed(DurableEngine ledger, Command command, AtomicInteger phase, Recorder recorder,
                                  LongAdder ops, LongAdder busy) {
         long start = System.nanoTime();
         Outcome outcome = Durable.submit(ledger, command, busy).join();
@@ -209,7 +209,7 @@ public final class DurableLoad {
 
     // ---------------------------------------------------------------- open loop
 
-    static Result openLoop(DurableLedger ledger, long ratePerSecond, int accounts, long warmupMillis,
+    static Result openLoop(DurableEngine ledger, long ratePerSecond, int accounts, long warmupMillis,
                            long measureMillis) throws InterruptedException {
         Recorder recorder = new Recorder(HISTOGRAM_MAX_NANOS, 3);
         ConcurrentLinkedQueue<Long> toCommit = new ConcurrentLinkedQueue<>();

@@ -1,6 +1,6 @@
 package io.credence.bench;
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.JournalConfig;
 import io.credence.journal.RecoveryReport;
 import io.credence.ledger.LedgerLimits;
@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Recovery time of a large journal, in two steps run as separate processes:
  *
  * <pre>
- *   generate --dir=D --ops=10000000 --snapshot-every=0   # writes the journal through DurableLedger, then halts
- *   recover  --dir=D                                      # times DurableLedger.open on it, then halts
+ *   generate --dir=D --ops=10000000 --snapshot-every=0   # writes the journal through DurableEngine, then halts
+ *   recover  --dir=D                                      # times DurableEngine.open on it, then halts
  * </pre>
  *
  * {@code generate} ends with {@link Runtime#halt}, like a SIGKILL after the last answer: a clean
@@ -79,7 +79,7 @@ public final class RecoveryBench {
                 JournalConfig.DEFAULTS.recordBytesMax(), snapshotEvery, JournalConfig.DEFAULTS.idleTickMillis(), fsync);
         System.out.println("# " + config);
         long started = System.nanoTime();
-        DurableLedger ledger = Durable.open(dir, config, limits);
+        DurableEngine ledger = Durable.open(dir, config, limits);
         Durable.setUpSubscribers(ledger, accounts, System.currentTimeMillis(), 8192);
         AtomicLong issued = new AtomicLong(3L * accounts + 1);
         LongAdder busy = new LongAdder();
@@ -119,10 +119,10 @@ public final class RecoveryBench {
         }
         System.out.println("# before: " + describeDir(dir) + ", " + Environment.load());
         long started = System.nanoTime();
-        DurableLedger ledger = Durable.open(dir, JournalConfig.DEFAULTS, limits);
+        DurableEngine ledger = Durable.open(dir, JournalConfig.DEFAULTS, limits);
         long elapsedNanos = System.nanoTime() - started;
         RecoveryReport report = ledger.recovery();
-        System.out.printf("DurableLedger.open took %.2f s: %s; %,.0f records/s%s; heap used %d MiB; %s%n",
+        System.out.printf("DurableEngine.open took %.2f s: %s; %,.0f records/s%s; heap used %d MiB; %s%n",
                 elapsedNanos / 1e9, report.describe(),
                 report.recordsReplayed() / (report.elapsedMillis() / 1000.0),
                 report.snapshotSeq() > 0 ? " (snapshot load included)" : " replayed",

@@ -29,7 +29,7 @@ import java.util.Optional;
  * same digest for clients that number badly) is answered from the session without touching the
  * ledger, also after a restart, since sessions are state.
  */
-public final class ChargingEngine {
+public final class ChargingEngine implements EngineView {
     private final Ledger ledger;
     private final CatalogReader catalogReader;
     private final CommandCodec.Fingerprinter fingerprinter = new CommandCodec.Fingerprinter();
@@ -52,15 +52,18 @@ public final class ChargingEngine {
         this.catalogReader = catalogReader;
     }
 
+    @Override
     public Ledger ledger() {
         return ledger;
     }
 
+    @Override
     public EngineConfig config() {
         return config;
     }
 
     /** The catalog's version in force, or empty without one. */
+    @Override
     public Optional<String> catalogVersion() {
         return catalog == null ? Optional.empty() : Optional.of(catalog.version());
     }
@@ -268,26 +271,31 @@ public final class ChargingEngine {
 
     public record GrantView(ServiceKey key, String unit, long amount, long reservationId, boolean rated) {}
 
+    @Override
     public Optional<SessionView> session(String sessionId) {
         return Optional.ofNullable(sessions.get(sessionId)).map(ChargingEngine::view);
     }
 
     /** Open sessions, by id, at most {@code limit}. */
+    @Override
     public List<SessionView> sessions(int limit) {
         return sessions.all().stream().filter(Session::open).sorted(Comparator.comparing(s -> s.id)).limit(limit)
                 .map(ChargingEngine::view).toList();
     }
 
     /** The open sessions of an account (for a top-up's re-authorisation). */
+    @Override
     public List<SessionView> sessionsOf(String accountId) {
         return byAccount.getOrDefault(accountId, List.of()).stream().filter(Session::open).map(ChargingEngine::view)
                 .toList();
     }
 
+    @Override
     public int sessionCount() {
         return sessions.size();
     }
 
+    @Override
     public long openSessionCount() {
         return sessions.all().stream().filter(Session::open).count();
     }
@@ -305,6 +313,7 @@ public final class ChargingEngine {
     }
 
     /** The engine's own invariants, on top of the ledger's: every held grant's reservation is open or lapsed. */
+    @Override
     public void verifyInvariants() {
         ledger.verifyInvariants();
         for (Session s : sessions.all()) {

@@ -78,9 +78,39 @@ public final class EngineCodec {
         }
         int tag = bytes[offset + 2 + idLength] & 0xFF;
         io.credence.ledger.ByteArrayDataInput in = new io.credence.ledger.ByteArrayDataInput(bytes, offset, length);
-        if (tag < CHARGE) {
-            return new EngineCommand.LedgerCommand(CommandCodec.read(in));
+        EngineCommand command = tag < CHARGE ? new EngineCommand.LedgerCommand(CommandCodec.read(in)) : readEngine(in, tag);
+        if (in.remaining() != 0) {
+            throw new IOException(in.remaining() + " bytes after the command");
         }
+        return command;
+    }
+
+    /**
+     * The fingerprint a ledger command's request id is remembered with (see
+     * {@link CommandCodec#fingerprint}), from its encoded record; 0 for the engine's own commands,
+     * which the ledger does not remember by request id.
+     */
+    public static long ledgerFingerprint(byte[] bytes, int offset, int length) {
+        int idLength = ((bytes[offset] & 0xFF) << 8) | (bytes[offset + 1] & 0xFF);
+        int operation = offset + 2 + idLength;
+        if (length < 3 + idLength || (bytes[operation] & 0xFF) >= CHARGE) {
+            return 0;
+        }
+        return CommandCodec.fingerprint(bytes, operation, offset + length - operation);
+    }
+
+    /** A command as its journal record holds it. */
+    public static byte[] encode(EngineCommand command) {
+        io.credence.ledger.ByteArrayDataOutput out = new io.credence.ledger.ByteArrayDataOutput(256);
+        try {
+            write(out, command);
+        } catch (IOException impossible) {
+            throw new java.io.UncheckedIOException("in-memory output cannot fail", impossible);
+        }
+        return java.util.Arrays.copyOf(out.array(), out.size());
+    }
+
+    private static EngineCommand readEngine(io.credence.ledger.ByteArrayDataInput in, int tag) throws IOException {
         in.readUTF();
         in.readUnsignedByte();
         try {

@@ -62,7 +62,7 @@ import java.util.PriorityQueue;
  * <p>Invariant, checked after every command: per unit, the sum of all bucket amounts over all
  * accounts is zero (system accounts go negative by exactly what they issued).
  */
-public final class Ledger {
+public final class Ledger implements LedgerView {
     private record Deadline(long atMillis, long id, Account bucketAccount) {
         /** Time, then reservations before buckets, then id; written out because it runs log(n) times per reserve. */
         static final Comparator<Deadline> ORDER = (a, b) -> {
@@ -118,6 +118,7 @@ public final class Ledger {
         accounts.put(Ids.SYSTEM_ACCOUNT, new Account(Ids.SYSTEM_ACCOUNT, AccountKind.SYSTEM));
     }
 
+    @Override
     public LedgerLimits limits() {
         return limits;
     }
@@ -185,6 +186,7 @@ public final class Ledger {
         checkUnitSums();
     }
 
+    @Override
     public long nowMillis() {
         return nowMillis;
     }
@@ -212,6 +214,7 @@ public final class Ledger {
     }
 
     /** An account's status, or empty when there is no such account (cheaper than {@link #account}). */
+    @Override
     public Optional<AccountStatus> status(String accountId) {
         Account account = accounts.get(accountId);
         return account == null ? Optional.empty() : Optional.of(account.status);
@@ -904,6 +907,7 @@ public final class Ledger {
 
     // ---------------------------------------------------------------- queries
 
+    @Override
     public Optional<AccountView> account(String accountId) {
         Account account = accounts.get(accountId);
         return account == null ? Optional.empty() : Optional.of(view(account));
@@ -932,6 +936,7 @@ public final class Ledger {
     }
 
     /** The account a subscriber identity is bound to; empty also for a value no identity of that type could have. */
+    @Override
     public Optional<String> accountForIdentity(IdentityType type, String value) {
         if (type == null || type.valueProblem(value) != null) {
             return Optional.empty();
@@ -941,6 +946,7 @@ public final class Ledger {
     }
 
     /** The identities bound to an account, in the order they were bound; empty if the account is unknown. */
+    @Override
     public List<SubscriberIdentity> identitiesOf(String accountId) {
         Account account = accounts.get(accountId);
         return account == null ? List.of() : account.identities();
@@ -950,6 +956,7 @@ public final class Ledger {
      * An account's sequence stream: its last accepted number and running total; empty when the
      * account does not exist or has never advanced that stream.
      */
+    @Override
     public Optional<SequenceView> sequence(String accountId, String stream) {
         Account account = accounts.get(accountId);
         SequenceStream s = account == null ? null : account.stream(stream);
@@ -957,12 +964,14 @@ public final class Ledger {
     }
 
     /** What an account could spend now on {@code service}, credit limit included. */
+    @Override
     public Optional<Long> available(String accountId, Unit unit, ServiceRef service) {
         Account account = accounts.get(accountId);
         return account == null ? Optional.empty() : Optional.of(account.available(unit, service, nowMillis));
     }
 
     /** The open reservation holding {@code tag}, if any. */
+    @Override
     public Optional<ReservationView> openReservationTagged(String tag) {
         Reservation r = openByTag.get(tag);
         return r == null ? Optional.empty() : Optional.of(r.view());
@@ -972,11 +981,13 @@ public final class Ledger {
      * The first outcome of a request id still remembered, whatever its operation was: lets a front
      * end that lost its own memory tell "already done, and this was the answer" from "never seen".
      */
+    @Override
     public Optional<Outcome> outcomeOf(String requestId) {
         RequestLog.Entry entry = requests.get(requestId);
         return entry == null ? Optional.empty() : Optional.of(entry.outcome());
     }
 
+    @Override
     public Optional<ReservationView> reservation(long reservationId) {
         Reservation r = open.get(reservationId);
         if (r != null) {
@@ -990,27 +1001,33 @@ public final class Ledger {
     }
 
     /** An account's transfers still retained in memory, newest first; empty if the account is unknown. */
+    @Override
     public Optional<List<TransferRecord>> transfers(String accountId, long beforeSeq, int limit) {
         Account account = accounts.get(accountId);
         return account == null ? Optional.empty() : Optional.of(transfers.of(account, beforeSeq, limit));
     }
 
+    @Override
     public int accountCount() {
         return accounts.size();
     }
 
+    @Override
     public int identityCount() {
         return identities.size();
     }
 
+    @Override
     public int openReservationCount() {
         return open.size();
     }
 
+    @Override
     public int requestIdCount() {
         return requests.size();
     }
 
+    @Override
     public long lastTransferSeq() {
         return transfers.lastSeq();
     }
@@ -1020,6 +1037,7 @@ public final class Ledger {
      * are zero, reserved amounts match open holds, no bucket exceeds its bounds, the identity
      * lookup and the accounts' own lists agree, and every sequence stream is well formed.
      */
+    @Override
     public void verifyInvariants() {
         long[] sums = new long[Unit.count()];
         Map<Bucket, Long> holds = new HashMap<>();

@@ -10,6 +10,16 @@ package io.credence.records;
 public interface UsageSink {
     void accept(UsageRecord record);
 
+    /**
+     * The records of one batch of charges, in order; a sink that writes files overrides this to
+     * write them together.
+     */
+    default void acceptAll(java.util.List<UsageRecord> records) {
+        for (UsageRecord record : records) {
+            accept(record);
+        }
+    }
+
     /** Records nothing: for servers run without usage records, and for tests that do not look at them. */
     UsageSink NONE = r -> {};
 }

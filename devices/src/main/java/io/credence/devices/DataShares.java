@@ -1,6 +1,6 @@
 package io.credence.devices;
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.ledger.AccountStatus;
 import io.credence.ledger.AccountView;
 import io.credence.ledger.Command;
@@ -114,7 +114,7 @@ public final class DataShares implements AutoCloseable {
      * @param holdTtl how long the holds last without a report from the base station; each report renews them
      * @param sweepEvery how often shares whose holds expired are marked EXPIRED (zero: never, for tests that sweep)
      */
-    public DataShares(DurableLedger ledger, DeviceRegistry registry, DeviceQuota devices, DeviceQuotaConfig config,
+    public DataShares(DurableEngine ledger, DeviceRegistry registry, DeviceQuota devices, DeviceQuotaConfig config,
                       Duration holdTtl, Duration sweepEvery, UsageSink usage, LongSupplier clockMillis) {
         this.ledger = new LedgerGate(ledger);
         this.registry = registry;

@@ -1,6 +1,6 @@
 package io.credence.devices;
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.ledger.AccountView;
 import io.credence.ledger.BucketView;
 import io.credence.ledger.Command;
@@ -116,7 +116,7 @@ public final class DeviceQuota {
     private final RateLimitedLog overGrant;
     private final RateLimitedLog uncharged;
 
-    public DeviceQuota(DurableLedger ledger, DeviceRegistry registry, DeviceQuotaConfig config, UsageSink usage,
+    public DeviceQuota(DurableEngine ledger, DeviceRegistry registry, DeviceQuotaConfig config, UsageSink usage,
                        LongSupplier clockMillis) {
         this.ledger = new LedgerGate(ledger);
         this.registry = registry;

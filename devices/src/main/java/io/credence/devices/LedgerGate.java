@@ -1,6 +1,6 @@
 package io.credence.devices;
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.Submission;
 import io.credence.ledger.Command;
 import io.credence.ledger.Ledger;
@@ -16,9 +16,9 @@ import java.util.function.Function;
 final class LedgerGate {
     static final long ANSWER_TIMEOUT_SECONDS = 30;
 
-    private final DurableLedger ledger;
+    private final DurableEngine ledger;
 
-    LedgerGate(DurableLedger ledger) {
+    LedgerGate(DurableEngine ledger) {
         this.ledger = ledger;
     }
 

@@ -3,7 +3,7 @@ package io.credence.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.credence.devices.DataShares;
 import io.credence.devices.DeviceQuota;
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.market.log.MerkleLog;
 import io.credence.market.trade.Marketplace;
 import io.credence.journal.Submission;
@@ -84,7 +84,7 @@ public final class ProvisioningApi extends Handler.Abstract {
     private static final int REASON_LENGTH_MAX = 256;
     private static final int QUERY_TEXT_LENGTH_MAX = 256;
 
-    private final DurableLedger ledger;
+    private final DurableEngine ledger;
     private final String currency;
     private final LiveSessions sessions;
     private final CatalogControl catalog;
@@ -93,40 +93,40 @@ public final class ProvisioningApi extends Handler.Abstract {
     private final MarketApi market;
     private final UsageRecords records;
 
-    public ProvisioningApi(DurableLedger ledger, String currency) {
+    public ProvisioningApi(DurableEngine ledger, String currency) {
         this(ledger, currency, LiveSessions.NONE, CatalogControl.NONE);
     }
 
-    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog) {
+    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog) {
         this(ledger, currency, sessions, catalog, Admissions.NONE);
     }
 
-    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions) {
         this(ledger, currency, sessions, catalog, admissions, UsageSink.NONE);
     }
 
     /** @param usage where billed admissions' usage records go when they are released */
-    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage) {
         this(ledger, currency, sessions, catalog, admissions, usage, UsageRecords.NONE);
     }
 
     /** @param records the usage records {@code GET /v1/records} reads */
-    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records) {
         this(ledger, currency, sessions, catalog, admissions, usage, records, null, null);
     }
 
     /** @param quota cloud-SIM devices and @param shares data shares; both null when the server runs without them */
-    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
                            DataShares shares) {
         this(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, null, null);
     }
 
     /** @param market the relay marketplace on @param marketLog, its contract log; both null without a market */
-    public ProvisioningApi(DurableLedger ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
                            DataShares shares, Marketplace market, MerkleLog marketLog) {
         this.devices = quota == null ? null : new DeviceApi(quota, shares);

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * snapshot is lost and that segment is suddenly the only way back. This reads those too.
  *
  * <p>It only reads, by path, with its own file handles: it takes no LOCK, truncates nothing,
- * renames nothing and shares nothing with a {@link DurableLedger}, so it may run beside a live
+ * renames nothing and shares nothing with a {@link DurableEngine}, so it may run beside a live
  * writer (see {@link Scope#SEALED}) or from another process. Memory is bounded by the scanner's
  * window (a few MiB) whatever the size of the files.
  */

@@ -1,8 +1,9 @@
 package io.credence.journal;
 
-import io.credence.ledger.Ledger;
+import io.credence.charging.CatalogReader;
+import io.credence.charging.ChargingEngine;
+import io.credence.charging.EngineSnapshot;
 import io.credence.ledger.LedgerLimits;
-import io.credence.ledger.LedgerSnapshot;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -23,7 +24,7 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * Snapshot files: the ledger's bytes ({@link LedgerSnapshot}) followed by a trailer of the body
+ * Snapshot files: the engine's bytes ({@link EngineSnapshot}) followed by a trailer of the body
  * length (i64) and its CRC32C (u32). Written to a temporary name, forced, then renamed, so a
  * snapshot file either is complete or does not exist under its final name.
  */
@@ -34,7 +35,7 @@ final class SnapshotStore {
         this.dir = dir;
     }
 
-    void write(long seq, Ledger ledger) throws IOException {
+    void write(long seq, ChargingEngine engine) throws IOException {
         Path target = JournalFormat.snapshot(dir, seq);
         Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
         CRC32C crc = new CRC32C();
@@ -42,7 +43,7 @@ final class SnapshotStore {
         try (OutputStream file = Files.newOutputStream(temporary);
              CountingStream counting = new CountingStream(new CheckedOutputStream(new BufferedOutputStream(file, 1 << 16), crc));
              DataOutputStream out = new DataOutputStream(counting)) {
-            LedgerSnapshot.write(ledger, out);
+            EngineSnapshot.write(engine, out);
             out.flush();
             bodyBytes = counting.count;
             DataOutputStream trailer = new DataOutputStream(file);
@@ -71,22 +72,22 @@ final class SnapshotStore {
         return seqs;
     }
 
-    Ledger read(long seq, LedgerLimits limits) throws IOException {
+    ChargingEngine read(long seq, LedgerLimits limits, CatalogReader catalogReader) throws IOException {
         Path file = JournalFormat.snapshot(dir, seq);
         long size = Files.size(file);
         if (size < 12) {
             throw new IOException(file + ": too short for a snapshot");
         }
         verifyChecksum(file);
-        Ledger ledger;
+        ChargingEngine engine;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             BoundedStream body = new BoundedStream(in, size - 12);
-            ledger = LedgerSnapshot.read(new DataInputStream(body), limits);
+            engine = EngineSnapshot.read(new DataInputStream(body), limits, catalogReader);
             if (body.remaining != 0) {
-                throw new IOException(file + ": " + body.remaining + " unread bytes after the ledger state");
+                throw new IOException(file + ": " + body.remaining + " unread bytes after the engine state");
             }
         }
-        return ledger;
+        return engine;
     }
 
     /**

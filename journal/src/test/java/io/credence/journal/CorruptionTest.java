@@ -53,7 +53,7 @@ class CorruptionTest {
 
     /** A crash image of one segment holding {@code topUps + 1} records. */
     private Path journalOfTopUps(int topUps) throws IOException {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             applyAccepted(ledger, create("c-alice", "alice"));
             for (int i = 0; i < topUps; i++) {
                 applyAccepted(ledger, topUp("t-" + i, "alice", 10));
@@ -123,7 +123,7 @@ class CorruptionTest {
         assertThatThrownBy(() -> support.open(image)).isInstanceOf(JournalCorruptException.class);
 
         flipByte(segment, at, 0x01);
-        try (DurableLedger ledger = support.open(image)) {
+        try (DurableEngine ledger = support.open(image)) {
             assertThat(moneyTotal(ledger, "alice")).isEqualTo(50);
         }
     }
@@ -135,7 +135,7 @@ class CorruptionTest {
     @Test
     void segmentsThatDoNotJoinUpAreRefused() throws IOException {
         JournalConfig rolling = JournalTestSupport.CONFIG.withSnapshotEveryRecords(5);
-        try (DurableLedger ledger = support.open(dir, rolling)) {
+        try (DurableEngine ledger = support.open(dir, rolling)) {
             applyAccepted(ledger, create("c-alice", "alice"));
             for (int i = 0; i < 11; i++) {
                 applyAccepted(ledger, topUp("t-" + i, "alice", 10));
@@ -183,14 +183,14 @@ class CorruptionTest {
             steps.add(new Operation.TopUp("system", "alice", Unit.MONEY, 1, null));
         }
         Path image;
-        try (DurableLedger ledger = support.open(dir, roomy)) {
+        try (DurableEngine ledger = support.open(dir, roomy)) {
             applyAccepted(ledger, create("c-alice", "alice"));
             applyAccepted(ledger, new Command("big", new Operation.Linked(steps)));
             image = crashImage(ledger, dir, work.resolve("image"));
         }
         assertThat(records(lastSegment(image)).get(1).length()).isGreaterThan(256);
 
-        DurableLedger reopened;
+        DurableEngine reopened;
         try {
             reopened = support.open(image, tight);
         } catch (IOException refused) {
@@ -198,7 +198,7 @@ class CorruptionTest {
             assertThat(records(lastSegment(image))).as("the record is still on disk").hasSize(2);
             return;
         }
-        try (DurableLedger ledger = reopened) {
+        try (DurableEngine ledger = reopened) {
             assertThat(ledger.recovery().tailBytesCut()).as("an acknowledged record cut off as a torn tail: %s",
                     ledger.recovery().describe()).isZero();
             assertThat(moneyTotal(ledger, "alice")).as("the acknowledged linked top-up").isEqualTo(16);
@@ -209,7 +209,7 @@ class CorruptionTest {
     @Test
     void anUndamagedImageOpens() throws IOException {
         Path image = journalOfTopUps(5);
-        try (DurableLedger ledger = support.open(image)) {
+        try (DurableEngine ledger = support.open(image)) {
             assertThat(ledger.recovery().recordsReplayed()).isEqualTo(6);
             long total = query(ledger, l -> (long) l.accountCount());
             assertThat(total).isEqualTo(2);

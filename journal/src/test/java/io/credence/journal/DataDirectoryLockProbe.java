@@ -16,7 +16,7 @@ final class DataDirectoryLockProbe {
 
     public static void main(String[] args) {
         int exitCode;
-        try (DurableLedger ledger = DurableLedger.open(Path.of(args[0]), JournalTestSupport.CONFIG,
+        try (DurableEngine ledger = DurableEngine.open(Path.of(args[0]), JournalTestSupport.CONFIG,
                 JournalTestSupport.LIMITS, System::currentTimeMillis, Throwable::printStackTrace)) {
             System.out.println("opened: " + ledger.recovery().describe());
             exitCode = OPENED;

@@ -31,7 +31,7 @@ class DataDirectoryLockTest {
 
     @Test
     void aSecondOpenInTheSameProcessFailsWithAClearIOException() throws Exception {
-        try (DurableLedger first = support.open(dir)) {
+        try (DurableEngine first = support.open(dir)) {
             applyAccepted(first, create("c-alice", "alice"));
 
             Throwable refused = catchThrowable(() -> support.open(dir).close());
@@ -40,7 +40,7 @@ class DataDirectoryLockTest {
             applyAccepted(first, topUp("t-1", "alice", 5));
             assertThat(moneyTotal(first, "alice")).isEqualTo(5);
         }
-        try (DurableLedger again = support.open(dir)) {
+        try (DurableEngine again = support.open(dir)) {
             assertThat(moneyTotal(again, "alice")).isEqualTo(5);
         }
     }
@@ -52,7 +52,7 @@ class DataDirectoryLockTest {
      */
     @Test
     void anotherProcessIsRefusedWhileTheDirectoryIsOpen() throws Exception {
-        try (DurableLedger first = support.open(dir)) {
+        try (DurableEngine first = support.open(dir)) {
             catchThrowable(() -> support.open(dir).close()); // an in-process attempt, refused or not
             ProbeResult probe = probe(dir);
             assertThat(probe.exitCode()).as("probe said: %s", probe.output())
@@ -69,7 +69,7 @@ class DataDirectoryLockTest {
 
     @Test
     void closeTwiceIsHarmless() throws Exception {
-        DurableLedger ledger = support.open(dir);
+        DurableEngine ledger = support.open(dir);
         applyAccepted(ledger, create("c-alice", "alice"));
         ledger.close();
         assertThat(catchThrowable(ledger::close)).as("second close()").isNull();

@@ -78,7 +78,7 @@ class JournalCheckTest {
 
     /** Snapshots 10 and 12, sealed segment 11 behind snapshot 12, empty segment 13 (see JournalVerifierTest). */
     private void cleanlyStopped() throws IOException {
-        try (DurableLedger ledger = support.open(dir, JournalTestSupport.CONFIG.withSnapshotEveryRecords(5))) {
+        try (DurableEngine ledger = support.open(dir, JournalTestSupport.CONFIG.withSnapshotEveryRecords(5))) {
             applyAccepted(ledger, create("c-alice", "alice"));
             for (int i = 0; i < 11; i++) {
                 applyAccepted(ledger, topUp("t-" + i, "alice", 10));
@@ -103,7 +103,7 @@ class JournalCheckTest {
         RecordOnDisk second = records(segment).get(1);
         flipByte(segment, second.offset() + 27, 0x08);
 
-        try (DurableLedger ledger = support.open(dir);
+        try (DurableEngine ledger = support.open(dir);
              JournalCheck check = JournalCheck.start(dir, new JournalCheck.Settings(Duration.ZERO, Duration.ofHours(24),
                      64L << 20))) {
             assertThat(ledger.recovery().snapshotSeq()).as("start-up never read segment 11").isEqualTo(12);

@@ -1,5 +1,6 @@
 package io.credence.journal;
 
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.AccountView;
 import io.credence.ledger.BucketSpec;
@@ -66,12 +67,12 @@ final class JournalTestSupport {
     final AtomicLong clock = new AtomicLong(START_MILLIS);
     final List<Throwable> fatal = new CopyOnWriteArrayList<>();
 
-    DurableLedger open(Path dir) throws IOException {
+    DurableEngine open(Path dir) throws IOException {
         return open(dir, CONFIG);
     }
 
-    DurableLedger open(Path dir, JournalConfig config) throws IOException {
-        return DurableLedger.open(dir, config, LIMITS, clock::get, fatal::add);
+    DurableEngine open(Path dir, JournalConfig config) throws IOException {
+        return DurableEngine.open(dir, config, LIMITS, clock::get, fatal::add);
     }
 
     // ---------------------------------------------------------------- commands
@@ -136,28 +137,28 @@ final class JournalTestSupport {
         };
     }
 
-    static Outcome apply(DurableLedger ledger, Command command) {
+    static Outcome apply(DurableEngine ledger, Command command) {
         return answer(ledger.submit(command));
     }
 
     /** Applies and checks the ledger said yes (a rejection here means the test set itself up wrong). */
-    static Outcome applyAccepted(DurableLedger ledger, Command command) {
+    static Outcome applyAccepted(DurableEngine ledger, Command command) {
         Outcome outcome = apply(ledger, command);
         assertThat(outcome.accepted()).as("%s -> %s", command, outcome).isTrue();
         return outcome;
     }
 
-    static <T> T query(DurableLedger ledger, Function<Ledger, T> query) {
+    static <T> T query(DurableEngine ledger, Function<LedgerView, T> query) {
         return answer(ledger.query(query));
     }
 
     /** Waits until the writer has finished everything before this call (batches and snapshots). */
-    static void barrier(DurableLedger ledger) {
+    static void barrier(DurableEngine ledger) {
         query(ledger, l -> Boolean.TRUE);
     }
 
     /** Polls {@code condition} on the writer thread until it holds; fails after a few seconds. */
-    static void awaitOnWriter(DurableLedger ledger, Predicate<Ledger> condition, String what) {
+    static void awaitOnWriter(DurableEngine ledger, Predicate<LedgerView> condition, String what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!query(ledger, condition::test)) {
             if (System.nanoTime() > deadline) {
@@ -186,7 +187,7 @@ final class JournalTestSupport {
                        Map<String, List<SubscriberIdentity>> identities, Map<Long, Optional<ReservationView>> reservations,
                        long lastTransferSeq, int accountCount, int openReservations, int requestIds, int identityCount) {
 
-        static Function<Ledger, LedgerState> of(List<String> accountIds, long reservationIdMax) {
+        static Function<LedgerView, LedgerState> of(List<String> accountIds, long reservationIdMax) {
             return ledger -> {
                 Map<String, Optional<AccountView>> accounts = new LinkedHashMap<>();
                 Map<String, List<TransferRecord>> transfers = new LinkedHashMap<>();
@@ -207,12 +208,12 @@ final class JournalTestSupport {
         }
     }
 
-    static long moneyTotal(DurableLedger ledger, String accountId) {
+    static long moneyTotal(DurableEngine ledger, String accountId) {
         return query(ledger, l -> l.account(accountId).orElseThrow().balances().stream()
                 .filter(b -> b.unit() == Unit.MONEY).mapToLong(b -> b.total()).sum());
     }
 
-    static long moneyAvailable(DurableLedger ledger, String accountId) {
+    static long moneyAvailable(DurableEngine ledger, String accountId) {
         return query(ledger, l -> l.available(accountId, Unit.MONEY, ServiceRef.ANY).orElseThrow());
     }
 
@@ -283,7 +284,7 @@ final class JournalTestSupport {
      * the writer is idle, and every acknowledged record has been forced, so the copy is exactly
      * what a SIGKILL at this moment would leave on disk.
      */
-    static Path crashImage(DurableLedger live, Path dir, Path target) throws IOException {
+    static Path crashImage(DurableEngine live, Path dir, Path target) throws IOException {
         barrier(live);
         copyDirectory(dir, target);
         return target;

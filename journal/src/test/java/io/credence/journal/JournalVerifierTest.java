@@ -60,7 +60,7 @@ class JournalVerifierTest {
      * segment 13 (empty, where the next run writes).
      */
     private Path cleanlyStopped() throws IOException {
-        try (DurableLedger ledger = support.open(dir, JournalTestSupport.CONFIG.withSnapshotEveryRecords(5))) {
+        try (DurableEngine ledger = support.open(dir, JournalTestSupport.CONFIG.withSnapshotEveryRecords(5))) {
             applyAccepted(ledger, create("c-alice", "alice"));
             for (int i = 0; i < 11; i++) {
                 applyAccepted(ledger, topUp("t-" + i, "alice", 10));
@@ -133,7 +133,7 @@ class JournalVerifierTest {
         // what start-up does with it: nothing, the state comes from snapshot 12
         Path latent = copy(data, "latent");
         flipByte(JournalFormat.segment(latent, 11), inSegment.get(1).offset() + 30, 0x04);
-        try (DurableLedger ledger = support.open(latent)) {
+        try (DurableEngine ledger = support.open(latent)) {
             assertThat(moneyTotal(ledger, "alice")).isEqualTo(110);
         }
         assertThat(JournalVerifier.verify(latent, Scope.ALL, FAST).damage()).singleElement()
@@ -162,7 +162,7 @@ class JournalVerifierTest {
             assertThat(d.blocksStartUp()).isFalse();
             assertThat(d.impact()).contains("sets this snapshot aside");
         });
-        try (DurableLedger ledger = support.open(snapshotOnly)) {
+        try (DurableEngine ledger = support.open(snapshotOnly)) {
             assertThat(ledger.recovery().snapshotSeq()).as("the fall-back the verifier foresaw").isEqualTo(10);
         }
 
@@ -240,7 +240,7 @@ class JournalVerifierTest {
     @Test
     void theNewestSegmentsTornTailIsANoteButMidFileDamageThereBlocksStartUp() throws IOException {
         Path image;
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             applyAccepted(ledger, create("c-alice", "alice"));
             for (int i = 0; i < 4; i++) {
                 applyAccepted(ledger, topUp("t-" + i, "alice", 10));
@@ -277,7 +277,7 @@ class JournalVerifierTest {
     @Test
     void verifyingBesideARunningWriterFindsNoDamageAndTakesNoLock() throws Exception {
         JournalConfig rolling = new JournalConfig(1024, 64, 4096, 3, 2, false); // no fsync: many rolls a second
-        try (DurableLedger ledger = support.open(dir, rolling)) {
+        try (DurableEngine ledger = support.open(dir, rolling)) {
             applyAccepted(ledger, create("c-alice", "alice"));
             AtomicBoolean done = new AtomicBoolean();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);

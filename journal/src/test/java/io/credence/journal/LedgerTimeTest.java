@@ -1,6 +1,7 @@
 package io.credence.journal;
 
 import io.credence.journal.JournalTestSupport.LedgerState;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.Outcome;
 import io.credence.ledger.Rejection;
@@ -39,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Time comes from the injected clock, never goes back, and moves on even when nobody submits. */
 class LedgerTimeTest {
     static final List<String> ACCOUNTS = List.of("system", "alice", "bob", "op");
-    static final Function<Ledger, LedgerState> STATE = LedgerState.of(ACCOUNTS, 3);
+    static final Function<LedgerView, LedgerState> STATE = LedgerState.of(ACCOUNTS, 3);
 
     final JournalTestSupport support = new JournalTestSupport();
 
@@ -54,20 +55,20 @@ class LedgerTimeTest {
         assertThat(support.fatal).isEmpty();
     }
 
-    private void setUpAccounts(DurableLedger ledger) {
+    private void setUpAccounts(DurableEngine ledger) {
         applyAccepted(ledger, create("c-alice", "alice"));
         applyAccepted(ledger, create("c-bob", "bob"));
         applyAccepted(ledger, createOperator("c-op", "op"));
         applyAccepted(ledger, topUp("t-alice", "alice", 1_000));
     }
 
-    private static ReservationView reservation(DurableLedger ledger, long id) {
+    private static ReservationView reservation(DurableEngine ledger, long id) {
         return query(ledger, l -> l.reservation(id).orElseThrow());
     }
 
     @Test
     void commandsAreAppliedAndJournaledAtTheInjectedClocksTime() throws IOException {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             setUpAccounts(ledger);
             Outcome.Reserved reserved = (Outcome.Reserved) applyAccepted(ledger,
                     reserve("r-1", "alice", "op", 100, 30_000));
@@ -87,7 +88,7 @@ class LedgerTimeTest {
 
     @Test
     void ledgerTimeNeverGoesBackwardsEvenAcrossARestart() throws IOException {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             setUpAccounts(ledger);
             support.clock.set(START_MILLIS + 10_000);
             applyAccepted(ledger, transfer("x-1", "alice", "bob", 1));
@@ -101,9 +102,9 @@ class LedgerTimeTest {
                     .containsOnly(START_MILLIS + 10_000);
         }
         support.clock.set(START_MILLIS); // and after a restart it is even further behind
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             applyAccepted(ledger, transfer("x-3", "alice", "bob", 1));
-            long now = query(ledger, Ledger::nowMillis);
+            long now = query(ledger, LedgerView::nowMillis);
             assertThat(now).isEqualTo(START_MILLIS + 10_000);
             assertThat(reservation(ledger, 1).status()).isEqualTo(ReservationStatus.OPEN);
         }
@@ -111,7 +112,7 @@ class LedgerTimeTest {
 
     @Test
     void aReservationExpiresOnTimeWithNoTraffic() throws IOException {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             setUpAccounts(ledger);
             applyAccepted(ledger, reserve("r-1", "alice", "op", 300, 1_000));
             assertThat(moneyAvailable(ledger, "alice")).isEqualTo(700);
@@ -130,12 +131,12 @@ class LedgerTimeTest {
 
     @Test
     void aReservationOpenAtShutdownExpiresAfterTheRestart() throws IOException {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             setUpAccounts(ledger);
             applyAccepted(ledger, reserve("r-1", "alice", "op", 300, 60_000));
         }
         support.clock.set(START_MILLIS + 59_999);
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             sleepMillis(20);
             assertThat(reservation(ledger, 1).status()).isEqualTo(ReservationStatus.OPEN);
             assertThat(moneyAvailable(ledger, "alice")).isEqualTo(700);
@@ -144,7 +145,7 @@ class LedgerTimeTest {
             assertThat(moneyAvailable(ledger, "alice")).isEqualTo(1_000);
         }
         // that expiry was decided by a tick, not journaled: after start-up it is decided again
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             awaitOnWriter(ledger, l -> l.openReservationCount() == 0, "the reservation expires again");
             assertThat(reservation(ledger, 1).status()).isEqualTo(ReservationStatus.EXPIRED);
         }
@@ -152,12 +153,12 @@ class LedgerTimeTest {
 
     @Test
     void aReservationWhoseDeadlinePassedWhileDownExpiresRightAfterStart() throws IOException {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             setUpAccounts(ledger);
             applyAccepted(ledger, reserve("r-1", "alice", "op", 300, 60_000));
         }
         support.clock.set(START_MILLIS + 300_000); // down for five minutes, inside the retention window
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             awaitOnWriter(ledger, l -> l.openReservationCount() == 0, "the reservation expires");
             assertThat(moneyAvailable(ledger, "alice")).isEqualTo(1_000);
             assertThat(apply(ledger, commit("k-1", 1, 100))).isInstanceOf(Rejection.Expired.class);
@@ -172,7 +173,7 @@ class LedgerTimeTest {
     @Test
     void aReservationExpiresWhileQueriesKeepTheWriterBusy() throws IOException {
         JournalConfig slowTick = new JournalConfig(1024, 64, 4096, 0, 50, true);
-        try (DurableLedger ledger = support.open(dir, slowTick)) {
+        try (DurableEngine ledger = support.open(dir, slowTick)) {
             setUpAccounts(ledger);
             applyAccepted(ledger, reserve("r-1", "alice", "op", 300, 1_000));
             support.clock.set(START_MILLIS + 1_000);
@@ -195,7 +196,7 @@ class LedgerTimeTest {
     void whatAnIdleTickExpiredReadsTheSameAfterACrash() throws IOException {
         LedgerState live;
         Outcome refused;
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             setUpAccounts(ledger);
             applyAccepted(ledger, topUpBucket("t-bytes", "alice", 500, START_MILLIS + 2_000));
             applyAccepted(ledger, reserve("r-1", "alice", "op", 300, 1_000));
@@ -211,7 +212,7 @@ class LedgerTimeTest {
             live = query(ledger, STATE);
             crashImage(ledger, dir, crashDir);
         }
-        try (DurableLedger ledger = support.open(crashDir)) {
+        try (DurableEngine ledger = support.open(crashDir)) {
             assertThat(apply(ledger, commit("k-1", 1, 100))).as("retry of k-1 after the crash").isEqualTo(refused);
             assertThat(query(ledger, STATE)).isEqualTo(live);
         }

@@ -1,6 +1,7 @@
 package io.credence.journal;
 
 import io.credence.journal.JournalTestSupport.LedgerState;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.BucketSpec;
 import io.credence.ledger.Command;
 import io.credence.ledger.IdentityType;
@@ -40,7 +41,7 @@ class RestartTest {
     /** The reservations the story below can create, and then some. */
     static final long RESERVATION_ID_MAX = 6;
 
-    static Function<Ledger, LedgerState> state() {
+    static Function<LedgerView, LedgerState> state() {
         return LedgerState.of(ACCOUNTS, RESERVATION_ID_MAX);
     }
 
@@ -63,7 +64,7 @@ class RestartTest {
      * bound and freed again), and three rejections (which are answers too and must be
      * remembered). Returns each command with the answer it got.
      */
-    static Map<Command, Outcome> story(DurableLedger ledger) {
+    static Map<Command, Outcome> story(DurableEngine ledger) {
         Map<Command, Outcome> answers = new LinkedHashMap<>();
         List<Command> commands = List.of(
                 create("c-alice", "alice"),
@@ -100,12 +101,12 @@ class RestartTest {
     void acknowledgedCommandsSurviveCloseAndReopen() throws Exception {
         Map<Command, Outcome> answers;
         LedgerState before;
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             assertThat(ledger.recovery().lastSeq()).isZero();
             answers = story(ledger);
             before = query(ledger, state());
         }
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             assertThat(ledger.recovery().lastSeq()).isEqualTo(answers.size());
             assertThat(ledger.recovery().snapshotSeq()).as("close() wrote a snapshot").isEqualTo(answers.size());
             assertThat(ledger.recovery().tailBytesCut()).isZero();
@@ -122,11 +123,11 @@ class RestartTest {
     void retriesAfterReopenGetTheFirstAnswerAndChangeNothing() throws Exception {
         Map<Command, Outcome> answers;
         LedgerState before;
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             answers = story(ledger);
             before = query(ledger, state());
         }
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             for (Map.Entry<Command, Outcome> e : answers.entrySet()) {
                 assertThat(apply(ledger, e.getKey())).as("retry of %s", e.getKey().requestId()).isEqualTo(e.getValue());
             }
@@ -135,7 +136,7 @@ class RestartTest {
                     .isEqualTo(new Rejection.DuplicateRequest("t-alice"));
             assertThat(query(ledger, state())).isEqualTo(before);
         }
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             assertThat(query(ledger, state())).as("retries journaled and replayed change nothing").isEqualTo(before);
         }
     }
@@ -148,13 +149,13 @@ class RestartTest {
     void aCrashImageReplaysToTheSameStateAndAnswers() throws Exception {
         Map<Command, Outcome> answers;
         LedgerState before;
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             answers = story(ledger);
             before = query(ledger, state());
             crashImage(ledger, dir, crashDir);
         }
         assertThat(JournalTestSupport.snapshots(crashDir)).isEmpty();
-        try (DurableLedger ledger = support.open(crashDir)) {
+        try (DurableEngine ledger = support.open(crashDir)) {
             RecoveryReport report = ledger.recovery();
             assertThat(report.snapshotSeq()).isZero();
             assertThat(report.recordsReplayed()).isEqualTo(answers.size());
@@ -174,7 +175,7 @@ class RestartTest {
     void aFreshDirectoryStartsEmptyAndAReopenWithoutCommandsKeepsItEmpty() throws Exception {
         Path fresh = dir.resolve("not-yet-there");
         LedgerState empty;
-        try (DurableLedger ledger = support.open(fresh)) {
+        try (DurableEngine ledger = support.open(fresh)) {
             RecoveryReport report = ledger.recovery();
             assertThat(report.lastSeq()).isZero();
             assertThat(report.snapshotSeq()).isZero();
@@ -182,11 +183,11 @@ class RestartTest {
             assertThat(empty.accountCount()).isEqualTo(1);
         }
         assertThat(JournalTestSupport.snapshots(fresh)).as("nothing to snapshot").isEmpty();
-        try (DurableLedger ledger = support.open(fresh)) {
+        try (DurableEngine ledger = support.open(fresh)) {
             assertThat(query(ledger, state())).isEqualTo(empty);
             apply(ledger, create("c-1", "alice"));
         }
-        try (DurableLedger ledger = support.open(fresh)) {
+        try (DurableEngine ledger = support.open(fresh)) {
             boolean present = query(ledger, l -> l.account("alice").isPresent());
             assertThat(present).isTrue();
             assertThat(ledger.recovery().lastSeq()).isEqualTo(1);

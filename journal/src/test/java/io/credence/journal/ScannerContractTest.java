@@ -155,7 +155,7 @@ class ScannerContractTest {
         assertThat(records(JournalFormat.segment(image, 1)).stream().anyMatch(r -> r.offset() < WINDOW && r.end() > WINDOW))
                 .as("a record lies across the first window's end").isTrue();
 
-        try (DurableLedger ledger = support.open(image)) {
+        try (DurableEngine ledger = support.open(image)) {
             assertThat(ledger.recovery().tailBytesCut()).as(ledger.recovery().describe()).isZero();
             assertThat(ledger.recovery().lastSeq()).isEqualTo(seq);
             assertThat(ledger.recovery().recordsReplayed()).isEqualTo(seq);
@@ -254,7 +254,7 @@ class ScannerContractTest {
         Files.write(segment, bytes);
         long size = bytes.length;
 
-        try (DurableLedger ledger = support.open(image)) {
+        try (DurableEngine ledger = support.open(image)) {
             assertThat(ledger.recovery().tailBytesCut()).as(ledger.recovery().describe()).isEqualTo(size - torn.offset());
             assertThat(ledger.recovery().lastSeq()).isEqualTo(torn.seq() - 1);
             assertThat(moneyTotal(ledger, "alice")).as("the top-ups before the torn batch").isEqualTo(40);
@@ -264,7 +264,7 @@ class ScannerContractTest {
 
     /** A crash image of one segment: the account, then {@code topUps} top-ups of 10. */
     private Path journalOfTopUps(int topUps) throws IOException {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             applyAccepted(ledger, create("c-alice", "alice"));
             for (int i = 0; i < topUps; i++) {
                 applyAccepted(ledger, topUp("t-" + i, "alice", 10));

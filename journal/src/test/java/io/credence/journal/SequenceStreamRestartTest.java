@@ -1,5 +1,6 @@
 package io.credence.journal;
 
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Command;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.Operation.Advance;
@@ -59,7 +60,7 @@ class SequenceStreamRestartTest {
      * (rejected, and remembered as such), a gap, and a chain whose charge fails so that its
      * report is taken back. Returns each command with the answer it got.
      */
-    static Map<Command, Outcome> reports(DurableLedger ledger) {
+    static Map<Command, Outcome> reports(DurableEngine ledger) {
         Map<Command, Outcome> answers = new LinkedHashMap<>();
         List<Command> commands = List.of(
                 create("c-alice", "alice"),
@@ -86,7 +87,7 @@ class SequenceStreamRestartTest {
         return answers;
     }
 
-    static Function<Ledger, Map<String, Optional<SequenceView>>> streams() {
+    static Function<LedgerView, Map<String, Optional<SequenceView>>> streams() {
         return ledger -> {
             Map<String, Optional<SequenceView>> all = new LinkedHashMap<>();
             for (String account : ACCOUNTS) {
@@ -111,12 +112,12 @@ class SequenceStreamRestartTest {
     void streamsSurviveCloseAndReopen() throws Exception {
         Map<Command, Outcome> answers;
         Map<String, Optional<SequenceView>> before;
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             answers = reports(ledger);
             before = query(ledger, streams());
         }
         assertTheStreamsOfTheReports(before);
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             assertThat(ledger.recovery().snapshotSeq()).as("close() wrote a snapshot").isEqualTo(answers.size());
             assertThat(ledger.recovery().recordsReplayed()).isZero();
             assertThat(query(ledger, streams())).isEqualTo(before);
@@ -131,13 +132,13 @@ class SequenceStreamRestartTest {
     void streamsComeBackFromTheJournalAloneAfterACrash() throws Exception {
         Map<Command, Outcome> answers;
         Map<String, Optional<SequenceView>> before;
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             answers = reports(ledger);
             before = query(ledger, streams());
             crashImage(ledger, dir, crashDir);
         }
         assertThat(JournalTestSupport.snapshots(crashDir)).isEmpty();
-        try (DurableLedger ledger = support.open(crashDir)) {
+        try (DurableEngine ledger = support.open(crashDir)) {
             assertThat(ledger.recovery().snapshotSeq()).isZero();
             assertThat(ledger.recovery().recordsReplayed()).isEqualTo(answers.size());
             assertThat(query(ledger, streams())).isEqualTo(before);
@@ -149,11 +150,11 @@ class SequenceStreamRestartTest {
 
     @Test
     void aRepeatAfterARestartAndAfterItsRequestIdWasForgottenIsStillStale() throws Exception {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             reports(ledger);
         }
         support.clock.addAndGet(JournalTestSupport.LIMITS.requestIdRetentionMillis() + 1);
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             Outcome repeat = apply(ledger, advance("s-3", "alice", "sim-1", 3, 50));
             Outcome next = apply(ledger, advance("s-4", "alice", "sim-1", 4, 5));
 
@@ -161,7 +162,7 @@ class SequenceStreamRestartTest {
                     .isEqualTo(new Rejection.StaleSequence("alice", "sim-1", 3, 3));
             assertThat(next).isEqualTo(new Outcome.Advanced("alice", "sim-1", 4, 255));
         }
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             Optional<SequenceView> afterAnotherRestart = query(ledger, l -> l.sequence("alice", "sim-1"));
             assertThat(afterAnotherRestart).contains(new SequenceView("sim-1", 4, 255));
         }

@@ -1,6 +1,8 @@
 package io.credence.journal;
 
-import io.credence.ledger.Ledger;
+import io.credence.ledger.LedgerView;
+import io.credence.charging.CatalogReader;
+import io.credence.charging.ChargingEngine;
 import io.credence.ledger.LedgerLimits;
 
 import org.junit.jupiter.api.Test;
@@ -32,8 +34,8 @@ class SnapshotStoreTest {
     Path dir;
 
     /** A small ledger with a bit of everything a snapshot holds. */
-    private static Ledger ledger() {
-        Ledger ledger = new Ledger(LIMITS);
+    private static ChargingEngine ledger() {
+        ChargingEngine ledger = new ChargingEngine(LIMITS, CatalogReader.NONE);
         long t = START_MILLIS;
         for (int seq = 1; seq <= SnapshotTest.RESERVE_EARLY; seq++) {
             assertThat(ledger.apply(SnapshotTest.command(seq), t + seq).accepted()).isTrue();
@@ -44,18 +46,18 @@ class SnapshotStoreTest {
         return ledger;
     }
 
-    private static Function<Ledger, JournalTestSupport.LedgerState> state() {
+    private static Function<LedgerView, JournalTestSupport.LedgerState> state() {
         return JournalTestSupport.LedgerState.of(SnapshotTest.ACCOUNTS, 4);
     }
 
     @Test
     void aSnapshotRoundTrips() throws IOException {
         SnapshotStore store = new SnapshotStore(dir);
-        Ledger original = ledger();
+        ChargingEngine original = ledger();
         store.write(33, original);
         assertThat(store.list()).containsExactly(33L);
-        Ledger read = store.read(33, LIMITS);
-        assertThat(state().apply(read)).isEqualTo(state().apply(original));
+        ChargingEngine read = store.read(33, LIMITS, CatalogReader.NONE);
+        assertThat(state().apply(read.ledger())).isEqualTo(state().apply(original.ledger()));
         assertThat(read.nowMillis()).isEqualTo(original.nowMillis());
         read.verifyInvariants();
     }
@@ -63,7 +65,7 @@ class SnapshotStoreTest {
     @Test
     void listIsNewestFirstAndIgnoresOtherFiles() throws IOException {
         SnapshotStore store = new SnapshotStore(dir);
-        Ledger ledger = ledger();
+        ChargingEngine ledger = ledger();
         for (long seq : List.of(5L, 120L, 33L)) {
             store.write(seq, ledger);
         }
@@ -86,23 +88,23 @@ class SnapshotStoreTest {
                 int bit = at % 8;
                 // damage one byte in place and put it back: rewriting the whole file each time is slow
                 channel.write(ByteBuffer.wrap(new byte[] {(byte) (whole[at] ^ (1 << bit))}), at);
-                Throwable rejected = catchThrowable(() -> store.read(33, LIMITS));
+                Throwable rejected = catchThrowable(() -> store.read(33, LIMITS, CatalogReader.NONE));
                 assertThat(rejected).as("bit %d of byte %d of %d", bit, at, whole.length)
                         .isInstanceOfAny(IOException.class, RuntimeException.class);
                 channel.write(ByteBuffer.wrap(whole, at, 1), at);
             }
         }
-        assertThat(store.read(33, LIMITS)).isNotNull();
+        assertThat(store.read(33, LIMITS, CatalogReader.NONE)).isNotNull();
     }
 
     /**
-     * In a snapshot of a ledger that has moved no value yet, the count of retained transfers sits
-     * 20 bytes before the end (the END marker and the 12-byte trailer follow it). Damaged to nearly
-     * 2^31 it must be caught by the checksum, not trusted to size an allocation.
+     * In a snapshot of an engine without sessions, the count of sessions sits 20 bytes before the
+     * end (the end marker and the 12-byte trailer follow it). Damaged to nearly 2^31 it must be
+     * caught by the checksum, not trusted to size an allocation.
      */
     @Test
     void aDamagedCountIsRejectedBeforeItSizesAnAllocation() throws IOException {
-        Ledger accountsOnly = new Ledger(LIMITS);
+        ChargingEngine accountsOnly = new ChargingEngine(LIMITS, CatalogReader.NONE);
         for (int seq = 1; seq <= 5; seq++) {
             assertThat(accountsOnly.apply(SnapshotTest.command(seq), START_MILLIS).accepted()).isTrue();
         }
@@ -110,10 +112,10 @@ class SnapshotStoreTest {
         store.write(5, accountsOnly);
         Path file = JournalFormat.snapshot(dir, 5);
         byte[] damaged = Files.readAllBytes(file);
-        assertThat(JournalFormat.getInt(damaged, damaged.length - 20)).as("the retained-transfers count").isZero();
+        assertThat(JournalFormat.getInt(damaged, damaged.length - 20)).as("the sessions count").isZero();
         JournalFormat.putInt(damaged, damaged.length - 20, 0x7FFF_FFF0);
         Files.write(file, damaged);
-        Throwable rejected = catchThrowable(() -> store.read(5, LIMITS));
+        Throwable rejected = catchThrowable(() -> store.read(5, LIMITS, CatalogReader.NONE));
         assertThat(rejected).isInstanceOf(IOException.class);
     }
 
@@ -125,11 +127,11 @@ class SnapshotStoreTest {
         byte[] whole = Files.readAllBytes(file);
         for (int length = 0; length < whole.length; length += length < 64 || length > whole.length - 64 ? 1 : 13) {
             Files.write(file, java.util.Arrays.copyOf(whole, length));
-            Throwable rejected = catchThrowable(() -> store.read(33, LIMITS));
+            Throwable rejected = catchThrowable(() -> store.read(33, LIMITS, CatalogReader.NONE));
             assertThat(rejected).as("cut to %d of %d bytes", length, whole.length)
                     .isInstanceOfAny(IOException.class, RuntimeException.class);
         }
         Files.write(file, whole);
-        assertThat(store.read(33, LIMITS)).isNotNull();
+        assertThat(store.read(33, LIMITS, CatalogReader.NONE)).isNotNull();
     }
 }

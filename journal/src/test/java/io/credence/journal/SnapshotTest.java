@@ -1,6 +1,7 @@
 package io.credence.journal;
 
 import io.credence.journal.JournalTestSupport.LedgerState;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Command;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.Outcome;
@@ -42,7 +43,7 @@ class SnapshotTest {
     static final int EVERY = 10;
     static final JournalConfig ROLLING = JournalTestSupport.CONFIG.withSnapshotEveryRecords(EVERY);
     static final List<String> ACCOUNTS = List.of("system", "a0", "a1", "a2", "a3", "a4", "op");
-    static final Function<Ledger, LedgerState> STATE = LedgerState.of(ACCOUNTS, 3);
+    static final Function<LedgerView, LedgerState> STATE = LedgerState.of(ACCOUNTS, 3);
     static final long TTL_MILLIS = 120_000;
     /** Reservation 1 is taken by record 20 (inside the snapshots), reservation 2 by record 52 (after them). */
     static final int RESERVE_EARLY = 20;
@@ -79,7 +80,7 @@ class SnapshotTest {
     }
 
     /** Applies records {@code from..to} one at a time; returns each command with its answer. */
-    static Map<Command, Outcome> run(DurableLedger ledger, int from, int to) {
+    static Map<Command, Outcome> run(DurableEngine ledger, int from, int to) {
         Map<Command, Outcome> answers = new LinkedHashMap<>();
         for (int seq = from; seq <= to; seq++) {
             Command command = command(seq);
@@ -101,7 +102,7 @@ class SnapshotTest {
     @Test
     void snapshotsRollTheJournalAndKeepOnlyWhatTheTwoNewestNeed() throws IOException {
         LedgerState before;
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             run(ledger, 1, 25);
             barrier(ledger);
             assertThat(fileNames(dir)).containsExactlyInAnyOrder("LOCK", segmentName(11), segmentName(21), snapshotName(10),
@@ -118,7 +119,7 @@ class SnapshotTest {
         // close() snapshots the last 5 records too, and the clean-up moves on
         assertThat(fileNames(dir)).containsExactlyInAnyOrder("LOCK", segmentName(51), segmentName(56), snapshotName(50),
                 snapshotName(55));
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             assertThat(ledger.recovery().snapshotSeq()).isEqualTo(55);
             assertThat(ledger.recovery().recordsReplayed()).isZero();
             assertThat(ledger.recovery().lastSeq()).isEqualTo(55);
@@ -131,7 +132,7 @@ class SnapshotTest {
     @Test
     void everySnapshotIsFollowedByASegmentStartingRightAfterIt() throws IOException {
         // with bursts, a snapshot comes after the batch that crosses the mark, wherever that ends
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             run(ledger, 1, 11);
             List<java.util.concurrent.CompletableFuture<Outcome>> burst = new ArrayList<>();
             for (int seq = 12; seq <= 40; seq++) {
@@ -157,14 +158,14 @@ class SnapshotTest {
     void aDamagedNewestSnapshotFallsBackToTheOlderOneAndReplays() throws IOException {
         Map<Command, Outcome> answers;
         LedgerState before;
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             answers = run(ledger, 1, 55);
             before = query(ledger, STATE);
         }
         Path newest = JournalFormat.snapshot(dir, 55);
         flipByte(newest, Files.size(newest) / 2, 0x10);
 
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             RecoveryReport report = ledger.recovery();
             assertThat(report.snapshotSeq()).isEqualTo(50);
             assertThat(report.recordsReplayed()).isEqualTo(5);
@@ -186,7 +187,7 @@ class SnapshotTest {
         }
     }
 
-    private static void assertRetriesGetFirstAnswers(DurableLedger ledger, Map<Command, Outcome> answers) {
+    private static void assertRetriesGetFirstAnswers(DurableEngine ledger, Map<Command, Outcome> answers) {
         for (Map.Entry<Command, Outcome> e : answers.entrySet()) {
             assertThat(apply(ledger, e.getKey())).as("retry of %s", e.getKey().requestId()).isEqualTo(e.getValue());
         }
@@ -196,7 +197,7 @@ class SnapshotTest {
     @Test
     void anEmptyOrTruncatedNewestSnapshotFallsBackToo() throws IOException {
         LedgerState before;
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             run(ledger, 1, 55);
             before = query(ledger, STATE);
         }
@@ -204,7 +205,7 @@ class SnapshotTest {
         byte[] whole = Files.readAllBytes(newest);
         for (int length : new int[] {0, 11, 12, whole.length / 2, whole.length - 1}) {
             Files.write(newest, java.util.Arrays.copyOf(whole, length));
-            try (DurableLedger ledger = support.open(dir, ROLLING)) {
+            try (DurableEngine ledger = support.open(dir, ROLLING)) {
                 assertThat(ledger.recovery().snapshotSeq()).as("newest cut to %d bytes", length).isEqualTo(50);
                 assertThat(query(ledger, STATE)).isEqualTo(before);
             }
@@ -218,7 +219,7 @@ class SnapshotTest {
      */
     @Test
     void aNewestSnapshotWithAHugeDamagedCountFallsBack() throws IOException {
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             for (int i = 0; i < 15; i++) {
                 assertThat(apply(ledger, create("c-" + i, "n" + i)).accepted()).isTrue();
             }
@@ -229,13 +230,13 @@ class SnapshotTest {
         JournalFormat.putInt(damaged, damaged.length - 20, 0x7FFF_FFF0);
         Files.write(newest, damaged);
         // caught here: an OutOfMemoryError escaping a test would abort the whole test run
-        DurableLedger[] opened = new DurableLedger[1];
+        DurableEngine[] opened = new DurableEngine[1];
         Throwable failed = catchThrowable(() -> opened[0] = support.open(dir, ROLLING));
         assertThat(failed).as("open falls back instead of failing").isNull();
-        try (DurableLedger ledger = opened[0]) {
+        try (DurableEngine ledger = opened[0]) {
             assertThat(ledger.recovery().snapshotSeq()).isEqualTo(10);
             assertThat(ledger.recovery().recordsReplayed()).isEqualTo(5);
-            int accounts = query(ledger, Ledger::accountCount);
+            int accounts = query(ledger, LedgerView::accountCount);
             assertThat(accounts).isEqualTo(16);
         }
     }
@@ -248,7 +249,7 @@ class SnapshotTest {
     @Test
     void aDamagedOnlySnapshotStillLeavesAWayBack() throws IOException {
         LedgerState before;
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             run(ledger, 1, 15);
             before = query(ledger, STATE);
         }
@@ -256,7 +257,7 @@ class SnapshotTest {
         Path only = JournalFormat.snapshot(dir, 15);
         flipByte(only, Files.size(only) / 2, 0x10);
 
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             assertThat(ledger.recovery().snapshotSeq()).isZero();
             assertThat(ledger.recovery().recordsReplayed()).isEqualTo(15);
             assertThat(query(ledger, STATE)).isEqualTo(before);
@@ -270,12 +271,12 @@ class SnapshotTest {
     @Test
     void aDamagedSnapshotIsNotCountedAsOneOfTheTwoKept() throws IOException {
         LedgerState before;
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             run(ledger, 1, 55);
         }
         Path snapshot55 = JournalFormat.snapshot(dir, 55);
         flipByte(snapshot55, Files.size(snapshot55) / 2, 0x10);
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             assertThat(ledger.recovery().snapshotSeq()).isEqualTo(50);
             run(ledger, 56, 58);
             before = query(ledger, STATE);
@@ -284,7 +285,7 @@ class SnapshotTest {
         Path snapshot58 = JournalFormat.snapshot(dir, 58);
         assertThat(snapshot58).exists();
         flipByte(snapshot58, Files.size(snapshot58) / 2, 0x10);
-        try (DurableLedger ledger = support.open(dir, ROLLING)) {
+        try (DurableEngine ledger = support.open(dir, ROLLING)) {
             assertThat(ledger.recovery().snapshotSeq()).isLessThan(58);
             assertThat(query(ledger, STATE)).isEqualTo(before);
         }

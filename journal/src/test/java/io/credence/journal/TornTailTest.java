@@ -2,6 +2,7 @@ package io.credence.journal;
 
 import io.credence.journal.JournalTestSupport.LedgerState;
 import io.credence.journal.JournalTestSupport.RecordOnDisk;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Ledger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TornTailTest {
     static final List<String> ACCOUNTS = List.of("system", "alice", "bob", "op");
-    static final Function<Ledger, LedgerState> STATE = LedgerState.of(ACCOUNTS, 3);
+    static final Function<LedgerView, LedgerState> STATE = LedgerState.of(ACCOUNTS, 3);
 
     final JournalTestSupport support = new JournalTestSupport();
 
@@ -58,7 +59,7 @@ class TornTailTest {
 
     @BeforeEach
     void journalWhoseLastRecordIsATransfer() throws IOException {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             applyAccepted(ledger, create("c-alice", "alice"));
             applyAccepted(ledger, create("c-bob", "bob"));
             applyAccepted(ledger, createOperator("c-op", "op"));
@@ -118,7 +119,7 @@ class TornTailTest {
             Path copy = freshCopy("cut-" + cut);
             Path segment = lastSegment(copy);
             truncate(segment, cut);
-            try (DurableLedger ledger = support.open(copy)) {
+            try (DurableEngine ledger = support.open(copy)) {
                 RecoveryReport report = ledger.recovery();
                 assertThat(report.tailBytesCut()).as("cut at %d", cut).isEqualTo(into);
                 assertThat(report.tailReason()).as("cut at %d", cut).isNotBlank();
@@ -135,7 +136,7 @@ class TornTailTest {
     void aCutExactlyBetweenRecordsIsNoTearAtAll() throws IOException {
         Path copy = freshCopy("clean-cut");
         truncate(lastSegment(copy), last.offset());
-        try (DurableLedger ledger = support.open(copy)) {
+        try (DurableEngine ledger = support.open(copy)) {
             assertThat(ledger.recovery().tailBytesCut()).isZero();
             assertThat(ledger.recovery().tailReason()).isNull();
             assertThat(query(ledger, STATE)).isEqualTo(beforeLast);
@@ -155,7 +156,7 @@ class TornTailTest {
             truncate(lastSegment(copy), cut);
             LedgerState afterRetry;
             Path crash = work.resolve("resume-crash-" + cut);
-            try (DurableLedger ledger = support.open(copy)) {
+            try (DurableEngine ledger = support.open(copy)) {
                 // the client never got an answer for x-last, so it retries; now it is applied
                 applyAccepted(ledger, transfer("x-last", "alice", "bob", 250));
                 afterRetry = query(ledger, STATE);
@@ -166,11 +167,11 @@ class TornTailTest {
             assertThat(onDisk).hasSize(commandsBeforeLast + 1);
             assertThat(onDisk.get(commandsBeforeLast).offset()).isEqualTo(last.offset());
             assertThat(onDisk.get(commandsBeforeLast).seq()).isEqualTo(commandsBeforeLast + 1);
-            try (DurableLedger ledger = support.open(crash)) {
+            try (DurableEngine ledger = support.open(crash)) {
                 assertThat(ledger.recovery().tailBytesCut()).isZero();
                 assertThat(query(ledger, STATE)).isEqualTo(afterLast);
             }
-            try (DurableLedger ledger = support.open(copy)) {
+            try (DurableEngine ledger = support.open(copy)) {
                 assertThat(query(ledger, STATE)).isEqualTo(afterLast);
             }
         }
@@ -183,7 +184,7 @@ class TornTailTest {
         for (int length : lengths) {
             Path copy = freshCopy("zeros-" + length);
             append(lastSegment(copy), new byte[length]);
-            try (DurableLedger ledger = support.open(copy)) {
+            try (DurableEngine ledger = support.open(copy)) {
                 assertThat(ledger.recovery().tailBytesCut()).as("%d zeros", length).isEqualTo(length);
                 assertThat(ledger.recovery().lastSeq()).isEqualTo(commandsBeforeLast + 1);
                 assertThat(query(ledger, STATE)).isEqualTo(afterLast);
@@ -199,7 +200,7 @@ class TornTailTest {
             random.nextBytes(garbage);
             Path copy = freshCopy("garbage-" + round);
             append(lastSegment(copy), garbage);
-            try (DurableLedger ledger = support.open(copy)) {
+            try (DurableEngine ledger = support.open(copy)) {
                 assertThat(ledger.recovery().tailBytesCut()).as("round %d", round).isEqualTo(garbage.length);
                 assertThat(query(ledger, STATE)).isEqualTo(afterLast);
             }
@@ -214,7 +215,7 @@ class TornTailTest {
         byte[] bytes = Files.readAllBytes(segment);
         byte[] lastRecord = java.util.Arrays.copyOfRange(bytes, (int) last.offset(), (int) last.end());
         append(segment, lastRecord);
-        try (DurableLedger ledger = support.open(copy)) {
+        try (DurableEngine ledger = support.open(copy)) {
             assertThat(ledger.recovery().tailBytesCut()).isEqualTo(lastRecord.length);
             assertThat(ledger.recovery().tailReason()).contains("sequence");
             assertThat(query(ledger, STATE)).isEqualTo(afterLast);
@@ -229,7 +230,7 @@ class TornTailTest {
         long cut = last.offset() + 20;
         truncate(segment, cut);
         append(segment, new byte[512]);
-        try (DurableLedger ledger = support.open(copy)) {
+        try (DurableEngine ledger = support.open(copy)) {
             assertThat(ledger.recovery().tailBytesCut()).isEqualTo(cut - last.offset() + 512);
             assertThat(query(ledger, STATE)).isEqualTo(beforeLast);
         }

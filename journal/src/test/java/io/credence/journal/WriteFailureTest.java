@@ -39,7 +39,7 @@ class WriteFailureTest {
     void aFailedJournalWriteIsFatalAndNoAnswerLeaves() throws Exception {
         assumeTrue(Files.isWritable(DEV_FULL), "needs Linux /dev/full");
         Files.createSymbolicLink(JournalFormat.segment(dir, 1), DEV_FULL);
-        DurableLedger ledger = support.open(dir);
+        DurableEngine ledger = support.open(dir);
         try {
             Submission<Outcome> submitted = ledger.submit(create("c-alice", "alice"));
             CompletableFuture<Outcome> answer = ((Submission.Accepted<Outcome>) submitted).answer();
@@ -67,7 +67,7 @@ class WriteFailureTest {
         JournalConfig config = JournalTestSupport.CONFIG.withSnapshotEveryRecords(3);
         Path blocker = dir.resolve(JournalFormat.snapshot(dir, 3).getFileName() + ".tmp");
         Files.createDirectories(blocker);
-        DurableLedger ledger = support.open(dir, config);
+        DurableEngine ledger = support.open(dir, config);
         try {
             applyAccepted(ledger, create("c-alice", "alice"));
             applyAccepted(ledger, topUp("t-1", "alice", 10));
@@ -80,7 +80,7 @@ class WriteFailureTest {
         }
         Files.delete(blocker);
         support.fatal.clear();
-        try (DurableLedger reopened = support.open(dir, config)) {
+        try (DurableEngine reopened = support.open(dir, config)) {
             assertThat(reopened.recovery().lastSeq()).isEqualTo(3);
             assertThat(moneyTotal(reopened, "alice")).isEqualTo(30);
         }

@@ -58,7 +58,7 @@ class WriterQueueTest {
     void manyConcurrentSubmittersAllGetAnswersAndEveryCommandIsOneRecord() throws Exception {
         long[] expected = new long[SUBMITTERS];
         long poolExpected = (long) SUBMITTERS * (COMMANDS_EACH / 4);
-        try (DurableLedger ledger = support.open(dir, CONFIG.withQueueMax(4096))) {
+        try (DurableEngine ledger = support.open(dir, CONFIG.withQueueMax(4096))) {
             applyAccepted(ledger, create("c-pool", "pool"));
             for (int t = 0; t < SUBMITTERS; t++) {
                 applyAccepted(ledger, create("c-" + t, "sub-" + t));
@@ -106,7 +106,7 @@ class WriterQueueTest {
                 assertThat(records.get(i).seq()).isEqualTo(i + 1);
             }
         }
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             assertThat(ledger.recovery().lastSeq()).isEqualTo(1 + SUBMITTERS + SUBMITTERS * COMMANDS_EACH);
             for (int t = 0; t < SUBMITTERS; t++) {
                 assertThat(moneyTotal(ledger, "sub-" + t)).isEqualTo(expected[t]);
@@ -124,7 +124,7 @@ class WriterQueueTest {
     void aFullQueueAnswersBusyAtOnceAndBusyCommandsChangeNothing() throws Exception {
         int queueMax = 4;
         JournalConfig config = new JournalConfig(queueMax, 2, 4096, 0, 2, true);
-        try (DurableLedger ledger = support.open(dir, config)) {
+        try (DurableEngine ledger = support.open(dir, config)) {
             applyAccepted(ledger, create("c-alice", "alice"));
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch proceed = new CountDownLatch(1);
@@ -182,7 +182,7 @@ class WriterQueueTest {
         Command atLimit = linkedTopUpsOfSize(recordBytesMax - 8);
         Command overLimit = linkedTopUpsOfSize(recordBytesMax - 7);
         assertThat(encodedBytes(atLimit)).isEqualTo(recordBytesMax - 8);
-        try (DurableLedger ledger = support.open(dir, config)) {
+        try (DurableEngine ledger = support.open(dir, config)) {
             applyAccepted(ledger, create("c-alice", "alice"));
 
             Submission<Outcome> refused = ledger.submit(huge);
@@ -196,7 +196,7 @@ class WriterQueueTest {
             assertThat(allRecords(dir).get(1).length()).isEqualTo(recordBytesMax);
             JournalTestSupport.crashImage(ledger, dir, dir.resolve("crash"));
         }
-        try (DurableLedger ledger = support.open(dir.resolve("crash"), config)) {
+        try (DurableEngine ledger = support.open(dir.resolve("crash"), config)) {
             assertThat(ledger.recovery().recordsReplayed()).as("a record of exactly recordBytesMax replays").isEqualTo(2);
             assertThat(moneyTotal(ledger, "alice")).isEqualTo(8);
         }
@@ -238,7 +238,7 @@ class WriterQueueTest {
     @Test
     void closeAnswersEverythingQueuedAndLaterSubmissionsAreStopped() throws Exception {
         int queued = 50;
-        DurableLedger ledger = support.open(dir);
+        DurableEngine ledger = support.open(dir);
         applyAccepted(ledger, create("c-alice", "alice"));
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
@@ -280,14 +280,14 @@ class WriterQueueTest {
         assertThat(ledger.submit(topUp("t-after", "alice", 1))).isInstanceOf(Submission.Stopped.class);
         assertThat(ledger.query(l -> 1)).isInstanceOf(Submission.Stopped.class);
 
-        try (DurableLedger reopened = support.open(dir)) {
+        try (DurableEngine reopened = support.open(dir)) {
             assertThat(moneyTotal(reopened, "alice")).isEqualTo(queued);
             assertThat(reopened.recovery().lastSeq()).isEqualTo(1 + queued + probes.size());
         }
     }
 
     /** Submits probes until close() has begun; probes accepted before that are applied like any command. */
-    private static Submission<Outcome> awaitStopped(DurableLedger ledger, List<CompletableFuture<Outcome>> accepted) {
+    private static Submission<Outcome> awaitStopped(DurableEngine ledger, List<CompletableFuture<Outcome>> accepted) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline) {
             int probe = accepted.size();
@@ -308,7 +308,7 @@ class WriterQueueTest {
     /** A query that throws fails only its own future; the writer carries on. */
     @Test
     void aFailingQueryFailsOnlyItsOwnAnswer() throws Exception {
-        try (DurableLedger ledger = support.open(dir)) {
+        try (DurableEngine ledger = support.open(dir)) {
             Submission<Object> bad = ledger.query(l -> {
                 throw new IllegalArgumentException("query bug");
             });
@@ -329,7 +329,7 @@ class WriterQueueTest {
     void submissionsRacingCloseAreNeverLeftUnanswered() throws Exception {
         for (int round = 0; round < 5; round++) {
             Path roundDir = dir.resolve("round-" + round);
-            DurableLedger ledger = support.open(roundDir);
+            DurableEngine ledger = support.open(roundDir);
             applyAccepted(ledger, create("c-alice", "alice"));
             List<CompletableFuture<Outcome>> accepted = Collections.synchronizedList(new ArrayList<>());
             CountDownLatch go = new CountDownLatch(1);
@@ -359,7 +359,7 @@ class WriterQueueTest {
                 assertThat(settled).as("an accepted submission is answered").succeedsWithin(5, TimeUnit.SECONDS);
                 applied += settled.get() ? 1 : 0;
             }
-            try (DurableLedger reopened = support.open(roundDir)) {
+            try (DurableEngine reopened = support.open(roundDir)) {
                 assertThat(moneyTotal(reopened, "alice")).isEqualTo(applied);
             }
         }

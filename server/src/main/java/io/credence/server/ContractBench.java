@@ -1,7 +1,7 @@
 package io.credence.server;
 
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.JournalConfig;
 import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
@@ -58,7 +58,7 @@ public final class ContractBench implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--contracts 1..1000000 and --threads 1..256");
         }
         Path dir = Files.createTempDirectory("credence-contract-bench-");
-        try (DurableLedger ledger = DurableLedger.open(dir.resolve("ledger"), JournalConfig.DEFAULTS,
+        try (DurableEngine ledger = DurableEngine.open(dir.resolve("ledger"), JournalConfig.DEFAULTS,
                 ServerConfig.limits(ServerConfig.REQUEST_IDS_MAX, ServerConfig.REQUEST_ID_RETENTION_MILLIS),
                 System::currentTimeMillis, fatal -> { throw new IllegalStateException(fatal); })) {
             MarketLogs.Opened market = MarketLogs.open(dir.resolve("market"),
@@ -73,7 +73,7 @@ public final class ContractBench implements Callable<Integer> {
         return 0;
     }
 
-    private void run(DurableLedger ledger, Marketplace market) throws Exception {
+    private void run(DurableEngine ledger, Marketplace market) throws Exception {
         submit(ledger, new Operation.CreateAccount("provider", AccountKind.SUBSCRIBER, Map.of()));
         submit(ledger, new Operation.CreateAccount("buyer", AccountKind.SUBSCRIBER, Map.of()));
         submit(ledger, new Operation.TopUp(Ids.SYSTEM_ACCOUNT, "buyer", Unit.MONEY, 1_000_000_000_000L, null));
@@ -124,7 +124,7 @@ public final class ContractBench implements Callable<Integer> {
         return Ed25519.fromSeed(((Marketplace.Registration.Registered) registration).seed());
     }
 
-    private static void submit(DurableLedger ledger, Operation op) throws Exception {
+    private static void submit(DurableEngine ledger, Operation op) throws Exception {
         Submission<Outcome> s = ledger.submit(new io.credence.ledger.Command("bench-" + System.nanoTime(), op));
         Outcome outcome = ((Submission.Accepted<Outcome>) s).answer().get(30, TimeUnit.SECONDS);
         if (!outcome.accepted()) {

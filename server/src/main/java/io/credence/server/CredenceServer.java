@@ -17,7 +17,7 @@ import io.credence.http.Metrics;
 import io.credence.http.PrefixRouter;
 import io.credence.nchf.NchfApi;
 import io.credence.http.ProvisioningApi;
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.JournalCheck;
 import io.credence.records.file.RecordWriter;
 import io.credence.records.file.RecordWriterConfig;
@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * DPR), then the ledger (answers what is queued, snapshots).
  */
 public final class CredenceServer implements AutoCloseable {
-    private final DurableLedger ledger;
+    private final DurableEngine ledger;
     private final HttpServer http;
     private final CreditControlServer creditControl;
     private final DiameterServer diameter;
@@ -48,7 +48,7 @@ public final class CredenceServer implements AutoCloseable {
     /** Long-lived offer streams: ended first, so stopping the HTTP server does not wait for them. */
     private final MarketFeed feed;
 
-    private CredenceServer(DurableLedger ledger, HttpServer http, CreditControlServer creditControl,
+    private CredenceServer(DurableEngine ledger, HttpServer http, CreditControlServer creditControl,
                            DiameterServer diameter, AdmissionService admissions, List<AutoCloseable> attached,
                            MarketFeed feed) {
         this.feed = feed;
@@ -81,7 +81,7 @@ public final class CredenceServer implements AutoCloseable {
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
-        DurableLedger ledger = openLedger(config, onFatal);
+        DurableEngine ledger = openLedger(config, onFatal);
         CreditControlServer creditControl = null;
         List<AutoCloseable> attached = new ArrayList<>();
         CatalogControl catalog = CatalogControl.NONE;
@@ -188,9 +188,9 @@ public final class CredenceServer implements AutoCloseable {
     }
 
     /** Opens the data directory; one held by another process is a {@link StartupFailure} naming its PID. */
-    private static DurableLedger openLedger(ServerConfig config, Consumer<Throwable> onFatal) throws Exception {
+    private static DurableEngine openLedger(ServerConfig config, Consumer<Throwable> onFatal) throws Exception {
         try {
-            return DurableLedger.open(config.dataDir(), config.journal(), config.limits(), System::currentTimeMillis,
+            return DurableEngine.open(config.dataDir(), config.journal(), config.limits(), System::currentTimeMillis,
                     onFatal);
         } catch (io.credence.journal.DataDirectoryInUse inUse) {
             throw new StartupFailure("data directory " + config.dataDir().toAbsolutePath() + " is in use by "
@@ -226,7 +226,7 @@ public final class CredenceServer implements AutoCloseable {
         return diameter == null ? -1 : diameter.port();
     }
 
-    public DurableLedger ledger() {
+    public DurableEngine ledger() {
         return ledger;
     }
 

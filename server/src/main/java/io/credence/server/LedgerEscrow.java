@@ -1,6 +1,6 @@
 package io.credence.server;
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.Submission;
 import io.credence.ledger.Command;
 import io.credence.ledger.LedgerLimits;
@@ -30,10 +30,10 @@ final class LedgerEscrow implements ContractDesk.Escrow {
     static final long GRACE_MILLIS = 600_000;
     private static final long ANSWER_SECONDS = 30;
 
-    private final DurableLedger ledger;
+    private final DurableEngine ledger;
     private final LedgerLimits limits;
 
-    LedgerEscrow(DurableLedger ledger, LedgerLimits limits) {
+    LedgerEscrow(DurableEngine ledger, LedgerLimits limits) {
         this.ledger = ledger;
         this.limits = limits;
     }

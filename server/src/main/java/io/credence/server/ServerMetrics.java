@@ -10,10 +10,11 @@ import io.credence.http.Metrics;
 import io.credence.http.Observing;
 import io.credence.http.Operations;
 import io.credence.http.Readiness;
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.JournalCheck;
 import io.credence.journal.JournalVerifier;
 import io.credence.journal.Submission;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Ledger;
 import org.eclipse.jetty.server.Handler;
 
@@ -29,7 +30,7 @@ final class ServerMetrics {
     private ServerMetrics() {}
 
     /** Adds the server's gauges and the journal's fsync timing to {@code metrics}. */
-    static void register(Metrics metrics, DurableLedger ledger, CreditControlServer creditControl,
+    static void register(Metrics metrics, DurableEngine ledger, CreditControlServer creditControl,
                          CatalogControl catalog, JournalCheck journalCheck) {
         ledger.observeForce(metrics::journalForce);
         metrics.gauge("credence_ledger_queue_depth", "Commands and queries waiting for the ledger writer",
@@ -51,7 +52,7 @@ final class ServerMetrics {
     }
 
     /** The chain every HTTP request goes through: count, authenticate, answer operations' paths, then the API. */
-    static Handler front(Handler api, HttpAccess access, DurableLedger ledger, Path dataDir, Metrics metrics,
+    static Handler front(Handler api, HttpAccess access, DurableEngine ledger, Path dataDir, Metrics metrics,
                          JournalCheck journalCheck) {
         Readiness readiness = new Readiness(ledger::writerAlive, dataDir);
         return new Observing(metrics, new io.credence.http.DrainingBodies(new Authenticating(access.apiKeys(),
@@ -80,9 +81,9 @@ final class ServerMetrics {
         return answer.find(Codes.RESULT_CODE, 0).map(avp -> avp.unsigned32()).orElse(-1L);
     }
 
-    private static long openReservations(DurableLedger ledger) {
+    private static long openReservations(DurableEngine ledger) {
         // a busy or stopped ledger leaves the gauge out of this scrape (Metrics skips a failing gauge)
-        if (!(ledger.query(Ledger::openReservationCount) instanceof Submission.Accepted<Integer> accepted)) {
+        if (!(ledger.query(LedgerView::openReservationCount) instanceof Submission.Accepted<Integer> accepted)) {
             throw new IllegalStateException("ledger busy or stopped");
         }
         try {

@@ -1,6 +1,6 @@
 package io.credence.server;
 
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.JournalConfig;
 import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
@@ -33,7 +33,7 @@ class LedgerVerifyJournalTest {
      */
     private Path cleanlyStopped() throws Exception {
         Path data = dir.resolve("data");
-        try (DurableLedger ledger = open(data)) {
+        try (DurableEngine ledger = open(data)) {
             apply(ledger, new Command("c", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER, Map.of())));
             for (int i = 0; i < 11; i++) {
                 apply(ledger, new Command("t-" + i, new Operation.TopUp("system", "alice", Unit.MONEY, 10, null)));
@@ -42,12 +42,12 @@ class LedgerVerifyJournalTest {
         return data;
     }
 
-    private static DurableLedger open(Path data) throws Exception {
-        return DurableLedger.open(data, JournalConfig.DEFAULTS.withSnapshotEveryRecords(5), LedgerLimits.DEFAULTS,
+    private static DurableEngine open(Path data) throws Exception {
+        return DurableEngine.open(data, JournalConfig.DEFAULTS.withSnapshotEveryRecords(5), LedgerLimits.DEFAULTS,
                 System::currentTimeMillis, fatal -> { throw new AssertionError(fatal); });
     }
 
-    private static void apply(DurableLedger ledger, Command command) throws Exception {
+    private static void apply(DurableEngine ledger, Command command) throws Exception {
         if (!(ledger.submit(command) instanceof Submission.Accepted<?> accepted)) {
             throw new AssertionError("not accepted: " + command);
         }
@@ -98,7 +98,7 @@ class LedgerVerifyJournalTest {
     @Test
     void itRunsBesideAnOpenLedger() throws Exception {
         Path data = cleanlyStopped();
-        try (DurableLedger ledger = open(data)) {
+        try (DurableEngine ledger = open(data)) {
             apply(ledger, new Command("t-live", new Operation.TopUp("system", "alice", Unit.MONEY, 1, null)));
             CommandLineRunner.Run run = CommandLineRunner.run("ledger", "verify", "--journal", data.toString(),
                     "--read-mib-per-second", "64");

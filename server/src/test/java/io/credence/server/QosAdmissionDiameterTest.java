@@ -13,6 +13,7 @@ import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.diameter.transport.TransportConfig;
 import io.credence.journal.JournalConfig;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.Unit;
@@ -102,7 +103,7 @@ class QosAdmissionDiameterTest {
             Avp failed = refused.find(Codes.FAILED_AVP, 0).orElseThrow().grouped().get(0);
             assertThat(failed.code()).isEqualTo(515); // Max-Requested-Bandwidth-DL, the larger one
             assertThat(failed.unsigned32()).isEqualTo(80_000_000);
-            assertThat(Subscribers.await(server.ledger().query(Ledger::openReservationCount))).isZero();
+            assertThat(Subscribers.await(server.ledger().query(LedgerView::openReservationCount))).isZero();
             assertThat(servicePools(server).path("used").asLong()).isZero();
 
             // the node retries with a voice codec's bandwidth: admitted, and the pool holds it until the end
@@ -176,7 +177,7 @@ class QosAdmissionDiameterTest {
             assertThat(seen).isNotEmpty().allMatch(used -> used >= 0 && used <= 1000);
             assertThat(seen.stream().mapToLong(Long::longValue).max().orElseThrow()).isLessThanOrEqualTo(15 * 64);
             assertThat(servicePools(server).path("used").asLong()).isZero();
-            assertThat(Subscribers.await(server.ledger().query(Ledger::openReservationCount))).isZero();
+            assertThat(Subscribers.await(server.ledger().query(LedgerView::openReservationCount))).isZero();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.credence.diameter.cc;
 
+import io.credence.charging.ChargingRequest;
 import io.credence.diameter.codec.Avp;
 import io.credence.diameter.codec.AvpFormatException;
 import io.credence.diameter.codec.Avps;
@@ -34,13 +35,13 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
      * kept it on the ledger for two seconds and took 3 000 reservations, and the answer was too
      * large to send (5012, with the grants held). A gateway reports a few rating groups at a time.
      */
-    static final int SERVICES_PER_REQUEST_MAX = 64;
+    static final int SERVICES_PER_REQUEST_MAX = ChargingRequest.SERVICES_MAX;
 
     /** A Subscription-Id: its type and data (the identity the ledger maps to an account). */
     record Subscription(IdentityType type, String data) {}
 
     /** A Credence-UPF-Id is a uPFID of TS 29.571 (a string); anything longer is not one an SMF sends. */
-    static final int UPF_ID_LENGTH_MAX = 128;
+    static final int UPF_ID_LENGTH_MAX = io.credence.charging.ServiceKey.UPF_ID_LENGTH_MAX;
 
     /**
      * One service in the request.
@@ -60,8 +61,8 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         }
 
         /** What a grant of this service is kept under in the session. */
-        CcSession.GrantKey grantKey() {
-            return new CcSession.GrantKey(service(), upfId);
+        io.credence.charging.ServiceKey grantKey() {
+            return new io.credence.charging.ServiceKey(service(), upfId);
         }
     }
 
@@ -99,11 +100,17 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
             }
         }
         String sessionId = required(request, Codes.SESSION_ID).utf8();
-        if (sessionId.isEmpty()) {
-            throw invalid(request.find(Codes.SESSION_ID, 0).orElseThrow(), "Session-Id is empty");
+        if (sessionId.isEmpty() || sessionId.length() > ChargingRequest.SESSION_ID_LENGTH_MAX) {
+            throw invalid(request.find(Codes.SESSION_ID, 0).orElseThrow(), "Session-Id must be 1.."
+                    + ChargingRequest.SESSION_ID_LENGTH_MAX + " characters");
         }
-        required(request, Codes.ORIGIN_HOST);
-        required(request, Codes.ORIGIN_REALM);
+        for (long origin : new long[] {Codes.ORIGIN_HOST, Codes.ORIGIN_REALM}) {
+            Avp avp = required(request, origin);
+            if (avp.utf8().length() > ChargingRequest.TEXT_LENGTH_MAX) {
+                throw invalid(avp, "a DiameterIdentity of more than " + ChargingRequest.TEXT_LENGTH_MAX
+                        + " characters is not one this server keeps");
+            }
+        }
         required(request, Codes.DESTINATION_REALM);
         Avp application = applicationOf(request);
         if (application == null) {
@@ -116,7 +123,12 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         if (authApp.unsigned32() != Codes.APP_CREDIT_CONTROL) {
             throw invalid(authApp, "Auth-Application-Id must be 4 (credit control)");
         }
-        String serviceContextId = serviceContextRoot(required(request, Codes.SERVICE_CONTEXT_ID).utf8());
+        Avp contextAvp = required(request, Codes.SERVICE_CONTEXT_ID);
+        String serviceContextId = serviceContextRoot(contextAvp.utf8());
+        if (serviceContextId.length() > ChargingRequest.TEXT_LENGTH_MAX) {
+            throw invalid(contextAvp, "Service-Context-Id names no service this server knows (over "
+                    + ChargingRequest.TEXT_LENGTH_MAX + " characters)");
+        }
         Avp typeAvp = required(request, Codes.CC_REQUEST_TYPE);
         int type = typeAvp.integer32();
         if (type < Codes.INITIAL_REQUEST || type > Codes.EVENT_REQUEST) {
@@ -132,6 +144,11 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
         }
         for (Avp extension : request.findAll(Codes.SUBSCRIPTION_ID_EXTENSION, 0)) {
             subscriptions.add(subscriptionExtension(extension));
+        }
+        if (subscriptions.size() > ChargingRequest.IDENTITIES_MAX) {
+            throw new CcError(Codes.DIAMETER_AVP_OCCURS_TOO_MANY_TIMES, request.findAll(Codes.SUBSCRIPTION_ID, 0).stream()
+                    .skip(ChargingRequest.IDENTITIES_MAX).findFirst().orElse(emptyGroup(Codes.SUBSCRIPTION_ID_EXTENSION)),
+                    "more than " + ChargingRequest.IDENTITIES_MAX + " subscription identities");
         }
         if (subscriptions.isEmpty() && (type == Codes.INITIAL_REQUEST || type == Codes.EVENT_REQUEST)) {
             throw new CcError(Codes.DIAMETER_MISSING_AVP, emptyGroup(Codes.SUBSCRIPTION_ID),
@@ -255,8 +272,8 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
             throw invalid(typeAvp, "Subscription-Id-Type " + typeAvp.integer32() + " is not 0..4");
         }
         String data = dataAvp.utf8();
-        if (data.isEmpty()) {
-            throw invalid(dataAvp, "Subscription-Id-Data is empty");
+        if (data.isEmpty() || data.length() > IdentityType.VALUE_LENGTH_MAX) {
+            throw invalid(dataAvp, "Subscription-Id-Data must be 1.." + IdentityType.VALUE_LENGTH_MAX + " characters");
         }
         return new Subscription(type, canonical(type, data));
     }
@@ -277,8 +294,9 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
             };
             if (type != null) {
                 String data = m.utf8();
-                if (data.isEmpty()) {
-                    throw invalid(m, "Subscription-Id-Extension holds an empty identity");
+                if (data.isEmpty() || data.length() > IdentityType.VALUE_LENGTH_MAX) {
+                    throw invalid(m, "Subscription-Id-Extension holds an identity of " + data.length()
+                            + " characters (1.." + IdentityType.VALUE_LENGTH_MAX + ")");
                 }
                 return new Subscription(type, canonical(type, data));
             }

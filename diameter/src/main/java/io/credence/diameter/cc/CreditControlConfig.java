@@ -78,6 +78,26 @@ public record CreditControlConfig(Map<Long, Quota> ratingGroupQuotas, Map<String
                 600, 30, Ids.SYSTEM_ACCOUNT, null, 1_000_000, 180, 978, 2);
     }
 
+    /**
+     * What of this the engine charges with (journaled as its configuration): default grants,
+     * validity and grace, the counterparty, and how many sessions it remembers for how long.
+     * Sessions that went silent are kept {@link #SILENT_RETENTION_SECONDS} past their grants.
+     */
+    public io.credence.charging.EngineConfig engineConfig() {
+        return new io.credence.charging.EngineConfig(quotas(ratingGroupQuotas), quotas(serviceContextQuotas),
+                validityTimeSeconds, graceSeconds, counterpartyAccount, sessionsMax, closedRetentionSeconds,
+                SILENT_RETENTION_SECONDS);
+    }
+
+    /** How long a silent session is kept after its grants lapsed: late usage in that time is charged to it. */
+    public static final int SILENT_RETENTION_SECONDS = 3600;
+
+    private static <K> Map<K, io.credence.charging.EngineConfig.Quota> quotas(Map<K, Quota> quotas) {
+        Map<K, io.credence.charging.EngineConfig.Quota> converted = new java.util.HashMap<>();
+        quotas.forEach((key, q) -> converted.put(key, new io.credence.charging.EngineConfig.Quota(q.unit(), q.amount())));
+        return converted;
+    }
+
     public CreditControlConfig withRatingGroupQuotas(Map<Long, Quota> quotas) {
         return new CreditControlConfig(quotas, serviceContextQuotas, validityTimeSeconds, graceSeconds,
                 counterpartyAccount, redirect, sessionsMax, closedRetentionSeconds, currencyNumeric, currencyMinorDigits);

@@ -5,9 +5,8 @@ import io.credence.diameter.codec.AvpFormatException;
 import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.codec.Dictionary;
+import io.credence.charging.ChargingRequest;
 import io.credence.rating.NetworkType;
-import io.credence.rating.Terminal;
-import io.credence.rating.TerminalTypes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -56,27 +55,24 @@ public final class TerminalAttributes {
     }
 
     /**
-     * The calling (served) terminal: its network, its type from the catalog's table by the IMEI in
-     * User-Equipment-Info, and whether it roams — its visited network (3GPP-SGSN-MCC-MNC, or the
-     * MCC+MNC opening the cell id of its P-Access-Network-Info) against the home network its IMSI
-     * begins with. Roaming is unknown (null) when either side is.
+     * What the request says about the call's two ends, as the engine's rating reads it: the
+     * served terminal's network and IMEI(SV) (User-Equipment-Info), the network it visits
+     * (3GPP-SGSN-MCC-MNC, or the MCC+MNC opening the cell id of its P-Access-Network-Info), the
+     * other end's network (an IMS node passes on the answering side's P-Access-Network-Info as a
+     * second Access-Network-Information), whether the request comes from the called party's node,
+     * and the outgoing trunk group. A value longer than the engine takes is not one a node sends:
+     * it is left unknown.
      */
-    public static Terminal calling(DiameterMessage request, TerminalTypes types, String imsi) {
-        return new Terminal(network(request), types.classify(imei(request), null), roaming(request, imsi));
+    public static ChargingRequest.Attributes read(DiameterMessage request) {
+        List<Avp> panis = findAll(request, ACCESS_NETWORK_INFORMATION, VENDOR_3GPP);
+        NetworkType other = panis.size() < 2 ? null
+                : fromAccessNetworkInfo(new String(panis.get(1).data(), StandardCharsets.UTF_8));
+        return new ChargingRequest.Attributes(network(request), bounded(imei(request)), bounded(visitedNetwork(request)),
+                other, terminating(request), bounded(outlet(request)));
     }
 
-    /**
-     * The called terminal, known once it answers: an IMS node passes on the P-Access-Network-Info
-     * of the answering side (TS 24.229 lets the UAS put it in its responses), which arrives as a
-     * second Access-Network-Information after the caller's. Its type and roaming are not carried
-     * over Ro.
-     */
-    public static Terminal called(DiameterMessage request) {
-        List<Avp> panis = findAll(request, ACCESS_NETWORK_INFORMATION, VENDOR_3GPP);
-        if (panis.size() < 2) {
-            return Terminal.UNKNOWN;
-        }
-        return new Terminal(fromAccessNetworkInfo(new String(panis.get(1).data(), StandardCharsets.UTF_8)), null, null);
+    private static String bounded(String text) {
+        return text == null || text.length() > ChargingRequest.TEXT_LENGTH_MAX ? null : text;
     }
 
     /**
@@ -143,26 +139,21 @@ public final class TerminalAttributes {
         return out.toString();
     }
 
-    /** Whether the terminal is outside its home network: MCC + first two MNC digits compared. */
-    static Boolean roaming(DiameterMessage request, String imsi) {
-        if (imsi == null || imsi.length() < 5) {
-            return null;
-        }
-        String visited = null;
+    /**
+     * The network the served terminal visits, as MCC+MNC digits: 3GPP-SGSN-MCC-MNC, else the
+     * digits opening the cell id of its P-Access-Network-Info; null when neither says.
+     */
+    static String visitedNetwork(DiameterMessage request) {
         Avp sgsn = find(request, TGPP_SGSN_MCC_MNC);
         if (sgsn != null) {
-            visited = new String(sgsn.data(), StandardCharsets.UTF_8).trim();
-        } else {
-            List<Avp> panis = findAll(request, ACCESS_NETWORK_INFORMATION, VENDOR_3GPP);
-            if (!panis.isEmpty()) {
-                Matcher cell = CELL_ID.matcher(new String(panis.get(0).data(), StandardCharsets.UTF_8));
-                visited = cell.find() ? cell.group(1) : null;
-            }
+            return new String(sgsn.data(), StandardCharsets.UTF_8).trim();
         }
-        if (visited == null || visited.length() < 5 || !visited.chars().allMatch(Character::isDigit)) {
-            return null;
+        List<Avp> panis = findAll(request, ACCESS_NETWORK_INFORMATION, VENDOR_3GPP);
+        if (!panis.isEmpty()) {
+            Matcher cell = CELL_ID.matcher(new String(panis.get(0).data(), StandardCharsets.UTF_8));
+            return cell.find() ? cell.group(1) : null;
         }
-        return !imsi.startsWith(visited.substring(0, 5));
+        return null;
     }
 
     /** The outgoing trunk group the call leaves by (the called outlet), or null. */

@@ -11,5 +11,13 @@ import java.util.concurrent.CompletionStage;
  */
 @FunctionalInterface
 public interface ApplicationHandler {
+    /** Called on the connection's event loop, in arrival order. */
     CompletionStage<DiameterMessage> handle(DiameterMessage request, Peer peer);
+
+    /**
+     * Called on the connection's event loop once the requests one read brought were handed to
+     * {@link #handle}: a handler that batches hands its batch on now.
+     */
+    default void readComplete(Peer peer) {
+    }
 }

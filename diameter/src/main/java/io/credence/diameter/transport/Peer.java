@@ -25,4 +25,12 @@ public interface Peer {
      * connection closes or no answer arrives within the request timeout.
      */
     CompletableFuture<DiameterMessage> send(DiameterMessage request);
+
+    /**
+     * Runs {@code task} on the connection's own thread (its event loop), where its answers are
+     * written: an application answering a batch hands it back with one task.
+     */
+    default void execute(Runnable task) {
+        task.run();
+    }
 }

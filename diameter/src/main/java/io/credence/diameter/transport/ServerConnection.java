@@ -95,6 +95,26 @@ final class ServerConnection extends Connection {
         });
     }
 
+    @Override
+    public void channelReadComplete(io.netty.channel.ChannelHandlerContext ctx) {
+        if (open) {
+            application.readComplete(this);
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        io.netty.channel.Channel ch = channel;
+        if (ch == null) {
+            task.run();
+        } else if (ch.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            ch.eventLoop().execute(task);
+        }
+    }
+
     private void exchangeCapabilities(DiameterMessage cer) {
         switch (capabilities.answer(cer)) {
             case CapabilitiesExchange.Decision.Accepted accepted -> {

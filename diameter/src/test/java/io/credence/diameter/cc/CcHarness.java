@@ -7,9 +7,10 @@ import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.diameter.transport.DiameterServer;
 import io.credence.diameter.transport.TransportConfig;
-import io.credence.journal.DurableLedger;
+import io.credence.journal.DurableEngine;
 import io.credence.journal.JournalConfig;
 import io.credence.journal.Submission;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.BucketSpec;
 import io.credence.ledger.Command;
@@ -43,7 +44,7 @@ final class CcHarness implements AutoCloseable {
     static final LocalIdentity PGW = new LocalIdentity("pgw.operator.test", "operator.test",
             List.of(new byte[] {127, 0, 0, 1}), 10415, "test-pgw", 1);
 
-    final DurableLedger ledger;
+    final DurableEngine ledger;
     final CreditControlServer cc;
     final DiameterServer server;
     private final List<DiameterClient> clients = new ArrayList<>();
@@ -82,12 +83,38 @@ final class CcHarness implements AutoCloseable {
     private CcHarness(Path dir, CreditControlConfig config, JournalConfig journal, Set<String> allowedPeers,
                       java.util.function.Supplier<io.credence.rating.RatingEngine> rating,
                       io.credence.records.UsageSink usage) throws Exception {
-        ledger = DurableLedger.open(dir, journal, LedgerLimits.DEFAULTS, System::currentTimeMillis, e -> { });
+        ledger = DurableEngine.open(dir, journal, LedgerLimits.DEFAULTS, System::currentTimeMillis, e -> { },
+                new io.credence.journal.EngineSetup(catalogs, usage, u -> { }));
+        await(ledger.submit(new io.credence.charging.EngineCommand.Configure(config.engineConfig())));
+        io.credence.rating.RatingEngine initial = rating.get();
+        if (initial != null) {
+            install(initial.catalog());
+        }
         DiameterServer[] holder = new DiameterServer[1];
-        cc = new CreditControlServer(ledger, config, OCS, host -> holder[0].peers().find(host), System::currentTimeMillis,
-                rating, usage);
+        cc = new CreditControlServer(ledger, config, OCS, host -> holder[0].peers().find(host));
         server = DiameterServer.start(TransportConfig.defaults("127.0.0.1", 0), OCS, allowedPeers, cc);
         holder[0] = server;
+    }
+
+    /** Catalogs by the name their source bytes carry: the engine installs them by source, as from a file. */
+    private final TestCatalogs catalogs = new TestCatalogs();
+
+    /** Puts a catalog in force, as a reload does. */
+    void install(io.credence.rating.Catalog catalog) {
+        io.credence.charging.EngineOutcome.CatalogInstalled installed = (io.credence.charging.EngineOutcome.CatalogInstalled)
+                await(ledger.submit(new io.credence.charging.EngineCommand.InstallCatalog(catalogs.sourceOf(catalog))));
+        if (!installed.installed()) {
+            throw new IllegalStateException("catalog refused: " + installed.refusal());
+        }
+    }
+
+    /** Open sessions as the engine has them. */
+    List<io.credence.charging.ChargingEngine.SessionView> sessions(int limit) {
+        return await(ledger.queryEngine(view -> view.sessions(limit)));
+    }
+
+    java.util.Optional<io.credence.charging.ChargingEngine.SessionView> session(String sessionId) {
+        return await(ledger.queryEngine(view -> view.session(sessionId)));
     }
 
     DiameterClient connect() throws Exception {
@@ -140,14 +167,14 @@ final class CcHarness implements AutoCloseable {
     }
 
     int openReservations() {
-        return await(ledger.query(Ledger::openReservationCount));
+        return await(ledger.query(LedgerView::openReservationCount));
     }
 
     long lastTransferSeq() {
-        return await(ledger.query(Ledger::lastTransferSeq));
+        return await(ledger.query(LedgerView::lastTransferSeq));
     }
 
-    <T> T query(Function<Ledger, T> query) {
+    <T> T query(Function<LedgerView, T> query) {
         return await(ledger.query(query));
     }
 

@@ -455,7 +455,7 @@ class CreditControlScenarioTest {
         assertThat(received.get(0).find(Codes.SESSION_ID, 0).orElseThrow().utf8()).isEqualTo(sid);
         assertThat(received.get(0).find(Codes.DESTINATION_HOST, 0).orElseThrow().utf8())
                 .isEqualTo(CcHarness.PGW.originHost());
-        assertThat(h.cc.sessions(10)).extracting(SessionView::sessionId).containsExactly(sid);
+        assertThat(h.sessions(10)).extracting(io.credence.charging.ChargingEngine.SessionView::sessionId).containsExactly(sid);
     }
 
     @Test
@@ -522,7 +522,7 @@ class CreditControlScenarioTest {
             assertThat(request.find(Codes.DESTINATION_HOST, 0).orElseThrow().utf8()).isEqualTo("pgw.behind.test");
             assertThat(request.find(Codes.DESTINATION_REALM, 0).orElseThrow().utf8()).isEqualTo("behind.test");
         });
-        assertThat(h.cc.session(sid).orElseThrow().peerHost()).isEqualTo(CcHarness.PGW.originHost());
+        assertThat(h.session(sid).orElseThrow().origin().peerHost()).isEqualTo(CcHarness.PGW.originHost());
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterCodec;
 import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.transport.DiameterClient;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.AccountStatus;
 import io.credence.ledger.AccountView;
@@ -188,7 +189,7 @@ class MalformedCcrMutationTest {
         try (CapturedLog log = CapturedLog.start(); CcHarness h = new CcHarness(dir, CONFIG, allowed)) {
             String control = subscribers(h);
             LedgerState before = LedgerState.of(h);
-            int requestIdsBefore = h.query(Ledger::requestIdCount);
+            int requestIdsBefore = h.query(LedgerView::requestIdCount);
 
             long start = System.nanoTime();
             List<Future<Integer>> driven = new ArrayList<>();
@@ -206,7 +207,7 @@ class MalformedCcrMutationTest {
             }
             long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             LedgerState after = LedgerState.of(h);
-            int requestIdsAfter = h.query(Ledger::requestIdCount);
+            int requestIdsAfter = h.query(LedgerView::requestIdCount);
             System.out.printf("live: %,d mutated frames over %,d connections in %,d ms (seed %d); connections ended %s;"
                             + " %,d rejected ledger commands remembered, no value moved%n%s%n", frames,
                     ends.values().stream().mapToLong(LongAdder::sum).sum(), elapsedMillis, SEED, ends,

@@ -223,7 +223,7 @@ class RatedChargingScenarioTest {
     void aCatalogReloadMidCallPricesOnlyTheUnitsGrantedAfterIt() throws Exception {
         String account = h.subscriber("491710000107", Unit.MONEY, 1_000);
         send("reload;1", Codes.INITIAL_REQUEST, 0, "491710000107", 60L, null, terminals(PHONE_IMEI, LTE));
-        engine.set(new RatingEngine(catalog("v2", 2)));
+        h.install(catalog("v2", 2));
         DiameterMessage u = send("reload;1", Codes.UPDATE_REQUEST, 1, "491710000107", 60L, 60L, List.of());
         assertThat(granted(u, 100)).isEqualTo(60);
         assertThat(h.available(account, Unit.MONEY)).isEqualTo(1_000 - 60 - 120); // 60 s used at v1, 60 s held at v2

@@ -58,22 +58,17 @@ class TerminalAttributesTest {
     }
 
     @Test
-    void roamingComparesTheVisitedNetworkWithTheHomeNetworkOfTheImsi() {
-        String home = "262011234567890";
-        assertThat(TerminalAttributes.roaming(ccr(Avps.utf8(18, V, false, "26201")), home)).isFalse();
-        assertThat(TerminalAttributes.roaming(ccr(Avps.utf8(18, V, false, "20810")), home)).isTrue();
+    void theVisitedNetworkIsTheSgsnMccMncElseTheCellIdOfTheCallersAccessNetwork() {
+        assertThat(TerminalAttributes.visitedNetwork(ccr(Avps.utf8(18, V, false, "26201")))).isEqualTo("26201");
         // the MCC+MNC opening the cell id of the caller's P-Access-Network-Info
-        assertThat(TerminalAttributes.roaming(ccr(imsInformation(Avps.octets(1263, V, true,
-                "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=20810ABCD1234".getBytes()))), home)).isTrue();
-        assertThat(TerminalAttributes.roaming(ccr(Avps.utf8(18, V, false, "26201")), null)).isNull();
-        assertThat(TerminalAttributes.roaming(ccr(), home)).isNull();
+        assertThat(TerminalAttributes.visitedNetwork(ccr(imsInformation(Avps.octets(1263, V, true,
+                "3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=20810ABCD1234".getBytes()))))).isEqualTo("20810");
+        assertThat(TerminalAttributes.visitedNetwork(ccr())).isNull();
+        assertThat(TerminalAttributes.read(ccr(Avps.utf8(18, V, false, "20810"))).visitedPlmn()).isEqualTo("20810");
     }
 
     @Test
     void theTerminalTypeComesFromTheImeiInAsciiOrTbcdAndTheCalledNetworkFromTheSecondAccessNetwork() {
-        io.credence.rating.TerminalTypes table = new io.credence.rating.TerminalTypes(List.of(
-                new io.credence.rating.TerminalTypes.TacRange(86_000_000, 86_099_999,
-                        io.credence.rating.TerminalType.SET_TOP_BOX)), List.of());
         Avp ascii = Avps.grouped(458, 0, false, List.of(Avps.integer32(459, 0, false, 0),
                 Avps.octets(460, 0, false, "8600001234567801".getBytes())));
         // TBCD: digit pairs low nibble first, 8 6 / 0 0 / 0 0 / 1 2 ...
@@ -81,17 +76,15 @@ class TerminalAttributesTest {
                 Avps.octets(460, 0, false, new byte[] {0x68, 0x00, 0x00, 0x21, 0x43, 0x65, 0x07, 0x18})));
         Avp mac = Avps.grouped(458, 0, false, List.of(Avps.integer32(459, 0, false, 1),
                 Avps.octets(460, 0, false, "8600001234567801".getBytes())));
-        assertThat(TerminalAttributes.calling(ccr(ascii), table, null).type())
-                .isEqualTo(io.credence.rating.TerminalType.SET_TOP_BOX);
-        assertThat(TerminalAttributes.calling(ccr(tbcd), table, null).type())
-                .isEqualTo(io.credence.rating.TerminalType.SET_TOP_BOX);
-        assertThat(TerminalAttributes.calling(ccr(mac), table, null).type()).isNull();
+        assertThat(TerminalAttributes.read(ccr(ascii)).servedImei()).isEqualTo("8600001234567801");
+        assertThat(TerminalAttributes.read(ccr(tbcd)).servedImei()).isEqualTo("8600001234567081");
+        assertThat(TerminalAttributes.read(ccr(mac)).servedImei()).isNull();
 
         DiameterMessage answered = ccr(imsInformation(Avps.octets(1263, V, true, "IEEE-802.11".getBytes()),
                 Avps.octets(1263, V, true, "3GPP-E-UTRAN-FDD".getBytes())));
         assertThat(TerminalAttributes.network(answered)).isEqualTo(NetworkType.WIFI);
-        assertThat(TerminalAttributes.called(answered).network()).isEqualTo(NetworkType.LTE);
-        assertThat(TerminalAttributes.called(ccr()).network()).isNull();
+        assertThat(TerminalAttributes.read(answered).otherNetwork()).isEqualTo(NetworkType.LTE);
+        assertThat(TerminalAttributes.read(ccr()).otherNetwork()).isNull();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.credence.server.bench;
 
 import io.credence.journal.JournalConfig;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.SequenceView;
@@ -47,7 +48,7 @@ class DeviceBenchCommandTest {
                         .map(SequenceView::total).orElse(0L);
             }
             assertThat(counted).as("every report answered 200 counted once").isEqualTo(reported);
-            assertThat(NchfBenchCommandTest.query(server, Ledger::openReservationCount))
+            assertThat(NchfBenchCommandTest.query(server, LedgerView::openReservationCount))
                     .as("every cycle's final report returned its grant").isZero();
         }
     }

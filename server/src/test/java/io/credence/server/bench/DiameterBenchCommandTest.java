@@ -5,6 +5,7 @@ import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.TransportConfig;
 import io.credence.journal.JournalConfig;
 import io.credence.journal.Submission;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Balance;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.Unit;
@@ -84,7 +85,7 @@ class DiameterBenchCommandTest {
                 charged += Provisioner.BALANCE_OCTETS - bytes.total();
             }
             assertThat(charged).isEqualTo(reported);
-            assertThat(query(server, Ledger::openReservationCount)).isZero();
+            assertThat(query(server, LedgerView::openReservationCount)).isZero();
             query(server, l -> {
                 l.verifyInvariants();
                 return null;

@@ -2,6 +2,7 @@ package io.credence.server.bench;
 
 import io.credence.journal.JournalConfig;
 import io.credence.journal.Submission;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Balance;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.LedgerLimits;
@@ -90,7 +91,7 @@ class NchfBenchCommandTest {
                 charged += Provisioner.BALANCE_OCTETS - bytes.total();
             }
             assertThat(charged).isEqualTo(reported);
-            assertThat(query(server, Ledger::openReservationCount)).isZero();
+            assertThat(query(server, LedgerView::openReservationCount)).isZero();
         }
     }
 

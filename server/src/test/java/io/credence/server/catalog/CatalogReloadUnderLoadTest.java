@@ -9,6 +9,7 @@ import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.DiameterClient;
 import io.credence.diameter.transport.TransportConfig;
 import io.credence.journal.JournalConfig;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.ServiceRef;
@@ -138,7 +139,7 @@ class CatalogReloadUnderLoadTest {
             results.addAll(answered);
 
             assertThat(results).hasSize(SESSIONS * (UPDATES + 2)).allMatch(code -> code == Codes.DIAMETER_SUCCESS);
-            assertThat(Subscribers.await(server.ledger().query(Ledger::openReservationCount))).isZero();
+            assertThat(Subscribers.await(server.ledger().query(LedgerView::openReservationCount))).isZero();
 
             List<UsageRecord> records;
             try (var stream = RecordReader.of(data.resolve("records"), skipped -> {

@@ -3,6 +3,7 @@ package io.credence.server.nchf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credence.journal.JournalConfig;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.BucketSpec;
 import io.credence.ledger.Command;
@@ -132,7 +133,7 @@ final class NchfTestServer implements AutoCloseable {
     }
 
     long openReservations() {
-        return Subscribers.await(server.ledger().query(Ledger::openReservationCount));
+        return Subscribers.await(server.ledger().query(LedgerView::openReservationCount));
     }
 
     // ------------------------------------------------------------------ HTTP

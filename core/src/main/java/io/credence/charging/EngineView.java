@@ -1,0 +1,36 @@
+package io.credence.charging;
+
+import io.credence.ledger.LedgerView;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a reader may see of the charging engine: sessions, the configuration and catalog in force,
+ * the ledger's read-only view. Queries get this, never the engine, so no read path can change
+ * state without a journal record.
+ */
+public interface EngineView {
+    LedgerView ledger();
+
+    EngineConfig config();
+
+    /** The catalog's version in force, or empty without one. */
+    Optional<String> catalogVersion();
+
+    Optional<ChargingEngine.SessionView> session(String sessionId);
+
+    /** Open sessions, by id, at most {@code limit}. */
+    List<ChargingEngine.SessionView> sessions(int limit);
+
+    /** The open sessions of an account (for a top-up's re-authorisation). */
+    List<ChargingEngine.SessionView> sessionsOf(String accountId);
+
+    /** Sessions remembered: open ones and finished ones kept for retries. */
+    int sessionCount();
+
+    long openSessionCount();
+
+    /** The ledger's invariants and the engine's own, recomputed; throws when one is broken. */
+    void verifyInvariants();
+}
