@@ -138,6 +138,10 @@ public final class ChargingEngine implements EngineView {
     }
 
     private ChargingResult open(Session existing, ChargingRequest r, long number, long now) {
+        if (existing != null && existing.state == Session.State.UNKNOWN) {
+            sessions.remove(existing); // a stray update came first; the session begins now
+            existing = null;
+        }
         if (existing != null) {
             return refused(Result.INVALID_VALUE, "session " + r.sessionId() + " is already open", Field.REQUEST_KIND);
         }
@@ -160,19 +164,30 @@ public final class ChargingEngine implements EngineView {
     }
 
     private ChargingResult continued(Session s, ChargingRequest r, long number, long now) {
-        if (s == null) {
-            // a transient session: it charges what it can and is not kept
-            Session unknown = new Session(r.sessionId(), Digests.shortKey(r.sessionId(), 11), r.origin());
+        if (s == null || s.state == Session.State.UNKNOWN) {
+            // what it reports is charged, and the request kept for its retries (which are not charged again)
+            if (s == null && sessions.size() >= config.sessionsMax()) {
+                return refused(Result.TOO_BUSY, "session table full (" + config.sessionsMax() + ")", null);
+            }
+            Session unknown = s != null ? s : new Session(r.sessionId(), Digests.shortKey(r.sessionId(), 11), r.origin());
+            unknown.state = Session.State.UNKNOWN;
+            unknown.startedAtMillis = s != null ? s.startedAtMillis : now;
             RequestContext ctx = context(unknown, r, number, now);
             ChargingOutcome outcome = SessionFlow.unknownSession(ctx);
+            remember(unknown, r, number, outcome, now);
+            if (s == null) {
+                sessions.add(unknown);
+            }
             return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
         }
         if (s.state == Session.State.REFUSED && r.kind() == ChargingRequest.Kind.TERMINATE) {
-            // the client ends a session refused at its start (Kamailio always does): nothing to charge
-            ChargingOutcome ended = new ChargingOutcome(Result.SUCCESS, null, null, List.of(), null, -1, true);
+            // the client ends a session refused at its start (Kamailio always does): nothing was
+            // granted, and what it reports all the same is charged as usage without a grant
+            RequestContext ctx = context(s, r, number, now);
+            ChargingOutcome ended = SessionFlow.terminate(ctx);
             s.state = Session.State.FINISHED;
             remember(s, r, number, ended, now);
-            return ChargingResult.of(ended);
+            return new ChargingResult(ended, ctx.records, ctx.unrecovered);
         }
         if (!s.open()) {
             return refused(Result.UNKNOWN_SESSION, "session " + r.sessionId() + " has finished", null);

@@ -145,6 +145,20 @@ public record ChargingRequest(String sessionId, Kind kind, long number, long cli
         }
     }
 
+    /**
+     * The service context without the operator's prefix: TS 32.299 7.1.12 lets a client write
+     * {@code [[[[extensions.]MNC.]MCC.]Release.]service-context@domain}, and Kamailio sends
+     * {@code ext.01.001.8.32260@3gpp.org}; what names the service is {@code 32260@3gpp.org}.
+     */
+    public static String serviceContextRoot(String serviceContextId) {
+        int at = serviceContextId.indexOf('@');
+        if (at < 0) {
+            return serviceContextId;
+        }
+        int dot = serviceContextId.lastIndexOf('.', at);
+        return dot < 0 ? serviceContextId : serviceContextId.substring(dot + 1);
+    }
+
     public ChargingRequest {
         if (sessionId == null || sessionId.isEmpty() || sessionId.length() > SESSION_ID_LENGTH_MAX) {
             throw new IllegalArgumentException("sessionId must be 1.." + SESSION_ID_LENGTH_MAX + " characters");

@@ -45,9 +45,7 @@ final class ServiceCharging {
         try {
             want = want(ctx, usage, current, initial);
         } catch (RatingFailed failed) {
-            if (current != null) {
-                Settlement.settle(ctx, steps, current, Pricing.usedOf(usage, current.unit()));
-            }
+            settleReported(ctx, steps, usage, current);
             return ServiceOutcome.refused(usage.key(), Result.RATING_FAILED, "no default grant or a unit the service "
                     + "is not rated in", null);
         }
@@ -56,6 +54,7 @@ final class ServiceCharging {
         }
         Admissions.Admission admitted = Admissions.admit(ctx, usage, want);
         if (admitted.refusal() != null) {
+            settleReported(ctx, steps, usage, null);
             return admitted.refusal();
         }
         ServiceOutcome answer = serveAdmitted(ctx, steps, usage, null, want, grants, admitted.held());
@@ -72,9 +71,7 @@ final class ServiceCharging {
         Rating rating = want == null ? Pricing.NONE : Pricing.rate(ctx, usage, current, want.unit());
         switch (rating) {
             case Rating.Refused refused -> {
-                if (current != null) {
-                    Settlement.settle(ctx, steps, current, Pricing.usedOf(usage, current.unit()));
-                }
+                settleReported(ctx, steps, usage, current);
                 return ServiceOutcome.refused(usage.key(), refused.result(), refused.reason(), null);
             }
             case Rating.Decided decided -> {
@@ -84,16 +81,25 @@ final class ServiceCharging {
             }
             case Rating.None none -> { }
         }
-        if (current != null) {
-            // whatever happens to the next grant, the usage is settled first
-            Settlement.settle(ctx, steps, current, Pricing.usedOf(usage, current.unit()));
-        } else if (usage.used() != null) {
-            Settlement.chargeWithoutGrant(ctx, steps, usage.used());
-        }
+        // whatever happens to the next grant, the usage is settled first
+        settleReported(ctx, steps, usage, current);
         if (want == null) {
             return ServiceOutcome.of(usage.key(), Result.SUCCESS);
         }
         return grantUnits(ctx, steps, usage.key(), want, grants, admitted);
+    }
+
+    /**
+     * What the service reports is charged whatever becomes of its next grant: on the grant it
+     * held, or (holding none) straight from the balance.
+     */
+    private static void settleReported(RequestContext ctx, RequestContext.Steps steps, ChargingRequest.ServiceUsage usage,
+                                       Grant current) {
+        if (current != null) {
+            Settlement.settle(ctx, steps, current, Pricing.usedOf(usage, current.unit()));
+        } else if (usage.used() != null) {
+            Settlement.chargeWithoutGrant(ctx, steps, usage.used());
+        }
     }
 
     /**
@@ -123,9 +129,7 @@ final class ServiceCharging {
     private static ServiceOutcome serveRated(RequestContext ctx, RequestContext.Steps steps,
                                              ChargingRequest.ServiceUsage usage, Grant current, Want want,
                                              Rating.Decided decided, Map<ServiceKey, Grant> grants, boolean admitted) {
-        if (current != null) {
-            Settlement.settle(ctx, steps, current, Pricing.usedOf(usage, current.unit()));
-        }
+        settleReported(ctx, steps, usage, current);
         ServiceKey key = usage.key();
         RatedGrant rated = decided.rated();
         if (decided.free()) {

@@ -14,7 +14,12 @@ final class Session {
         /** Terminated, or ended by a request that failed as a whole: kept for retries of the last request. */
         FINISHED,
         /** Its first request was refused: a termination is still answered (the client sends one anyway). */
-        REFUSED
+        REFUSED,
+        /**
+         * Never opened, or forgotten: an update or termination came for it. Kept for retries of that
+         * request, whose usage was charged once (a new request's usage is charged again).
+         */
+        UNKNOWN
     }
 
     final String id;

@@ -46,6 +46,13 @@ final class Sessions {
         deadlines.add(new Deadline(session.expiresAtMillis, session));
     }
 
+    /** Forgets a session before its deadline (its queue entry goes stale). */
+    void remove(Session session) {
+        if (byId.remove(session.id, session)) {
+            staleDeadlines++;
+        }
+    }
+
     /** A session's deadline moved (it was touched): the old queue entry goes stale. */
     void rescheduled(Session session) {
         staleDeadlines++;

@@ -2,6 +2,7 @@ package io.credence.devices;
 
 import io.credence.journal.DurableEngine;
 import io.credence.journal.Submission;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Command;
 import io.credence.ledger.Ledger;
 import io.credence.ledger.Outcome;
@@ -26,7 +27,7 @@ final class LedgerGate {
         return await(ledger.submit(command));
     }
 
-    <T> T query(Function<Ledger, T> query) {
+    <T> T query(Function<LedgerView, T> query) {
         return await(ledger.query(query));
     }
 

@@ -7,6 +7,7 @@ import io.credence.journal.DurableEngine;
 import io.credence.market.log.MerkleLog;
 import io.credence.market.trade.Marketplace;
 import io.credence.journal.Submission;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.AccountStatus;
 import io.credence.ledger.AccountView;
@@ -586,7 +587,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         return Reply.json(201, answer);
     }
 
-    private static java.util.Optional<TransferRecord> transferAt(Ledger ledger, String accountId, long seq) {
+    private static java.util.Optional<TransferRecord> transferAt(LedgerView ledger, String accountId, long seq) {
         return ledger.transfers(accountId, seq + 1, 1).flatMap(list -> list.stream().filter(t -> t.seq() == seq)
                 .findFirst());
     }
@@ -688,7 +689,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         return Reply.json(200, body);
     }
 
-    private <T> T query(Function<Ledger, T> question) {
+    private <T> T query(Function<LedgerView, T> question) {
         return await(ledger.query(question));
     }
 

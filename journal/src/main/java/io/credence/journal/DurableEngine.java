@@ -25,10 +25,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -68,6 +70,15 @@ public final class DurableEngine implements AutoCloseable {
         @Override
         public int size() {
             return commands.length;
+        }
+    }
+
+    /** One command whose outcome is handed to {@code then} on {@code answers}, together with the batch's others. */
+    private record Handed(EngineCommand command, byte[] encoded, long fingerprint, Executor answers,
+                          BiConsumer<EngineOutcome, Throwable> then) implements Task {
+        @Override
+        public int size() {
+            return 1;
         }
     }
 
@@ -226,6 +237,25 @@ public final class DurableEngine implements AutoCloseable {
     }
 
     /**
+     * Queues a command whose outcome goes to {@code then}, run on {@code answers} once the command
+     * is on disk. All such outcomes of one batch for the same executor are handed to it as one
+     * task: one hand-off back per batch, however many requests it held. {@code then} gets the
+     * outcome, or the failure that stopped the writer.
+     */
+    public Submission<Void> submit(EngineCommand command, Executor answers, BiConsumer<EngineOutcome, Throwable> then) {
+        byte[] encoded = EngineCodec.encode(command);
+        int limit = limitFor(command);
+        if (encoded.length + 8 > limit) {
+            return new Submission.TooLarge<>(encoded.length + 8, limit);
+        }
+        long fingerprint = EngineCodec.ledgerFingerprint(encoded, 0, encoded.length);
+        return offer(new Handed(command, encoded, fingerprint, answers, then), HANDED);
+    }
+
+    /** What an accepted {@link #submit(EngineCommand, Executor, BiConsumer)} holds: its answer goes elsewhere. */
+    private static final CompletableFuture<Void> HANDED = CompletableFuture.completedFuture(null);
+
+    /**
      * Queues commands to be applied in this order and answered together, once all are on disk:
      * the answer holds their outcomes in the same order. At most {@code batchMax} commands; the
      * future completes on the writer thread, so what follows it should only hand the answers on.
@@ -349,6 +379,7 @@ public final class DurableEngine implements AutoCloseable {
                 applyAndForce(batch, results);
                 deliverOutputs();
                 complete(batch, results);
+                handOff();
                 batch.clear();
                 results.clear();
                 if (config.snapshotEveryRecords() > 0 && lastSeq - lastSnapshotSeq >= config.snapshotEveryRecords()) {
@@ -387,6 +418,10 @@ public final class DurableEngine implements AutoCloseable {
                                 EngineCodec.ledgerFingerprint(encoded, 0, encoded.length)));
                     }
                     results.add(outcomes);
+                }
+                case Handed handed -> {
+                    appendRecord(handed.encoded(), now);
+                    results.add(collect(engine.apply(handed.command(), now, handed.fingerprint())));
                 }
                 case Query query -> results.add(runQuery(query));
             }
@@ -458,11 +493,11 @@ public final class DurableEngine implements AutoCloseable {
         JournalFormat.putInt(array, start + 4, JournalFormat.crc(array, start + 8, 16 + command.length));
     }
 
-    @SuppressWarnings("unchecked")
-    private static void complete(List<Task> batch, List<Object> results) {
+    private void complete(List<Task> batch, List<Object> results) {
         for (int i = 0; i < batch.size(); i++) {
             Object result = results.get(i);
             switch (batch.get(i)) {
+                case Handed task -> handOn(task, (EngineOutcome) result, null);
                 case Single task -> task.answer().complete(result);
                 case Batch task -> task.answer().complete((EngineOutcome[]) result);
                 case Query task -> {
@@ -476,8 +511,43 @@ public final class DurableEngine implements AutoCloseable {
         }
     }
 
-    private static void failTask(Task task, Throwable failure) {
+    /** Outcomes for the same executor, gathered while a batch completes; handed on as one task each. */
+    private final java.util.IdentityHashMap<Executor, List<Runnable>> handing = new java.util.IdentityHashMap<>();
+
+    private void handOn(Handed task, EngineOutcome outcome, Throwable failure) {
+        handing.computeIfAbsent(task.answers(), e -> new ArrayList<>()).add(() -> task.then().accept(outcome, failure));
+    }
+
+    /** One task per executor for everything of this batch it answers. */
+    private void handOff() {
+        if (handing.isEmpty()) {
+            return;
+        }
+        for (var each : handing.entrySet()) {
+            List<Runnable> answers = each.getValue();
+            try {
+                each.getKey().execute(() -> {
+                    for (Runnable answer : answers) {
+                        try {
+                            answer.run();
+                        } catch (RuntimeException bug) {
+                            LOG.log(System.Logger.Level.ERROR, "an answer's handler failed", bug);
+                        }
+                    }
+                });
+            } catch (RuntimeException refused) { // an executor shut down: its answers go nowhere
+                LOG.log(System.Logger.Level.WARNING, answers.size() + " answers not handed on: " + refused);
+            }
+        }
+        handing.clear();
+    }
+
+    private void failTask(Task task, Throwable failure) {
         switch (task) {
+            case Handed t -> {
+                handOn(t, null, failure);
+                handOff();
+            }
             case Single t -> t.answer().completeExceptionally(failure);
             case Batch t -> t.answer().completeExceptionally(failure);
             case Query t -> t.answer().completeExceptionally(failure);

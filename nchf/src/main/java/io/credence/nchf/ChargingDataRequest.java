@@ -15,7 +15,7 @@ import java.util.List;
  * @param invocationTimeStamp as sent; the answer echoes it, so a retried request gets the same body
  * @param serviceContextId    the RFC 4006 Service-Context-Id this request is charged under
  * @param sequenceNumber      invocationSequenceNumber as sent: echoed in the answer, and not the
- *                            CC-Request-Number (consumers such as free5GC send 0 every time; see {@link ChargingRefs})
+ *                            request number (consumers such as free5GC send 0 every time: the engine numbers requests)
  * @param retransmission      retransmissionIndicator, the Diameter T flag
  */
 public record ChargingDataRequest(List<Subscriber> subscribers, String nodeFunctionality, String invocationTimeStamp,

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.credence.diameter.cc.CreditControlConfig;
 import io.credence.nchf.ChargingDataRequest.Subscriber;
 import io.credence.nchf.ChargingDataRequest.UnitUsage;
 import io.credence.nchf.ChargingDataRequest.Units;
@@ -75,7 +74,7 @@ final class RequestReader {
         } catch (DateTimeParseException bad) {
             throw invalid("invocationTimeStamp", "must be an RFC 3339 date-time such as 2026-11-24T10:00:00Z");
         }
-        // read and echoed, but not the CC-Request-Number: ChargingRefs numbers the requests, since
+        // read and echoed, and a retransmission names it; not the request number: the engine numbers requests, since
         // consumers repeat it (free5GC sends 0 every time) or start where they like
         long sequence = integer(required(body.get("invocationSequenceNumber"), "invocationSequenceNumber"),
                 "invocationSequenceNumber", UINT32_MAX);
@@ -136,9 +135,9 @@ final class RequestReader {
             return text;
         }
         return switch (nodeFunctionality.toUpperCase(Locale.ROOT)) {
-            case "SMSF", "SMS" -> CreditControlConfig.CONTEXT_SMS;
-            case "IMS_NODE", "IMS-NODE", "IMS_AS", "IMS" -> CreditControlConfig.CONTEXT_IMS;
-            default -> CreditControlConfig.CONTEXT_5G_DATA;
+            case "SMSF", "SMS" -> io.credence.charging.EngineConfig.CONTEXT_SMS;
+            case "IMS_NODE", "IMS-NODE", "IMS_AS", "IMS" -> io.credence.charging.EngineConfig.CONTEXT_IMS;
+            default -> io.credence.charging.EngineConfig.CONTEXT_5G_DATA;
         };
     }
 

@@ -5,7 +5,6 @@ import io.credence.admission.AdmissionPolicy;
 import io.credence.admission.AdmissionResult;
 import io.credence.admission.ChargingParameters;
 import io.credence.admission.QosRequest;
-import io.credence.diameter.cc.QosAdmission;
 import io.credence.http.Admissions;
 
 import java.time.Duration;
@@ -42,7 +41,7 @@ import java.util.function.Supplier;
  * returns its bytes without a command from here. Settlements of released admissions are kept,
  * the most recent {@code admissionsMax}, so a retried release gets the first answer.
  */
-public final class AdmissionService implements Admissions, QosAdmission, AutoCloseable {
+public final class AdmissionService implements Admissions, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AdmissionService.class.getName());
     /** Bounds on the reconcile period: often enough to matter, not so often it contends with admits. */
     public static final Duration RECONCILE_PERIOD_MIN = Duration.ofMillis(100);
@@ -217,32 +216,6 @@ public final class AdmissionService implements Admissions, QosAdmission, AutoClo
         check(lock.isHeldByCurrentThread(), "the billings are swept under the lock");
         if (control != null) {
             billings.keySet().removeIf(id -> control.find(id).isEmpty());
-        }
-    }
-
-    @Override
-    public void renew(String admissionId, long ttlSeconds) {
-        lock.lock();
-        try {
-            if (control != null) {
-                control.renew(admissionId, TimeUnit.SECONDS.toMillis(Math.min(ttlSeconds, control.policy().ttlSecondsMax())),
-                        clockMillis.getAsLong());
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public void releaseIfHeld(String admissionId) {
-        lock.lock();
-        try {
-            if (control != null) {
-                billings.remove(admissionId);
-                control.release(admissionId, clockMillis.getAsLong());
-            }
-        } finally {
-            lock.unlock();
         }
     }
 

@@ -18,6 +18,7 @@ import io.credence.http.PrefixRouter;
 import io.credence.nchf.NchfApi;
 import io.credence.http.ProvisioningApi;
 import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineSetup;
 import io.credence.journal.JournalCheck;
 import io.credence.records.file.RecordWriter;
 import io.credence.records.file.RecordWriterConfig;
@@ -42,17 +43,20 @@ public final class CredenceServer implements AutoCloseable {
     private final CreditControlServer creditControl;
     private final DiameterServer diameter;
     private final AdmissionService admissions;
-    /** Closed after the listeners, before the ledger: catalog watcher, record writer, then the records database shipper. */
+    /** Closed after the listeners, before the engine: catalog watcher, devices, the market. */
     private final List<AutoCloseable> attached;
+    /** Closed after the engine, whose last batches still write usage records: record writer, then the records database shipper. */
+    private final List<AutoCloseable> afterEngine;
 
     /** Long-lived offer streams: ended first, so stopping the HTTP server does not wait for them. */
     private final MarketFeed feed;
 
     private CredenceServer(DurableEngine ledger, HttpServer http, CreditControlServer creditControl,
                            DiameterServer diameter, AdmissionService admissions, List<AutoCloseable> attached,
-                           MarketFeed feed) {
+                           List<AutoCloseable> afterEngine, MarketFeed feed) {
         this.feed = feed;
         this.attached = List.copyOf(attached);
+        this.afterEngine = List.copyOf(afterEngine);
         this.ledger = ledger;
         this.http = http;
         this.creditControl = creditControl;
@@ -81,9 +85,22 @@ public final class CredenceServer implements AutoCloseable {
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
-        DurableEngine ledger = openLedger(config, onFatal);
+        // usage records are written by the engine as it charges (and again for charges replayed at
+        // start-up), so the writer is open before the engine; it creates no file until a record comes
+        RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
+        UnrecoveredUsage unrecovered = new UnrecoveredUsage();
+        DurableEngine ledger;
+        try {
+            ledger = openLedger(config, onFatal, new EngineSetup(CatalogFile.READER, records, unrecovered));
+        } catch (Exception failed) {
+            records.close();
+            throw failed;
+        }
         CreditControlServer creditControl = null;
         List<AutoCloseable> attached = new ArrayList<>();
+        List<AutoCloseable> afterEngine = new ArrayList<>();
+        afterEngine.add(new RecordSync(records));
+        afterEngine.add(records);
         CatalogControl catalog = CatalogControl.NONE;
         DiameterServer diameter = null;
         HttpServer http = null;
@@ -93,20 +110,18 @@ public final class CredenceServer implements AutoCloseable {
             // reports damage there before the day a lost snapshot would need them; knows only the path
             JournalCheck journalCheck = JournalCheck.start(config.dataDir(), config.journalCheck());
             attached.add(journalCheck);
-            // Diameter charges and billed HTTP admissions both write usage records here.
-            RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
-            attached.add(0, new RecordSync(records));
-            attached.add(1, records);
             if (config.recordsDb() != null) {
                 // Last in the list: closed after the writer, so it ships the final records.
-                attached.add(RecordShipper.start(config.recordsDb()));
+                afterEngine.add(RecordShipper.start(config.recordsDb()));
             }
             Metrics metrics = new Metrics(); // gauges are added once what they read exists
-            // Nchf charges through the credit-control engine, so it runs even without a Diameter listener
+            // Nchf charges through the same engine, so it runs even without a Diameter listener
             DiameterSettings d = config.diameter() != null ? config.diameter() : DiameterSettings.engineOnly();
+            // how the engine grants and remembers: journaled, so a replay grants as this run does
+            EngineStart.configure(ledger, d.creditControl().engineConfig());
             DiameterServer[] listener = new DiameterServer[1];
-            CatalogHolder holder = d.catalog() == null ? null : new CatalogHolder(d.catalogFile(),
-                    new CatalogFile.Contents(d.catalog(), d.admission()));
+            CatalogHolder holder = d.catalogFile() == null ? null
+                    : new CatalogHolder(d.catalogFile(), source -> EngineStart.install(ledger, source));
             if (holder != null) {
                 // the catalog's admission section, when it has one, wins over the caller's policy
                 Supplier<AdmissionPolicy> given = admissionPolicy;
@@ -121,16 +136,15 @@ public final class CredenceServer implements AutoCloseable {
             }
             admissions = new AdmissionService(admissionPolicy, admissionReconcilePeriod, System::currentTimeMillis);
             creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
-                    host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host),
-                    System::currentTimeMillis, () -> holder == null ? null : holder.inForce(), records, admissions);
+                    host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host));
             if (d.transport() != null) {
                 ApplicationHandler charging = ServerMetrics.observed(creditControl, metrics);
                 diameter = listening("Diameter", d.transport().host(), d.transport().port(), "--diameter-port",
                         () -> DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), charging));
                 listener[0] = diameter;
             }
-            LiveSessions sessions = new DiameterSessions(creditControl);
-            ServerMetrics.register(metrics, ledger, creditControl, catalog, journalCheck);
+            LiveSessions sessions = new DiameterSessions(ledger, creditControl);
+            ServerMetrics.register(metrics, ledger, catalog, journalCheck, unrecovered);
             // SIMs, base stations and shares: who may ask for quota; the quota itself is in the ledger
             DeviceRegistry registry = DeviceRegistry.open(config.dataDir().resolve("devices.db"),
                     DeviceRegistry.Limits.DEFAULTS);
@@ -163,14 +177,15 @@ public final class CredenceServer implements AutoCloseable {
             // the offer feed (server-sent events) streams from the contract log; everything else is the API
             MarketFeed feed = new MarketFeed(market.log(), provisioning);
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
-                    new NchfApi(creditControl, d.identity().originRealm(), d.creditControl(),
-                            System::currentTimeMillis)), feed);
+                    new NchfApi(ledger, d.creditControl().redirect() == null
+                            || d.creditControl().redirect().addressType() != 2 ? null
+                            : d.creditControl().redirect().address())), feed);
             Handler front = ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics,
                     journalCheck);
             http = listening("HTTP", config.host(), config.httpPort(), "--http-port", () -> HttpServer.start(
                     config.host(), config.httpPort(), front, config.httpThreadsMax(), config.httpConnectionsMax(),
                     config.httpAccess().tls()));
-            return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached, feed);
+            return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached, afterEngine, feed);
         } catch (Exception failed) {
             if (admissions != null) {
                 admissions.close();
@@ -183,15 +198,17 @@ public final class CredenceServer implements AutoCloseable {
             }
             closeAll(attached);
             ledger.close();
+            closeAll(afterEngine);
             throw failed;
         }
     }
 
     /** Opens the data directory; one held by another process is a {@link StartupFailure} naming its PID. */
-    private static DurableEngine openLedger(ServerConfig config, Consumer<Throwable> onFatal) throws Exception {
+    private static DurableEngine openLedger(ServerConfig config, Consumer<Throwable> onFatal, EngineSetup setup)
+            throws Exception {
         try {
             return DurableEngine.open(config.dataDir(), config.journal(), config.limits(), System::currentTimeMillis,
-                    onFatal);
+                    onFatal, setup);
         } catch (io.credence.journal.DataDirectoryInUse inUse) {
             throw new StartupFailure("data directory " + config.dataDir().toAbsolutePath() + " is in use by "
                     + (inUse.holderPid() > 0 ? "process " + inUse.holderPid() : "another process")
@@ -240,7 +257,7 @@ public final class CredenceServer implements AutoCloseable {
 
     /** How far the records database is behind the records files; empty without {@code --records-db}. */
     public Optional<RecordShipper.Status> recordsDbStatus() {
-        return attached.stream().filter(RecordShipper.class::isInstance).map(c -> ((RecordShipper) c).status()).findFirst();
+        return afterEngine.stream().filter(RecordShipper.class::isInstance).map(c -> ((RecordShipper) c).status()).findFirst();
     }
 
     @Override
@@ -261,7 +278,11 @@ public final class CredenceServer implements AutoCloseable {
                 try {
                     closeAll(attached);
                 } finally {
-                    ledger.close();
+                    try {
+                        ledger.close();
+                    } finally {
+                        closeAll(afterEngine);
+                    }
                 }
             }
         }

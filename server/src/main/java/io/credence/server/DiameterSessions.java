@@ -1,8 +1,10 @@
 package io.credence.server;
 
+import io.credence.charging.ChargingEngine;
 import io.credence.diameter.cc.CreditControlServer;
-import io.credence.diameter.cc.SessionView;
 import io.credence.http.LiveSessions;
+import io.credence.journal.DurableEngine;
+import io.credence.ledger.ServiceRef;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,23 +12,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** The credit-control sessions of the Diameter front end, as the HTTP operations API shows them. */
+/**
+ * The engine's charging sessions (Diameter and Nchf) as the HTTP operations API shows them; RAR
+ * and ASR go through the Diameter front end.
+ */
 final class DiameterSessions implements LiveSessions {
+    private static final long QUERY_SECONDS = 10;
+
+    private final DurableEngine engine;
     private final CreditControlServer creditControl;
 
-    DiameterSessions(CreditControlServer creditControl) {
+    DiameterSessions(DurableEngine engine, CreditControlServer creditControl) {
+        this.engine = engine;
         this.creditControl = creditControl;
     }
 
     @Override
     public List<Map<String, Object>> list(int limit) {
-        return creditControl.sessions(limit).stream().map(DiameterSessions::json).toList();
+        return await(engine.ask(view -> view.sessions(limit))).stream().map(DiameterSessions::json).toList();
     }
 
     @Override
     public Optional<Map<String, Object>> find(String sessionId) {
-        return creditControl.session(sessionId).filter(s -> !s.finished()).map(DiameterSessions::json);
+        return await(engine.ask(view -> view.session(sessionId))).filter(ChargingEngine.SessionView::open)
+                .map(DiameterSessions::json);
     }
 
     @Override
@@ -44,20 +57,35 @@ final class DiameterSessions implements LiveSessions {
         creditControl.reAuthorizeAccount(accountId);
     }
 
-    private static Map<String, Object> json(SessionView s) {
+    private static <T> T await(CompletableFuture<T> answer) {
+        try {
+            return answer.get(QUERY_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the engine did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> json(ChargingEngine.SessionView s) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("sessionId", s.sessionId());
         body.put("accountId", s.accountId());
-        body.put("peer", s.peerHost());
-        body.put("lastRequestNumber", s.lastRequestNumber());
+        body.put("interface", s.origin().interfaceName());
+        body.put("peer", s.origin().peerHost());
+        body.put("lastRequestNumber", s.lastNumber());
         List<Map<String, Object>> grants = new ArrayList<>();
-        for (SessionView.GrantView g : s.grants()) {
+        for (ChargingEngine.GrantView g : s.grants()) {
             Map<String, Object> grant = new LinkedHashMap<>();
-            if (g.ratingGroup() >= 0) {
-                grant.put("ratingGroup", g.ratingGroup());
+            if (g.key().ratingGroup() != ServiceRef.NONE) {
+                grant.put("ratingGroup", g.key().ratingGroup());
             }
-            if (g.serviceId() >= 0) {
-                grant.put("serviceId", g.serviceId());
+            if (g.key().serviceId() != ServiceRef.NONE) {
+                grant.put("serviceId", g.key().serviceId());
+            }
+            if (g.key().upfId() != null) {
+                grant.put("upfId", g.key().upfId());
             }
             grant.put("unit", g.unit());
             grant.put("amount", g.amount());

@@ -2,6 +2,7 @@ package io.credence.server;
 
 import io.credence.journal.DurableEngine;
 import io.credence.journal.Submission;
+import io.credence.ledger.LedgerView;
 import io.credence.ledger.Command;
 import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.Operation;
@@ -104,7 +105,7 @@ final class LedgerEscrow implements ContractDesk.Escrow {
         return "market." + contractId;
     }
 
-    private <T> T query(Function<io.credence.ledger.Ledger, T> query) {
+    private <T> T query(Function<io.credence.ledger.LedgerView, T> query) {
         return await(ledger.query(query));
     }
 

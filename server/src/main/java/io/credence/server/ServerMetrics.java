@@ -1,6 +1,5 @@
 package io.credence.server;
 
-import io.credence.diameter.cc.CreditControlServer;
 import io.credence.diameter.codec.Codes;
 import io.credence.diameter.codec.DiameterMessage;
 import io.credence.diameter.transport.ApplicationHandler;
@@ -30,17 +29,20 @@ final class ServerMetrics {
     private ServerMetrics() {}
 
     /** Adds the server's gauges and the journal's fsync timing to {@code metrics}. */
-    static void register(Metrics metrics, DurableEngine ledger, CreditControlServer creditControl,
-                         CatalogControl catalog, JournalCheck journalCheck) {
+    static void register(Metrics metrics, DurableEngine ledger, CatalogControl catalog, JournalCheck journalCheck,
+                         UnrecoveredUsage unrecovered) {
         ledger.observeForce(metrics::journalForce);
         metrics.gauge("credence_ledger_queue_depth", "Commands and queries waiting for the ledger writer",
                 ledger::queueDepth);
         metrics.gauge("credence_ledger_open_reservations", "Reservations open in the ledger",
                 () -> openReservations(ledger));
-        if (creditControl != null) {
-            metrics.gauge("credence_diameter_sessions_active", "Credit-control sessions open now",
-                    creditControl::openSessionCount);
-        }
+        metrics.gauge("credence_charging_sessions_active", "Charging sessions open now (Diameter and Nchf)",
+                () -> engineQuery(ledger, view -> view.openSessionCount()));
+        metrics.counter("credence_charging_unrecovered_total", "Usage reports nobody could be charged for (the "
+                + "grant, the balance and the credit limit did not cover it, or no subscriber was known)",
+                unrecovered::reports);
+        metrics.counter("credence_charging_unrecovered_units_total", "Units of usage nobody could be charged for, "
+                + "summed over units (see the log and the usage records for which)", unrecovered::units);
         // absent until the first check completes (Metrics skips a gauge that throws), so a scrape
         // never reads "0 damage" for a directory nobody has read yet
         metrics.gauge("credence_journal_damage", "Damaged places the last journal check found in sealed segments "
@@ -67,18 +69,38 @@ final class ServerMetrics {
         return report;
     }
 
-    /** Counts each Diameter answer by command and Result-Code and times it. */
+    /** Counts each Diameter answer by command and Result-Code and times it; batches as the application does. */
     static ApplicationHandler observed(ApplicationHandler application, Metrics metrics) {
-        return (request, peer) -> {
-            long started = System.nanoTime();
-            String command = request.commandCode() == Codes.CREDIT_CONTROL ? "credit-control" : "other";
-            return application.handle(request, peer).whenComplete((answer, failed) -> metrics.diameterAnswer(command,
-                    answer == null ? -1 : resultCode(answer), System.nanoTime() - started));
+        return new ApplicationHandler() {
+            @Override
+            public java.util.concurrent.CompletionStage<DiameterMessage> handle(DiameterMessage request,
+                                                                                io.credence.diameter.transport.Peer peer) {
+                long started = System.nanoTime();
+                String command = request.commandCode() == Codes.CREDIT_CONTROL ? "credit-control" : "other";
+                return application.handle(request, peer).whenComplete((answer, failed) -> metrics.diameterAnswer(
+                        command, answer == null ? -1 : resultCode(answer), System.nanoTime() - started));
+            }
+
+            @Override
+            public void readComplete(io.credence.diameter.transport.Peer peer) {
+                application.readComplete(peer);
+            }
         };
     }
 
     private static long resultCode(DiameterMessage answer) {
         return answer.find(Codes.RESULT_CODE, 0).map(avp -> avp.unsigned32()).orElse(-1L);
+    }
+
+    private static <T> T engineQuery(DurableEngine engine, java.util.function.Function<io.credence.charging.EngineView, T> query) {
+        try {
+            return engine.ask(query).get(LEDGER_QUERY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("engine did not answer", e);
+        }
     }
 
     private static long openReservations(DurableEngine ledger) {

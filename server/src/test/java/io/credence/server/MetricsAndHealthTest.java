@@ -58,7 +58,7 @@ class MetricsAndHealthTest {
             assertThat(sample(before, created)).isEqualTo(-1);
             assertThat(before).contains("# TYPE credence_http_requests_total counter")
                     .contains("credence_catalog_info{version=\"2026-11-24.1\"} 1")
-                    .contains("credence_diameter_sessions_active 0");
+                    .contains("credence_charging_sessions_active 0");
 
             for (int n = 0; n < 3; n++) {
                 assertThat(client.call("POST", "/v1/accounts", ADMIN, "{\"accountId\":\"user-" + n
@@ -98,14 +98,14 @@ class MetricsAndHealthTest {
                 assertThat(sample(open, "credence_diameter_answers_total{command=\"credit-control\",result_code=\"2001\"}"))
                         .isEqualTo(1);
                 assertThat(sample(open, "credence_request_duration_seconds_count{interface=\"diameter\"}")).isEqualTo(1);
-                assertThat(sample(open, "credence_diameter_sessions_active")).isEqualTo(1);
+                assertThat(sample(open, "credence_charging_sessions_active")).isEqualTo(1);
                 assertThat(sample(open, "credence_ledger_open_reservations")).isGreaterThanOrEqualTo(1);
 
                 pgw.send(ccr("metrics;1", Codes.TERMINATION_REQUEST, 1).build(2)).get(10, TimeUnit.SECONDS);
                 String ended = scrape(client);
                 assertThat(sample(ended, "credence_diameter_answers_total{command=\"credit-control\",result_code=\"2001\"}"))
                         .isEqualTo(2);
-                assertThat(sample(ended, "credence_diameter_sessions_active")).isZero();
+                assertThat(sample(ended, "credence_charging_sessions_active")).isZero();
                 assertThat(sample(ended, "credence_ledger_open_reservations")).isZero();
             }
         }

@@ -198,18 +198,8 @@ record CcRequest(String sessionId, int requestType, long requestNumber, String s
                 !msccs.isEmpty(), request, application);
     }
 
-    /**
-     * The service context without the operator's prefix: TS 32.299 7.1.12 lets a client write
-     * {@code [[[[extensions.]MNC.]MCC.]Release.]service-context@domain}, and Kamailio sends
-     * {@code ext.01.001.8.32260@3gpp.org}; what names the service is {@code 32260@3gpp.org}.
-     */
     static String serviceContextRoot(String serviceContextId) {
-        int at = serviceContextId.indexOf('@');
-        if (at < 0) {
-            return serviceContextId;
-        }
-        int dot = serviceContextId.lastIndexOf('.', at);
-        return dot < 0 ? serviceContextId : serviceContextId.substring(dot + 1);
+        return ChargingRequest.serviceContextRoot(serviceContextId);
     }
 
     /**

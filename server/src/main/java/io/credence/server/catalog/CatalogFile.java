@@ -43,8 +43,24 @@ import java.util.regex.Pattern;
  * and the reason, so a bad edit is refused and the catalog in force stays.
  */
 public final class CatalogFile {
-    /** Largest catalog file read; a bigger one is refused before parsing. */
-    public static final long BYTES_MAX = 16L << 20;
+    /**
+     * Largest catalog file read; a bigger one is refused before parsing. The engine journals a
+     * catalog's source as one record when it is put in force, which bounds it.
+     */
+    public static final long BYTES_MAX = io.credence.charging.EngineCommand.InstallCatalog.SOURCE_BYTES_MAX;
+
+    /**
+     * The engine's reader of installed catalogs: the same parser, on the bytes the journal holds
+     * (a source that no longer parses is refused naming the line, as a file is).
+     */
+    public static final io.credence.charging.CatalogReader READER = source -> {
+        try {
+            Contents contents = parse(source, "catalog");
+            return new io.credence.charging.CatalogReader.Contents(contents.catalog(), contents.admission());
+        } catch (Invalid invalid) {
+            throw new CatalogException("catalog", invalid.getMessage());
+        }
+    };
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
@@ -52,7 +68,7 @@ public final class CatalogFile {
     public static final class Invalid extends Exception {
         private static final long serialVersionUID = 1L;
 
-        Invalid(Path file, int line, String reason) {
+        Invalid(Object file, int line, String reason) {
             super(file + (line > 0 ? ":" + line : "") + ": " + reason, null, false, false);
         }
     }
@@ -67,14 +83,31 @@ public final class CatalogFile {
     }
 
     public static Contents readAll(Path file) throws Invalid {
-        String text;
+        return parse(bytesOf(file), file.toString());
+    }
+
+    /** A catalog file's bytes, within {@link #BYTES_MAX}. */
+    public static byte[] bytesOf(Path file) throws Invalid {
         try {
             if (Files.size(file) > BYTES_MAX) {
-                throw new Invalid(file, 0, "larger than " + BYTES_MAX + " bytes");
+                throw new Invalid(file, 0, "larger than " + BYTES_MAX + " bytes (the bound of a catalog put in force)");
             }
-            text = Files.readString(file);
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new Invalid(file, 0, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Parses a catalog's bytes; {@code file} names them in a refusal. */
+    public static Contents parse(byte[] source, String file) throws Invalid {
+        if (source.length > BYTES_MAX) {
+            throw new Invalid(file, 0, "larger than " + BYTES_MAX + " bytes (the bound of a catalog put in force)");
+        }
+        String text;
+        try {
+            text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(source)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new Invalid(file, 0, "is not UTF-8");
         }
         JsonNode root;
         try {

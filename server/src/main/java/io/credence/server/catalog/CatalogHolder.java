@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The catalog in force and the file it came from. A reload swaps in a new rating engine only when
- * the file reads as a valid catalog; sessions keep their grants, new grants see the new catalog.
+ * The catalog file, and a copy of the catalog the engine has in force for what the HTTP API reads
+ * (quotes, packages, the admission policy of HTTP admissions). A reload puts the file in force in
+ * the engine (one journaled command: its source bytes, parsed again at every replay) only when it
+ * reads as a valid catalog; sessions keep their grants, new grants see the new catalog.
  * When watching, the file is polled and reloaded when its content changes: polling rather than a
  * WatchService, because editors and deploy tools replace files by rename, which directory watches
  * report unevenly across file systems, and a content digest ignores a touch that changed nothing.
@@ -30,21 +32,32 @@ public final class CatalogHolder implements CatalogControl, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CatalogHolder.class.getName());
 
     private final Path file;
+    /** Puts a catalog's source in force in the charging engine; null: the refusal, else accepted. */
+    private final java.util.function.Function<byte[], String> install;
     private final AtomicReference<RatingEngine> engine;
     private final AtomicReference<AdmissionPolicy> admission;
     /** Digest of the file content last tried (loaded or refused), so a refused edit is reported once. */
     private byte[] lastSeen;
     private ScheduledExecutorService watcher;
 
-    public CatalogHolder(Path file, Catalog initial) {
-        this(file, new CatalogFile.Contents(initial, null));
-    }
-
-    public CatalogHolder(Path file, CatalogFile.Contents initial) {
+    /**
+     * Reads {@code file} and puts it in force.
+     *
+     * @param install puts a catalog's source in force in the engine and says why not (null when it did)
+     * @throws CatalogFile.Invalid when the file is not a valid catalog, or the engine refused it
+     */
+    public CatalogHolder(Path file, java.util.function.Function<byte[], String> install) throws CatalogFile.Invalid {
         this.file = file;
+        this.install = install;
+        byte[] source = CatalogFile.bytesOf(file);
+        CatalogFile.Contents initial = CatalogFile.parse(source, file.toString());
+        String refused = install.apply(source);
+        if (refused != null) {
+            throw new CatalogFile.Invalid(file, 0, "the engine refused it: " + refused);
+        }
         this.engine = new AtomicReference<>(new RatingEngine(initial.catalog()));
         this.admission = new AtomicReference<>(initial.admission());
-        this.lastSeen = digest();
+        this.lastSeen = digestOf(source);
     }
 
     /**
@@ -85,9 +98,15 @@ public final class CatalogHolder implements CatalogControl, AutoCloseable {
 
     private byte[] digest() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            return digestOf(Files.readAllBytes(file));
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    private static byte[] digestOf(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -100,7 +119,7 @@ public final class CatalogHolder implements CatalogControl, AutoCloseable {
         }
     }
 
-    /** The engine in force, for credit control to ask at each grant. */
+    /** The rating engine of the catalog in force, for quotes and packages. */
     public RatingEngine inForce() {
         return engine.get();
     }
@@ -117,11 +136,16 @@ public final class CatalogHolder implements CatalogControl, AutoCloseable {
 
     @Override
     public synchronized Reload reload() {
-        lastSeen = digest();
         try {
-            CatalogFile.Contents contents = CatalogFile.readAll(file);
+            byte[] source = CatalogFile.bytesOf(file);
+            lastSeen = digestOf(source);
+            CatalogFile.Contents contents = CatalogFile.parse(source, file.toString());
             Catalog next = contents.catalog();
             String before = engine.get().catalog().version();
+            String refused = install.apply(source);
+            if (refused != null) {
+                throw new CatalogFile.Invalid(file, 0, "the engine refused it: " + refused);
+            }
             engine.set(new RatingEngine(next));
             if (contents.admission() != null) {
                 admission.set(contents.admission());

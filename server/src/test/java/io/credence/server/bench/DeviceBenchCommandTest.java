@@ -44,7 +44,7 @@ class DeviceBenchCommandTest {
             for (int i = 0; i < AGENTS; i++) {
                 String account = "bench-dev-" + i;
                 String stream = "sim.bench-sim-" + i;
-                counted += NchfBenchCommandTest.query(server, (Ledger l) -> l.sequence(account, stream))
+                counted += NchfBenchCommandTest.query(server, (LedgerView l) -> l.sequence(account, stream))
                         .map(SequenceView::total).orElse(0L);
             }
             assertThat(counted).as("every report answered 200 counted once").isEqualTo(reported);

@@ -153,7 +153,7 @@ class DiameterBenchCommandTest {
                 defaults.limits(), diameter);
     }
 
-    private static <T> T query(CredenceServer server, Function<Ledger, T> query) throws Exception {
+    private static <T> T query(CredenceServer server, Function<LedgerView, T> query) throws Exception {
         return ((Submission.Accepted<T>) server.ledger().query(query)).answer().get(10, TimeUnit.SECONDS);
     }
 

@@ -123,7 +123,7 @@ class NchfBenchCommandTest {
         assertThat(bad.err()).contains(message).contains("Try 'credence bench nchf --help'.");
     }
 
-    static <T> T query(CredenceServer server, Function<Ledger, T> query) throws Exception {
+    static <T> T query(CredenceServer server, Function<LedgerView, T> query) throws Exception {
         return ((Submission.Accepted<T>) server.ledger().query(query)).answer().get(10, TimeUnit.SECONDS);
     }
 

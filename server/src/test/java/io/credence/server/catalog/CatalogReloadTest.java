@@ -83,7 +83,12 @@ class CatalogReloadTest {
         Path file = dir.resolve("catalog.json");
         String text = Files.readString(CatalogFileTest.EXAMPLE);
         Files.writeString(file, text);
-        try (CatalogHolder holder = new CatalogHolder(file, CatalogFile.read(file))) {
+        // the engine the holder puts each good edit in force in: the same one the server runs
+        io.credence.charging.ChargingEngine engine = new io.credence.charging.ChargingEngine(
+                io.credence.ledger.LedgerLimits.DEFAULTS, CatalogFile.READER);
+        try (CatalogHolder holder = new CatalogHolder(file, source -> ((io.credence.charging.EngineOutcome.CatalogInstalled)
+                engine.apply(new io.credence.charging.EngineCommand.InstallCatalog(source), System.currentTimeMillis()))
+                .refusal())) {
             holder.watch(java.time.Duration.ofMillis(50));
             Files.writeString(file, text.replace("2026-11-24.1", "2026-11-26.1"));
             awaitVersion(holder, "2026-11-26.1");
@@ -95,6 +100,9 @@ class CatalogReloadTest {
             // the next good edit is taken again
             Files.writeString(file, text.replace("2026-11-24.1", "2026-11-28.1"));
             awaitVersion(holder, "2026-11-28.1");
+            synchronized (holder) { // the watcher's last install happened under the holder's lock
+                assertThat(engine.catalogVersion()).contains("2026-11-28.1");
+            }
         }
     }
 

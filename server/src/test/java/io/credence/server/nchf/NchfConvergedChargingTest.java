@@ -257,12 +257,16 @@ class NchfConvergedChargingTest {
         Reply noRef = post(ROOT + "/AAAAAAAAAAAAAAAAAAAAAA/update", request("imsi-262015555555555", 1, report(10, 1, 1)));
         assertThat(noRef.status()).isEqualTo(404);
         assertThat(noRef.body().path("cause").asText()).isEqualTo("CONTEXT_NOT_FOUND");
+        // its retry changes nothing more: the reported byte is charged once, to the subscriber it names
+        Reply noRefAgain = post(ROOT + "/AAAAAAAAAAAAAAAAAAAAAA/update", request("imsi-262015555555555", 1,
+                report(10, 1, 1)));
+        assertThat(noRefAgain.status()).isEqualTo(404);
         assertThat(nchf.postMalformed("nchf-convergedcharging/v3/nothing", "{}").status()).isEqualTo(404);
-        // the whole balance is 1000 bytes: the grant is what is left, with a final unit indication
+        // the whole balance is 1000 bytes less the one reported above: the grant is what is left, final
         Reply partial = post(ROOT, request("imsi-262015555555555", 0, ask(10, 5_000)));
         assertThat(partial.status()).as(partial.raw()).isEqualTo(201);
         JsonNode unit = partial.body().path("multipleUnitInformation").get(0);
-        assertThat(unit.path("grantedUnit").path("totalVolume").asLong()).isEqualTo(1_000);
+        assertThat(unit.path("grantedUnit").path("totalVolume").asLong()).isEqualTo(999);
         assertThat(unit.path("finalUnitIndication").path("finalUnitAction").asText()).isEqualTo("TERMINATE");
         // nothing left: a second session is refused
         Reply none = post(ROOT, request("imsi-262015555555555", 0, ask(11, 5_000)));
@@ -397,7 +401,7 @@ class NchfConvergedChargingTest {
                 "\"chargingId\": 2"));
         assertThat(third.status()).as(third.raw()).isEqualTo(503);
         assertThat(third.body().path("cause").asText()).isEqualTo("NF_CONGESTION");
-        assertThat(third.body().path("detail").asText()).contains("charging data table is full (2 refs)");
+        assertThat(third.body().path("detail").asText()).contains("session table full (2)");
         assertThat(bytes("frank").path("reserved").asLong()).isEqualTo(2_000);
     }
 }
