@@ -126,15 +126,18 @@ public final class ChargingEngine implements EngineView {
 
     /**
      * Diameter numbers its requests: the same number is a retransmission. An Nchf consumer's own
-     * numbers are not to be trusted (free5GC sends 0 in every request): the same bytes, or a
-     * retransmission it flags with the same number as the last request, is a retry.
+     * numbers are not to be trusted (free5GC sends 0 in every request, so a flagged retransmission
+     * with the last request's number may repeat an older request, lost with its answer): the same
+     * bytes are a retry. Only a client whose bytes are not known (no digest) is taken at its word.
      */
     private static boolean isRetry(Session s, ChargingRequest r) {
         if (r.number() != ChargingRequest.NUMBER_NEXT) {
             return r.number() == s.lastNumber;
         }
-        return (r.digest() != 0 && r.digest() == s.lastDigest)
-                || (r.retransmission() && r.clientNumber() >= 0 && r.clientNumber() == s.lastClientNumber);
+        if (r.digest() != 0) {
+            return r.digest() == s.lastDigest;
+        }
+        return r.retransmission() && r.clientNumber() >= 0 && r.clientNumber() == s.lastClientNumber;
     }
 
     private ChargingResult open(Session existing, ChargingRequest r, long number, long now) {
@@ -164,23 +167,12 @@ public final class ChargingEngine implements EngineView {
     }
 
     private ChargingResult continued(Session s, ChargingRequest r, long number, long now) {
-        if (s == null || s.state == Session.State.UNKNOWN) {
-            // what it reports is charged, and the request kept for its retries (which are not charged again)
-            if (s == null && sessions.size() >= config.sessionsMax()) {
-                return refused(Result.TOO_BUSY, "session table full (" + config.sessionsMax() + ")", null);
-            }
-            Session unknown = s != null ? s : new Session(r.sessionId(), Digests.shortKey(r.sessionId(), 11), r.origin());
-            unknown.state = Session.State.UNKNOWN;
-            unknown.startedAtMillis = s != null ? s.startedAtMillis : now;
-            RequestContext ctx = context(unknown, r, number, now);
-            ChargingOutcome outcome = SessionFlow.unknownSession(ctx);
-            remember(unknown, r, number, outcome, now);
-            if (s == null) {
-                sessions.add(unknown);
-            }
-            return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
+        if (s != null && r.number() != ChargingRequest.NUMBER_NEXT && number <= s.lastNumber) {
+            // an older request of the session, arriving late: it was charged when it came first
+            return refused(Result.INVALID_VALUE, "request number " + number + " does not follow " + s.lastNumber,
+                    Field.REQUEST_NUMBER);
         }
-        if (s.state == Session.State.REFUSED && r.kind() == ChargingRequest.Kind.TERMINATE) {
+        if (s != null && s.state == Session.State.REFUSED && r.kind() == ChargingRequest.Kind.TERMINATE) {
             // the client ends a session refused at its start (Kamailio always does): nothing was
             // granted, and what it reports all the same is charged as usage without a grant
             RequestContext ctx = context(s, r, number, now);
@@ -189,12 +181,8 @@ public final class ChargingEngine implements EngineView {
             remember(s, r, number, ended, now);
             return new ChargingResult(ended, ctx.records, ctx.unrecovered);
         }
-        if (!s.open()) {
-            return refused(Result.UNKNOWN_SESSION, "session " + r.sessionId() + " has finished", null);
-        }
-        if (r.number() != ChargingRequest.NUMBER_NEXT && number <= s.lastNumber) {
-            return refused(Result.INVALID_VALUE, "request number " + number + " does not follow " + s.lastNumber,
-                    Field.REQUEST_NUMBER);
+        if (s == null || !s.open()) {
+            return afterEnd(s, r, number, now);
         }
         RequestContext ctx = context(s, r, number, now);
         ChargingOutcome outcome = r.kind() == ChargingRequest.Kind.UPDATE ? SessionFlow.update(ctx)
@@ -203,6 +191,33 @@ public final class ChargingEngine implements EngineView {
             s.state = Session.State.FINISHED;
         }
         remember(s, r, number, outcome, now);
+        return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
+    }
+
+    /**
+     * An update or termination of a session that is not open: never opened, forgotten, finished
+     * or refused. What it reports is charged all the same (to the session's subscriber, else to the
+     * one its identities name), the answer is UNKNOWN_SESSION, and the request is kept for its
+     * retries, which are not charged again.
+     */
+    private ChargingResult afterEnd(Session s, ChargingRequest r, long number, long now) {
+        if (s == null && sessions.size() >= config.sessionsMax()) {
+            return refused(Result.TOO_BUSY, "session table full (" + config.sessionsMax() + ")", null);
+        }
+        Session target = s;
+        if (target == null) {
+            target = new Session(r.sessionId(), Digests.shortKey(r.sessionId(), 11), r.origin());
+            target.state = Session.State.UNKNOWN;
+            target.startedAtMillis = now;
+        } else if (target.state == Session.State.UNKNOWN) {
+            target.accountId = null; // each stray request names its own subscriber
+        }
+        RequestContext ctx = context(target, r, number, now);
+        ChargingOutcome outcome = SessionFlow.unknownSession(ctx);
+        remember(target, r, number, outcome, now);
+        if (s == null) {
+            sessions.add(target);
+        }
         return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
     }
 

@@ -54,21 +54,33 @@ public record RatedGrant(String service, String catalogVersion, String currency,
     }
 
     /**
+     * {@link #priceBetween}, or {@code Long.MAX_VALUE} for a count of units whose price no long can
+     * hold: more than any balance, which is all the search below needs to know.
+     */
+    private static long boundedPrice(Tariff tariff, String band, long from, long units) {
+        try {
+            return priceBetween(tariff, band, from, units);
+        } catch (ArithmeticException beyondAnyBalance) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
      * The most units after {@code from} that {@code money} pays for, at most {@code max}; 0 when
      * not even one. Binary search: the price of a call never decreases as it grows.
      */
     static long unitsAffordable(Tariff tariff, String band, long from, long money, long max) {
-        if (max <= 0 || priceBetween(tariff, band, from, 1) > money) {
+        if (max <= 0 || boundedPrice(tariff, band, from, 1) > money) {
             return 0;
         }
-        if (priceBetween(tariff, band, from, max) <= money) {
+        if (boundedPrice(tariff, band, from, max) <= money) {
             return max;
         }
         long low = 1;
         long high = max;
         while (high - low > 1) {
             long mid = low + (high - low) / 2;
-            if (priceBetween(tariff, band, from, mid) <= money) {
+            if (boundedPrice(tariff, band, from, mid) <= money) {
                 low = mid;
             } else {
                 high = mid;

@@ -77,15 +77,18 @@ final class SessionFlow {
     }
 
     /**
-     * An update or termination for a session that is not known: never opened, or forgotten long
-     * after it went silent. What it reports is charged to the subscriber its identities name, if
-     * any (recorded as unrecovered when none does); the answer is UNKNOWN_SESSION either way.
+     * An update or termination for a session that is not open: never opened, forgotten long after
+     * it went silent, or finished. What it reports is charged to the session's subscriber, or to
+     * the one its identities name (recorded as unrecovered when none does); the answer is
+     * UNKNOWN_SESSION either way.
      */
     static ChargingOutcome unknownSession(RequestContext ctx) {
         boolean reportsUsage = ctx.request.services().stream().anyMatch(s -> s.used() != null
                 && s.used().values().stream().anyMatch(v -> v > 0));
+        boolean finished = ctx.session.state != Session.State.UNKNOWN;
         if (reportsUsage) {
-            Optional<String> account = accountOf(ctx);
+            Optional<String> account = ctx.session.accountId != null ? Optional.of(ctx.session.accountId)
+                    : accountOf(ctx);
             if (account.isPresent()) {
                 ctx.session.accountId = account.get();
                 for (ChargingRequest.ServiceUsage usage : ctx.request.services()) {
@@ -107,7 +110,7 @@ final class SessionFlow {
             }
         }
         return ChargingOutcome.refused(Result.UNKNOWN_SESSION, "session " + ctx.request.sessionId()
-                + " is not known (never opened, finished or forgotten)", null, true);
+                + (finished ? " has finished" : " is not known (never opened, or forgotten)"), null, true);
     }
 
     static ChargingOutcome event(RequestContext ctx) {

@@ -47,12 +47,18 @@ public final class LedgerSnapshot {
         out.writeLong(ledger.nowMillis);
         out.writeLong(ledger.nextBucketId);
         out.writeLong(ledger.nextReservationId);
+        // in key order: a hash map's order depends on its history (a restored map has another
+        // capacity), and the same state must always write the same bytes
         out.writeInt(ledger.accounts.size());
-        for (Account a : ledger.accounts.values()) {
+        List<Account> accounts = new java.util.ArrayList<>(ledger.accounts.values());
+        accounts.sort(java.util.Comparator.comparing(a -> a.id));
+        for (Account a : accounts) {
             writeAccount(out, a);
         }
         out.writeInt(ledger.open.size());
-        for (Reservation r : ledger.open.values()) {
+        List<Reservation> open = new java.util.ArrayList<>(ledger.open.values());
+        open.sort(java.util.Comparator.comparingLong(r -> r.id));
+        for (Reservation r : open) {
             writeReservation(out, r);
         }
         out.writeInt(ledger.closed.size());

@@ -1,0 +1,41 @@
+package io.credence.charging.simulation;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A bounded number of seeds of the engine's deterministic simulation in every build; {@code
+ * credence simulate --seeds N} runs as many more as one likes, and {@code --seed S} replays one.
+ * Each seed's run checks its invariants after every step and fails naming the seed and the step.
+ */
+class EngineSimulationTest {
+    /** Seeds per build: a few thousand steps each, a few seconds in all on the CI machine. */
+    static final int SEEDS = 40;
+
+    @Test
+    void everySeedKeepsEveryInvariant() {
+        long requests = 0;
+        long crashes = 0;
+        long retries = 0;
+        long lost = 0;
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            EngineSimulation.Report report = EngineSimulation.run(seed, EngineSimulation.Options.DEFAULTS);
+            requests += report.requests();
+            crashes += report.crashes();
+            retries += report.retries();
+            lost += report.lostBatches();
+        }
+        // the runs did what they are for: many requests, retries, crashes with and without a lost record
+        assertThat(requests).isGreaterThan(SEEDS * 500L);
+        assertThat(retries).isGreaterThan(SEEDS * 20L);
+        assertThat(crashes).isGreaterThan(SEEDS * 10L);
+        assertThat(lost).isGreaterThan(SEEDS * 2L);
+    }
+
+    @Test
+    void aSeedIsReproducible() {
+        assertThat(EngineSimulation.run(7, EngineSimulation.Options.DEFAULTS))
+                .isEqualTo(EngineSimulation.run(7, EngineSimulation.Options.DEFAULTS));
+    }
+}
