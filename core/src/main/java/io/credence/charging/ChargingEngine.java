@@ -36,8 +36,8 @@ public final class ChargingEngine implements EngineView {
     EngineConfig config = EngineConfig.defaults();
     InstalledCatalog catalog;
     AdmissionControl admission;
-    /** The source of the catalog whose admission policy is in force (a later catalog may have none). */
-    byte[] admissionSource;
+    /** Layered admissions asked for directly (HTTP), billed or not. */
+    final AdmissionDesk desk = new AdmissionDesk();
     final Sessions sessions = new Sessions();
     /** Open sessions by account, for a top-up's re-authorisation. */
     final HashMap<String, List<Session>> byAccount = new HashMap<>();
@@ -86,6 +86,19 @@ public final class ChargingEngine implements EngineView {
             case EngineCommand.Configure c -> {
                 config = c.config();
                 yield new EngineOutcome.Configured(config);
+            }
+            case EngineCommand.SetAdmissionPolicy c -> new EngineOutcome.AdmissionPolicySet(c.policy(),
+                    putInForce(c.policy()));
+            case EngineCommand.Admit c -> {
+                EngineOutcome.Admitting admitting = new EngineOutcome.Admitting(desk.admit(ledger, admission, c,
+                        ledger.nowMillis()));
+                ledger.endEngineCommand();
+                yield admitting;
+            }
+            case EngineCommand.EndAdmission c -> {
+                EngineOutcome.AdmissionEnded ended = desk.end(ledger, admission, c, ledger.nowMillis());
+                ledger.endEngineCommand();
+                yield ended;
             }
         };
     }
@@ -278,14 +291,22 @@ public final class ChargingEngine implements EngineView {
         }
         catalog = InstalledCatalog.of(source, contents);
         if (contents.admission() != null) {
-            admissionSource = source.clone();
-            if (admission == null) {
-                admission = new AdmissionControl(contents.admission());
-            } else {
-                admission.reconcile(contents.admission(), ledger.nowMillis());
-            }
+            putInForce(contents.admission()); // a catalog without an admission section leaves the policy in force
         }
         return new EngineOutcome.CatalogInstalled(catalog.version(), null);
+    }
+
+    /** An admission policy from now on: the pools take its capacities, live admissions keep their draws. */
+    private AdmissionControl.Reconciled putInForce(io.credence.admission.AdmissionPolicy policy) {
+        AdmissionControl.Reconciled reconciled;
+        if (admission == null) {
+            admission = new AdmissionControl(policy);
+            reconciled = new AdmissionControl.Reconciled(0, 0);
+        } else {
+            reconciled = admission.reconcile(policy, ledger.nowMillis());
+        }
+        desk.sweep(admission, ledger.nowMillis());
+        return reconciled;
     }
 
     // ---------------------------------------------------------------- queries (read-only)
@@ -318,6 +339,21 @@ public final class ChargingEngine implements EngineView {
     public List<SessionView> sessionsOf(String accountId) {
         return byAccount.getOrDefault(accountId, List.of()).stream().filter(Session::open).map(ChargingEngine::view)
                 .toList();
+    }
+
+    @Override
+    public Optional<io.credence.admission.AdmissionPolicy> admissionPolicy() {
+        return admission == null ? Optional.empty() : Optional.of(admission.policy());
+    }
+
+    @Override
+    public Optional<AdmissionControl.Report> admissionReport() {
+        return admission == null ? Optional.empty() : Optional.of(admission.report());
+    }
+
+    @Override
+    public java.util.Map<String, AdmissionBilling> admissionBillings() {
+        return java.util.Map.copyOf(desk.billings);
     }
 
     @Override

@@ -40,6 +40,9 @@ public final class EngineCodec {
     static final int CHARGE = 64;
     static final int INSTALL_CATALOG = 65;
     static final int CONFIGURE = 66;
+    static final int SET_ADMISSION_POLICY = 67;
+    static final int ADMIT = 68;
+    static final int END_ADMISSION = 69;
     static final int ABSENT = 0xFF;
 
     private EngineCodec() {}
@@ -63,6 +66,33 @@ public final class EngineCodec {
                 out.writeUTF("");
                 out.writeByte(CONFIGURE);
                 writeConfig(out, c.config());
+            }
+            case EngineCommand.SetAdmissionPolicy c -> {
+                out.writeUTF("");
+                out.writeByte(SET_ADMISSION_POLICY);
+                AdmissionCodec.writePolicy(out, c.policy());
+            }
+            case EngineCommand.Admit c -> {
+                out.writeUTF("");
+                out.writeByte(ADMIT);
+                out.writeUTF(c.admissionId());
+                AdmissionCodec.writeRequest(out, c.request());
+                out.writeLong(c.ttlMillis());
+                writeOptional(out, c.accountId());
+                writeOptional(out, c.counterpartyId());
+            }
+            case EngineCommand.EndAdmission c -> {
+                out.writeUTF("");
+                out.writeByte(END_ADMISSION);
+                out.writeUTF(c.admissionId());
+                out.writeBoolean(c.usage() != null);
+                if (c.usage() != null) {
+                    out.writeLong(c.usage().bytesMetered());
+                    out.writeLong(c.usage().bytesDropped());
+                    out.writeLong(c.usage().activeSeconds());
+                    out.writeLong(c.usage().wallSeconds());
+                }
+                writeOptional(out, c.requestId());
             }
         }
     }
@@ -126,6 +156,15 @@ public final class EngineCodec {
                     yield new EngineCommand.InstallCatalog(source);
                 }
                 case CONFIGURE -> new EngineCommand.Configure(readConfig(in));
+                case SET_ADMISSION_POLICY -> new EngineCommand.SetAdmissionPolicy(AdmissionCodec.readPolicy(in));
+                case ADMIT -> new EngineCommand.Admit(in.readUTF(), AdmissionCodec.readRequest(in), in.readLong(),
+                        readOptional(in), readOptional(in));
+                case END_ADMISSION -> {
+                    String id = in.readUTF();
+                    AdmissionUsage usage = in.readBoolean()
+                            ? new AdmissionUsage(in.readLong(), in.readLong(), in.readLong(), in.readLong()) : null;
+                    yield new EngineCommand.EndAdmission(id, usage, readOptional(in));
+                }
                 default -> throw new IOException("unknown engine command tag " + tag);
             };
         } catch (IllegalArgumentException invalid) {

@@ -36,4 +36,46 @@ public sealed interface EngineCommand {
 
     /** The configuration requests are charged with from now on. */
     record Configure(EngineConfig config) implements EngineCommand {}
+
+    /**
+     * Layered admission's policy from now on (when it does not come with a catalog): the pools
+     * take the new capacities, live admissions keep their draws.
+     */
+    record SetAdmissionPolicy(io.credence.admission.AdmissionPolicy policy) implements EngineCommand {
+        public SetAdmissionPolicy {
+            java.util.Objects.requireNonNull(policy, "policy");
+        }
+    }
+
+    /**
+     * A layered admission asked for over HTTP; with an account, billed: its reservation of BYTES is
+     * taken in the same command, so an admission never stands without the reservation it needs.
+     *
+     * @param accountId      who pays, or null for an admission that is not billed
+     * @param counterpartyId who is paid (the system account by default)
+     */
+    record Admit(String admissionId, io.credence.admission.QosRequest request, long ttlMillis, String accountId,
+                 String counterpartyId) implements EngineCommand {
+        public Admit {
+            java.util.Objects.requireNonNull(admissionId, "admissionId");
+            java.util.Objects.requireNonNull(request, "request");
+            if (ttlMillis < 1 || (accountId == null) != (counterpartyId == null)) {
+                throw new IllegalArgumentException("ttlMillis >= 1; an account and its counterparty, or neither");
+            }
+        }
+    }
+
+    /**
+     * The end of an admission: with usage, a billed admission's effective bytes are committed on
+     * its reservation (the request id names that commit, null for one derived from it); without,
+     * it is released and its reservation given back.
+     */
+    record EndAdmission(String admissionId, AdmissionUsage usage, String requestId) implements EngineCommand {
+        public EndAdmission {
+            java.util.Objects.requireNonNull(admissionId, "admissionId");
+            if (requestId != null && usage == null) {
+                throw new IllegalArgumentException("a request id names the commit of usage: usage is required with it");
+            }
+        }
+    }
 }

@@ -16,4 +16,18 @@ public sealed interface EngineOutcome {
     }
 
     record Configured(EngineConfig config) implements EngineOutcome {}
+
+    /** The policy in force now; what putting it in force did to the pools (expired, corrected). */
+    record AdmissionPolicySet(io.credence.admission.AdmissionPolicy policy,
+                              io.credence.admission.AdmissionControl.Reconciled reconciled) implements EngineOutcome {}
+
+    record Admitting(AdmissionAnswers.Admit answer) implements EngineOutcome {}
+
+    /** An admission's end, and the usage record of what was charged (none for a release or a retry). */
+    record AdmissionEnded(AdmissionAnswers.End answer, java.util.List<io.credence.records.UsageRecord> records)
+            implements EngineOutcome {
+        public AdmissionEnded {
+            records = java.util.List.copyOf(records);
+        }
+    }
 }

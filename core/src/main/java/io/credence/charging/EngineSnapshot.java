@@ -20,9 +20,9 @@ import java.util.List;
  *   the ledger                                   ({@link LedgerSnapshot}, its own magic first)
  *   configuration                                (as {@link EngineCodec}'s Configure)
  *   catalog?     u32 length, source bytes        (re-read with the engine's CatalogReader)
- *   admission?   u32 length, source bytes of the catalog that set its policy,
- *                u32 live { admission }
- *   u32 sessions { session }                      ({@link SessionCodec})
+ *   admission?   policy ({@link AdmissionCodec}), u32 live { admission } by id
+ *   u32 billings { id, billing } by id, u32 settlements { id, settlement } eldest first
+ *   u32 sessions { session } by id                ({@link SessionCodec})
  *   "CRXE" u32 end marker
  * </pre>
  *
@@ -32,7 +32,7 @@ import java.util.List;
 public final class EngineSnapshot {
     private static final int MAGIC = 0x43524458; // "CRDX"
     private static final int END = 0x43525845; // "CRXE"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private EngineSnapshot() {}
 
@@ -42,13 +42,27 @@ public final class EngineSnapshot {
         LedgerSnapshot.write(engine.ledger(), out);
         EngineCodec.writeConfig(out, engine.config);
         writeSource(out, engine.catalog == null ? null : engine.catalog.source());
-        writeSource(out, engine.admission == null ? null : engine.admissionSource);
+        out.writeBoolean(engine.admission != null);
         if (engine.admission != null) {
-            List<AdmissionControl.LiveAdmission> live = engine.admission.liveAdmissions();
+            AdmissionCodec.writePolicy(out, engine.admission.policy());
+            List<AdmissionControl.LiveAdmission> live = new ArrayList<>(engine.admission.liveAdmissions());
+            live.sort(java.util.Comparator.comparing(AdmissionControl.LiveAdmission::id));
             out.writeInt(live.size());
             for (AdmissionControl.LiveAdmission a : live) {
                 SessionCodec.writeAdmission(out, a);
             }
+        }
+        List<String> billed = new ArrayList<>(engine.desk.billings.keySet());
+        billed.sort(null);
+        out.writeInt(billed.size());
+        for (String id : billed) {
+            out.writeUTF(id);
+            AdmissionCodec.writeBilling(out, engine.desk.billings.get(id));
+        }
+        out.writeInt(engine.desk.settlements.size()); // in their order: the eldest goes first
+        for (var e : engine.desk.settlements.entrySet()) {
+            out.writeUTF(e.getKey());
+            AdmissionCodec.writeSettlement(out, e.getValue());
         }
         List<Session> sessions = new ArrayList<>(engine.allSessions());
         sessions.sort(java.util.Comparator.comparing(s -> s.id)); // the same state always writes the same bytes
@@ -78,18 +92,29 @@ public final class EngineSnapshot {
         if (catalog != null) {
             engine.catalog = InstalledCatalog.of(catalog, reader.read(catalog));
         }
-        byte[] admissionSource = readSource(in);
-        if (admissionSource != null) {
-            CatalogReader.Contents contents = reader.read(admissionSource);
-            if (contents.admission() == null) {
-                throw new IOException("the catalog that set the admission policy has none now");
-            }
-            engine.admission = new AdmissionControl(contents.admission());
-            engine.admissionSource = admissionSource;
+        if (in.readBoolean()) {
+            engine.admission = new AdmissionControl(AdmissionCodec.readPolicy(in));
             int live = in.readInt();
+            if (live < 0 || live > engine.admission.policy().admissionsMax()) {
+                throw new IOException("snapshot holds " + live + " live admissions");
+            }
             for (int i = 0; i < live; i++) {
                 engine.admission.restore(SessionCodec.readAdmission(in));
             }
+        }
+        int billings = in.readInt();
+        if (billings < 0 || billings > io.credence.admission.AdmissionPolicy.ADMISSIONS_MAX_LIMIT) {
+            throw new IOException("snapshot holds " + billings + " admission billings");
+        }
+        for (int i = 0; i < billings; i++) {
+            engine.desk.billings.put(in.readUTF(), AdmissionCodec.readBilling(in));
+        }
+        int settlements = in.readInt();
+        if (settlements < 0 || settlements > io.credence.admission.AdmissionPolicy.ADMISSIONS_MAX_LIMIT) {
+            throw new IOException("snapshot holds " + settlements + " admission settlements");
+        }
+        for (int i = 0; i < settlements; i++) {
+            engine.desk.settlements.put(in.readUTF(), AdmissionCodec.readSettlement(in));
         }
         int sessions = in.readInt();
         if (sessions < 0 || sessions > engine.config.sessionsMax()) {

@@ -26,6 +26,15 @@ public interface EngineView {
     /** The open sessions of an account (for a top-up's re-authorisation). */
     List<ChargingEngine.SessionView> sessionsOf(String accountId);
 
+    /** Layered admission's policy in force, or empty without one. */
+    Optional<io.credence.admission.AdmissionPolicy> admissionPolicy();
+
+    /** Every layer's pools and the admissions table's fill; empty without a policy. */
+    Optional<io.credence.admission.AdmissionControl.Report> admissionReport();
+
+    /** The billings of live admissions, by admission id (a copy). */
+    java.util.Map<String, AdmissionBilling> admissionBillings();
+
     /** Sessions remembered: open ones and finished ones kept for retries. */
     int sessionCount();
 

@@ -15,32 +15,20 @@ import io.credence.admission.Pool;
 import io.credence.admission.PoolLevel;
 import io.credence.admission.QosParameter;
 import io.credence.admission.QosRequest;
-import io.credence.http.Admissions.Billing;
-import io.credence.http.Admissions.Settlement;
-import io.credence.ledger.Command;
+import io.credence.charging.AdmissionAnswers;
+import io.credence.charging.AdmissionBilling;
+import io.credence.charging.AdmissionSettlement;
+import io.credence.charging.AdmissionUsage;
 import io.credence.ledger.Ids;
-import io.credence.ledger.Operation;
-import io.credence.ledger.Outcome;
 import io.credence.ledger.Rejection;
-import io.credence.ledger.ServiceRef;
-import io.credence.ledger.Unit;
-import io.credence.records.UsageRecord;
-import io.credence.records.UsageSink;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -77,19 +65,19 @@ final class AdmissionApi {
     private static final System.Logger LOG = System.getLogger(AdmissionApi.class.getName());
 
     private final Admissions admissions;
-    /** Submits one ledger command and waits for its outcome; throws {@link ApiError} when busy or stopped. */
-    private final Function<Command, Outcome> ledger;
-    private final UsageSink usage;
-    private final LongSupplier clockMillis;
-
-    AdmissionApi(Admissions admissions, Function<Command, Outcome> ledger, UsageSink usage, LongSupplier clockMillis) {
+    AdmissionApi(Admissions admissions) {
         this.admissions = admissions;
-        this.ledger = ledger;
-        this.usage = usage;
-        this.clockMillis = clockMillis;
     }
 
     Answer route(String method, String[] path, Supplier<JsonBody> body) {
+        try {
+            return routed(method, path, body);
+        } catch (Admissions.Busy busy) {
+            throw new ApiError(503, "busy", null, busy.getMessage());
+        }
+    }
+
+    private Answer routed(String method, String[] path, Supplier<JsonBody> body) {
         AdmissionPolicy policy = admissions.policy().orElseThrow(() -> new ApiError(404, "admission-not-configured", null,
                 "the server runs without an admission policy (catalog section \"admission\")"));
         if (path.length == 3) {
@@ -100,7 +88,7 @@ final class AdmissionApi {
             throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
         }
         if (path[3].equals("pools") && method.equals("GET")) {
-            return new Answer.Json(200, pools(admissions.pools()));
+            return new Answer.Json(200, pools(admissions.pools().orElseThrow(AdmissionApi::notConfigured)));
         }
         requireMethod(method, "DELETE");
         String admissionId = admissionId("admissionId", path[3]);
@@ -137,75 +125,27 @@ final class AdmissionApi {
         if (values.isEmpty()) {
             throw new ApiError("parameters", "must state at least one QoS parameter");
         }
-        AdmissionResult result = admissions.admit(admissionId, new QosRequest(layer, values), ttlSeconds);
-        if (accountId == null || !(result instanceof Admitted admitted) || admitted.charging().reservationBytes() == 0) {
-            return answer(result);
-        }
-        return reserve(admitted, accountId, counterpartyId, ttlSeconds);
+        return switch (admissions.admit(admissionId, new QosRequest(layer, values), ttlSeconds, accountId,
+                accountId == null ? null : counterpartyId)) {
+            case AdmissionAnswers.NotConfigured none -> throw notConfigured();
+            case AdmissionAnswers.BilledToAnother other -> failed(409, "admission-id-taken", "admission '" + admissionId
+                    + "' is billed to account '" + other.held().accountId() + "'", "accountId", Map.of());
+            case AdmissionAnswers.ReservationRefused refused -> new Answer.Failed(Problem.of(refused.rejection()));
+            case AdmissionAnswers.Answered answered -> answered.billing() == null ? answer(answered.result())
+                    : billed((Admitted) answered.result(), answered.billing());
+        };
     }
 
-    /** Takes the admission's reservation; on refusal the admission goes and the ledger's problem is the answer. */
-    private Answer reserve(Admitted admitted, String accountId, String counterpartyId, long ttlSeconds) {
-        String admissionId = admitted.admissionId();
-        Optional<Billing> held = admissions.billing(admissionId);
-        if (held.isPresent() && !held.get().accountId().equals(accountId)) {
-            return failed(409, "admission-id-taken", "admission '" + admissionId + "' is billed to account '"
-                    + held.get().accountId() + "'", "accountId", Map.of());
-        }
-        long bytes = admitted.charging().reservationBytes();
-        Operation.Reserve reserve = new Operation.Reserve(accountId, counterpartyId, Unit.BYTES, bytes, ServiceRef.ANY,
-                ttlSeconds * 1000);
-        Outcome outcome;
-        try {
-            outcome = ledger.apply(new Command(reserveRequestId(admitted), reserve));
-        } catch (ApiError busyOrStopped) {
-            // Not known to be held; the pools go back, and a retry admits and reserves afresh.
-            releaseUnlessHeld(admissionId, held);
-            throw busyOrStopped;
-        }
-        if (outcome instanceof Rejection rejection) {
-            releaseUnlessHeld(admissionId, held);
-            return new Answer.Failed(Problem.of(rejection));
-        }
-        Outcome.Reserved reserved = (Outcome.Reserved) outcome;
-        Billing billing = admissions.bill(admissionId, new Billing(admitted.charging().layer(), accountId,
-                reserved.reservationId(), reserved.amount()))
-                .orElseThrow(() -> new ApiError(404, "unknown-admission", "admissionId", "admission '" + admissionId
-                        + "' expired before its reservation was taken; reservation " + reserved.reservationId()
-                        + " lapses with it"));
-        if (billing.reservationId() != reserved.reservationId()) {
-            throw new IllegalStateException("a retried admission got reservation " + reserved.reservationId()
-                    + " besides " + billing.reservationId() + ": its ledger request id is not deterministic");
-        }
+    private static ApiError notConfigured() {
+        return new ApiError(404, "admission-not-configured", null,
+                "the server runs without an admission policy (catalog section \"admission\")");
+    }
+
+    private static Answer billed(Admitted admitted, AdmissionBilling billing) {
         Map<String, Object> body = admitted(admitted);
         body.put("accountId", billing.accountId());
         body.put("reservationId", billing.reservationId());
         return new Answer.Json(201, body);
-    }
-
-    /** A retried POST of an admission already billed must not undo the first one's admission. */
-    private void releaseUnlessHeld(String admissionId, Optional<Billing> held) {
-        if (held.isEmpty()) {
-            admissions.release(admissionId);
-        }
-    }
-
-    /**
-     * The reservation's ledger request id: the same for a retry (the core answers it with the same
-     * admission, expiry included), different for a later admission under the same id. Hashed, since
-     * an admission id may be 128 printable characters and a request id is shorter and plainer.
-     */
-    static String reserveRequestId(Admitted admitted) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(admitted.admissionId().getBytes(StandardCharsets.US_ASCII));
-            String id = "admission:" + HexFormat.of().formatHex(digest, 0, 16) + ":" + admitted.expiresAtMillis();
-            if (Ids.requestIdProblem(id) != null) {
-                throw new IllegalStateException(id + ": " + Ids.requestIdProblem(id));
-            }
-            return id;
-        } catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException("every JDK has SHA-256", impossible);
-        }
     }
 
     // ---------------------------------------------------------------- release and settlement
@@ -216,95 +156,35 @@ final class AdmissionApi {
             throw new ApiError("requestId", Ids.requestIdProblem(requestId));
         }
         JsonBody figures = body.optionalObject("usage");
-        EffectiveUsage used = figures == null ? null : usage(figures);
+        AdmissionUsage used = figures == null ? null : usage(figures);
         if (requestId != null && used == null) {
             throw new ApiError("usage", "is required with requestId: the request id names the commit of this usage");
         }
         body.rejectUnknownFields();
-        Optional<Billing> billing = admissions.billing(admissionId);
-        if (used == null || billing.isEmpty()) {
-            Optional<Settlement> settled = admissions.settlement(admissionId);
-            if (used != null && settled.isPresent() && billing.isEmpty()
-                    && settled.get().requestId().equals(commitRequestId(requestId, settled.get().billing()))) {
-                record(admissionId, settled.get()); // the same id: readers keep one copy
-                return new Answer.Json(200, settled(admissionId, settled.get()));
+        return switch (admissions.end(admissionId, used, requestId)) {
+            case AdmissionAnswers.NotConfigured none -> throw notConfigured();
+            case AdmissionAnswers.Unknown unknown -> throw new ApiError(404, "unknown-admission", "admissionId",
+                    "no live admission '" + admissionId + "' (never admitted, released or expired)");
+            case AdmissionAnswers.CommitRefused refused -> new Answer.Failed(Problem.of(refused.rejection()));
+            case AdmissionAnswers.Settled settled -> new Answer.Json(200, settled(admissionId, settled.settlement()));
+            case AdmissionAnswers.Released released -> {
+                Map<String, Object> answer = released(admissionId, released.released());
+                if (released.billing() != null) {
+                    answer.put("accountId", released.billing().accountId());
+                    answer.put("reservationId", released.billing().reservationId());
+                    // an expired or closed reservation holds nothing any more: the admission is released all the same
+                    answer.put("reservationReleased", released.reservationReleased());
+                }
+                yield new Answer.Json(200, answer);
             }
-            return release(admissionId);
-        }
-        return settle(admissionId, billing.get(), commitRequestId(requestId, billing.get()), used);
-    }
-
-    /** Today's release; a billed admission's reservation is released whole, nothing charged. */
-    private Answer release(String admissionId) {
-        Optional<Billing> billing = admissions.billing(admissionId);
-        ChargingParameters released = admissions.release(admissionId).orElseThrow(() -> new ApiError(404,
-                "unknown-admission", "admissionId", "no live admission '" + admissionId
-                + "' (never admitted, released or expired)"));
-        Map<String, Object> body = released(admissionId, released);
-        if (billing.isPresent()) {
-            long reservationId = billing.get().reservationId();
-            Outcome outcome = ledger.apply(new Command("admission:" + reservationId + ":release",
-                    new Operation.Release(reservationId)));
-            body.put("accountId", billing.get().accountId());
-            body.put("reservationId", reservationId);
-            // An expired or closed reservation holds nothing any more: the admission is released all the same.
-            body.put("reservationReleased", outcome instanceof Outcome.Released r ? r.released() : 0);
-        }
-        return new Answer.Json(200, body);
-    }
-
-    /**
-     * Commits the effective bytes on the admission's reservation, overdraft within the credit limit
-     * as the Diameter path does; past the limit only what was reserved is charged. Then the admission
-     * goes and a usage record is written with the commit's request id as its id.
-     */
-    private Answer settle(String admissionId, Billing billing, String requestId, EffectiveUsage used) {
-        long reservationId = billing.reservationId();
-        String committedRequestId = requestId;
-        Outcome outcome = ledger.apply(new Command(requestId, new Operation.Commit(reservationId, used.effectiveBytes(), true)));
-        if (outcome instanceof Rejection.CreditLimitExceeded) {
-            committedRequestId = "admission:" + reservationId + ":commit-reserved";
-            outcome = ledger.apply(new Command(committedRequestId, new Operation.Commit(reservationId,
-                    Math.min(used.effectiveBytes(), billing.reservedBytes()), false)));
-        }
-        if (outcome instanceof Rejection rejection) {
-            // Expired, closed or unknown: nothing was charged and the admission stays for a plain DELETE.
-            return new Answer.Failed(Problem.of(rejection));
-        }
-        Outcome.Committed committed = (Outcome.Committed) outcome;
-        Settlement done = admissions.settle(admissionId, new Settlement(requestId, committedRequestId, billing, used,
-                committed, null));
-        record(admissionId, done);
-        return new Answer.Json(200, settled(admissionId, done));
-    }
-
-    private void record(String admissionId, Settlement done) {
-        long charged = done.committed().committed();
-        List<UsageRecord.BalanceChange> balances = charged > 0
-                ? List.of(new UsageRecord.BalanceChange(done.billing().accountId(), Unit.BYTES, -charged)) : List.of();
-        UsageRecord record = new UsageRecord(done.committedRequestId(), clockMillis.getAsLong(), done.billing().accountId(),
-                ORIGIN, admissionId, "admission:" + done.billing().layer().jsonName(), UsageRecord.RATING_GROUP_NONE,
-                Map.of(), null, null, UsageRecord.UNRATED, Unit.BYTES, done.usage().rawBytes(), done.usage().effectiveBytes(),
-                0, null, balances, List.of(done.committedRequestId()));
-        try {
-            usage.accept(record);
-        } catch (RuntimeException unwritten) {
-            // The charge stands and is answered; a record that could not be written is logged whole,
-            // as the Diameter path does, and a retried DELETE writes it again under the same id.
-            LOG.log(System.Logger.Level.ERROR, "usage record " + record + " not written", unwritten);
-        }
-    }
-
-    /** The client's request id, or one derived from the reservation so a retry without one still charges once. */
-    private static String commitRequestId(String requestId, Billing billing) {
-        return requestId != null ? requestId : "admission:" + billing.reservationId() + ":commit";
+        };
     }
 
     /**
      * The four figures, each checked on its own and then against each other, so the problem names
      * the figure at fault; {@link EffectiveUsage#of} then cannot refuse them.
      */
-    private static EffectiveUsage usage(JsonBody figures) {
+    private static AdmissionUsage usage(JsonBody figures) {
         long metered = figures.requiredLong("bytesMetered", 0, USAGE_BYTES_MAX);
         long dropped = figures.requiredLong("bytesDropped", 0, USAGE_BYTES_MAX);
         long active = figures.requiredLong("activeSeconds", 0, USAGE_SECONDS_MAX);
@@ -320,7 +200,7 @@ final class AdmissionApi {
             throw figures.invalid("activeSeconds", "must be at least 1 when bytes were delivered ("
                     + (metered - dropped) + ")");
         }
-        return EffectiveUsage.of(metered, dropped, active, wall);
+        return new AdmissionUsage(metered, dropped, active, wall);
     }
 
     /** The one table from admission results to HTTP statuses. */
@@ -380,13 +260,14 @@ final class AdmissionApi {
         return body;
     }
 
-    private static Map<String, Object> settled(String admissionId, Settlement s) {
+    private static Map<String, Object> settled(String admissionId, AdmissionSettlement s) {
+        EffectiveUsage used = s.usage().effective();
         Map<String, Object> usage = new LinkedHashMap<>();
-        usage.put("raw", Map.of("bytes", s.usage().rawBytes(), "seconds", s.usage().rawSeconds()));
+        usage.put("raw", Map.of("bytes", used.rawBytes(), "seconds", used.rawSeconds()));
         Map<String, Object> effective = new LinkedHashMap<>();
-        effective.put("bytes", s.usage().effectiveBytes());
-        effective.put("seconds", s.usage().effectiveSeconds());
-        effective.put("throughputBytesPerSecond", s.usage().throughputBytesPerSecond());
+        effective.put("bytes", used.effectiveBytes());
+        effective.put("seconds", used.effectiveSeconds());
+        effective.put("throughputBytesPerSecond", used.throughputBytesPerSecond());
         usage.put("effective", effective);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("admissionId", admissionId);

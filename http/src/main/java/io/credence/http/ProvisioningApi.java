@@ -138,8 +138,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         this.currency = currency;
         this.sessions = sessions;
         this.catalog = catalog;
-        this.admissions = new AdmissionApi(admissions, command -> await(ledger.submit(command)), usage,
-                System::currentTimeMillis);
+        this.admissions = new AdmissionApi(admissions);
     }
 
     @Override

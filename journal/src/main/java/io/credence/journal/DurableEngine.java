@@ -179,8 +179,13 @@ public final class DurableEngine implements AutoCloseable {
 
     /** A charge replayed at start-up writes its usage records again (same ids), so none is lost. */
     private void replayed(EngineOutcome outcome) {
-        if (outcome instanceof EngineOutcome.Charged charged && !charged.result().records().isEmpty()) {
-            setup.records().acceptAll(charged.result().records());
+        List<UsageRecord> records = switch (outcome) {
+            case EngineOutcome.Charged charged -> charged.result().records();
+            case EngineOutcome.AdmissionEnded ended -> ended.records();
+            default -> List.of();
+        };
+        if (!records.isEmpty()) {
+            setup.records().acceptAll(records);
         }
     }
 
@@ -441,9 +446,13 @@ public final class DurableEngine implements AutoCloseable {
 
     /** Keeps what a charge produced beside its answer, to hand on once the batch is durable. */
     private EngineOutcome collect(EngineOutcome outcome) {
-        if (outcome instanceof EngineOutcome.Charged charged) {
-            batchRecords.addAll(charged.result().records());
-            batchUnrecovered.addAll(charged.result().unrecovered());
+        switch (outcome) {
+            case EngineOutcome.Charged charged -> {
+                batchRecords.addAll(charged.result().records());
+                batchUnrecovered.addAll(charged.result().unrecovered());
+            }
+            case EngineOutcome.AdmissionEnded ended -> batchRecords.addAll(ended.records());
+            default -> { }
         }
         return outcome;
     }

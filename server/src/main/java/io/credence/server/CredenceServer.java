@@ -42,7 +42,7 @@ public final class CredenceServer implements AutoCloseable {
     private final HttpServer http;
     private final CreditControlServer creditControl;
     private final DiameterServer diameter;
-    private final AdmissionService admissions;
+    private final EngineAdmissions admissions;
     /** Closed after the listeners, before the engine: catalog watcher, devices, the market. */
     private final List<AutoCloseable> attached;
     /** Closed after the engine, whose last batches still write usage records: record writer, then the records database shipper. */
@@ -52,7 +52,7 @@ public final class CredenceServer implements AutoCloseable {
     private final MarketFeed feed;
 
     private CredenceServer(DurableEngine ledger, HttpServer http, CreditControlServer creditControl,
-                           DiameterServer diameter, AdmissionService admissions, List<AutoCloseable> attached,
+                           DiameterServer diameter, EngineAdmissions admissions, List<AutoCloseable> attached,
                            List<AutoCloseable> afterEngine, MarketFeed feed) {
         this.feed = feed;
         this.attached = List.copyOf(attached);
@@ -104,7 +104,7 @@ public final class CredenceServer implements AutoCloseable {
         CatalogControl catalog = CatalogControl.NONE;
         DiameterServer diameter = null;
         HttpServer http = null;
-        AdmissionService admissions = null;
+        EngineAdmissions admissions = null;
         try {
             // re-reads what start-up skipped (segments behind the snapshot, older snapshots) and
             // reports damage there before the day a lost snapshot would need them; knows only the path
@@ -122,11 +122,6 @@ public final class CredenceServer implements AutoCloseable {
             DiameterServer[] listener = new DiameterServer[1];
             CatalogHolder holder = d.catalogFile() == null ? null
                     : new CatalogHolder(d.catalogFile(), source -> EngineStart.install(ledger, source));
-            if (holder != null) {
-                // the catalog's admission section, when it has one, wins over the caller's policy
-                Supplier<AdmissionPolicy> given = admissionPolicy;
-                admissionPolicy = () -> holder.admissionPolicy() != null ? holder.admissionPolicy() : given.get();
-            }
             catalog = holder == null ? CatalogControl.NONE : holder;
             if (holder != null && !d.catalogWatch().isZero()) {
                 holder.watch(d.catalogWatch());
@@ -134,7 +129,8 @@ public final class CredenceServer implements AutoCloseable {
             if (holder != null) {
                 attached.add(0, holder);
             }
-            admissions = new AdmissionService(admissionPolicy, admissionReconcilePeriod, System::currentTimeMillis);
+            // a policy given directly; the catalog's admission section comes in force with the catalog
+            admissions = new EngineAdmissions(ledger, admissionPolicy, admissionReconcilePeriod);
             creditControl = new CreditControlServer(ledger, d.creditControl(), d.identity(),
                     host -> listener[0] == null ? java.util.Optional.empty() : listener[0].peers().find(host));
             if (d.transport() != null) {
@@ -251,7 +247,7 @@ public final class CredenceServer implements AutoCloseable {
         return creditControl;
     }
 
-    public AdmissionService admissions() {
+    public EngineAdmissions admissions() {
         return admissions;
     }
 

@@ -63,7 +63,7 @@ public final class EngineSimulation {
 
     /** What a run did. */
     public record Report(long seed, int steps, long requests, long retries, long crashes, long lostBatches,
-                         long records, long unrecovered, long catalogs, int sessionsAtEnd) {}
+                         long records, long unrecovered, long catalogs, long admissionsSettled, int sessionsAtEnd) {}
 
     /** An invariant broken: the seed and step reproduce it. */
     public static final class Failure extends RuntimeException {
@@ -88,13 +88,7 @@ public final class EngineSimulation {
     private final SplitMix64 random;
     private ChargingEngine engine;
     private long now = START_MILLIS;
-    /** The journal: each record's bytes and time, as the disk journal holds them. */
-    private final List<byte[]> journal = new ArrayList<>();
-    private final List<Long> journalTimes = new ArrayList<>();
-    /** Per record: whether it was its request's first application (not a retry the engine answered from memory). */
-    private final List<Boolean> journalFirsts = new ArrayList<>();
-    private byte[] snapshot;
-    private int snapshotCovers;
+    private final SimJournal journal = new SimJournal(LIMITS, SimWorld.CATALOGS);
     /** Clients with a session going (or a request unanswered), and by session id every client there was. */
     private final List<SimClient> active = new ArrayList<>();
     private final Map<String, SimClient> bySession = new HashMap<>();
@@ -109,6 +103,7 @@ public final class EngineSimulation {
     private long lostBatches;
     private long unrecovered;
     private long catalogs;
+    private long admissionsSettled;
     private long commandNumber;
 
     private EngineSimulation(long seed, Options options) {
@@ -133,6 +128,9 @@ public final class EngineSimulation {
             if (random.percent(70)) {
                 setup.add(new EngineCommand.InstallCatalog(SimWorld.catalogSource(1)));
             }
+            if (random.percent(70)) {
+                setup.add(new EngineCommand.SetAdmissionPolicy(SimAdmissions.policy(random)));
+            }
             for (EngineCommand c : setup) {
                 apply(c, null, true);
             }
@@ -142,7 +140,7 @@ public final class EngineSimulation {
                 check("after " + lastAction);
             }
             return new Report(seed, options.steps(), requests, retries, crashes, lostBatches, records.size(),
-                    unrecovered, catalogs, engine.sessionCount());
+                    unrecovered, catalogs, admissionsSettled, engine.sessionCount());
         } catch (Failure failure) {
             throw failure;
         } catch (RuntimeException | AssertionError broken) {
@@ -191,6 +189,8 @@ public final class EngineSimulation {
         } else if (roll < 95) {
             lastAction = "a snapshot";
             takeSnapshot();
+        } else if (roll < 160) {
+            admissionStep(roll);
         } else {
             requestStep(roll);
         }
@@ -253,6 +253,43 @@ public final class EngineSimulation {
             lastAction = late ? "a late update" : "an update";
             send(client, client.update(random, late));
         }
+    }
+
+    /** The last admission command and its answer, to send again. */
+    private EngineCommand lastAdmission;
+    private EngineOutcome lastAdmissionAnswer;
+    private int lastAdmissionStep;
+    private String recentAdmission;
+
+    private void admissionStep(int roll) {
+        if (lastAdmission != null && roll < 105 && lastAdmissionStep == step - 1) { // the client's own retry, at once
+            lastAction = "an admission request sent again";
+            EngineOutcome again = apply(lastAdmission, null, false);
+            if (lastAdmission instanceof EngineCommand.Admit
+                    && lastAdmissionAnswer instanceof EngineOutcome.Admitting first
+                    && first.answer() instanceof io.credence.charging.AdmissionAnswers.Answered answered
+                    && answered.result() instanceof io.credence.admission.AdmissionResult.Admitted admitted
+                    && now < admitted.expiresAtMillis()) { // past its expiry, the retry is an admission anew
+                require(again.equals(lastAdmissionAnswer), "a retried admission gets the first answer: first "
+                        + lastAdmissionAnswer + ", retry " + again);
+            }
+            if (lastAdmissionAnswer instanceof EngineOutcome.AdmissionEnded first
+                    && first.answer() instanceof io.credence.charging.AdmissionAnswers.Settled settled) {
+                require(again instanceof EngineOutcome.AdmissionEnded ended && ended.records().isEmpty()
+                        && ended.answer().equals(new io.credence.charging.AdmissionAnswers.Settled(settled.settlement(),
+                        true)), "a retried end gets the first settlement and charges nothing: " + again);
+            }
+            lastAdmission = null;
+            return;
+        }
+        lastAction = roll < 135 ? "an admission" : "the end of an admission";
+        lastAdmission = roll < 135 ? SimAdmissions.admit(random, options.subscribers())
+                : SimAdmissions.end(random, ++commandNumber, recentAdmission);
+        if (lastAdmission instanceof EngineCommand.Admit admit) {
+            recentAdmission = admit.admissionId();
+        }
+        lastAdmissionAnswer = apply(lastAdmission, null, true);
+        lastAdmissionStep = step;
     }
 
     private SimClient firstUnanswered() {
@@ -326,11 +363,16 @@ public final class EngineSimulation {
     private EngineOutcome apply(EngineCommand command, SimClient client, boolean firstApplication) {
         byte[] encoded = EngineCodec.encode(command);
         long fingerprint = EngineCodec.ledgerFingerprint(encoded, 0, encoded.length);
-        journal.add(encoded);
-        journalTimes.add(now);
-        journalFirsts.add(firstApplication);
+        journal.append(encoded, now, firstApplication);
         EngineOutcome outcome = engine.apply(command, now, fingerprint);
-        told(describe(command, outcome));
+        told(SimDescriptions.of(command, outcome));
+        if (outcome instanceof EngineOutcome.AdmissionEnded ended) {
+            admissionsSettled += ended.records().size();
+            for (UsageRecord r : ended.records()) {
+                require(records.putIfAbsent(r.recordId(), r) == null, "usage record " + r.recordId()
+                        + " written by two ends of an admission");
+            }
+        }
         if (outcome instanceof EngineOutcome.Charged charged) {
             ChargingRequest request = ((EngineCommand.Charge) command).request();
             ChargingResult result = charged.result();
@@ -384,8 +426,7 @@ public final class EngineSimulation {
     }
 
     private void takeSnapshot() {
-        snapshot = snapshotOf(engine);
-        snapshotCovers = journal.size();
+        journal.snapshot(engine);
     }
 
     /**
@@ -402,21 +443,20 @@ public final class EngineSimulation {
         told("crash");
         engine.advanceTo(now); // the state the process had when it died
         SimClient lastClient = lastClient();
-        boolean loseTail = lastClient != null && journal.size() > snapshotCovers && random.percent(50);
-        byte[] live = snapshotOf(engine);
+        boolean loseTail = lastClient != null && journal.hasTailAfterSnapshot() && random.percent(50);
+        byte[] live = SimJournal.bytesOf(engine);
         if (loseTail) {
             lastAction = "a crash losing the last record";
             lostBatches++;
-            byte[] lost = journal.remove(journal.size() - 1);
-            long lostAt = journalTimes.remove(journalTimes.size() - 1);
-            boolean lostFirst = journalFirsts.remove(journalFirsts.size() - 1);
+            SimJournal.Lost lost = journal.cutLast();
             ChargingEngine twin = recover(false);
-            twin.apply(decode(lost), lostAt, EngineCodec.ledgerFingerprint(lost, 0, lost.length));
+            twin.apply(SimJournal.decode(lost.bytes()), lost.atMillis(),
+                    EngineCodec.ledgerFingerprint(lost.bytes(), 0, lost.bytes().length));
             twin.advanceTo(now);
-            byte[] twinBytes = snapshotOf(twin);
+            byte[] twinBytes = SimJournal.bytesOf(twin);
             require(Arrays.equals(live, twinBytes), "the journal without its last record, and that record "
-                    + "applied again, differ from the live state " + difference(live, twinBytes));
-            if (lostFirst) {
+                    + "applied again, differ from the live state " + SimJournal.difference(live, twinBytes));
+            if (lost.first()) {
                 // its first application was lost: the retransmission is the first, and writes the records
                 lastClient.lastAnswer = null;
                 lastClient.lastRecords.forEach(records::remove);
@@ -424,9 +464,9 @@ public final class EngineSimulation {
         }
         ChargingEngine recovered = recover(true);
         if (!loseTail) {
-            byte[] reached = snapshotOf(recovered);
+            byte[] reached = SimJournal.bytesOf(recovered);
             require(Arrays.equals(live, reached), "replayed state differs from the live state "
-                    + difference(live, reached));
+                    + SimJournal.difference(live, reached));
         }
         recovered.verifyInvariants();
         engine = recovered;
@@ -447,10 +487,7 @@ public final class EngineSimulation {
 
     /** The client whose request was the journal's last record, if that record was a charge. */
     private SimClient lastClient() {
-        if (journal.isEmpty()) {
-            return null;
-        }
-        if (!(decode(journal.get(journal.size() - 1)) instanceof EngineCommand.Charge charge)) {
+        if (!(journal.last() instanceof EngineCommand.Charge charge)) {
             return null;
         }
         SimClient client = bySession.get(charge.request().sessionId());
@@ -464,92 +501,18 @@ public final class EngineSimulation {
                 && a.digest() == b.digest() && a.services().equals(b.services());
     }
 
-    /** @param toNow whether time then moves on to now, as the restarted writer's first tick does */
+    /**
+     * The engine a restart recovers; the usage records its replay writes again must be the ones written.
+     *
+     * @param toNow whether time then moves on to now, as the restarted writer's first tick does
+     */
     private ChargingEngine recover(boolean toNow) {
-        ChargingEngine recovered;
-        if (snapshot == null) {
-            recovered = new ChargingEngine(LIMITS, SimWorld.CATALOGS);
-        } else {
-            try {
-                ByteArrayDataInput in = new ByteArrayDataInput(snapshot, 0, snapshot.length);
-                recovered = EngineSnapshot.read(in, LIMITS, SimWorld.CATALOGS);
-            } catch (IOException unreadable) {
-                throw new UncheckedIOException("the simulation's own snapshot", unreadable);
+        return journal.recover(outcome -> {
+            for (UsageRecord r : SimDescriptions.recordsOf(outcome)) {
+                UsageRecord live = records.get(r.recordId());
+                require(live == null || live.equals(r), "replay wrote record " + r.recordId() + " differently");
             }
-        }
-        for (int i = snapshot == null ? 0 : snapshotCovers; i < journal.size(); i++) {
-            byte[] bytes = journal.get(i);
-            EngineOutcome outcome = recovered.apply(decode(bytes), journalTimes.get(i),
-                    EngineCodec.ledgerFingerprint(bytes, 0, bytes.length));
-            if (outcome instanceof EngineOutcome.Charged charged) {
-                for (UsageRecord r : charged.result().records()) {
-                    UsageRecord live = records.get(r.recordId());
-                    require(live == null || live.equals(r), "replay wrote record " + r.recordId() + " differently");
-                }
-            }
-        }
-        if (toNow) {
-            recovered.advanceTo(now);
-        }
-        return recovered;
-    }
-
-    private static String describe(EngineCommand command, EngineOutcome outcome) {
-        return switch (command) {
-            case EngineCommand.Charge c -> {
-                ChargingRequest r = c.request();
-                ChargingResult result = ((EngineOutcome.Charged) outcome).result();
-                StringBuilder line = new StringBuilder(r.kind() + " " + r.sessionId() + " #" + r.number()
-                        + (r.retransmission() ? " (retransmitted)" : "") + " services " + r.services().stream()
-                        .map(u -> u.key().ratingGroup() + (u.key().upfId() == null ? "" : "@" + u.key().upfId())
-                                + " asks " + u.requested() + " used " + u.used()).toList()
-                        + " -> " + result.outcome().result() + " " + result.outcome().services().stream()
-                        .map(o -> o.key().ratingGroup() + ":" + o.result() + (o.unit() == null ? "" : " "
-                                + o.granted() + " " + o.unit())).toList());
-                if (result.outcome().message() != null) {
-                    line.append(" (").append(result.outcome().message()).append(')');
-                }
-                line.append(", ").append(result.records().size()).append(" records");
-                yield line.toString();
-            }
-            case EngineCommand.LedgerCommand c -> c.command().requestId() + " " + c.command().operation()
-                    .getClass().getSimpleName() + " -> " + ((EngineOutcome.LedgerOutcome) outcome).outcome()
-                    .getClass().getSimpleName();
-            case EngineCommand.InstallCatalog c -> "catalog " + new String(c.source(),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            case EngineCommand.Configure c -> "configure validity " + c.config().validitySeconds() + " s, grace "
-                    + c.config().graceSeconds() + " s, sessions " + c.config().sessionsMax() + ", closed kept "
-                    + c.config().closedRetentionSeconds() + " s, silent kept " + c.config().silentRetentionSeconds()
-                    + " s";
-        };
-    }
-
-    /** Where two snapshots part: for the failure message. */
-    private static String difference(byte[] a, byte[] b) {
-        int at = Arrays.mismatch(a, b);
-        return "(" + a.length + " vs " + b.length + " bytes, first difference at byte " + at + ": "
-                + new String(Arrays.copyOfRange(a, Math.max(0, at - 40), Math.min(a.length, at + 40)),
-                java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", ".") + " | "
-                + new String(Arrays.copyOfRange(b, Math.max(0, at - 40), Math.min(b.length, at + 40)),
-                java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", ".") + ")";
-    }
-
-    private static EngineCommand decode(byte[] bytes) {
-        try {
-            return EngineCodec.read(bytes, 0, bytes.length);
-        } catch (IOException unreadable) {
-            throw new UncheckedIOException("a journal record the simulation wrote", unreadable);
-        }
-    }
-
-    private static byte[] snapshotOf(ChargingEngine engine) {
-        ByteArrayDataOutput out = new ByteArrayDataOutput(1 << 16);
-        try {
-            EngineSnapshot.write(engine, out);
-        } catch (IOException impossible) {
-            throw new UncheckedIOException(impossible);
-        }
-        return Arrays.copyOf(out.array(), out.size());
+        }, toNow ? now : -1);
     }
 
     // ---------------------------------------------------------------- invariants after every step
@@ -557,9 +520,10 @@ public final class EngineSimulation {
     private void check(String after) {
         if (options.replayEveryStep()) {
             engine.advanceTo(now);
-            byte[] live = snapshotOf(engine);
-            byte[] reached = snapshotOf(recover(true));
-            require(Arrays.equals(live, reached), "replay after " + after + " differs " + difference(live, reached));
+            byte[] live = SimJournal.bytesOf(engine);
+            byte[] reached = SimJournal.bytesOf(recover(true));
+            require(Arrays.equals(live, reached), "replay after " + after + " differs "
+                    + SimJournal.difference(live, reached));
         }
         try {
             engine.advanceTo(now);
@@ -590,8 +554,16 @@ public final class EngineSimulation {
                 }
             }
         }
+        for (var billing : engine.admissionBillings().values()) {
+            require(held.add(billing.reservationId()), "reservation " + billing.reservationId()
+                    + " held by a grant and an admission, or two admissions");
+            ReservationView r = engine.ledger().reservation(billing.reservationId()).orElse(null);
+            if (r != null && r.status() == ReservationStatus.OPEN) {
+                open++;
+            }
+        }
         require(engine.ledger().openReservationCount() == open, engine.ledger().openReservationCount()
-                + " reservations open, but the open sessions' grants hold " + open);
+                + " reservations open, but the open sessions' grants and the admissions' billings hold " + open);
     }
 
     private void require(boolean condition, String what) {

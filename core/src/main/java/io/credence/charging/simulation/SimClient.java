@@ -81,7 +81,11 @@ final class SimClient {
     ChargingRequest initial(SplitMix64 random) {
         List<ChargingRequest.ServiceUsage> usages = new ArrayList<>();
         for (ServiceKey key : services) {
-            usages.add(new ChargingRequest.ServiceUsage(key, ask(random, key), null, null));
+            // a voice call's codec asks layered admission for its bandwidth and latency class
+            ChargingRequest.Qos qos = shape == Shape.RO && random.percent(60) ? new ChargingRequest.Qos(
+                    random.percent(5) ? 12 : random.between(1, 9), random.between(8, random.percent(5) ? 5_000 : 1_500))
+                    : null;
+            usages.add(new ChargingRequest.ServiceUsage(key, ask(random, key), null, qos));
         }
         return request(ChargingRequest.Kind.INITIAL, usages, identitiesAlways(), attributes(random));
     }

@@ -19,18 +19,24 @@ class EngineSimulationTest {
         long crashes = 0;
         long retries = 0;
         long lost = 0;
+        long admissions = 0;
+        long catalogs = 0;
         for (long seed = 1; seed <= SEEDS; seed++) {
             EngineSimulation.Report report = EngineSimulation.run(seed, EngineSimulation.Options.DEFAULTS);
             requests += report.requests();
             crashes += report.crashes();
             retries += report.retries();
             lost += report.lostBatches();
+            admissions += report.admissionsSettled();
+            catalogs += report.catalogs();
         }
         // the runs did what they are for: many requests, retries, crashes with and without a lost record
         assertThat(requests).isGreaterThan(SEEDS * 500L);
         assertThat(retries).isGreaterThan(SEEDS * 20L);
         assertThat(crashes).isGreaterThan(SEEDS * 10L);
         assertThat(lost).isGreaterThan(SEEDS * 2L);
+        assertThat(admissions).isGreaterThan(SEEDS);
+        assertThat(catalogs).isGreaterThan(SEEDS * 5L);
     }
 
     @Test

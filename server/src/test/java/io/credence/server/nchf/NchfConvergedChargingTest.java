@@ -166,13 +166,15 @@ class NchfConvergedChargingTest {
         assertThat(released.raw()).isEmpty();
         assertThat(bytes("alice").path("total").asLong()).isEqualTo(5_000_000);
         assertThat(bytes("alice").path("reserved").asLong()).isZero();
-        // the session is over: a further update finds no charging data
+        // the session is over: a further update finds no charging data, and the byte it reports is
+        // charged all the same (reported usage is always accounted for), in a record of its own
         Reply late = post(ROOT + "/" + ref + "/update", request("imsi-262011234567890", 5, report(10, 1, 1)));
         assertThat(late.status()).isEqualTo(404);
         assertThat(late.body().path("cause").asText()).isEqualTo("CONTEXT_NOT_FOUND");
+        assertThat(bytes("alice").path("total").asLong()).isEqualTo(5_000_000 - 1);
 
         List<UsageRecord> records = records();
-        assertThat(records).hasSize(4).allSatisfy(r -> {
+        assertThat(records).hasSize(5).allSatisfy(r -> {
             assertThat(r.sessionId()).isEqualTo("nchf;" + ref);
             assertThat(r.origin()).isEqualTo("nchf");
             assertThat(r.accountId()).isEqualTo("alice");
@@ -180,7 +182,7 @@ class NchfConvergedChargingTest {
             assertThat(r.unit()).isEqualTo(Unit.BYTES);
         });
         assertThat(records.stream().mapToLong(UsageRecord::rawUnits)).containsExactly(1_500_000L, 1_500_000L,
-                1_500_000L, 500_000L);
+                1_500_000L, 500_000L, 1L);
     }
 
     @Test
@@ -272,7 +274,7 @@ class NchfConvergedChargingTest {
         Reply none = post(ROOT, request("imsi-262015555555555", 0, ask(11, 5_000)));
         assertThat(none.status()).as(none.raw()).isEqualTo(403);
         assertThat(none.body().path("cause").asText()).isEqualTo("QUOTA_LIMIT_REACHED");
-        assertThat(bytes("carol").path("total").asLong()).isEqualTo(1_000);
+        assertThat(bytes("carol").path("total").asLong()).isEqualTo(999);
         assertThat(nchf.openReservations()).isEqualTo(1);
     }
 
