@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -361,27 +362,54 @@ public final class DeviceAgent implements AutoCloseable {
         }
     }
 
-    /** Sends the pending reports oldest first; a report goes out only after the one before it was answered. */
+    /**
+     * Sends the pending reports oldest first. One report goes alone; reports kept while offline go
+     * in batches (one request, one engine command on the server), each batch only after the one
+     * before it was answered, so the server counts them in order.
+     */
     private boolean sendPending(String token) throws SQLException, InterruptedException {
-        for (PendingReport report : store.pendingReports()) {
-            switch (api.report(token, report.seq(), report.bytes(), report.finalReport())) {
-                case Answered<ReportAnswer>(ReportAnswer answer, Instant ignored) ->
-                        store.acknowledge(report.seq(), answer.reportedBytes());
-                case Refused<ReportAnswer>(Problem refusal) -> {
-                    if (refusal.status() == 401) {
-                        return tokenRefused(refusal);
-                    }
-                    // Kept and sent again: dropping a report would lose charged usage.
-                    settle(AgentState.OFFLINE, "report " + report.seq() + " refused: " + refusal.describe());
-                    return false;
+        List<PendingReport> pending = store.pendingReports();
+        if (pending.size() == 1) {
+            PendingReport report = pending.getFirst();
+            return switch (api.report(token, report.seq(), report.bytes(), report.finalReport())) {
+                case Answered<ReportAnswer>(ReportAnswer answer, Instant ignored) -> {
+                    store.acknowledge(report.seq(), answer.reportedBytes());
+                    yield true;
                 }
+                case Refused<ReportAnswer>(Problem refusal) -> reportRefused(refusal, "report " + report.seq());
                 case NoAnswer<ReportAnswer>(String reason) -> {
+                    settle(AgentState.OFFLINE, reason);
+                    yield false;
+                }
+            };
+        }
+        for (int from = 0; from < pending.size(); from += DeviceApi.REPORTS_PER_BATCH) {
+            List<PendingReport> batch = pending.subList(from, Math.min(pending.size(), from + DeviceApi.REPORTS_PER_BATCH));
+            switch (api.reportBatch(token, batch)) {
+                case Answered<List<ReportAnswer>>(List<ReportAnswer> answers, Instant ignored) -> {
+                    for (ReportAnswer answer : answers) {
+                        store.acknowledge(answer.seq(), answer.reportedBytes());
+                    }
+                }
+                case Refused<List<ReportAnswer>>(Problem refusal) -> {
+                    return reportRefused(refusal, "reports " + batch.getFirst().seq() + ".." + batch.getLast().seq());
+                }
+                case NoAnswer<List<ReportAnswer>>(String reason) -> {
                     settle(AgentState.OFFLINE, reason);
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    private boolean reportRefused(Problem refusal, String what) throws SQLException {
+        if (refusal.status() == 401) {
+            return tokenRefused(refusal);
+        }
+        // Kept and sent again: dropping a report would lose charged usage.
+        settle(AgentState.OFFLINE, what + " refused: " + refusal.describe());
+        return false;
     }
 
     private boolean obtainGrant(String token) throws SQLException, InterruptedException {

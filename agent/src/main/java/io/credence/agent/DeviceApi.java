@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -129,6 +130,51 @@ public final class DeviceApi {
                 throw new JsonException("field 'seq': answer is for seq " + answer.seq() + ", sent " + seq);
             }
             return answer;
+        });
+    }
+
+    /** Reports per batch request; the server takes up to 1000. */
+    public static final int REPORTS_PER_BATCH = 500;
+
+    /**
+     * Sends reports kept while offline in one request ({@code {"reports": [...]}}), numbered in
+     * order; the answers come back in the same order, each for its own seq.
+     */
+    public Exchange<List<ReportAnswer>> reportBatch(String token, List<AgentStore.PendingReport> reports)
+            throws InterruptedException {
+        if (reports.isEmpty() || reports.size() > REPORTS_PER_BATCH) {
+            throw new IllegalArgumentException("a batch holds 1.." + REPORTS_PER_BATCH + " reports, was " + reports.size());
+        }
+        List<JsonValue> items = new ArrayList<>(reports.size());
+        for (AgentStore.PendingReport r : reports) {
+            items.add(JsonValue.JsonObject.builder().put("seq", r.seq()).put("bytes", r.bytes())
+                    .put("final", r.finalReport()).build());
+        }
+        JsonValue body = JsonValue.JsonObject.builder().put("reports", new JsonValue.JsonArray(items)).build();
+        String name = "reports " + reports.getFirst().seq() + ".." + reports.getLast().seq();
+        return exchange(name, post("/reports", token, body), json -> {
+            List<JsonValue> answers = json.requireArray("reports").elements();
+            if (answers.size() != reports.size()) {
+                throw new JsonException("field 'reports': " + answers.size() + " answers for " + reports.size() + " reports");
+            }
+            List<ReportAnswer> out = new ArrayList<>(answers.size());
+            for (int i = 0; i < answers.size(); i++) {
+                if (!(answers.get(i) instanceof JsonValue.JsonObject one)) {
+                    throw new JsonException("field 'reports[" + i + "]': expected an object");
+                }
+                ReportAnswer answer;
+                try {
+                    answer = ReportAnswer.fromJson(one);
+                } catch (JsonException e) {
+                    throw e.within("reports[" + i + "]");
+                }
+                if (answer.seq() != reports.get(i).seq()) {
+                    throw new JsonException("field 'reports[" + i + "].seq': answer is for seq " + answer.seq()
+                            + ", sent " + reports.get(i).seq());
+                }
+                out.add(answer);
+            }
+            return out;
         });
     }
 

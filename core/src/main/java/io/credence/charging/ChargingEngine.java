@@ -95,6 +95,16 @@ public final class ChargingEngine implements EngineView {
                 ledger.endEngineCommand();
                 yield admitting;
             }
+            case EngineCommand.DeviceGrant c -> {
+                EngineOutcome.DeviceGranted granted = new EngineOutcome.DeviceGranted(DeviceCharging.grant(ledger, c));
+                ledger.endEngineCommand();
+                yield granted;
+            }
+            case EngineCommand.DeviceReports c -> {
+                EngineOutcome.DeviceReported reported = DeviceCharging.report(ledger, c);
+                ledger.endEngineCommand();
+                yield reported;
+            }
             case EngineCommand.EndAdmission c -> {
                 EngineOutcome.AdmissionEnded ended = desk.end(ledger, admission, c, ledger.nowMillis());
                 ledger.endEngineCommand();

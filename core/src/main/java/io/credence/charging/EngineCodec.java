@@ -43,6 +43,8 @@ public final class EngineCodec {
     static final int SET_ADMISSION_POLICY = 67;
     static final int ADMIT = 68;
     static final int END_ADMISSION = 69;
+    static final int DEVICE_GRANT = 70;
+    static final int DEVICE_REPORTS = 71;
     static final int ABSENT = 0xFF;
 
     private EngineCodec() {}
@@ -80,6 +82,28 @@ public final class EngineCodec {
                 out.writeLong(c.ttlMillis());
                 writeOptional(out, c.accountId());
                 writeOptional(out, c.counterpartyId());
+            }
+            case EngineCommand.DeviceGrant c -> {
+                out.writeUTF("");
+                out.writeByte(DEVICE_GRANT);
+                out.writeUTF(c.simId());
+                out.writeUTF(c.accountId());
+                out.writeLong(c.askedBytes());
+                writeTerms(out, c.terms());
+            }
+            case EngineCommand.DeviceReports c -> {
+                out.writeUTF("");
+                out.writeByte(DEVICE_REPORTS);
+                out.writeUTF(c.simId());
+                out.writeUTF(c.accountId());
+                out.writeUTF(c.deviceId());
+                writeTerms(out, c.terms());
+                out.writeShort(c.reports().size());
+                for (DeviceAnswers.Report r : c.reports()) {
+                    out.writeLong(r.seq());
+                    out.writeLong(r.bytes());
+                    out.writeBoolean(r.last());
+                }
             }
             case EngineCommand.EndAdmission c -> {
                 out.writeUTF("");
@@ -159,6 +183,23 @@ public final class EngineCodec {
                 case SET_ADMISSION_POLICY -> new EngineCommand.SetAdmissionPolicy(AdmissionCodec.readPolicy(in));
                 case ADMIT -> new EngineCommand.Admit(in.readUTF(), AdmissionCodec.readRequest(in), in.readLong(),
                         readOptional(in), readOptional(in));
+                case DEVICE_GRANT -> new EngineCommand.DeviceGrant(in.readUTF(), in.readUTF(), in.readLong(),
+                        readTerms(in));
+                case DEVICE_REPORTS -> {
+                    String simId = in.readUTF();
+                    String accountId = in.readUTF();
+                    String deviceId = in.readUTF();
+                    DeviceTerms terms = readTerms(in);
+                    int count = in.readUnsignedShort();
+                    if (count == 0 || count > EngineCommand.DeviceReports.REPORTS_MAX) {
+                        throw new IOException(count + " device reports in one command");
+                    }
+                    java.util.List<DeviceAnswers.Report> reports = new java.util.ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        reports.add(new DeviceAnswers.Report(in.readLong(), in.readLong(), in.readBoolean()));
+                    }
+                    yield new EngineCommand.DeviceReports(simId, accountId, deviceId, reports, terms);
+                }
                 case END_ADMISSION -> {
                     String id = in.readUTF();
                     AdmissionUsage usage = in.readBoolean()
@@ -325,6 +366,20 @@ public final class EngineCodec {
     }
 
     // ---------------------------------------------------------------- primitives
+
+    static void writeTerms(DataOutput out, DeviceTerms t) throws IOException {
+        out.writeLong(t.grantBytesDefault());
+        out.writeLong(t.grantBytesMax());
+        out.writeLong(t.grantTtlMillis());
+        out.writeLong(t.service().ratingGroup());
+        out.writeLong(t.service().serviceId());
+        out.writeUTF(t.systemAccountId());
+    }
+
+    static DeviceTerms readTerms(DataInput in) throws IOException {
+        return new DeviceTerms(in.readLong(), in.readLong(), in.readLong(),
+                new io.credence.ledger.ServiceRef(in.readLong(), in.readLong()), in.readUTF());
+    }
 
     static void writeOptional(DataOutput out, String value) throws IOException {
         out.writeBoolean(value != null);

@@ -70,6 +70,35 @@ public sealed interface EngineCommand {
      * its reservation (the request id names that commit, null for one derived from it); without,
      * it is released and its reservation given back.
      */
+    /** A cloud SIM asks for quota: its open grant, or a new one of up to {@code askedBytes} (0: the default). */
+    record DeviceGrant(String simId, String accountId, long askedBytes, DeviceTerms terms) implements EngineCommand {
+        public DeviceGrant {
+            java.util.Objects.requireNonNull(simId, "simId");
+            io.credence.ledger.Ids.requireAccountId(accountId, "accountId");
+            java.util.Objects.requireNonNull(terms, "terms");
+            if (askedBytes < 0) {
+                throw new IllegalArgumentException("askedBytes must be >= 0");
+            }
+        }
+    }
+
+    /** A cloud SIM's numbered usage reports, counted and charged in order ({@link #REPORTS_MAX} at most). */
+    record DeviceReports(String simId, String accountId, String deviceId, java.util.List<DeviceAnswers.Report> reports,
+                         DeviceTerms terms) implements EngineCommand {
+        public static final int REPORTS_MAX = 1_000;
+
+        public DeviceReports {
+            java.util.Objects.requireNonNull(simId, "simId");
+            io.credence.ledger.Ids.requireAccountId(accountId, "accountId");
+            java.util.Objects.requireNonNull(deviceId, "deviceId");
+            java.util.Objects.requireNonNull(terms, "terms");
+            reports = java.util.List.copyOf(reports);
+            if (reports.isEmpty() || reports.size() > REPORTS_MAX) {
+                throw new IllegalArgumentException("1.." + REPORTS_MAX + " reports");
+            }
+        }
+    }
+
     record EndAdmission(String admissionId, AdmissionUsage usage, String requestId) implements EngineCommand {
         public EndAdmission {
             java.util.Objects.requireNonNull(admissionId, "admissionId");

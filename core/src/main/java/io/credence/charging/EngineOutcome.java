@@ -23,6 +23,17 @@ public sealed interface EngineOutcome {
 
     record Admitting(AdmissionAnswers.Admit answer) implements EngineOutcome {}
 
+    record DeviceGranted(DeviceAnswers.GrantAnswer answer) implements EngineOutcome {}
+
+    /** Each report's answer, in order, and the usage records of those counted now (none for a duplicate). */
+    record DeviceReported(java.util.List<DeviceAnswers.ReportAnswer> answers,
+                          java.util.List<io.credence.records.UsageRecord> records) implements EngineOutcome {
+        public DeviceReported {
+            answers = java.util.List.copyOf(answers);
+            records = java.util.List.copyOf(records);
+        }
+    }
+
     /** An admission's end, and the usage record of what was charged (none for a release or a retry). */
     record AdmissionEnded(AdmissionAnswers.End answer, java.util.List<io.credence.records.UsageRecord> records)
             implements EngineOutcome {

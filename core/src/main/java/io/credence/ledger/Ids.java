@@ -65,7 +65,7 @@ public final class Ids {
     }
 
     /** The stored rule: commands are also decoded from journals written before the path rule. */
-    static String requireAccountId(String id, String field) {
+    public static String requireAccountId(String id, String field) {
         String problem = storedAccountIdProblem(id);
         if (problem != null) {
             throw new IllegalArgumentException(field + ": " + problem);

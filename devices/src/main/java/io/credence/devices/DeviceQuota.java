@@ -1,23 +1,21 @@
 package io.credence.devices;
 
+import io.credence.charging.DeviceAnswers;
+import io.credence.charging.DeviceTerms;
+import io.credence.charging.EngineCommand;
+import io.credence.charging.EngineOutcome;
 import io.credence.journal.DurableEngine;
 import io.credence.ledger.AccountView;
 import io.credence.ledger.BucketView;
 import io.credence.ledger.Command;
 import io.credence.ledger.Operation;
 import io.credence.ledger.Operation.Advance;
-import io.credence.ledger.Operation.Commit;
-import io.credence.ledger.Operation.Reserve;
 import io.credence.ledger.Operation.Step;
-import io.credence.ledger.Operation.Transfer;
 import io.credence.ledger.Outcome;
 import io.credence.ledger.Rejection;
-import io.credence.ledger.ReservationStatus;
 import io.credence.ledger.ReservationView;
 import io.credence.ledger.SequenceView;
 import io.credence.ledger.Unit;
-import io.credence.records.UsageRecord;
-import io.credence.records.UsageSink;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +32,12 @@ import java.util.function.LongSupplier;
  * The server side of the cloud-SIM device agent: registration (one SIM, one device), the
  * packages bought for the SIM, pre-authorised grants and usage reports.
  *
- * <p>A grant is a ledger reservation tagged {@code dev.<sim>} (one per SIM, so a retried grant
- * request finds the first). A report is one linked ledger command: advance the SIM's report
- * stream to the report's sequence number (adding its bytes to the SIM's total), commit the bytes
- * from the grant, and hold what is left again. The stream makes a repeated report a no-op
- * forever, not only while the request id is remembered, and it is in the same atomic command as
- * the charge, so a crash can never separate "counted" from "charged".
+ * <p>Grants and reports are the charging engine's commands ({@code DeviceGrant}, {@code
+ * DeviceReports}): a grant is a reservation tagged with the SIM (one per SIM, so a retried grant
+ * request finds the first); a request's numbered reports are counted on the SIM's report stream
+ * and charged in the same command, so nothing can separate "counted" from "charged", and a
+ * repeated report is a duplicate forever. The usage records are the engine's. This class keeps
+ * what the registry holds (SIMs, devices, base stations) and the locks a SIM move needs.
  */
 public final class DeviceQuota {
     public static final String ORIGIN = "device";
@@ -93,18 +91,9 @@ public final class DeviceQuota {
     private final LedgerGate ledger;
     private final DeviceRegistry registry;
     private final DeviceQuotaConfig config;
-    private final UsageSink usage;
     private final LongSupplier clockMillis;
     /** Registration and unbinding check then change one SIM's binding; they are rare, one lock is enough. */
     private final ReentrantLock bindingLock = new ReentrantLock();
-    private final AtomicLong grantRequests = new AtomicLong();
-    /**
-     * What each SIM's open grant was after the last change made here (empty: none), so a report is
-     * one ledger command instead of a lookup and a command. A hint, not the truth: a grant that
-     * expired meanwhile makes the command fail, and the report looks in the ledger and tries again.
-     * Bounded by the registry's SIM limit.
-     */
-    private final ConcurrentHashMap<String, Optional<ReservationView>> grantHints = new ConcurrentHashMap<>();
     /**
      * Reports and grants of a SIM share its lock, a move takes it alone (striped: a lock per SIM
      * would cost memory for every SIM, and a move is rare).
@@ -116,12 +105,11 @@ public final class DeviceQuota {
     private final RateLimitedLog overGrant;
     private final RateLimitedLog uncharged;
 
-    public DeviceQuota(DurableEngine ledger, DeviceRegistry registry, DeviceQuotaConfig config, UsageSink usage,
+    public DeviceQuota(DurableEngine ledger, DeviceRegistry registry, DeviceQuotaConfig config,
                        LongSupplier clockMillis) {
         this.ledger = new LedgerGate(ledger);
         this.registry = registry;
         this.config = config;
-        this.usage = usage;
         this.clockMillis = clockMillis;
         for (int i = 0; i < SIM_LOCK_STRIPES; i++) {
             simLocks[i] = new ReentrantReadWriteLock();
@@ -248,7 +236,6 @@ public final class DeviceQuota {
                 long lastSeq = Math.max(source.lastSeq(), target.lastSeq());
                 registry.moveSim(simId, toAccountId, new DeviceRegistry.SimMove(clockMillis.getAsLong(), simId, from,
                         toAccountId, lastSeq, byKey, requestId));
-                grantHints.remove(simId);
                 LOG.log(System.Logger.Level.INFO, "SIM " + simId + " moved from account " + from + " to " + toAccountId
                         + " by key " + byKey + (requestId == null ? "" : " (request " + requestId + ")")
                         + ": reports continue after seq " + lastSeq
@@ -380,19 +367,9 @@ public final class DeviceQuota {
         return lookUpGrant(sim).map(DeviceQuota::grantOf);
     }
 
-    /** The SIM's open grant as the ledger holds it now; refreshes the hint. */
+    /** The SIM's open grant as the ledger holds it now. */
     private Optional<ReservationView> lookUpGrant(DeviceSim sim) {
-        Optional<ReservationView> grant = ledger.query(l -> l.openReservationTagged(tag(sim.simId())));
-        grantHints.put(sim.simId(), grant);
-        return grant;
-    }
-
-    private Optional<ReservationView> hintedGrant(DeviceSim sim) {
-        Optional<ReservationView> hint = grantHints.get(sim.simId());
-        if (hint == null || hint.isPresent() && hint.get().expiresAtMillis() <= clockMillis.getAsLong()) {
-            return lookUpGrant(sim);
-        }
-        return hint;
+        return ledger.query(l -> l.openReservationTagged(tag(sim.simId())));
     }
 
     /** Holds quota for the SIM: the open grant if there is one, else a new one of up to {@code askedBytes}. */
@@ -400,43 +377,17 @@ public final class DeviceQuota {
         ReentrantReadWriteLock.ReadLock lock = simLock(sim.simId()).readLock();
         lock.lock();
         try {
-            return grantLocked(current(sim), askedBytes);
+            DeviceSim current = current(sim);
+            EngineOutcome.DeviceGranted granted = (EngineOutcome.DeviceGranted) ledger.apply(
+                    new EngineCommand.DeviceGrant(current.simId(), current.accountId(), Math.max(0, askedBytes), terms()));
+            return switch (granted.answer()) {
+                case DeviceAnswers.Granted g -> new GrantAnswer.Granted(grantOf(g.grant()), g.alreadyOpen());
+                case DeviceAnswers.Exhausted e -> new GrantAnswer.Exhausted(e.availableBytes());
+                case DeviceAnswers.GrantRefused r -> new GrantAnswer.Refused(r.rejection());
+            };
         } finally {
             lock.unlock();
         }
-    }
-
-    private GrantAnswer grantLocked(DeviceSim sim, long askedBytes) {
-        long wanted = Math.min(askedBytes > 0 ? askedBytes : config.grantBytesDefault(), config.grantBytesMax());
-        for (int attempt = 0; attempt < RACE_RETRIES_MAX; attempt++) {
-            Optional<Grant> open = openGrant(sim);
-            if (open.isPresent()) {
-                return new GrantAnswer.Granted(open.get(), true);
-            }
-            long available = ledger.query(l -> l.available(sim.accountId(), Unit.BYTES, config.service())).orElse(0L);
-            long amount = Math.min(wanted, available);
-            if (amount <= 0) {
-                return new GrantAnswer.Exhausted(Math.max(0, available));
-            }
-            // A fresh id per attempt: the tag, not the request id, keeps a SIM to one grant.
-            String requestId = "dev." + sim.simId() + ".g" + clockMillis.getAsLong() + "." + grantRequests.incrementAndGet();
-            Outcome outcome = ledger.submit(new Command(requestId, new Reserve(sim.accountId(), config.systemAccountId(),
-                    Unit.BYTES, amount, config.service(), config.grantTtl().toMillis(), tag(sim.simId()))));
-            switch (outcome) {
-                case Outcome.Reserved r -> {
-                    hint(sim, r);
-                    return new GrantAnswer.Granted(new Grant(r.reservationId(), r.amount(), r.expiresAtMillis()), false);
-                }
-                // another request took the tag, or the balance moved since we looked: look again
-                case Rejection.InvalidOperation taken when taken.field().equals("tag") -> { }
-                case Rejection.InsufficientBalance moved -> { }
-                case Rejection other -> {
-                    return new GrantAnswer.Refused(other);
-                }
-                default -> throw new IllegalStateException("a reserve answered " + outcome);
-            }
-        }
-        return new GrantAnswer.Exhausted(0);
     }
 
     /**
@@ -449,137 +400,66 @@ public final class DeviceQuota {
         if (seq <= 0 || bytes < 0) {
             throw new IllegalArgumentException("seq must be > 0 and bytes >= 0");
         }
+        return reportAll(sim, List.of(new DeviceAnswers.Report(seq, bytes, last))).getFirst();
+    }
+
+    /**
+     * Counts and charges numbered reports in order, as one engine command: each is a duplicate
+     * (already counted) or counted and charged with the others. At most
+     * {@link EngineCommand.DeviceReports#REPORTS_MAX}.
+     */
+    public List<ReportAnswer> reportAll(DeviceSim sim, List<DeviceAnswers.Report> reports) {
         // shared with other reports and grants, exclusive with a move: a report is charged wholly to
         // the account the SIM had before a move or wholly to the one after
         ReentrantReadWriteLock.ReadLock lock = simLock(sim.simId()).readLock();
         lock.lock();
         try {
-            return reportLocked(current(sim), seq, bytes, last);
+            DeviceSim current = current(sim);
+            EngineOutcome.DeviceReported reported = (EngineOutcome.DeviceReported) ledger.apply(
+                    new EngineCommand.DeviceReports(current.simId(), current.accountId(), current.deviceId(), reports,
+                            terms()));
+            List<ReportAnswer> answers = new ArrayList<>(reports.size());
+            for (int i = 0; i < reports.size(); i++) {
+                answers.add(answerOf(current, reports.get(i), reported.answers().get(i)));
+            }
+            return answers;
         } finally {
             lock.unlock();
         }
     }
 
-    private ReportAnswer reportLocked(DeviceSim sim, long seq, long bytes, boolean last) {
-        String requestId = "dev." + sim.simId() + ".r" + seq;
-        Advance count = new Advance(sim.accountId(), stream(sim.simId()), seq, bytes);
-        for (int attempt = 0; attempt < RACE_RETRIES_MAX; attempt++) {
-            Optional<ReservationView> grant = attempt == 0 ? hintedGrant(sim) : lookUpGrant(sim);
-            List<Step> steps = new ArrayList<>(List.of(count));
-            steps.addAll(charge(sim, grant, bytes, last, true));
-            Outcome outcome = ledger.submit(new Command(requestId, new Operation.Linked(steps)));
-            if (outcome instanceof Rejection.LinkedRejected rejected && rejected.stepIndex() > 0
-                    && (rejected.cause() instanceof Rejection.CreditLimitExceeded
-                    || rejected.cause() instanceof Rejection.InsufficientBalance)) {
-                // the account cannot pay for usage beyond its grant: count it, charge what can be
-                List<Step> capped = new ArrayList<>(List.of(count));
-                capped.addAll(charge(sim, grant, bytes, last, false));
-                outcome = ledger.submit(new Command(requestId + ".capped", new Operation.Linked(capped)));
-                if (outcome.accepted()) {
-                    long charged = grant.map(ReservationView::amount).orElse(0L);
-                    uncharged.warn("SIM " + sim.simId() + " report " + seq + ": " + (bytes - Math.min(bytes, charged))
-                            + " bytes counted but not charged: " + rejected.cause().message());
+    private ReportAnswer answerOf(DeviceSim sim, DeviceAnswers.Report report, DeviceAnswers.ReportAnswer a) {
+        return switch (a) {
+            case DeviceAnswers.ReportRefused r -> new ReportAnswer.Refused(r.rejection());
+            case DeviceAnswers.Reported r -> {
+                if (r.overGrantBytes() > 0) {
+                    // the device used more than it was granted: charged (an overdraft of the grant,
+                    // within the credit limit), but a well-behaved agent never does this
+                    reportsOverGrant.increment();
+                    bytesOverGrant.add(r.overGrantBytes());
+                    overGrant.warn("SIM " + sim.simId() + " (account " + sim.accountId() + ", device "
+                            + sim.deviceId() + ") report " + r.seq() + ": " + report.bytes() + " bytes on a grant of "
+                            + (report.bytes() - r.overGrantBytes()) + ", " + r.overGrantBytes()
+                            + " past the grant (charged as far as the credit limit allows)");
                 }
+                if (r.unchargedBytes() > 0) {
+                    uncharged.warn("SIM " + sim.simId() + " report " + r.seq() + ": " + r.unchargedBytes()
+                            + " bytes counted but not charged: past the grant and the credit limit");
+                }
+                yield new ReportAnswer.Reported(r.seq(), r.duplicate(), r.reportedBytes(), r.returnedBytes(),
+                        r.grant() == null ? null : grantOf(r.grant()));
             }
-            switch (outcome) {
-                case Outcome.LinkedApplied applied -> {
-                    Outcome.Advanced advanced = (Outcome.Advanced) applied.steps().getFirst();
-                    long returned = 0;
-                    Grant still = null;
-                    for (Outcome step : applied.steps()) {
-                        if (step instanceof Outcome.Committed c && last) {
-                            returned = c.released();
-                        } else if (step instanceof Outcome.Reserved r) {
-                            still = new Grant(r.reservationId(), r.amount(), r.expiresAtMillis());
-                        }
-                    }
-                    if (still == null) {
-                        grantHints.put(sim.simId(), Optional.empty());
-                    } else {
-                        hint(sim, still);
-                    }
-                    if (grant.isPresent() && bytes > grant.get().amount()) {
-                        // the device used more than it was granted: charged (an overdraft of the
-                        // grant, within the credit limit), but a well-behaved agent never does this
-                        long over = bytes - grant.get().amount();
-                        reportsOverGrant.increment();
-                        bytesOverGrant.add(over);
-                        overGrant.warn("SIM " + sim.simId() + " (account " + sim.accountId() + ", device "
-                                + sim.deviceId() + ") report " + seq + " used " + bytes + " bytes on a grant of "
-                                + grant.get().amount() + ": " + over + " bytes past the grant (charged as far as the credit "
-                                + "limit allows)");
-                    }
-                    record(sim, seq, bytes);
-                    return new ReportAnswer.Reported(seq, false, advanced.total(), returned, still);
-                }
-                case Rejection.LinkedRejected stale when stale.stepIndex() == 0
-                        && stale.cause() instanceof Rejection.StaleSequence -> {
-                    return duplicate(sim, seq, bytes);
-                }
-                // the request id was used for a different command: this seq was applied before
-                // with the grant as it was then
-                case Rejection.DuplicateRequest again -> {
-                    return duplicate(sim, seq, bytes);
-                }
-                // the grant changed between looking and charging (a concurrent report, an expiry)
-                case Rejection.LinkedRejected raced when raced.cause() instanceof Rejection.ReservationClosed
-                        || raced.cause() instanceof Rejection.UnknownReservation
-                        || raced.cause() instanceof Rejection.Expired
-                        || (raced.cause() instanceof Rejection.InvalidOperation tag && tag.field().equals("tag")) -> { }
-                case Rejection other -> {
-                    return new ReportAnswer.Refused(other);
-                }
-                default -> throw new IllegalStateException("a report answered " + outcome);
-            }
-        }
-        throw new LedgerUnavailable("SIM " + sim.simId() + "'s grant kept changing under report " + seq
-                + "; retry", true);
+        };
     }
 
-    private void hint(DeviceSim sim, Outcome.Reserved r) {
-        hint(sim, new Grant(r.reservationId(), r.amount(), r.expiresAtMillis()));
+    /** The engine's terms for this server's device quota (carried in each command). */
+    private DeviceTerms terms() {
+        return new DeviceTerms(config.grantBytesDefault(), config.grantBytesMax(), config.grantTtl().toMillis(),
+                config.service(), config.systemAccountId());
     }
 
-    private void hint(DeviceSim sim, Grant g) {
-        grantHints.put(sim.simId(), Optional.of(new ReservationView(g.grantId(), ReservationStatus.OPEN, sim.accountId(),
-                config.systemAccountId(), Unit.BYTES, g.bytes(), config.service(), g.expiresAtMillis(), 0)));
-    }
-
-    private List<Step> charge(DeviceSim sim, Optional<ReservationView> grant, long bytes, boolean last,
-                              boolean beyondGrant) {
-        List<Step> steps = new ArrayList<>();
-        if (grant.isPresent()) {
-            long held = grant.get().amount();
-            long id = grant.get().reservationId();
-            if (bytes <= held) {
-                steps.add(new Commit(id, bytes, false));
-                if (!last && held > bytes) {
-                    steps.add(new Reserve(sim.accountId(), config.systemAccountId(), Unit.BYTES, held - bytes,
-                            config.service(), config.grantTtl().toMillis(), tag(sim.simId())));
-                }
-            } else {
-                steps.add(beyondGrant ? new Commit(id, bytes, true) : new Commit(id, held, false));
-            }
-        } else if (bytes > 0 && beyondGrant) {
-            steps.add(new Transfer(sim.accountId(), config.systemAccountId(), Unit.BYTES, bytes, config.service()));
-        }
-        return steps;
-    }
-
-    private ReportAnswer duplicate(DeviceSim sim, long seq, long bytes) {
-        // The first attempt may have been answered by a process that died before writing its
-        // record; the agent resends the same bytes under the same seq, so the record is the same.
-        record(sim, seq, bytes);
-        SequenceView stream = reported(sim);
-        return new ReportAnswer.Reported(seq, true, stream.total(), 0, openGrant(sim).orElse(null));
-    }
-
-    private void record(DeviceSim sim, long seq, long bytes) {
-        String id = "dev." + sim.simId() + ".r" + seq;
-        usage.accept(new UsageRecord(id, clockMillis.getAsLong(), sim.accountId(), ORIGIN, sim.simId(), "device-data",
-                config.service().ratingGroup(), Map.of("deviceId", sim.deviceId()), null, null, UsageRecord.CHARGED,
-                Unit.BYTES, bytes, bytes, 0, null,
-                List.of(new UsageRecord.BalanceChange(sim.accountId(), Unit.BYTES, -bytes)), List.of(id)));
+    private static Grant grantOf(DeviceAnswers.Grant g) {
+        return new Grant(g.grantId(), g.bytes(), g.expiresAtMillis());
     }
 
     private SequenceView reportStream(DeviceRegistry.Sim sim) {

@@ -27,6 +27,10 @@ final class LedgerGate {
         return await(ledger.submit(command));
     }
 
+    io.credence.charging.EngineOutcome apply(io.credence.charging.EngineCommand command) {
+        return await(ledger.submit(command));
+    }
+
     <T> T query(Function<LedgerView, T> query) {
         return await(ledger.query(query));
     }

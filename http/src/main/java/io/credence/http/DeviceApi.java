@@ -1,5 +1,7 @@
 package io.credence.http;
 
+import io.credence.charging.DeviceAnswers;
+import io.credence.charging.EngineCommand;
 import io.credence.devices.DataShares;
 import io.credence.devices.DataShares.CancelAnswer;
 import io.credence.devices.DataShares.MeterAnswer;
@@ -46,6 +48,7 @@ import java.util.function.Supplier;
  *                                                                              403 quota-exhausted
  *   POST   /v1/devices/{simId}/reports     {seq, bytes, final}                 200 seq, duplicate, reportedBytes,
  *                                                                                  returnedBytes, grant
+ *                                          or {reports: [{seq, bytes, final}...]}  200 {reports: [each as above]}
  *   GET|PUT /v1/devices/{simId}/share-rules {maxBytesPerDay, allowedBorrowers, priceMinorPerMb}
  *   POST   /v1/devices/{simId}/shares/{shareId}/cancel                         200 the share, cutOff
  * base station (API key role network-function; headers Credence-Base-Station-Id and -Secret)
@@ -62,6 +65,8 @@ final class DeviceApi {
     static final String BASE_STATION_ID_HEADER = "Credence-Base-Station-Id";
     static final String BASE_STATION_SECRET_HEADER = "Credence-Base-Station-Secret";
     static final long REPORT_BYTES_MAX = 1L << 50;
+    /** Reports in one request: an agent's backlog after a day offline at one report a minute fits twice. */
+    static final int REPORTS_PER_REQUEST_MAX = EngineCommand.DeviceReports.REPORTS_MAX;
     private static final int TEXT_MAX = 256;
 
     private final DeviceQuota quota;
@@ -303,23 +308,60 @@ final class DeviceApi {
         };
     }
 
+    /**
+     * One report ({@code seq, bytes, final}), or a batch of them ({@code reports: [...]}, numbered
+     * in order, at most {@link #REPORTS_PER_REQUEST_MAX}): an agent back from being offline sends
+     * what it kept in one request, counted and charged together as one engine command.
+     */
     private Answer report(DeviceSim sim, JsonBody body) {
+        if (body.has("reports")) {
+            List<JsonBody> items = body.requiredObjects("reports", 1, REPORTS_PER_REQUEST_MAX);
+            body.rejectUnknownFields();
+            List<DeviceAnswers.Report> reports = new ArrayList<>(items.size());
+            long previous = 0;
+            for (int i = 0; i < items.size(); i++) {
+                DeviceAnswers.Report r = reportOf(items.get(i));
+                if (r.seq() <= previous) {
+                    throw new ApiError("reports[" + i + "].seq", "must follow the one before (" + previous + "), was "
+                            + r.seq());
+                }
+                previous = r.seq();
+                reports.add(r);
+            }
+            List<Map<String, Object>> results = new ArrayList<>(reports.size());
+            for (ReportAnswer answer : quota.reportAll(sim, reports)) {
+                switch (answer) {
+                    case ReportAnswer.Reported r -> results.add(reported(r));
+                    case ReportAnswer.Refused refused -> {
+                        return new Answer.Failed(Problem.of(refused.rejection()));
+                    }
+                }
+            }
+            return new Answer.Json(200, Map.of("reports", results));
+        }
+        DeviceAnswers.Report r = reportOf(body);
+        return switch (quota.report(sim, r.seq(), r.bytes(), r.last())) {
+            case ReportAnswer.Reported reported -> new Answer.Json(200, reported(reported));
+            case ReportAnswer.Refused refused -> new Answer.Failed(Problem.of(refused.rejection()));
+        };
+    }
+
+    private static DeviceAnswers.Report reportOf(JsonBody body) {
         long seq = body.requiredLong("seq", 1, Long.MAX_VALUE);
         long bytes = body.requiredLong("bytes", 0, REPORT_BYTES_MAX);
         boolean last = body.optionalBoolean("final", false);
         body.rejectUnknownFields();
-        return switch (quota.report(sim, seq, bytes, last)) {
-            case ReportAnswer.Reported r -> {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("seq", r.seq());
-                out.put("duplicate", r.duplicate());
-                out.put("reportedBytes", r.reportedBytes());
-                out.put("returnedBytes", r.returnedBytes());
-                out.put("grant", r.grant() == null ? null : grantView(r.grant()));
-                yield new Answer.Json(200, out);
-            }
-            case ReportAnswer.Refused refused -> new Answer.Failed(Problem.of(refused.rejection()));
-        };
+        return new DeviceAnswers.Report(seq, bytes, last);
+    }
+
+    private Map<String, Object> reported(ReportAnswer.Reported r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("seq", r.seq());
+        out.put("duplicate", r.duplicate());
+        out.put("reportedBytes", r.reportedBytes());
+        out.put("returnedBytes", r.returnedBytes());
+        out.put("grant", r.grant() == null ? null : grantView(r.grant()));
+        return out;
     }
 
     private Map<String, Object> deviceView(DeviceSim sim) {

@@ -224,6 +224,26 @@ final class JsonBody {
         return object;
     }
 
+    /** An array of {@code min..max} objects, each read as a body of its own (its fields named {@code field[i].x}). */
+    java.util.List<JsonBody> requiredObjects(String field, int min, int max) {
+        read.add(field);
+        JsonNode value = node.get(field);
+        if (value == null || !value.isArray()) {
+            throw invalid(field, "must be an array of " + min + ".." + max + " objects");
+        }
+        if (value.size() < min || value.size() > max) {
+            throw invalid(field, "must hold " + min + ".." + max + " entries, held " + value.size());
+        }
+        java.util.List<JsonBody> out = new java.util.ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            if (!(value.get(i) instanceof ObjectNode object)) {
+                throw invalid(field + "[" + i + "]", "must be a JSON object");
+            }
+            out.add(new JsonBody(object, prefix + field + "[" + i + "]."));
+        }
+        return out;
+    }
+
     /** An array of strings, null when absent. */
     java.util.List<String> optionalStringList(String field, int max) {
         read.add(field);

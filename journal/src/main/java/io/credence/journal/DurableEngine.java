@@ -182,6 +182,7 @@ public final class DurableEngine implements AutoCloseable {
         List<UsageRecord> records = switch (outcome) {
             case EngineOutcome.Charged charged -> charged.result().records();
             case EngineOutcome.AdmissionEnded ended -> ended.records();
+            case EngineOutcome.DeviceReported reported -> reported.records();
             default -> List.of();
         };
         if (!records.isEmpty()) {
@@ -452,6 +453,7 @@ public final class DurableEngine implements AutoCloseable {
                 batchUnrecovered.addAll(charged.result().unrecovered());
             }
             case EngineOutcome.AdmissionEnded ended -> batchRecords.addAll(ended.records());
+            case EngineOutcome.DeviceReported reported -> batchRecords.addAll(reported.records());
             default -> { }
         }
         return outcome;

@@ -146,7 +146,7 @@ public final class CredenceServer implements AutoCloseable {
                     DeviceRegistry.Limits.DEFAULTS);
             attached.add(registry);
             DeviceSettings ds = config.devices();
-            DeviceQuota quota = new DeviceQuota(ledger, registry, ds.quota(), records, System::currentTimeMillis);
+            DeviceQuota quota = new DeviceQuota(ledger, registry, ds.quota(), System::currentTimeMillis);
             DataShares shares = new DataShares(ledger, registry, quota, ds.quota(), ds.shareHoldTtl(),
                     ds.shareSweepEvery(), records, System::currentTimeMillis);
             attached.add(0, shares);

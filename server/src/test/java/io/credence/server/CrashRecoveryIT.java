@@ -104,7 +104,9 @@ class CrashRecoveryIT {
             // forget what the clients were told about the last few operations and check the rest.
             Consistency seen = verifyConsistency(http, book);
             assertThat(seen.requestIds()).isNotEmpty();
-            retryEverythingUnanswered(http, book);
+            Set<String> lostReservations = forgetWhatTheCutTookAway(http, book, seen);
+            retryAfterTheCut(http, book, lostReservations);
+            verify(http, book);
         }
     }
 
@@ -191,6 +193,52 @@ class CrashRecoveryIT {
                 }
             }
         }
+    }
+
+    /**
+     * The cut record may hold a whole batch of acknowledged operations. Forgets their answers, so the
+     * clients retry them, and returns the reserve requests whose reservation went with the cut.
+     */
+    private static Set<String> forgetWhatTheCutTookAway(Http http, Book book, Consistency seen) {
+        Set<String> lost = new HashSet<>();
+        for (String requestId : new ArrayList<>(book.answered.keySet())) {
+            if (requestId.endsWith("-t") || requestId.endsWith("-c")) {
+                if (!seen.requestIds().contains(requestId)) {
+                    book.answered.remove(requestId);
+                }
+            } else if (requestId.endsWith("-r")) {
+                long id = book.reservationOf.get(requestId);
+                if (http.get("v1/reservations/" + id).status() == 404) {
+                    book.answered.remove(requestId);
+                    book.reservationOf.remove(requestId);
+                    lost.add(requestId);
+                }
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * Retries as a client would: a commit naming a reservation the cut took away is answered
+     * "unknown reservation" precisely (and changes nothing); everything else is applied once.
+     */
+    private static void retryAfterTheCut(Http http, Book book, Set<String> lostReservations) {
+        Set<String> orphanCommits = new HashSet<>();
+        for (String reserve : lostReservations) {
+            String commit = book.commitOf.get(reserve);
+            if (commit != null && book.sent.containsKey(commit)) {
+                orphanCommits.add(commit);
+            }
+        }
+        for (String commit : orphanCommits) {
+            String[] request = book.sent.remove(commit);
+            Http.Reply reply = http.post(request[0], request[1]);
+            assertThat(reply.status()).as(commit + " " + reply.raw()).isEqualTo(404);
+            assertThat(reply.body().path("field").asText()).isEqualTo("reservationId");
+            book.amounts.remove(commit);
+            book.commitOf.values().remove(commit);
+        }
+        retryEverythingUnanswered(http, book);
     }
 
     private static void assertRetriesGetTheFirstAnswer(Http http, Book book) {

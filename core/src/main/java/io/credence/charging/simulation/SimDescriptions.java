@@ -18,6 +18,7 @@ final class SimDescriptions {
         return switch (outcome) {
             case EngineOutcome.Charged charged -> charged.result().records();
             case EngineOutcome.AdmissionEnded ended -> ended.records();
+            case EngineOutcome.DeviceReported reported -> reported.records();
             default -> List.of();
         };
     }
@@ -37,6 +38,10 @@ final class SimDescriptions {
             case EngineCommand.Admit c -> "admit " + c.admissionId() + " " + c.request().layer() + " "
                     + c.request().parameters() + (c.accountId() == null ? "" : " billed to " + c.accountId()) + " -> "
                     + admit(((EngineOutcome.Admitting) outcome).answer());
+            case EngineCommand.DeviceGrant c -> "device grant " + c.simId() + " asks " + c.askedBytes() + " -> "
+                    + ((EngineOutcome.DeviceGranted) outcome).answer();
+            case EngineCommand.DeviceReports c -> "device reports " + c.simId() + " " + c.reports() + " -> "
+                    + ((EngineOutcome.DeviceReported) outcome).answers();
             case EngineCommand.EndAdmission c -> "end " + c.admissionId() + (c.usage() == null ? "" : " with "
                     + c.usage()) + " -> " + ((EngineOutcome.AdmissionEnded) outcome).answer().getClass().getSimpleName()
                     + ", " + ((EngineOutcome.AdmissionEnded) outcome).records().size() + " records";

@@ -126,4 +126,39 @@ class DeviceApiTest {
         assertThat(next.body().path("reportedBytes").asLong()).isEqualTo(1500);
         assertThat(world.total("alice", "BYTES")).isEqualTo(5_000_000 - 1500);
     }
+
+    @Test
+    void anAgentBackFromOfflineSendsItsReportsInOneBatchEachAnsweredOnce() {
+        String token = world.register("sim-1", "phone-1", SECRET);
+        world.device("POST", "sim-1", "/grants", token, "{\"bytes\":1000000}");
+        assertThat(world.device("POST", "sim-1", "/reports", token, "{\"seq\":1,\"bytes\":1000}").status())
+                .isEqualTo(200);
+        DeviceWorld.Reply batch = world.device("POST", "sim-1", "/reports", token, "{\"reports\":["
+                + "{\"seq\":1,\"bytes\":1000},{\"seq\":2,\"bytes\":2000},{\"seq\":3,\"bytes\":3000,\"final\":true}]}");
+        assertThat(batch.status()).as(batch.body().toString()).isEqualTo(200);
+        assertThat(batch.body().path("reports")).hasSize(3);
+        assertThat(batch.body().path("reports").get(0).path("duplicate").asBoolean()).as("seq 1 was counted").isTrue();
+        assertThat(batch.body().path("reports").get(1).path("reportedBytes").asLong()).isEqualTo(3000);
+        assertThat(batch.body().path("reports").get(2).path("reportedBytes").asLong()).isEqualTo(6000);
+        assertThat(batch.body().path("reports").get(2).path("returnedBytes").asLong()).isEqualTo(994_000);
+        assertThat(world.total("alice", "BYTES")).isEqualTo(5_000_000 - 6000);
+        assertThat(world.available("alice", "BYTES")).as("the grant went back").isEqualTo(5_000_000 - 6000);
+
+        DeviceWorld.Reply retried = world.device("POST", "sim-1", "/reports", token, "{\"reports\":["
+                + "{\"seq\":2,\"bytes\":2000},{\"seq\":3,\"bytes\":3000,\"final\":true}]}");
+        assertThat(retried.body().path("reports").findValuesAsText("duplicate")).containsOnly("true");
+        assertThat(world.total("alice", "BYTES")).as("a retried batch charges nothing").isEqualTo(5_000_000 - 6000);
+
+        DeviceWorld.Reply unordered = world.device("POST", "sim-1", "/reports", token,
+                "{\"reports\":[{\"seq\":5,\"bytes\":1},{\"seq\":4,\"bytes\":1}]}");
+        assertThat(unordered.status()).isEqualTo(400);
+        assertThat(unordered.body().path("field").asText()).isEqualTo("reports[1].seq");
+        DeviceWorld.Reply badItem = world.device("POST", "sim-1", "/reports", token,
+                "{\"reports\":[{\"seq\":4,\"bytes\":-1}]}");
+        assertThat(badItem.body().path("field").asText()).isEqualTo("reports[0].bytes");
+        assertThat(world.device("POST", "sim-1", "/reports", token, "{\"reports\":[]}").body().path("field").asText())
+                .isEqualTo("reports");
+        assertThat(world.device("GET", "sim-1", "", token, null).body().path("lastReportSeq").asLong())
+                .as("nothing of a refused batch was counted").isEqualTo(3);
+    }
 }
