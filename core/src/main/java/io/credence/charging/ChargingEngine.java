@@ -392,6 +392,11 @@ public final class ChargingEngine implements EngineView {
     @Override
     public void verifyInvariants() {
         ledger.verifyInvariants();
+        verifySessions();
+    }
+
+    /** The sessions' invariants alone (after a snapshot read, whose ledger was just verified). */
+    void verifySessions() {
         for (Session s : sessions.all()) {
             if (!s.open() && !s.grants.isEmpty()) {
                 throw new IllegalStateException("engine invariant broken: finished session " + s.id + " holds grants");

@@ -905,6 +905,13 @@ public final class Ledger implements LedgerView {
         }
     }
 
+    /** As {@link #check(boolean, String)}, describing the invariant only when it is broken (hot loops). */
+    static void check(boolean condition, java.util.function.Supplier<String> invariant) {
+        if (!condition) {
+            throw new IllegalStateException("ledger invariant broken: " + invariant.get());
+        }
+    }
+
     // ---------------------------------------------------------------- queries
 
     @Override
@@ -1040,42 +1047,47 @@ public final class Ledger implements LedgerView {
     @Override
     public void verifyInvariants() {
         long[] sums = new long[Unit.count()];
-        Map<Bucket, Long> holds = new HashMap<>();
+        // identity keys and a mutable total per bucket: recovery runs this over every open hold
+        Map<Bucket, long[]> holds = new java.util.IdentityHashMap<>(accounts.size() * 2);
         int tagged = 0;
         for (Reservation r : open.values()) {
             if (r.tag != null) {
                 tagged++;
-                check(openByTag.get(r.tag) == r, "tag " + r.tag + " leads to reservation " + r.id);
+                check(openByTag.get(r.tag) == r, () -> "tag " + r.tag + " leads to reservation " + r.id);
             }
             for (int i = 0; i < r.holdBuckets.length; i++) {
-                holds.merge(r.holdBuckets[i], r.holdAmounts[i], Long::sum);
+                holds.computeIfAbsent(r.holdBuckets[i], b -> new long[1])[0] += r.holdAmounts[i];
             }
         }
         check(tagged == openByTag.size(), "every tag leads to an open reservation");
         for (Account account : accounts.values()) {
             for (Bucket b : account.buckets) {
                 sums[b.unit.ordinal()] += b.amount;
-                check(b.reserved == holds.getOrDefault(b, 0L), "bucket " + b.id + " reserved equals its holds");
+                long[] held = holds.get(b);
+                check(b.reserved == (held == null ? 0 : held[0]),
+                        () -> "bucket " + b.id + " reserved equals its holds");
                 check(b.isMain() ? b.amount - b.reserved >= -account.creditLimit(b.unit) || account.kind == AccountKind.SYSTEM
-                        : b.amount >= b.reserved, "bucket " + b.id + " holds no more than it has");
+                        : b.amount >= b.reserved, () -> "bucket " + b.id + " holds no more than it has");
             }
         }
         int listed = 0;
         for (Account account : accounts.values()) {
             for (SubscriberIdentity identity : account.identities()) {
-                check(identities.get(identity) == account, "identity " + identity + " maps to the account listing it");
+                check(identities.get(identity) == account,
+                        () -> "identity " + identity + " maps to the account listing it");
                 listed++;
             }
         }
         check(listed == identities.size(), "every bound identity is listed by its account");
         for (Account account : accounts.values()) {
-            check(account.streamCount() <= Account.STREAMS_MAX, "account " + account.id + " has at most "
+            check(account.streamCount() <= Account.STREAMS_MAX, () -> "account " + account.id + " has at most "
                     + Account.STREAMS_MAX + " streams");
             for (SequenceStream stream : account.streams()) {
-                check(Ids.streamProblem(stream.name) == null, "stream name '" + stream.name + "' is valid");
-                check(account.stream(stream.name) == stream, "stream " + stream.name + " appears once on " + account.id);
-                check(stream.lastSeq > 0, "stream " + stream.name + " of " + account.id + " was advanced");
-                check(stream.total >= 0, "stream " + stream.name + " of " + account.id + " has a total >= 0");
+                check(Ids.streamProblem(stream.name) == null, () -> "stream name '" + stream.name + "' is valid");
+                check(account.stream(stream.name) == stream,
+                        () -> "stream " + stream.name + " appears once on " + account.id);
+                check(stream.lastSeq > 0, () -> "stream " + stream.name + " of " + account.id + " was advanced");
+                check(stream.total >= 0, () -> "stream " + stream.name + " of " + account.id + " has a total >= 0");
             }
         }
         for (int u = 0; u < sums.length; u++) {

@@ -72,11 +72,17 @@ final class SnapshotStore {
         return seqs;
     }
 
+    /** Snapshots up to this size are read into memory once (checksum and parse from the same bytes). */
+    static final long IN_MEMORY_BYTES_MAX = 1L << 30;
+
     ChargingEngine read(long seq, LedgerLimits limits, CatalogReader catalogReader) throws IOException {
         Path file = JournalFormat.snapshot(dir, seq);
         long size = Files.size(file);
         if (size < 12) {
             throw new IOException(file + ": too short for a snapshot");
+        }
+        if (size <= IN_MEMORY_BYTES_MAX) {
+            return readInMemory(file, limits, catalogReader);
         }
         verifyChecksum(file);
         ChargingEngine engine;
@@ -86,6 +92,38 @@ final class SnapshotStore {
             if (body.remaining != 0) {
                 throw new IOException(file + ": " + body.remaining + " unread bytes after the engine state");
             }
+        }
+        return engine;
+    }
+
+    /**
+     * One read of the file: the checksum is verified over the bytes in memory before anything in
+     * them is believed, then the same bytes are parsed (recovery time is mostly this, issue 17).
+     */
+    private static ChargingEngine readInMemory(Path file, LedgerLimits limits, CatalogReader catalogReader)
+            throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (bytes.length < 12) {
+            throw new IOException(file + ": file shrank while being read");
+        }
+        int bodyEnd = bytes.length - 12;
+        java.nio.ByteBuffer trailer = java.nio.ByteBuffer.wrap(bytes, bodyEnd, 12);
+        long bodyBytes = trailer.getLong();
+        int expectedCrc = trailer.getInt();
+        if (bodyBytes != bodyEnd) {
+            throw new IOException(file + ": the trailer gives the body as " + bodyBytes + " bytes but " + bodyEnd
+                    + " precede it");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bodyEnd);
+        if (expectedCrc != (int) crc.getValue()) {
+            throw new IOException(file + String.format(": checksum mismatch: CRC32C of bytes 0..%d is %08x, the "
+                    + "trailer at byte %d says %08x", bodyEnd, (int) crc.getValue(), bodyEnd, expectedCrc));
+        }
+        io.credence.ledger.ByteArrayDataInput body = new io.credence.ledger.ByteArrayDataInput(bytes, 0, bodyEnd);
+        ChargingEngine engine = EngineSnapshot.read(body, limits, catalogReader);
+        if (body.remaining() != 0) {
+            throw new IOException(file + ": " + body.remaining() + " unread bytes after the engine state");
         }
         return engine;
     }
