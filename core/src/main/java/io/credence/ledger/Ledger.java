@@ -78,7 +78,6 @@ public final class Ledger implements LedgerView {
         };
     }
 
-    record Closed(ReservationStatus status, long atMillis) {}
 
     private static final int STALE_DEADLINES_COMPACT_MIN = 4096;
     static final int SERVICE_FILTERS_CANONICAL_MAX = 65_536;
@@ -94,7 +93,7 @@ public final class Ledger implements LedgerView {
     final HashMap<Long, Reservation> open = new HashMap<>();
     /** Open reservations that carry a tag, by tag (at most one each). */
     final HashMap<String, Reservation> openByTag = new HashMap<>();
-    final LinkedHashMap<Long, Closed> closed = new LinkedHashMap<>();
+    final ClosedReservations closed = new ClosedReservations();
     final RequestLog requests;
     /** Canonical instances of the service filters buckets use (see {@link #canonical}). */
     private final HashMap<ServiceFilter, ServiceFilter> serviceFilters = new HashMap<>();
@@ -551,13 +550,13 @@ public final class Ledger implements LedgerView {
     }
 
     private Rejection closedOrUnknown(long reservationId) {
-        Closed c = closed.get(reservationId);
-        if (c == null) {
+        ReservationStatus status = closed.status(reservationId);
+        if (status == null) {
             return new UnknownReservation(reservationId);
         }
-        return c.status() == ReservationStatus.EXPIRED
-                ? new Expired(reservationId, c.atMillis())
-                : new ReservationClosed(reservationId, c.status());
+        return status == ReservationStatus.EXPIRED
+                ? new Expired(reservationId, closed.closedAt(reservationId))
+                : new ReservationClosed(reservationId, status);
     }
 
     /** Closes a reservation, returning everything it holds. */
@@ -793,7 +792,7 @@ public final class Ledger implements LedgerView {
         if (r.tag != null) {
             openByTag.remove(r.tag, r);
         }
-        closed.put(r.id, new Closed(status, nowMillis));
+        closed.add(r.id, status, nowMillis);
         if (undo != null) {
             undo.add(() -> {
                 closed.remove(r.id);
@@ -856,13 +855,13 @@ public final class Ledger implements LedgerView {
     /** Runs between commands only: an eviction inside a linked chain would not be undone on rollback. */
     private void trimClosed() {
         while (closed.size() > limits.requestIdsMax()) {
-            closed.pollFirstEntry();
+            closed.removeOldest();
         }
     }
 
     private void forgetClosedOlderThan(long horizonMillis) {
-        while (!closed.isEmpty() && closed.firstEntry().getValue().atMillis() <= horizonMillis) {
-            closed.pollFirstEntry();
+        while (!closed.isEmpty() && closed.oldestClosedAt() <= horizonMillis) {
+            closed.removeOldest();
         }
     }
 
@@ -1000,11 +999,12 @@ public final class Ledger implements LedgerView {
         if (r != null) {
             return Optional.of(r.view());
         }
-        Closed c = closed.get(reservationId);
-        if (c == null) {
+        ReservationStatus status = closed.status(reservationId);
+        if (status == null) {
             return Optional.empty();
         }
-        return Optional.of(new ReservationView(reservationId, c.status(), null, null, null, 0, null, 0, c.atMillis()));
+        return Optional.of(new ReservationView(reservationId, status, null, null, null, 0, null, 0,
+                closed.closedAt(reservationId)));
     }
 
     /** An account's transfers still retained in memory, newest first; empty if the account is unknown. */

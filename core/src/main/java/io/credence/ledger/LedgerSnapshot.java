@@ -62,11 +62,11 @@ public final class LedgerSnapshot {
             writeReservation(out, r);
         }
         out.writeInt(ledger.closed.size());
-        for (Map.Entry<Long, Ledger.Closed> e : ledger.closed.entrySet()) {
-            out.writeLong(e.getKey());
-            out.writeByte(e.getValue().status().ordinal());
-            out.writeLong(e.getValue().atMillis());
-        }
+        ledger.closed.forEachOldestFirst((id, status, at) -> {
+            out.writeLong(id);
+            out.writeByte(status.ordinal());
+            out.writeLong(at);
+        });
         out.writeInt(ledger.requests.size());
         for (Map.Entry<String, RequestLog.Entry> e : ledger.requests.entries()) {
             out.writeUTF(e.getKey());
@@ -124,8 +124,13 @@ public final class LedgerSnapshot {
         }
         int closed = in.readInt();
         for (int i = 0; i < closed; i++) {
-            ledger.closed.put(in.readLong(), new Ledger.Closed(CommandCodec.enumOf(ReservationStatus.values(), in),
-                    in.readLong()));
+            long id = in.readLong();
+            ReservationStatus status = CommandCodec.enumOf(ReservationStatus.values(), in);
+            long at = in.readLong();
+            if (id <= 0 || ledger.closed.status(id) != null) {
+                throw new IOException("closed reservation " + id + " is not a new id");
+            }
+            ledger.closed.add(id, status, at);
         }
         int requests = in.readInt();
         for (int i = 0; i < requests; i++) {
