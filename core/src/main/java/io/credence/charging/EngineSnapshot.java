@@ -65,7 +65,9 @@ public final class EngineSnapshot {
             AdmissionCodec.writeSettlement(out, e.getValue());
         }
         List<Session> sessions = new ArrayList<>(engine.allSessions());
-        sessions.sort(java.util.Comparator.comparing(s -> s.id)); // the same state always writes the same bytes
+        // the same state always writes the same bytes; by hash first, as ids of one gateway share long
+        // prefixes and a million string comparisons would stall the writer (the order is any fixed one)
+        sessions.sort(java.util.Comparator.<Session>comparingInt(s -> s.id.hashCode()).thenComparing(s -> s.id));
         out.writeInt(sessions.size());
         for (Session s : sessions) {
             SessionCodec.writeSession(out, s);

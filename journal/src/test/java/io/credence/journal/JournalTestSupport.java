@@ -153,8 +153,10 @@ final class JournalTestSupport {
     }
 
     /** Waits until the writer has finished everything before this call (batches and snapshots). */
+    /** Everything submitted before is applied, and a snapshot it started is on disk. */
     static void barrier(DurableEngine ledger) {
         query(ledger, l -> Boolean.TRUE);
+        ledger.awaitSnapshotWritten();
     }
 
     /** Polls {@code condition} on the writer thread until it holds; fails after a few seconds. */

@@ -156,6 +156,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "send Final-Unit-Action REDIRECT to this URL (a top-up portal) instead of TERMINATE")
     String redirectUrl;
 
+    @Option(names = "--finished-session-retention-seconds", defaultValue = "60",
+            description = "how long a finished charging session is kept with its last answer, so a retransmitted "
+                    + "final request gets that answer again (1..86400), default ${DEFAULT-VALUE}")
+    int finishedSessionRetentionSeconds;
+
     @Option(names = "--sessions-max", defaultValue = "1000000",
             description = "credit-control sessions remembered at once, default ${DEFAULT-VALUE}")
     int sessionsMax;
@@ -375,6 +380,8 @@ final class ServeCommand implements Callable<Integer> {
         require(validitySeconds >= 1 && validitySeconds <= 86_400, "--validity-seconds must be 1..86400, was "
                 + validitySeconds);
         require(sessionsMax >= 1, "--sessions-max must be >= 1, was " + sessionsMax);
+        require(finishedSessionRetentionSeconds >= 1 && finishedSessionRetentionSeconds <= 86_400,
+                "--finished-session-retention-seconds must be 1..86400, was " + finishedSessionRetentionSeconds);
         Map<Long, CreditControlConfig.Quota> quotas = new HashMap<>();
         CatalogFile.Contents c = null;
         if (catalog != null) {
@@ -419,7 +426,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withTls(tlsKeyStore == null ? null : new TlsConfig(tlsKeyStore, diameterPassword.toCharArray()));
         CreditControlConfig cc = CreditControlConfig.defaults().withRatingGroupQuotas(quotas)
                 .withValidity(validitySeconds, 30).withSessionsMax(sessionsMax)
-                .withClosedRetentionSeconds((int) requestIdRetentionSeconds + 60);
+                .withClosedRetentionSeconds(finishedSessionRetentionSeconds);
         if (redirectUrl != null) {
             require(redirectUrl.matches("https?://\\S+"), "--redirect-url must be an http(s) URL, was '" + redirectUrl + "'");
             cc = cc.withRedirect(new CreditControlConfig.Redirect(2, redirectUrl));

@@ -58,6 +58,7 @@ class CommandLineTest {
                 {"--diameter-tls-keystore", "x.p12", "--diameter-tls-keystore needs its password"},
                 {"--http-tls-password-file", "pw", "--http-tls-password needs --http-tls-keystore"},
                 {"--redirect-url", "ftp://x", "--redirect-url must be an http(s) URL"},
+                {"--finished-session-retention-seconds", "0", "--finished-session-retention-seconds must be 1..86400"},
                 {"--records-db", "mysql://db/credence", "--records-db must be a jdbc:postgresql://host:port/database URL"},
                 {"--records-db-user", "credence", "--records-db-user needs --records-db"},
                 {"--market-unit-rate", "gold=5", "--market-unit-rate: 'gold' is not a unit kind"},

@@ -17,10 +17,9 @@ import java.util.Map;
  * @param counterpartyAccount    the account charged value is paid to (and refunds come from)
  * @param redirect               when set, the final grant says REDIRECT to this server instead of TERMINATE
  * @param sessionsMax            open sessions (and recently closed ones kept for retransmissions)
- * @param closedRetentionSeconds how long a finished session's last answer is kept for retransmissions;
- *                               longer than the ledger remembers request ids, so a client that
- *                               reuses a finished Session-Id is told the session finished rather
- *                               than meeting the old session's step ids
+ * @param closedRetentionSeconds how long a finished session's last answer is kept for retransmissions
+ *                               (a client that reuses a finished Session-Id within it is told the
+ *                               session finished)
  */
 public record CreditControlConfig(Map<Long, Quota> ratingGroupQuotas, Map<String, Quota> serviceContextQuotas,
                                   int validityTimeSeconds, int graceSeconds, String counterpartyAccount,

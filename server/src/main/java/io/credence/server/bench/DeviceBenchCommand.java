@@ -66,6 +66,11 @@ final class DeviceBenchCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE}")
     int connections;
 
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1",
+            description = "usage reports per report request (1..1000): more than 1 sends them as one batch, as an "
+                    + "agent back from being offline does, default ${DEFAULT-VALUE}")
+    int batch;
+
     @Option(names = "--device-key", paramLabel = "KEY", defaultValue = "${env:CREDENCE_DEVICE_KEY}",
             description = "API key of role device the agents send, when the server requires keys, default "
                     + "$CREDENCE_DEVICE_KEY (provisioning uses $" + ApiClient.API_KEY_ENVIRONMENT + ", an admin key)")
@@ -80,6 +85,8 @@ final class DeviceBenchCommand implements Callable<Integer> {
                 + concurrency);
         require(reports >= 0 && reports <= LoadPlan.UPDATES_MAX, "--reports must be 0.." + LoadPlan.UPDATES_MAX
                 + ", was " + reports);
+        require(batch >= 1 && batch <= io.credence.charging.EngineCommand.DeviceReports.REPORTS_MAX,
+                "--batch must be 1.." + io.credence.charging.EngineCommand.DeviceReports.REPORTS_MAX + ", was " + batch);
         long durationNanos = time.measuredNanos();
         long warmupNanos = time.warmupNanos();
         LoadPlan plan = new LoadPlan(base.getHost(), base.getPort() < 0 ? 80 : base.getPort(), List.of("http"), "-", "-",
@@ -95,10 +102,10 @@ final class DeviceBenchCommand implements Callable<Integer> {
             long started = System.nanoTime();
             List<DeviceLoad.Agent> provisioned = provision(new ApiClient(base));
             System.out.printf("provisioned %,d agents in %.1f s%n", provisioned.size(), (System.nanoTime() - started) / 1e9);
-            DeviceLoad load = new DeviceLoad(plan, clients, base, deviceKey, REQUEST_TIMEOUT, provisioned);
+            DeviceLoad load = new DeviceLoad(plan, clients, base, deviceKey, REQUEST_TIMEOUT, provisioned, batch);
             LoadReport report = load.run();
             report.print(System.out, commandLine, String.format("%s, %,d agents, %d HTTP/2 connection(s)", base, agents, connections));
-            long absorbed = report.measured().updatesSucceeded() + report.measured().sessionsCompleted();
+            long absorbed = report.measured().updatesSucceeded() * batch + report.measured().sessionsCompleted();
             System.out.printf("usage reports absorbed (report and final report answered 200): %,.0f/s%n",
                     absorbed / report.measuredSeconds());
             if (load.firstFailure() != null) {

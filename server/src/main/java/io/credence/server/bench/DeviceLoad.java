@@ -53,10 +53,16 @@ final class DeviceLoad extends SessionSchedule<DeviceLoad.Session> {
     private final ConcurrentLinkedQueue<Agent> idle;
     private volatile String lost;
     private volatile String firstFailure;
+    /** Reports per update request: 1 sends {seq, bytes}, more send {reports: [...]} (an agent back online). */
+    private final int batch;
 
     DeviceLoad(LoadPlan plan, List<HttpClient> clients, URI base, String deviceKey, Duration requestTimeout,
-               List<Agent> agents) {
+               List<Agent> agents, int batch) {
         super(plan, requestTimeout.toNanos());
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, was " + batch);
+        }
+        this.batch = batch;
         if (agents.size() < plan.sessions()) {
             throw new IllegalArgumentException("need at least as many agents as sessions");
         }
@@ -91,7 +97,7 @@ final class DeviceLoad extends SessionSchedule<DeviceLoad.Session> {
         String path = "v1/devices/" + a.simId + (step == Step.FIRST ? "/grants" : "/reports");
         String body = switch (step) {
             case FIRST -> "{\"bytes\":" + GRANT_BYTES + "}";
-            case UPDATE -> "{\"seq\":" + a.nextSeq++ + ",\"bytes\":" + REPORT_BYTES + "}";
+            case UPDATE -> batch == 1 ? "{\"seq\":" + a.nextSeq++ + ",\"bytes\":" + REPORT_BYTES + "}" : batchOf(a);
             case LAST -> "{\"seq\":" + a.nextSeq++ + ",\"bytes\":" + REPORT_BYTES + ",\"final\":true}";
         };
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
@@ -120,7 +126,21 @@ final class DeviceLoad extends SessionSchedule<DeviceLoad.Session> {
             }
         }
         long code = response == null ? Counts.NO_ANSWER : response.statusCode();
-        answered(s, step, dueNanos, step == Step.FIRST ? 0 : REPORT_BYTES, new Answer(code, code == 200));
+        long bytes = switch (step) {
+            case FIRST -> 0;
+            case UPDATE -> REPORT_BYTES * batch;
+            case LAST -> REPORT_BYTES;
+        };
+        answered(s, step, dueNanos, bytes, new Answer(code, code == 200));
+    }
+
+    private String batchOf(Agent a) {
+        StringBuilder body = new StringBuilder(batch * 32 + 16).append("{\"reports\":[");
+        for (int i = 0; i < batch; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"seq\":").append(a.nextSeq++).append(",\"bytes\":")
+                    .append(REPORT_BYTES).append('}');
+        }
+        return body.append("]}").toString();
     }
 
     @Override
