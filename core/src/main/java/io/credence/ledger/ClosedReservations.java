@@ -224,10 +224,4 @@ final class ClosedReservations {
         indexIds[hole] = EMPTY;
         indexPositions[hole] = 0;
     }
-
-    @Override
-    public String toString() {
-        return "ClosedReservations[size=" + size + ", capacity=" + ids.length + ", index=" + indexIds.length
-                + ", head=" + head + ", used=" + used + "]";
-    }
 }

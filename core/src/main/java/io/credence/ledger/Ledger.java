@@ -807,11 +807,11 @@ public final class Ledger implements LedgerView {
     private long recordTransfer(TransferKind kind, Account from, Account to, Unit unit, long amount, long overdraft,
                                 long reservationId, long bucketId) {
         long seq = transfers.lastSeq() + 1;
-        TransferRecord record = new TransferRecord(seq, kind, from.id, to.id, unit, amount, overdraft, reservationId,
-                bucketId, nowMillis, currentRequestId);
         long fromBefore = from.lastTransferSeq;
         long toBefore = to.lastTransferSeq;
-        TransferLog.Entry overwritten = transfers.append(new TransferLog.Entry(record, fromBefore, toBefore));
+        TransferLog.Entry overwritten = undo == null ? null : transfers.occupantOfSlotFor(seq);
+        transfers.append(kind, from.id, to.id, unit, amount, overdraft, reservationId, bucketId, nowMillis,
+                currentRequestId, fromBefore, toBefore);
         from.lastTransferSeq = seq;
         to.lastTransferSeq = seq;
         if (undo != null) {

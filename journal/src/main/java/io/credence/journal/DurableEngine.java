@@ -117,16 +117,7 @@ public final class DurableEngine implements AutoCloseable {
     private volatile LongConsumer forceObserver = nanos -> { };
     private FileChannel segment;
     private long lastSeq;
-    /** Written by the writer thread; read by {@link #lastSnapshotRecord} (after close, for the shutdown line). */
-    private volatile long lastSnapshotSeq;
-    /** Size of the latest snapshot file: past a limit snapshots are no longer serialized in memory. */
-    private volatile long lastSnapshotBytes;
-    /** The snapshot being written beside the writer, or null; set by the writer thread only. */
-    private volatile java.util.concurrent.CompletableFuture<Void> snapshotInFlight;
-    /** Why the snapshot written beside the writer failed: the writer stops at its next turn. */
-    private volatile Exception snapshotFailure;
-    private final java.util.concurrent.ExecutorService snapshotThread = java.util.concurrent.Executors
-            .newSingleThreadExecutor(Thread.ofPlatform().name("credence-snapshot-writer").daemon().factory());
+    private final SnapshotTaker snapshotTaker;
     private long lastMillis;
 
     private DurableEngine(Path dir, JournalConfig config, LedgerLimits limits, LongSupplier clockMillis,
@@ -169,7 +160,7 @@ public final class DurableEngine implements AutoCloseable {
             OPEN_DIRECTORIES.remove(directoryKey);
             throw failed;
         }
-        this.lastSnapshotSeq = recovery.snapshotSeq();
+        this.snapshotTaker = new SnapshotTaker(dir, snapshots, recovery.snapshotSeq());
         this.lastMillis = engine.nowMillis();
         this.writer = Thread.ofPlatform().name("credence-engine-writer").unstarted(this::run);
     }
@@ -218,7 +209,12 @@ public final class DurableEngine implements AutoCloseable {
 
     /** The journal record the latest snapshot covers (after {@link #close}, the final one). */
     public long lastSnapshotRecord() {
-        return lastSnapshotSeq;
+        return snapshotTaker.lastSeq();
+    }
+
+    /** Waits until a snapshot being written beside the writer (if any) is on disk or has failed (tests). */
+    void awaitSnapshotWritten() {
+        snapshotTaker.awaitWritten();
     }
 
     public JournalConfig config() {
@@ -372,7 +368,7 @@ public final class DurableEngine implements AutoCloseable {
         try {
             while (true) {
                 Task first = queue.poll(config.idleTickMillis(), TimeUnit.MILLISECONDS);
-                failIfSnapshotFailed();
+                snapshotTaker.failIfFailed();
                 if (first == null) {
                     if (stopReason != null) {
                         break;
@@ -397,13 +393,14 @@ public final class DurableEngine implements AutoCloseable {
                 handOff();
                 batch.clear();
                 results.clear();
-                if (config.snapshotEveryRecords() > 0 && lastSeq - lastSnapshotSeq >= config.snapshotEveryRecords()) {
-                    snapshotAndRoll(true);
+                if (config.snapshotEveryRecords() > 0
+                        && lastSeq - snapshotTaker.lastSeq() >= config.snapshotEveryRecords()) {
+                    segment = snapshotTaker.takeAndRoll(engine, lastSeq, segment, true);
                 }
             }
-            awaitSnapshotInFlight();
-            if (lastSeq > lastSnapshotSeq) {
-                snapshotAndRoll(false);
+            snapshotTaker.awaitInFlight();
+            if (lastSeq > snapshotTaker.lastSeq()) {
+                segment = snapshotTaker.takeAndRoll(engine, lastSeq, segment, false);
             }
             refuseLeftovers();
         } catch (IOException | RuntimeException | Error failure) {
@@ -602,93 +599,6 @@ public final class DurableEngine implements AutoCloseable {
         return lastMillis;
     }
 
-    // ---------------------------------------------------------------- snapshots and segments
-
-    /** Snapshots up to this size are serialized in memory and written beside the writer. */
-    private static final long BACKGROUND_SNAPSHOT_BYTES_MAX = 1L << 30;
-
-    /**
-     * Takes a snapshot of the state after {@code lastSeq} and starts a new segment after it. The
-     * writer only serializes the state into memory (it must not change meanwhile); writing the file,
-     * forcing it and deleting what it makes unnecessary happen on the snapshot thread while the
-     * writer goes on (issue 17: the snapshot stalled every answer for its whole write). A state whose
-     * last snapshot was over {@link #BACKGROUND_SNAPSHOT_BYTES_MAX}, and the final snapshot at
-     * shutdown, are written by the writer directly.
-     */
-    private void snapshotAndRoll(boolean background) throws IOException {
-        long started = System.nanoTime();
-        awaitSnapshotInFlight();
-        long seq = lastSeq;
-        segment.close();
-        if (background && lastSnapshotBytes <= BACKGROUND_SNAPSHOT_BYTES_MAX) {
-            SnapshotStore.Serialized serialized = SnapshotStore.serialize(engine, lastSnapshotBytes);
-            segment = Segments.open(dir, seq + 1);
-            lastSnapshotSeq = seq;
-            long serializedNanos = System.nanoTime() - started;
-            snapshotInFlight = java.util.concurrent.CompletableFuture.runAsync(() -> {
-                try {
-                    snapshots.persist(seq, serialized);
-                    lastSnapshotBytes = serialized.length();
-                    deleteWhatSnapshotsMakeUnnecessary();
-                    LOG.log(System.Logger.Level.INFO, "snapshot at record {0} written ({1} MiB): serialized by the "
-                            + "writer in {2} ms, on disk {3} ms later", seq, serialized.length() >> 20,
-                            serializedNanos / 1_000_000, (System.nanoTime() - started - serializedNanos) / 1_000_000);
-                } catch (IOException | RuntimeException failed) {
-                    // nothing acknowledged is lost (the journal it would have replaced is kept), but a
-                    // disk that takes no snapshot is one the operator must hear of: the writer stops
-                    snapshotFailure = failed;
-                }
-            }, snapshotThread);
-            return;
-        }
-        snapshots.write(seq, engine);
-        segment = Segments.open(dir, seq + 1);
-        lastSnapshotBytes = Files.size(JournalFormat.snapshot(dir, seq));
-        deleteWhatSnapshotsMakeUnnecessary();
-        lastSnapshotSeq = seq;
-        LOG.log(System.Logger.Level.INFO, "snapshot at record {0} written in {1} ms", seq,
-                (System.nanoTime() - started) / 1_000_000);
-    }
-
-    private void awaitSnapshotInFlight() throws IOException {
-        awaitSnapshotWritten();
-        snapshotInFlight = null;
-        failIfSnapshotFailed();
-    }
-
-    /** Waits until the snapshot being written beside the writer (if any) is on disk or has failed. */
-    void awaitSnapshotWritten() {
-        java.util.concurrent.CompletableFuture<Void> inFlight = snapshotInFlight;
-        if (inFlight != null) {
-            inFlight.join(); // the task catches its own failures
-        }
-    }
-
-    private void failIfSnapshotFailed() throws IOException {
-        Exception failed = snapshotFailure;
-        if (failed != null) {
-            throw failed instanceof IOException io ? io : new IOException("snapshot failed: " + failed, failed);
-        }
-    }
-
-    /**
-     * Two snapshots are kept, so a damaged newest one still leaves a way back; segments older than
-     * the second newest go. With one snapshot only, the whole journal is kept.
-     */
-    private void deleteWhatSnapshotsMakeUnnecessary() throws IOException {
-        List<Long> kept = snapshots.list();
-        long oldestKept = kept.size() >= 2 ? kept.get(1) : 0;
-        for (int i = 2; i < kept.size(); i++) {
-            snapshots.delete(kept.get(i));
-        }
-        List<Long> segments = Segments.list(dir);
-        for (int i = 0; i + 1 < segments.size(); i++) {
-            if (segments.get(i + 1) <= oldestKept + 1) {
-                Files.deleteIfExists(JournalFormat.segment(dir, segments.get(i)));
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- shutdown
 
     /** Stops accepting, answers everything queued, writes a final snapshot and releases the directory. */
@@ -699,10 +609,7 @@ public final class DurableEngine implements AutoCloseable {
         }
         try {
             writer.join();
-            snapshotThread.shutdown(); // the writer waited for its last snapshot unless it failed first
-            if (!snapshotThread.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
-                LOG.log(System.Logger.Level.WARNING, "a snapshot was still being written at shutdown");
-            }
+            snapshotTaker.shutdown(); // the writer waited for its last snapshot unless it failed first
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
