@@ -133,7 +133,8 @@ public final class RecoveryBench {
         System.exit(0);
     }
 
-    private static String describeDir(Path dir) throws Exception {
+    /** The directory's non-empty files with their sizes, for the benchmark's report. */
+    static String describeDir(Path dir) throws Exception {
         StringBuilder b = new StringBuilder();
         try (var files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {

@@ -113,7 +113,7 @@ public final class SessionRecoveryBench {
                 ? a.answer().join() : -1;
         System.out.printf("set up %,d subscribers in %.1f s; opened %,d sessions in %.1f s (%,.0f/s); open now %,d;"
                         + " %s; %s%n", accounts, setUpSeconds, sessions, seconds, sessions / seconds, open,
-                describeDir(dir), Environment.load());
+                RecoveryBench.describeDir(dir), Environment.load());
         System.out.flush();
         Runtime.getRuntime().halt(0); // no close(): its final snapshot would leave nothing to replay
     }
@@ -122,7 +122,7 @@ public final class SessionRecoveryBench {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + " does not exist; run generate first");
         }
-        System.out.println("# before: " + describeDir(dir) + ", " + Environment.load());
+        System.out.println("# before: " + RecoveryBench.describeDir(dir) + ", " + Environment.load());
         long started = System.nanoTime();
         DurableEngine engine = Durable.open(dir, JournalConfig.DEFAULTS, limits);
         long elapsedNanos = System.nanoTime() - started;
@@ -182,18 +182,5 @@ public final class SessionRecoveryBench {
                 throw new IllegalStateException("a CCR-I was not granted: " + o);
             }
         }
-    }
-
-    private static String describeDir(Path dir) throws Exception {
-        StringBuilder b = new StringBuilder();
-        try (var files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                if (Files.isRegularFile(f) && Files.size(f) > 0) {
-                    b.append(b.isEmpty() ? "" : ", ").append(f.getFileName()).append(" ")
-                            .append(Files.size(f) >> 20).append(" MiB");
-                }
-            }
-        }
-        return b.toString();
     }
 }

@@ -226,7 +226,8 @@ class DiameterCrashIT {
         return unitsIn(answer, Codes.GRANTED_SERVICE_UNIT);
     }
 
-    private static long unitsIn(DiameterMessage message, long code) {
+    /** Octets in the request's or answer's MSCCs under {@code code} (Used- or Granted-Service-Unit). */
+    static long unitsIn(DiameterMessage message, long code) {
         long total = 0;
         for (Avp mscc : message.findAll(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0)) {
             for (Avp unit : mscc.grouped()) {

@@ -58,7 +58,7 @@ class OpenSessionsCrashIT {
             List<DiameterMessage> answers = sendAll(pgw, initials);
             for (int s = 0; s < SESSIONS; s++) {
                 assertThat(resultCode(answers.get(s))).as("CCR-I of session %d", s).isEqualTo(Codes.DIAMETER_SUCCESS);
-                granted[s] = unitsIn(answers.get(s), Codes.GRANTED_SERVICE_UNIT);
+                granted[s] = DiameterCrashIT.unitsIn(answers.get(s), Codes.GRANTED_SERVICE_UNIT);
                 assertThat(granted[s]).isEqualTo(QUOTA);
             }
             pgw.close();
@@ -84,7 +84,7 @@ class OpenSessionsCrashIT {
             for (int s = 0; s < SESSIONS; s++) {
                 assertThat(resultCode(answers.get(s))).as("CCR-U of session %d after the kill", s)
                         .isEqualTo(Codes.DIAMETER_SUCCESS);
-                assertThat(unitsIn(answers.get(s), Codes.GRANTED_SERVICE_UNIT)).as("session %d granted on", s)
+                assertThat(DiameterCrashIT.unitsIn(answers.get(s), Codes.GRANTED_SERVICE_UNIT)).as("session %d granted on", s)
                         .isEqualTo(QUOTA);
                 usedBy[s % SUBSCRIBERS] += used[s];
             }
@@ -167,21 +167,5 @@ class OpenSessionsCrashIT {
 
     private static long resultCode(DiameterMessage answer) {
         return answer.find(Codes.RESULT_CODE, 0).map(Avp::unsigned32).orElseThrow();
-    }
-
-    private static long unitsIn(DiameterMessage message, long code) {
-        long total = 0;
-        for (Avp mscc : message.findAll(Codes.MULTIPLE_SERVICES_CREDIT_CONTROL, 0)) {
-            for (Avp unit : mscc.grouped()) {
-                if (unit.code() == code) {
-                    for (Avp amount : unit.grouped()) {
-                        if (amount.code() == Codes.CC_TOTAL_OCTETS) {
-                            total += amount.unsigned64();
-                        }
-                    }
-                }
-            }
-        }
-        return total;
     }
 }
