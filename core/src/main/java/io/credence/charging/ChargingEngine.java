@@ -38,6 +38,8 @@ public final class ChargingEngine implements EngineView {
     AdmissionControl admission;
     /** Layered admissions asked for directly (HTTP), billed or not. */
     final AdmissionDesk desk = new AdmissionDesk();
+    /** Data lent between terminals through base stations. */
+    final ShareDesk shareDesk = new ShareDesk();
     final Sessions sessions = new Sessions();
     /** Open sessions by account, for a top-up's re-authorisation. */
     final HashMap<String, List<Session>> byAccount = new HashMap<>();
@@ -110,6 +112,17 @@ public final class ChargingEngine implements EngineView {
                 ledger.endEngineCommand();
                 yield ended;
             }
+            case EngineCommand.OpenShare c -> {
+                EngineOutcome.ShareOpened opened = new EngineOutcome.ShareOpened(shareDesk.open(ledger, c));
+                ledger.endEngineCommand();
+                yield opened;
+            }
+            case EngineCommand.MeterShare c -> {
+                EngineOutcome.ShareMetered metered = shareDesk.meter(ledger, c);
+                ledger.endEngineCommand();
+                yield metered;
+            }
+            case EngineCommand.CancelShare c -> new EngineOutcome.ShareCancelled(shareDesk.cancel(c));
         };
     }
 
@@ -128,6 +141,7 @@ public final class ChargingEngine implements EngineView {
         for (Session gone : sessions.expire(ledger.nowMillis())) {
             unindex(gone);
         }
+        shareDesk.advanceTo(ledger.nowMillis());
     }
 
     // ---------------------------------------------------------------- charging
@@ -367,6 +381,16 @@ public final class ChargingEngine implements EngineView {
     }
 
     @Override
+    public Optional<DataShare> share(String shareId) {
+        return Optional.ofNullable(shareDesk.shares.get(shareId));
+    }
+
+    @Override
+    public Optional<DataShare> shareByRequest(String requestKey) {
+        return Optional.ofNullable(shareDesk.byRequest.get(requestKey)).map(shareDesk.shares::get);
+    }
+
+    @Override
     public int sessionCount() {
         return sessions.size();
     }
@@ -397,6 +421,7 @@ public final class ChargingEngine implements EngineView {
 
     /** The sessions' invariants alone (after a snapshot read, whose ledger was just verified). */
     void verifySessions() {
+        shareDesk.verify(ledger);
         for (Session s : sessions.all()) {
             if (!s.open() && !s.grants.isEmpty()) {
                 throw new IllegalStateException("engine invariant broken: finished session " + s.id + " holds grants");

@@ -31,6 +31,12 @@ import java.util.TreeMap;
  *   66 Configure       u16 rg quotas { rg i64, unit u8, amount i64 }, u16 context quotas { ctx, unit u8,
  *                      amount i64 }, validity i32, grace i32, counterparty, sessionsMax i32,
  *                      closedRetention i32, silentRetention i32
+ *   67 SetAdmissionPolicy, 68 Admit, 69 EndAdmission, 70 DeviceGrant, 71 DeviceReports
+ *   72 OpenShare       shareId, requestKey, baseStation, supplierSim, supplierAccount, borrowerSim,
+ *                      borrowerAccount, bytes i64, allowed u8, maxBytesPerDay i64, price i64, terms
+ *   73 MeterShare      shareId, baseStation, totalBytes i64, last u8, terms
+ *   74 CancelShare     shareId, simId
+ *   share terms:       rg i64, sid i64, systemAccount, holdTtl i64, sharesMax i32, endedRetention i64
  * </pre>
  *
  * Strings are modified UTF-8 with a u16 length; {@code x?} is a presence byte then x; amounts maps
@@ -45,6 +51,9 @@ public final class EngineCodec {
     static final int END_ADMISSION = 69;
     static final int DEVICE_GRANT = 70;
     static final int DEVICE_REPORTS = 71;
+    static final int OPEN_SHARE = 72;
+    static final int METER_SHARE = 73;
+    static final int CANCEL_SHARE = 74;
     static final int ABSENT = 0xFF;
 
     private EngineCodec() {}
@@ -104,6 +113,34 @@ public final class EngineCodec {
                     out.writeLong(r.bytes());
                     out.writeBoolean(r.last());
                 }
+            }
+            case EngineCommand.OpenShare c -> {
+                out.writeUTF("");
+                out.writeByte(OPEN_SHARE);
+                for (String field : new String[] {c.shareId(), c.requestKey(), c.baseStationId(), c.supplierSim(),
+                        c.supplierAccount(), c.borrowerSim(), c.borrowerAccount()}) {
+                    out.writeUTF(field);
+                }
+                out.writeLong(c.bytes());
+                out.writeBoolean(c.borrowerAllowed());
+                out.writeLong(c.maxBytesPerDay());
+                out.writeLong(c.priceMinorPerMb());
+                writeShareTerms(out, c.terms());
+            }
+            case EngineCommand.MeterShare c -> {
+                out.writeUTF("");
+                out.writeByte(METER_SHARE);
+                out.writeUTF(c.shareId());
+                out.writeUTF(c.baseStationId());
+                out.writeLong(c.totalBytes());
+                out.writeBoolean(c.last());
+                writeShareTerms(out, c.terms());
+            }
+            case EngineCommand.CancelShare c -> {
+                out.writeUTF("");
+                out.writeByte(CANCEL_SHARE);
+                out.writeUTF(c.shareId());
+                out.writeUTF(c.simId());
             }
             case EngineCommand.EndAdmission c -> {
                 out.writeUTF("");
@@ -206,6 +243,12 @@ public final class EngineCodec {
                             ? new AdmissionUsage(in.readLong(), in.readLong(), in.readLong(), in.readLong()) : null;
                     yield new EngineCommand.EndAdmission(id, usage, readOptional(in));
                 }
+                case OPEN_SHARE -> new EngineCommand.OpenShare(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(),
+                        in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readBoolean(), in.readLong(),
+                        in.readLong(), readShareTerms(in));
+                case METER_SHARE -> new EngineCommand.MeterShare(in.readUTF(), in.readUTF(), in.readLong(),
+                        in.readBoolean(), readShareTerms(in));
+                case CANCEL_SHARE -> new EngineCommand.CancelShare(in.readUTF(), in.readUTF());
                 default -> throw new IOException("unknown engine command tag " + tag);
             };
         } catch (IllegalArgumentException invalid) {
@@ -379,6 +422,20 @@ public final class EngineCodec {
     static DeviceTerms readTerms(DataInput in) throws IOException {
         return new DeviceTerms(in.readLong(), in.readLong(), in.readLong(),
                 new io.credence.ledger.ServiceRef(in.readLong(), in.readLong()), in.readUTF());
+    }
+
+    static void writeShareTerms(DataOutput out, ShareTerms t) throws IOException {
+        out.writeLong(t.service().ratingGroup());
+        out.writeLong(t.service().serviceId());
+        out.writeUTF(t.systemAccountId());
+        out.writeLong(t.holdTtlMillis());
+        out.writeInt(t.sharesMax());
+        out.writeLong(t.endedRetentionMillis());
+    }
+
+    static ShareTerms readShareTerms(DataInput in) throws IOException {
+        return new ShareTerms(new io.credence.ledger.ServiceRef(in.readLong(), in.readLong()), in.readUTF(),
+                in.readLong(), in.readInt(), in.readLong());
     }
 
     static void writeOptional(DataOutput out, String value) throws IOException {

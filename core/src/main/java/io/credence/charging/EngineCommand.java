@@ -107,4 +107,49 @@ public sealed interface EngineCommand {
             }
         }
     }
+    /**
+     * A base station asks to lend the supplier's data to the borrower; the adapter has checked who
+     * they are and read the supplier's rules (whether this borrower is allowed, the daily maximum,
+     * the price), which come with the command so a replay decides as the live engine did.
+     *
+     * @param requestKey     the base station and its request id: a retry finds the share it opened
+     * @param maxBytesPerDay the supplier's daily maximum over all its shares, 0 for none
+     */
+    record OpenShare(String shareId, String requestKey, String baseStationId, String supplierSim,
+                     String supplierAccount, String borrowerSim, String borrowerAccount, long bytes,
+                     boolean borrowerAllowed, long maxBytesPerDay, long priceMinorPerMb, ShareTerms terms)
+            implements EngineCommand {
+        public OpenShare {
+            for (String id : new String[] {shareId, requestKey, baseStationId, supplierSim, borrowerSim}) {
+                java.util.Objects.requireNonNull(id, "share ids");
+            }
+            io.credence.ledger.Ids.requireAccountId(supplierAccount, "supplierAccount");
+            io.credence.ledger.Ids.requireAccountId(borrowerAccount, "borrowerAccount");
+            java.util.Objects.requireNonNull(terms, "terms");
+            if (bytes <= 0 || maxBytesPerDay < 0 || priceMinorPerMb < 0) {
+                throw new IllegalArgumentException("bytes > 0, maxBytesPerDay >= 0, priceMinorPerMb >= 0");
+            }
+        }
+    }
+
+    /** A base station's cumulative usage report for a share; {@code last} ends it. */
+    record MeterShare(String shareId, String baseStationId, long totalBytes, boolean last, ShareTerms terms)
+            implements EngineCommand {
+        public MeterShare {
+            java.util.Objects.requireNonNull(shareId, "shareId");
+            java.util.Objects.requireNonNull(baseStationId, "baseStationId");
+            java.util.Objects.requireNonNull(terms, "terms");
+            if (totalBytes < 0) {
+                throw new IllegalArgumentException("totalBytes must be >= 0");
+            }
+        }
+    }
+
+    /** The borrower or the supplier (the adapter has checked its token) stops a share at its next report. */
+    record CancelShare(String shareId, String simId) implements EngineCommand {
+        public CancelShare {
+            java.util.Objects.requireNonNull(shareId, "shareId");
+            java.util.Objects.requireNonNull(simId, "simId");
+        }
+    }
 }

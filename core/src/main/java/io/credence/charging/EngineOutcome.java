@@ -4,9 +4,19 @@ import io.credence.ledger.Outcome;
 
 /** What an {@link EngineCommand} did. */
 public sealed interface EngineOutcome {
+    /** The usage records the command wrote: kept, and made durable, before its answer goes out. */
+    default java.util.List<io.credence.records.UsageRecord> records() {
+        return java.util.List.of();
+    }
+
     record LedgerOutcome(Outcome outcome) implements EngineOutcome {}
 
-    record Charged(ChargingResult result) implements EngineOutcome {}
+    record Charged(ChargingResult result) implements EngineOutcome {
+        @Override
+        public java.util.List<io.credence.records.UsageRecord> records() {
+            return result.records();
+        }
+    }
 
     /** The catalog now in force, or why the source was refused (nothing changed then). */
     record CatalogInstalled(String version, String refusal) implements EngineOutcome {
@@ -41,4 +51,16 @@ public sealed interface EngineOutcome {
             records = java.util.List.copyOf(records);
         }
     }
+
+    record ShareOpened(ShareAnswers.Open answer) implements EngineOutcome {}
+
+    /** A share's usage report answered, and the usage record of what it settled (none when nothing new). */
+    record ShareMetered(ShareAnswers.Meter answer, java.util.List<io.credence.records.UsageRecord> records)
+            implements EngineOutcome {
+        public ShareMetered {
+            records = java.util.List.copyOf(records);
+        }
+    }
+
+    record ShareCancelled(ShareAnswers.Cancel answer) implements EngineOutcome {}
 }

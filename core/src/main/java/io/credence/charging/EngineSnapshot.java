@@ -23,6 +23,8 @@ import java.util.List;
  *   admission?   policy ({@link AdmissionCodec}), u32 live { admission } by id
  *   u32 billings { id, billing } by id, u32 settlements { id, settlement } eldest first
  *   u32 sessions { session } by id                ({@link SessionCodec})
+ *   shares (v3):  endedRetention i64, agreedDay i64, u32 agreed { sim, bytes } by sim,
+ *                 u32 shares { share } in the order they were opened
  *   "CRXE" u32 end marker
  * </pre>
  *
@@ -32,7 +34,9 @@ import java.util.List;
 public final class EngineSnapshot {
     private static final int MAGIC = 0x43524458; // "CRDX"
     private static final int END = 0x43525845; // "CRXE"
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+    /** Before data shares were engine state: read, with no shares. */
+    private static final int VERSION_WITHOUT_SHARES = 2;
 
     private EngineSnapshot() {}
 
@@ -72,6 +76,7 @@ public final class EngineSnapshot {
         for (Session s : sessions) {
             SessionCodec.writeSession(out, s);
         }
+        writeShares(out, engine.shareDesk);
         out.writeInt(END);
     }
 
@@ -84,7 +89,7 @@ public final class EngineSnapshot {
             throw new IOException("not a Credence snapshot (bad magic)");
         }
         int version = in.readInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_WITHOUT_SHARES) {
             throw new IOException("engine snapshot version " + version + " is not supported (expected " + VERSION + ")");
         }
         Ledger ledger = LedgerSnapshot.read(in, limits);
@@ -125,11 +130,49 @@ public final class EngineSnapshot {
         for (int i = 0; i < sessions; i++) {
             engine.restore(SessionCodec.readSession(in));
         }
+        if (version >= VERSION) {
+            readShares(in, engine.shareDesk);
+        }
         if (in.readInt() != END) {
             throw new IOException("engine snapshot does not end with its end marker");
         }
         engine.verifySessions(); // the ledger's own were verified as LedgerSnapshot read it
         return engine;
+    }
+
+    private static void writeShares(DataOutput out, ShareDesk desk) throws IOException {
+        out.writeLong(desk.endedRetentionMillis);
+        out.writeLong(desk.agreedDay);
+        List<String> suppliers = new ArrayList<>(desk.agreed.keySet());
+        suppliers.sort(null);
+        out.writeInt(suppliers.size());
+        for (String sim : suppliers) {
+            out.writeUTF(sim);
+            out.writeLong(desk.agreed.get(sim));
+        }
+        out.writeInt(desk.shares.size());
+        for (DataShare share : desk.shares.values()) {
+            SessionCodec.writeShare(out, share);
+        }
+    }
+
+    private static void readShares(DataInput in, ShareDesk desk) throws IOException {
+        desk.endedRetentionMillis = in.readLong();
+        desk.agreedDay = in.readLong();
+        int suppliers = in.readInt();
+        if (suppliers < 0 || suppliers > ShareTerms.SHARES_MAX_LIMIT) {
+            throw new IOException("snapshot holds " + suppliers + " suppliers' daily shares");
+        }
+        for (int i = 0; i < suppliers; i++) {
+            desk.agreed.put(in.readUTF(), in.readLong());
+        }
+        int shares = in.readInt();
+        if (shares < 0 || shares > ShareTerms.SHARES_MAX_LIMIT) {
+            throw new IOException("snapshot holds " + shares + " data shares");
+        }
+        for (int i = 0; i < shares; i++) {
+            desk.restore(SessionCodec.readShare(in));
+        }
     }
 
     private static void writeSource(DataOutput out, byte[] source) throws IOException {

@@ -35,6 +35,12 @@ public interface EngineView {
     /** The billings of live admissions, by admission id (a copy). */
     java.util.Map<String, AdmissionBilling> admissionBillings();
 
+    /** A data share, open or ended (ended ones are kept a while to be read). */
+    Optional<DataShare> share(String shareId);
+
+    /** The share a base station's request opened ({@code baseStationId/requestId}). */
+    Optional<DataShare> shareByRequest(String requestKey);
+
     /** Sessions remembered: open ones and finished ones kept for retries. */
     int sessionCount();
 

@@ -302,4 +302,32 @@ final class SessionCodec {
         }
         return parameters;
     }
+
+    static void writeShare(DataOutput out, DataShare s) throws IOException {
+        for (String field : new String[] {s.id(), s.requestKey(), s.baseStationId(), s.supplierSim(), s.borrowerSim(),
+                s.supplierAccount(), s.borrowerAccount()}) {
+            out.writeUTF(field);
+        }
+        out.writeLong(s.limitBytes());
+        out.writeLong(s.priceMinorPerMb());
+        out.writeLong(s.createdMillis());
+        out.writeLong(s.day());
+        out.writeByte(s.status().ordinal());
+        out.writeLong(s.usedBytes());
+        out.writeLong(s.feePaid());
+        out.writeBoolean(s.cutOff());
+        writeOptional(out, s.endedBy());
+        out.writeLong(s.deadlineMillis());
+    }
+
+    static DataShare readShare(DataInput in) throws IOException {
+        try {
+            return new DataShare(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(),
+                    in.readUTF(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                    EngineCodec.enumOf(DataShare.Status.values(), in.readUnsignedByte()), in.readLong(), in.readLong(),
+                    in.readBoolean(), readOptional(in), in.readLong());
+        } catch (IllegalArgumentException invalid) {
+            throw new IOException("snapshot share: " + invalid.getMessage(), invalid);
+        }
+    }
 }

@@ -17,20 +17,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * What the server knows about cloud SIMs, base stations and data shares, kept in one SQLite file
- * (WAL, synchronous=FULL: a change is on disk before it is answered). Money and quota are not
- * here: they live in the ledger; this is who may ask for them and what a share agreed.
+ * Who may ask for device quota and data shares, kept in one SQLite file (WAL, synchronous=FULL:
+ * a change is on disk before it is answered): cloud SIMs and their device bindings, base stations,
+ * suppliers' share rules. Money, quota and the shares themselves are not here: they are the
+ * charging engine's state (journaled); this is identity and standing configuration.
  *
- * <p>SIMs and base stations are also held in memory (they are read on every device report);
- * shares are read from the file (a handful of calls each).
+ * <p>SIMs and base stations are also held in memory (they are read on every device report).
  */
 public final class DeviceRegistry implements AutoCloseable {
     /** Bounds on the tables; past them a new entry is refused with {@link Full}. */
-    public record Limits(int simsMax, int baseStationsMax, int sharesMax) {
-        public static final Limits DEFAULTS = new Limits(2_000_000, 100_000, 1_000_000);
+    public record Limits(int simsMax, int baseStationsMax) {
+        public static final Limits DEFAULTS = new Limits(2_000_000, 100_000);
 
         public Limits {
-            if (simsMax < 1 || baseStationsMax < 1 || sharesMax < 1) {
+            if (simsMax < 1 || baseStationsMax < 1) {
                 throw new IllegalArgumentException("registry limits must be >= 1");
             }
         }
@@ -57,7 +57,6 @@ public final class DeviceRegistry implements AutoCloseable {
     private final ConcurrentHashMap<String, BaseStation> baseStations = new ConcurrentHashMap<>();
     /** A terminal's home base station (the one that allocates relay resources for it), by SIM; bounded by the SIMs. */
     private final ConcurrentHashMap<String, String> homes = new ConcurrentHashMap<>();
-    private int shareCount;
 
     private DeviceRegistry(Connection db, Limits limits) {
         this.db = db;
@@ -83,13 +82,6 @@ public final class DeviceRegistry implements AutoCloseable {
             s.execute("""
                     CREATE TABLE IF NOT EXISTS share_rules (sim_id TEXT PRIMARY KEY, max_bytes_per_day INTEGER,
                       allowed_borrowers TEXT, price_minor_per_mb INTEGER NOT NULL)""");
-            s.execute("""
-                    CREATE TABLE IF NOT EXISTS shares (id TEXT PRIMARY KEY, request_key TEXT NOT NULL UNIQUE,
-                      base_station TEXT NOT NULL, supplier_sim TEXT NOT NULL, borrower_sim TEXT NOT NULL,
-                      supplier_account TEXT NOT NULL, borrower_account TEXT NOT NULL, limit_bytes INTEGER NOT NULL,
-                      price_minor_per_mb INTEGER NOT NULL, created_millis INTEGER NOT NULL, day INTEGER NOT NULL,
-                      status TEXT NOT NULL, used_bytes INTEGER NOT NULL, fee_paid INTEGER NOT NULL,
-                      cut_off INTEGER NOT NULL, ended_by TEXT)""");
             // the audit trail of SIMs moved between accounts (an admin's decision, never a side effect)
             s.execute("""
                     CREATE TABLE IF NOT EXISTS sim_moves (at_millis INTEGER NOT NULL, sim_id TEXT NOT NULL,
@@ -100,8 +92,6 @@ public final class DeviceRegistry implements AutoCloseable {
                     CREATE TABLE IF NOT EXISTS admin_requests (request_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
                       status INTEGER NOT NULL, answer TEXT NOT NULL, created_millis INTEGER NOT NULL)""");
             s.execute("CREATE INDEX IF NOT EXISTS admin_requests_by_age ON admin_requests (created_millis)");
-            s.execute("CREATE INDEX IF NOT EXISTS shares_by_supplier_day ON shares (supplier_sim, day)");
-            s.execute("CREATE INDEX IF NOT EXISTS shares_by_status ON shares (status)");
         } catch (SQLException e) {
             db.close();
             throw e;
@@ -128,9 +118,6 @@ public final class DeviceRegistry implements AutoCloseable {
                 while (rs.next()) {
                     homes.put(rs.getString(1), rs.getString(2));
                 }
-            }
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM shares")) {
-                shareCount = rs.next() ? rs.getInt(1) : 0;
             }
         }
     }
@@ -287,73 +274,6 @@ public final class DeviceRegistry implements AutoCloseable {
                         + "ON CONFLICT (sim_id) DO UPDATE SET max_bytes_per_day = excluded.max_bytes_per_day, "
                         + "allowed_borrowers = excluded.allowed_borrowers, price_minor_per_mb = excluded.price_minor_per_mb",
                 simId, rules.maxBytesPerDay(), allowed, rules.priceMinorPerMb());
-    }
-
-    private static final String SHARE_COLUMNS = "id, request_key, base_station, supplier_sim, borrower_sim, supplier_account, "
-            + "borrower_account, limit_bytes, price_minor_per_mb, created_millis, day, status, used_bytes, fee_paid, cut_off, ended_by";
-
-    void insertShare(Share share) {
-        lock.lock();
-        try {
-            if (shareCount >= limits.sharesMax()) {
-                throw new Full("share", limits.sharesMax());
-            }
-            write("INSERT INTO shares (" + SHARE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    share.id(), share.requestKey(), share.baseStationId(), share.supplierSim(), share.borrowerSim(),
-                    share.supplierAccount(), share.borrowerAccount(), share.limitBytes(), share.priceMinorPerMb(),
-                    share.createdMillis(), share.day(), share.status().name(), share.usedBytes(), share.feePaid(),
-                    share.cutOff() ? 1 : 0, share.endedBy());
-            shareCount++;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Writes the share's changing fields (status, usage, fee, cut-off, who ended it). */
-    void updateShare(Share share) {
-        write("UPDATE shares SET status = ?, used_bytes = ?, fee_paid = ?, cut_off = ?, ended_by = ? WHERE id = ?",
-                share.status().name(), share.usedBytes(), share.feePaid(), share.cutOff() ? 1 : 0, share.endedBy(), share.id());
-    }
-
-    Optional<Share> share(String id) {
-        return readOne("SELECT " + SHARE_COLUMNS + " FROM shares WHERE id = ?", DeviceRegistry::share, id);
-    }
-
-    Optional<Share> shareByRequest(String requestKey) {
-        return readOne("SELECT " + SHARE_COLUMNS + " FROM shares WHERE request_key = ?", DeviceRegistry::share, requestKey);
-    }
-
-    /** Shares still running (a cut-off one runs until its final report), oldest first, at most {@code limit}. */
-    List<Share> liveShares(int limit) {
-        lock.lock();
-        try (PreparedStatement ps = db.prepareStatement("SELECT " + SHARE_COLUMNS
-                + " FROM shares WHERE status = 'OPEN' ORDER BY created_millis LIMIT ?")) {
-            ps.setInt(1, limit);
-            List<Share> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(share(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new RegistryFailure(e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Bytes the supplier has agreed to share on {@code day} (days since the epoch, UTC), over all shares. */
-    long agreedOnDay(String supplierSim, long day) {
-        return readOne("SELECT coalesce(sum(limit_bytes), 0) FROM shares WHERE supplier_sim = ? AND day = ?",
-                rs -> rs.getLong(1), supplierSim, day).orElse(0L);
-    }
-
-    private static Share share(ResultSet rs) throws SQLException {
-        return new Share(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getLong(11),
-                Share.Status.valueOf(rs.getString(12)), rs.getLong(13), rs.getLong(14), rs.getInt(15) != 0,
-                rs.getString(16));
     }
 
     @FunctionalInterface

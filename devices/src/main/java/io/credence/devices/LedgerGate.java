@@ -35,6 +35,10 @@ final class LedgerGate {
         return await(ledger.query(query));
     }
 
+    <T> T queryEngine(Function<io.credence.charging.EngineView, T> query) {
+        return await(ledger.queryEngine(query));
+    }
+
     private static <T> T await(Submission<T> submission) {
         CompletableFuture<T> answer = switch (submission) {
             case Submission.Accepted<T> accepted -> accepted.answer();

@@ -1,6 +1,5 @@
 package io.credence.devices;
 
-import java.math.BigInteger;
 import java.util.Set;
 
 /**
@@ -16,7 +15,6 @@ public record ShareRules(Long maxBytesPerDay, Set<String> allowedBorrowers, long
     public static final long PRICE_MINOR_PER_MB_MAX = 1_000_000_000L;
     /** Without rules a supplier gives, to anyone, without a daily limit. */
     public static final ShareRules GIFT_TO_ANYONE = new ShareRules(null, null, 0);
-    private static final BigInteger MB = BigInteger.valueOf(1_000_000);
 
     public ShareRules {
         if (maxBytesPerDay != null && maxBytesPerDay <= 0) {
@@ -41,14 +39,5 @@ public record ShareRules(Long maxBytesPerDay, Set<String> allowedBorrowers, long
 
     boolean allows(String borrowerSim) {
         return allowedBorrowers == null || allowedBorrowers.contains(borrowerSim);
-    }
-
-    /** Money for {@code bytes} at {@code priceMinorPerMb}, rounded up; monotonic in bytes, so interim charges never go negative. */
-    static long fee(long bytes, long priceMinorPerMb) {
-        if (priceMinorPerMb == 0 || bytes == 0) {
-            return 0;
-        }
-        BigInteger[] qr = BigInteger.valueOf(bytes).multiply(BigInteger.valueOf(priceMinorPerMb)).divideAndRemainder(MB);
-        return qr[0].longValueExact() + (qr[1].signum() > 0 ? 1 : 0);
     }
 }

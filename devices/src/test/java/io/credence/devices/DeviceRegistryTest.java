@@ -9,7 +9,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The registry file keeps SIMs, bindings, base stations, rules and shares across a reopen, within its limits. */
+/** The registry file keeps SIMs, bindings, base stations and share rules across a reopen, within its limits. */
 class DeviceRegistryTest {
     @TempDir
     Path dir;
@@ -17,17 +17,13 @@ class DeviceRegistryTest {
     @Test
     void everythingWrittenIsThereAfterReopening() throws Exception {
         Path file = dir.resolve("devices.db");
-        Share share = new Share("s1", "bs/r1", "bs", "sim-a", "sim-b", "alice", "bob", 1000, 5, 42, 0,
-                Share.Status.OPEN, 0, 0, false, null);
         try (DeviceRegistry registry = DeviceRegistry.open(file, DeviceRegistry.Limits.DEFAULTS)) {
             assertThat(registry.insertSim("sim-a", "alice", Credentials.digest("secret-of-sim-a-xx"))).isTrue();
             registry.bind("sim-a", "phone-1", Credentials.digest("token"));
             registry.putBaseStation("bs", Credentials.digest("secret-of-bs-xxxxx"));
             registry.putRules("sim-a", new ShareRules(5000L, Set.of("sim-b", "sim-c"), 7));
-            registry.insertShare(share);
             registry.moveSim("sim-a", "carol", new DeviceRegistry.SimMove(77, "sim-a", "alice", "carol", 12, "ops", "m-1"));
             registry.rememberRequest("r-1", new DeviceRegistry.RememberedRequest("fp", 201, "{}"), 100, 0, 10);
-            registry.updateShare(share.settled(Share.Status.SETTLED, 600, 3).cutOffBy("borrower"));
         }
         try (DeviceRegistry registry = DeviceRegistry.open(file, DeviceRegistry.Limits.DEFAULTS)) {
             DeviceRegistry.Sim sim = registry.sim("sim-a").orElseThrow();
@@ -42,18 +38,12 @@ class DeviceRegistryTest {
             assertThat(Credentials.matches("secret-of-sim-a-xx", sim.secretDigest())).isTrue();
             assertThat(registry.baseStation("bs")).isPresent();
             assertThat(registry.rules("sim-a")).contains(new ShareRules(5000L, Set.of("sim-b", "sim-c"), 7));
-            Share read = registry.shareByRequest("bs/r1").orElseThrow();
-            assertThat(read.status()).isEqualTo(Share.Status.SETTLED);
-            assertThat(read.usedBytes()).isEqualTo(600);
-            assertThat(read.endedBy()).isEqualTo("borrower");
-            assertThat(registry.agreedOnDay("sim-a", 0)).isEqualTo(1000);
-            assertThat(registry.liveShares(10)).isEmpty();
         }
     }
 
     @Test
     void aFullTableRefusesNewEntriesAndKeepsTheOld() throws Exception {
-        try (DeviceRegistry registry = DeviceRegistry.open(dir.resolve("small.db"), new DeviceRegistry.Limits(1, 1, 1))) {
+        try (DeviceRegistry registry = DeviceRegistry.open(dir.resolve("small.db"), new DeviceRegistry.Limits(1, 1))) {
             assertThat(registry.insertSim("sim-a", "alice", Credentials.digest("secret-of-sim-a-xx"))).isTrue();
             assertThat(registry.insertSim("sim-a", "bob", Credentials.digest("another-secret-xxx")))
                     .as("an existing SIM is not replaced").isFalse();

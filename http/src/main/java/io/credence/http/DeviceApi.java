@@ -1,11 +1,10 @@
 package io.credence.http;
 
+import io.credence.charging.DataShare;
 import io.credence.charging.DeviceAnswers;
+import io.credence.charging.ShareAnswers;
 import io.credence.charging.EngineCommand;
 import io.credence.devices.DataShares;
-import io.credence.devices.DataShares.CancelAnswer;
-import io.credence.devices.DataShares.MeterAnswer;
-import io.credence.devices.DataShares.OpenAnswer;
 import io.credence.devices.DeviceQuota;
 import io.credence.devices.DeviceQuota.DeviceSim;
 import io.credence.devices.DeviceQuota.GrantAnswer;
@@ -13,7 +12,6 @@ import io.credence.devices.DeviceQuota.Registration;
 import io.credence.devices.DeviceQuota.ReportAnswer;
 import io.credence.devices.DeviceRegistry;
 import io.credence.devices.LedgerUnavailable;
-import io.credence.devices.Share;
 import io.credence.devices.ShareRules;
 import io.credence.devices.SimMoveAnswer;
 import io.credence.devices.SimProvisioning;
@@ -223,9 +221,9 @@ final class DeviceApi {
         if (route.equals("shares/cancel")) {
             String token = call.header().apply(DEVICE_TOKEN_HEADER);
             return switch (shares.cancel(path[5], simId, token == null ? "" : token)) {
-                case CancelAnswer.CutOff cut -> new Answer.Json(200, shareView(cut.share()));
-                case CancelAnswer.UnknownShare unknown -> throw unknownShare(unknown.shareId());
-                case CancelAnswer.NotAParty notParty -> throw new ApiError(403, "not-a-party", "simId",
+                case ShareAnswers.CutOff cut -> new Answer.Json(200, shareView(cut.share()));
+                case ShareAnswers.UnknownShare unknown -> throw unknownShare(unknown.shareId());
+                case ShareAnswers.NotAParty notParty -> throw new ApiError(403, "not-a-party", "simId",
                         "SIM '" + simId + "' is neither the borrower nor the supplier of share " + notParty.shareId());
             };
         }
@@ -455,7 +453,7 @@ final class DeviceApi {
         }
         String shareId = path[3];
         if (path.length == 4) {
-            Share share = shares.share(shareId).filter(s -> s.baseStationId().equals(baseStationId))
+            DataShare share = shares.share(shareId).filter(s -> s.baseStationId().equals(baseStationId))
                     .orElseThrow(() -> unknownShare(shareId));
             return new Answer.Json(200, shareView(share));
         }
@@ -464,22 +462,22 @@ final class DeviceApi {
         boolean last = body.optionalBoolean("final", false);
         body.rejectUnknownFields();
         return switch (shares.meter(baseStationId, shareId, total, last)) {
-            case MeterAnswer.Metered metered -> {
+            case ShareAnswers.Metered metered -> {
                 Map<String, Object> out = shareView(metered.share());
                 // served past the limit: not settled, so not charged to the supplier nor paid for
                 out.put("overLimitBytes", metered.overLimitBytes());
                 yield new Answer.Json(200, out);
             }
-            case MeterAnswer.Ended ended -> last && ended.share().status() == Share.Status.SETTLED
+            case ShareAnswers.Ended ended -> last && ended.share().status() == DataShare.Status.SETTLED
                     && ended.share().usedBytes() == Math.min(total, ended.share().limitBytes())
                     // a repeated final report: the first answer again
                     ? new Answer.Json(200, shareView(ended.share()))
                     : new Answer.Failed(new Problem(409, "share-ended", "Share ended", "share " + shareId + " is "
                     + ended.share().status() + "; it settled " + ended.share().usedBytes() + " bytes", null,
                     Map.of("share", shareView(ended.share()))));
-            case MeterAnswer.UnknownShare unknown -> throw unknownShare(unknown.shareId());
-            case MeterAnswer.NotYours notYours -> throw unknownShare(notYours.shareId());
-            case MeterAnswer.BadTotal bad -> throw new ApiError(422, "invalid-field", "totalBytes", bad.detail());
+            case ShareAnswers.UnknownShare unknown -> throw unknownShare(unknown.shareId());
+            case ShareAnswers.NotYours notYours -> throw unknownShare(notYours.shareId());
+            case ShareAnswers.BadTotal bad -> throw new ApiError(422, "invalid-field", "totalBytes", bad.detail());
         };
     }
 
@@ -503,13 +501,15 @@ final class DeviceApi {
         }
         return switch (shares.open(baseStationId, secret, requestId, borrowerSim, borrowerToken, supplierSim,
                 supplierToken, bytes)) {
-            case OpenAnswer.Opened opened -> new Answer.Json(opened.again() ? 200 : 201, shareView(opened.share()));
-            case OpenAnswer.Refused refused -> new Answer.Failed(new Problem(403, "share-refused", "Share refused",
+            case ShareAnswers.Opened opened -> new Answer.Json(opened.again() ? 200 : 201, shareView(opened.share()));
+            case ShareAnswers.Refused refused when refused.reason() == ShareAnswers.Refusal.SHARES_FULL ->
+                    throw new ApiError(503, "busy", null, refused.detail());
+            case ShareAnswers.Refused refused -> new Answer.Failed(new Problem(403, "share-refused", "Share refused",
                     refused.detail(), null, Map.of("reason", refused.reason().apiName())));
         };
     }
 
-    private static Map<String, Object> shareView(Share share) {
+    private static Map<String, Object> shareView(DataShare share) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("shareId", share.id());
         out.put("status", share.status().name());

@@ -178,12 +178,7 @@ public final class DurableEngine implements AutoCloseable {
 
     /** A charge replayed at start-up writes its usage records again (same ids), so none is lost. */
     private void replayed(EngineOutcome outcome) {
-        List<UsageRecord> records = switch (outcome) {
-            case EngineOutcome.Charged charged -> charged.result().records();
-            case EngineOutcome.AdmissionEnded ended -> ended.records();
-            case EngineOutcome.DeviceReported reported -> reported.records();
-            default -> List.of();
-        };
+        List<UsageRecord> records = outcome.records();
         if (!records.isEmpty()) {
             setup.records().acceptAll(records);
         }
@@ -454,14 +449,9 @@ public final class DurableEngine implements AutoCloseable {
 
     /** Keeps what a charge produced beside its answer, to hand on once the batch is durable. */
     private EngineOutcome collect(EngineOutcome outcome) {
-        switch (outcome) {
-            case EngineOutcome.Charged charged -> {
-                batchRecords.addAll(charged.result().records());
-                batchUnrecovered.addAll(charged.result().unrecovered());
-            }
-            case EngineOutcome.AdmissionEnded ended -> batchRecords.addAll(ended.records());
-            case EngineOutcome.DeviceReported reported -> batchRecords.addAll(reported.records());
-            default -> { }
+        batchRecords.addAll(outcome.records());
+        if (outcome instanceof EngineOutcome.Charged charged) {
+            batchUnrecovered.addAll(charged.result().unrecovered());
         }
         return outcome;
     }

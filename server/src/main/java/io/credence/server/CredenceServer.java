@@ -141,15 +141,14 @@ public final class CredenceServer implements AutoCloseable {
             }
             LiveSessions sessions = new DiameterSessions(ledger, creditControl);
             ServerMetrics.register(metrics, ledger, catalog, journalCheck, unrecovered);
-            // SIMs, base stations and shares: who may ask for quota; the quota itself is in the ledger
+            // SIMs, base stations and share rules: who may ask for quota and shares; those are in the engine
             DeviceRegistry registry = DeviceRegistry.open(config.dataDir().resolve("devices.db"),
                     DeviceRegistry.Limits.DEFAULTS);
             attached.add(registry);
             DeviceSettings ds = config.devices();
             DeviceQuota quota = new DeviceQuota(ledger, registry, ds.quota(), System::currentTimeMillis);
-            DataShares shares = new DataShares(ledger, registry, quota, ds.quota(), ds.shareHoldTtl(),
-                    ds.shareSweepEvery(), records, System::currentTimeMillis);
-            attached.add(0, shares);
+            DataShares shares = new DataShares(ledger, registry, quota, DataShares.terms(ds.quota(), ds.shareHoldTtl(),
+                    ds.sharesMax()), System::currentTimeMillis);
             metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", registry::simCount);
             // clients that go past what they were given: charged or cut, and counted here (the log
             // shows an example every 10 s at most)

@@ -63,7 +63,8 @@ public final class EngineSimulation {
 
     /** What a run did. */
     public record Report(long seed, int steps, long requests, long retries, long crashes, long lostBatches,
-                         long records, long unrecovered, long catalogs, long admissionsSettled, int sessionsAtEnd) {}
+                         long records, long unrecovered, long catalogs, long admissionsSettled, long sharesSettled,
+                         int sessionsAtEnd) {}
 
     /** An invariant broken: the seed and step reproduce it. */
     public static final class Failure extends RuntimeException {
@@ -106,11 +107,15 @@ public final class EngineSimulation {
     private long admissionsSettled;
     private long commandNumber;
 
+    private final SimShares shares;
+    private long sharesSettled;
+
     private EngineSimulation(long seed, Options options) {
         this.seed = seed;
         this.options = options;
         this.random = new SplitMix64(seed);
         this.engine = new ChargingEngine(LIMITS, SimWorld.CATALOGS);
+        this.shares = new SimShares(random, options.subscribers());
     }
 
     /** Runs one seed; throws {@link Failure} naming the seed and step when an invariant breaks. */
@@ -140,7 +145,7 @@ public final class EngineSimulation {
                 check("after " + lastAction);
             }
             return new Report(seed, options.steps(), requests, retries, crashes, lostBatches, records.size(),
-                    unrecovered, catalogs, admissionsSettled, engine.sessionCount());
+                    unrecovered, catalogs, admissionsSettled, sharesSettled, engine.sessionCount());
         } catch (Failure failure) {
             throw failure;
         } catch (RuntimeException | AssertionError broken) {
@@ -191,6 +196,8 @@ public final class EngineSimulation {
             takeSnapshot();
         } else if (roll < 160) {
             admissionStep(roll);
+        } else if (roll < 200) {
+            shareStep();
         } else {
             requestStep(roll);
         }
@@ -290,6 +297,26 @@ public final class EngineSimulation {
         }
         lastAdmissionAnswer = apply(lastAdmission, null, true);
         lastAdmissionStep = step;
+    }
+
+    /** A base station's share request; a usage report is sometimes sent twice and must settle nothing again. */
+    private void shareStep() {
+        EngineCommand command = shares.next();
+        lastAction = "a data share's " + command.getClass().getSimpleName();
+        EngineOutcome first = apply(command, null, true);
+        shares.answered(first);
+        if (command instanceof EngineCommand.MeterShare && random.percent(20)) {
+            lastAction = "a data share's usage report sent again";
+            EngineOutcome again = apply(command, null, false);
+            require(again.records().isEmpty(), "a repeated share report settled again: " + again);
+        }
+        if (first instanceof EngineOutcome.ShareMetered metered) {
+            sharesSettled += metered.records().size();
+            for (UsageRecord r : metered.records()) {
+                require(records.putIfAbsent(r.recordId(), r) == null, "usage record " + r.recordId()
+                        + " written by two share reports");
+            }
+        }
     }
 
     private SimClient firstUnanswered() {
@@ -508,7 +535,7 @@ public final class EngineSimulation {
      */
     private ChargingEngine recover(boolean toNow) {
         return journal.recover(outcome -> {
-            for (UsageRecord r : SimDescriptions.recordsOf(outcome)) {
+            for (UsageRecord r : outcome.records()) {
                 UsageRecord live = records.get(r.recordId());
                 require(live == null || live.equals(r), "replay wrote record " + r.recordId() + " differently");
             }
@@ -554,6 +581,19 @@ public final class EngineSimulation {
                 }
             }
         }
+        for (String shareId : shares.shareIds()) {
+            var share = engine.share(shareId).orElse(null);
+            for (String tag : new String[] {"share." + shareId, "share." + shareId + ".fee"}) {
+                ReservationView r = engine.ledger().openReservationTagged(tag).orElse(null);
+                if (r != null) {
+                    require(share != null && share.open(), "share " + shareId + " holds " + tag + " but is "
+                            + (share == null ? "unknown" : share.status()));
+                    require(held.add(r.reservationId()), "reservation " + r.reservationId() + " held twice");
+                    require(r.expiresAtMillis() > engine.nowMillis(), "share hold " + tag + " open past its deadline");
+                    open++;
+                }
+            }
+        }
         for (var billing : engine.admissionBillings().values()) {
             require(held.add(billing.reservationId()), "reservation " + billing.reservationId()
                     + " held by a grant and an admission, or two admissions");
@@ -563,7 +603,8 @@ public final class EngineSimulation {
             }
         }
         require(engine.ledger().openReservationCount() == open, engine.ledger().openReservationCount()
-                + " reservations open, but the open sessions' grants and the admissions' billings hold " + open);
+                + " reservations open, but the open sessions' grants, the admissions' billings and the shares' holds"
+                + " hold " + open);
     }
 
     private void require(boolean condition, String what) {

@@ -14,15 +14,6 @@ import java.util.List;
 final class SimDescriptions {
     private SimDescriptions() {}
 
-    static List<UsageRecord> recordsOf(EngineOutcome outcome) {
-        return switch (outcome) {
-            case EngineOutcome.Charged charged -> charged.result().records();
-            case EngineOutcome.AdmissionEnded ended -> ended.records();
-            case EngineOutcome.DeviceReported reported -> reported.records();
-            default -> List.of();
-        };
-    }
-
     static String of(EngineCommand command, EngineOutcome outcome) {
         return switch (command) {
             case EngineCommand.Charge c -> charge(c.request(), ((EngineOutcome.Charged) outcome).result());
@@ -45,6 +36,12 @@ final class SimDescriptions {
             case EngineCommand.EndAdmission c -> "end " + c.admissionId() + (c.usage() == null ? "" : " with "
                     + c.usage()) + " -> " + ((EngineOutcome.AdmissionEnded) outcome).answer().getClass().getSimpleName()
                     + ", " + ((EngineOutcome.AdmissionEnded) outcome).records().size() + " records";
+            case EngineCommand.OpenShare c -> "open share " + c.shareId() + " " + c.supplierSim() + " -> "
+                    + c.borrowerSim() + " " + c.bytes() + " bytes -> " + ((EngineOutcome.ShareOpened) outcome).answer();
+            case EngineCommand.MeterShare c -> "share " + c.shareId() + " total " + c.totalBytes()
+                    + (c.last() ? " final" : "") + " -> " + ((EngineOutcome.ShareMetered) outcome).answer();
+            case EngineCommand.CancelShare c -> "cancel share " + c.shareId() + " by " + c.simId() + " -> "
+                    + ((EngineOutcome.ShareCancelled) outcome).answer();
         };
     }
 

@@ -21,6 +21,7 @@ class EngineSimulationTest {
         long lost = 0;
         long admissions = 0;
         long catalogs = 0;
+        long shares = 0;
         for (long seed = 1; seed <= SEEDS; seed++) {
             EngineSimulation.Report report = EngineSimulation.run(seed, EngineSimulation.Options.DEFAULTS);
             requests += report.requests();
@@ -29,6 +30,7 @@ class EngineSimulationTest {
             lost += report.lostBatches();
             admissions += report.admissionsSettled();
             catalogs += report.catalogs();
+            shares += report.sharesSettled();
         }
         // the runs did what they are for: many requests, retries, crashes with and without a lost record
         assertThat(requests).isGreaterThan(SEEDS * 500L);
@@ -37,6 +39,7 @@ class EngineSimulationTest {
         assertThat(lost).isGreaterThan(SEEDS * 2L);
         assertThat(admissions).isGreaterThan(SEEDS);
         assertThat(catalogs).isGreaterThan(SEEDS * 5L);
+        assertThat(shares).as("data share reports that settled usage").isGreaterThan(SEEDS * 2L);
     }
 
     @Test

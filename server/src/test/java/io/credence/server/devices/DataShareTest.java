@@ -183,11 +183,11 @@ class DataShareTest {
     void aBaseStationThatDiesBeforeItsFinalReportLeavesTheLastInterimSettledAndTheRestReleased() throws Exception {
         world.close();
         world = DeviceWorld.start(dir.resolve("short"), new io.credence.server.DeviceSettings(
-                DeviceWorld.settings(Duration.ofSeconds(1)).quota(), Duration.ofSeconds(1), Duration.ofMillis(100)));
+                DeviceWorld.settings(Duration.ofSeconds(1)).quota(), Duration.ofSeconds(1), 1_000));
         provision();
         String id = open("d1", "sim-bob", bob, "sim-alice", alice, 2 * MB).body().path("shareId").asText();
         assertThat(usage(id, 300_000, false).status()).isEqualTo(200);
-        // the base station goes silent: its holds expire and the sweep marks the share
+        // the base station goes silent: when its holds lapse the share ends, EXPIRED
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         String status = "";
         while (System.nanoTime() < deadline && !status.equals("EXPIRED")) {
@@ -200,5 +200,26 @@ class DataShareTest {
         assertThat(world.total("alice", "BYTES")).isEqualTo(10 * MB - 300_000);
         assertThat(world.available("alice", "BYTES")).isEqualTo(10 * MB - 300_000);
         assertThat(usage(id, 400_000, true).problemType()).as("too late").isEqualTo("share-ended");
+    }
+
+    @Test
+    void aShareGoesOnAfterARestartWithWhatItSettledAndItsRetriesRecognised() throws Exception {
+        assertThat(world.device("PUT", "sim-alice", "/share-rules", alice, "{\"priceMinorPerMb\":100}").status())
+                .isEqualTo(200);
+        String id = open("k1", "sim-bob", bob, "sim-alice", alice, 3 * MB).body().path("shareId").asText();
+        assertThat(usage(id, MB, false).body().path("feePaid").asLong()).isEqualTo(100);
+        world.close();
+        world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)));
+        // the share is engine state: it comes back from the snapshot and journal with its holds
+        DeviceWorld.Reply back = world.station("GET", "/v1/shares/" + id, "bs-1", BS_SECRET, null);
+        assertThat(back.body().path("status").asText()).isEqualTo("OPEN");
+        assertThat(back.body().path("usedBytes").asLong()).isEqualTo(MB);
+        assertThat(open("k1", "sim-bob", bob, "sim-alice", alice, 3 * MB).status()).as("a retried open").isEqualTo(200);
+        assertThat(usage(id, MB, false).body().path("feePaid").asLong()).as("the same total: nothing new")
+                .isEqualTo(100);
+        assertThat(usage(id, 2 * MB, true).body().path("feePaid").asLong()).isEqualTo(200);
+        assertThat(world.total("alice", "BYTES")).isEqualTo(10 * MB - 2 * MB);
+        assertThat(world.total("bob", "MONEY")).isEqualTo(1000 - 200);
+        assertThat(world.available("bob", "MONEY")).as("nothing held any more").isEqualTo(1000 - 200);
     }
 }

@@ -83,7 +83,7 @@ final class DeviceWorld implements AutoCloseable {
 
     static DeviceSettings settings(Duration shareHold) {
         return new DeviceSettings(new DeviceQuotaConfig("system", ServiceRef.ratingGroup(10), 1_000_000, 10_000_000,
-                Duration.ofMinutes(30)), shareHold, Duration.ZERO);
+                Duration.ofMinutes(30)), shareHold, 1_000);
     }
 
     Reply call(String method, String path, String key, String json, String... headers) {
