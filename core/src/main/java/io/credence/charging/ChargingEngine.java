@@ -214,7 +214,7 @@ public final class ChargingEngine implements EngineView {
             // granted, and what it reports all the same is charged as usage without a grant
             RequestContext ctx = context(s, r, number, now);
             ChargingOutcome ended = SessionFlow.terminate(ctx);
-            s.state = Session.State.FINISHED;
+            sessions.finish(s);
             remember(s, r, number, ended, now);
             return new ChargingResult(ended, ctx.records, ctx.unrecovered);
         }
@@ -225,7 +225,7 @@ public final class ChargingEngine implements EngineView {
         ChargingOutcome outcome = r.kind() == ChargingRequest.Kind.UPDATE ? SessionFlow.update(ctx)
                 : SessionFlow.terminate(ctx);
         if (outcome.sessionEnded()) {
-            s.state = Session.State.FINISHED;
+            sessions.finish(s);
         }
         remember(s, r, number, outcome, now);
         return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
@@ -397,7 +397,7 @@ public final class ChargingEngine implements EngineView {
 
     @Override
     public long openSessionCount() {
-        return sessions.all().stream().filter(Session::open).count();
+        return sessions.openCount();
     }
 
     Collection<Session> allSessions() {
@@ -422,10 +422,16 @@ public final class ChargingEngine implements EngineView {
     /** The sessions' invariants alone (after a snapshot read, whose ledger was just verified). */
     void verifySessions() {
         shareDesk.verify(ledger);
+        long open = 0;
         for (Session s : sessions.all()) {
             if (!s.open() && !s.grants.isEmpty()) {
                 throw new IllegalStateException("engine invariant broken: finished session " + s.id + " holds grants");
             }
+            open += s.open() ? 1 : 0;
+        }
+        if (open != sessions.openCount()) {
+            throw new IllegalStateException("engine invariant broken: " + open + " open sessions, counted "
+                    + sessions.openCount());
         }
     }
 }

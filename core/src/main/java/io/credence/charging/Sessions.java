@@ -25,6 +25,8 @@ final class Sessions {
     /** Deadlines of sessions that were touched since: dropped when reached, compacted when too many. */
     private int staleDeadlines;
     private static final int STALE_DEADLINES_COMPACT_MIN = 4096;
+    /** Sessions in the table that are open (a metric read at every scrape: kept, not counted). */
+    private long openCount;
 
     Session get(String id) {
         return byId.get(id);
@@ -32,6 +34,18 @@ final class Sessions {
 
     int size() {
         return byId.size();
+    }
+
+    long openCount() {
+        return openCount;
+    }
+
+    /** Ends a session of the table (open or refused at its start): FINISHED, kept for its retries. */
+    void finish(Session session) {
+        if (session.open() && byId.get(session.id) == session) {
+            openCount--;
+        }
+        session.state = Session.State.FINISHED;
     }
 
     Collection<Session> all() {
@@ -44,12 +58,18 @@ final class Sessions {
             throw new IllegalStateException("session " + session.id + " added twice");
         }
         deadlines.add(new Deadline(session.expiresAtMillis, session));
+        if (session.open()) {
+            openCount++;
+        }
     }
 
     /** Forgets a session before its deadline (its queue entry goes stale). */
     void remove(Session session) {
         if (byId.remove(session.id, session)) {
             staleDeadlines++;
+            if (session.open()) {
+                openCount--;
+            }
         }
     }
 
@@ -81,6 +101,9 @@ final class Sessions {
                 continue;
             }
             byId.remove(s.id);
+            if (s.open()) {
+                openCount--;
+            }
             if (gone == null) {
                 gone = new ArrayList<>();
             }
