@@ -150,6 +150,7 @@ public final class ChargingEngine implements EngineView {
         long now = ledger.nowMillis();
         Session s = sessions.get(r.sessionId());
         if (s != null && s.lastOutcome != null && isRetry(s, r)) {
+            settle(r.sessionId());
             return ChargingResult.of(s.lastOutcome);
         }
         long number = r.number() != ChargingRequest.NUMBER_NEXT ? r.number() : s == null ? 0 : s.lastNumber + 1;
@@ -158,7 +159,16 @@ public final class ChargingEngine implements EngineView {
             case UPDATE, TERMINATE -> continued(s, r, number, now);
         };
         ledger.endEngineCommand();
+        settle(r.sessionId());
         return result;
+    }
+
+    /** A session that is not open after the request goes back to bytes, out of the account index. */
+    private void settle(String sessionId) {
+        Session ended = sessions.settle(sessionId);
+        if (ended != null) {
+            unindex(ended);
+        }
     }
 
     /**
@@ -283,10 +293,12 @@ public final class ChargingEngine implements EngineView {
         return ChargingResult.of(ChargingOutcome.refused(result, message, field, false));
     }
 
-    /** Puts back a session a snapshot kept. */
+    /** Puts back a session a snapshot kept (an ended one goes to bytes, as it would have live). */
     void restore(Session s) {
         sessions.add(s);
-        if (s.accountId != null) {
+        if (!s.open()) {
+            sessions.settle(s.id);
+        } else if (s.accountId != null) {
             byAccount.computeIfAbsent(s.accountId, a -> new ArrayList<>()).add(s);
         }
     }
@@ -348,13 +360,13 @@ public final class ChargingEngine implements EngineView {
 
     @Override
     public Optional<SessionView> session(String sessionId) {
-        return Optional.ofNullable(sessions.get(sessionId)).map(ChargingEngine::view);
+        return Optional.ofNullable(sessions.peek(sessionId)).map(ChargingEngine::view);
     }
 
     /** Open sessions, by id, at most {@code limit}. */
     @Override
     public List<SessionView> sessions(int limit) {
-        return sessions.all().stream().filter(Session::open).sorted(Comparator.comparing(s -> s.id)).limit(limit)
+        return sessions.objects().stream().filter(Session::open).sorted(Comparator.comparing(s -> s.id)).limit(limit)
                 .map(ChargingEngine::view).toList();
     }
 
@@ -400,8 +412,9 @@ public final class ChargingEngine implements EngineView {
         return sessions.openCount();
     }
 
-    Collection<Session> allSessions() {
-        return sessions.all();
+    /** The open sessions (objects; ended ones are kept as bytes, see {@link Sessions#forEachEnded}). */
+    Collection<Session> openSessions() {
+        return sessions.objects();
     }
 
     private static SessionView view(Session s) {
@@ -423,11 +436,12 @@ public final class ChargingEngine implements EngineView {
     void verifySessions() {
         shareDesk.verify(ledger);
         long open = 0;
-        for (Session s : sessions.all()) {
-            if (!s.open() && !s.grants.isEmpty()) {
-                throw new IllegalStateException("engine invariant broken: finished session " + s.id + " holds grants");
+        for (Session s : sessions.objects()) {
+            if (!s.open()) { // ended sessions hold no grants: FinishedSessions refuses one that does
+                throw new IllegalStateException("engine invariant broken: session " + s.id + " is " + s.state
+                        + " but kept as an object, not as bytes");
             }
-            open += s.open() ? 1 : 0;
+            open++;
         }
         if (open != sessions.openCount()) {
             throw new IllegalStateException("engine invariant broken: " + open + " open sessions, counted "

@@ -22,7 +22,8 @@ import java.util.List;
  *   catalog?     u32 length, source bytes        (re-read with the engine's CatalogReader)
  *   admission?   policy ({@link AdmissionCodec}), u32 live { admission } by id
  *   u32 billings { id, billing } by id, u32 settlements { id, settlement } eldest first
- *   u32 sessions { session } by id                ({@link SessionCodec})
+ *   u32 sessions { session } by id hash          ({@link SessionCodec}; v2: every session, v3: open ones)
+ *   u32 ended { u32 length, session } (v3)      in the order they are forgotten ({@link FinishedSessions})
  *   shares (v3):  endedRetention i64, agreedDay i64, u32 agreed { sim, bytes } by sim,
  *                 u32 shares { share } in the order they were opened
  *   "CRXE" u32 end marker
@@ -68,7 +69,7 @@ public final class EngineSnapshot {
             out.writeUTF(e.getKey());
             AdmissionCodec.writeSettlement(out, e.getValue());
         }
-        List<Session> sessions = new ArrayList<>(engine.allSessions());
+        List<Session> sessions = new ArrayList<>(engine.openSessions());
         // the same state always writes the same bytes; by hash first, as ids of one gateway share long
         // prefixes and a million string comparisons would stall the writer (the order is any fixed one)
         sessions.sort(java.util.Comparator.<Session>comparingInt(s -> s.id.hashCode()).thenComparing(s -> s.id));
@@ -76,6 +77,12 @@ public final class EngineSnapshot {
         for (Session s : sessions) {
             SessionCodec.writeSession(out, s);
         }
+        // ended sessions as they are kept, in the order they are forgotten (which is state too)
+        out.writeInt(engine.sessions.endedCount());
+        engine.sessions.forEachEnded((bytes, offset, length) -> {
+            out.writeInt(length);
+            out.write(bytes, offset, length);
+        });
         writeShares(out, engine.shareDesk);
         out.writeInt(END);
     }
@@ -131,6 +138,7 @@ public final class EngineSnapshot {
             engine.restore(SessionCodec.readSession(in));
         }
         if (version >= VERSION) {
+            readEnded(in, engine);
             readShares(in, engine.shareDesk);
         }
         if (in.readInt() != END) {
@@ -138,6 +146,25 @@ public final class EngineSnapshot {
         }
         engine.verifySessions(); // the ledger's own were verified as LedgerSnapshot read it
         return engine;
+    }
+
+    private static void readEnded(DataInput in, ChargingEngine engine) throws IOException {
+        int ended = in.readInt();
+        if (ended < 0 || ended > engine.config.sessionsMax()) {
+            throw new IOException("snapshot holds " + ended + " ended sessions");
+        }
+        byte[] buffer = new byte[512];
+        for (int i = 0; i < ended; i++) {
+            int length = in.readInt();
+            if (length <= 0 || length > (1 << 24)) {
+                throw new IOException("an ended session of " + length + " bytes");
+            }
+            if (length > buffer.length) {
+                buffer = new byte[Math.max(length, buffer.length * 2)];
+            }
+            in.readFully(buffer, 0, length);
+            engine.sessions.restoreEnded(buffer, 0, length);
+        }
     }
 
     private static void writeShares(DataOutput out, ShareDesk desk) throws IOException {
