@@ -44,9 +44,9 @@ public final class LedgerSnapshot {
     public static void write(Ledger ledger, DataOutput out) throws IOException {
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
-        out.writeLong(ledger.nowMillis);
-        out.writeLong(ledger.nextBucketId);
-        out.writeLong(ledger.nextReservationId);
+        out.writeLong(ledger.postings.nowMillis);
+        out.writeLong(ledger.postings.nextBucketId);
+        out.writeLong(ledger.reservations.nextReservationId);
         // in key order: a hash map's order depends on its history (a restored map has another
         // capacity), and the same state must always write the same bytes
         out.writeInt(ledger.accounts.size());
@@ -55,14 +55,14 @@ public final class LedgerSnapshot {
         for (Account a : accounts) {
             writeAccount(out, a);
         }
-        out.writeInt(ledger.open.size());
-        List<Reservation> open = new java.util.ArrayList<>(ledger.open.values());
+        out.writeInt(ledger.reservations.open.size());
+        List<Reservation> open = new java.util.ArrayList<>(ledger.reservations.open.values());
         open.sort(java.util.Comparator.comparingLong(r -> r.id));
         for (Reservation r : open) {
             writeReservation(out, r);
         }
-        out.writeInt(ledger.closed.size());
-        ledger.closed.forEachOldestFirst((id, status, at) -> {
+        out.writeInt(ledger.reservations.closed.size());
+        ledger.reservations.closed.forEachOldestFirst((id, status, at) -> {
             out.writeLong(id);
             out.writeByte(status.ordinal());
             out.writeLong(at);
@@ -74,8 +74,8 @@ public final class LedgerSnapshot {
             out.writeLong(e.getValue().atMillis());
             OutcomeCodec.write(out, e.getValue().outcome());
         }
-        out.writeLong(ledger.transfers.lastSeq());
-        List<TransferLog.Entry> retained = ledger.transfers.retained();
+        out.writeLong(ledger.postings.transfers.lastSeq());
+        List<TransferLog.Entry> retained = ledger.postings.transfers.retained();
         out.writeInt(retained.size());
         for (TransferLog.Entry e : retained) {
             writeTransfer(out, e);
@@ -105,9 +105,9 @@ public final class LedgerSnapshot {
         boolean withStreams = version >= VERSION;
         Ledger ledger = new Ledger(limits);
         ledger.accounts.clear();
-        ledger.nowMillis = in.readLong();
-        ledger.nextBucketId = in.readLong();
-        ledger.nextReservationId = in.readLong();
+        ledger.postings.nowMillis = in.readLong();
+        ledger.postings.nextBucketId = in.readLong();
+        ledger.reservations.nextReservationId = in.readLong();
         int accounts = in.readInt();
         for (int i = 0; i < accounts; i++) {
             Account a = readAccount(in, ledger, withStreams);
@@ -116,21 +116,21 @@ public final class LedgerSnapshot {
         int open = in.readInt();
         for (int i = 0; i < open; i++) {
             Reservation r = readReservation(in, ledger);
-            if (r.tag != null && ledger.openByTag.containsKey(r.tag)) {
-                throw new IOException("reservations " + ledger.openByTag.get(r.tag).id + " and " + r.id
+            if (r.tag != null && ledger.reservations.openByTag.containsKey(r.tag)) {
+                throw new IOException("reservations " + ledger.reservations.openByTag.get(r.tag).id + " and " + r.id
                         + " both hold tag '" + r.tag + "'");
             }
-            ledger.putOpen(r);
+            ledger.reservations.putOpen(r);
         }
         int closed = in.readInt();
         for (int i = 0; i < closed; i++) {
             long id = in.readLong();
             ReservationStatus status = CommandCodec.enumOf(ReservationStatus.values(), in);
             long at = in.readLong();
-            if (id <= 0 || ledger.closed.status(id) != null) {
+            if (id <= 0 || ledger.reservations.closed.status(id) != null) {
                 throw new IOException("closed reservation " + id + " is not a new id");
             }
-            ledger.closed.add(id, status, at);
+            ledger.reservations.closed.add(id, status, at);
         }
         int requests = in.readInt();
         for (int i = 0; i < requests; i++) {
@@ -145,7 +145,7 @@ public final class LedgerSnapshot {
         for (int i = 0; i < retained; i++) {
             entries.add(readTransfer(in));
         }
-        ledger.transfers.restore(lastSeq, entries);
+        ledger.postings.transfers.restore(lastSeq, entries);
         if (in.readInt() != END) {
             throw new IOException("snapshot end marker missing");
         }
@@ -201,7 +201,7 @@ public final class LedgerSnapshot {
             long amount = in.readLong();
             long reserved = in.readLong();
             Bucket b = new Bucket(id, unit, in.readLong(), in.readLong(), in.readInt(),
-                    ledger.canonical(CommandCodec.readFilter(in)));
+                    ledger.serviceFilters.canonical(CommandCodec.readFilter(in)));
             b.amount = amount;
             b.reserved = reserved;
             a.addBucket(b);

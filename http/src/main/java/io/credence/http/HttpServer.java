@@ -51,7 +51,7 @@ public record HttpServer(Server server, ServerConnector connector) implements Au
         config.setSendServerVersion(false);
         // An identity value may hold '/' or '%' (sent as %2F, %25). Jetty calls those ambiguous
         // because code that decodes the path before splitting it would misread them; the API
-        // splits the raw path first (ProvisioningApi.pathSegments), so for it they are not.
+        // splits the raw path first (RequestInputs.pathSegments), so for it they are not.
         config.setUriCompliance(UriCompliance.DEFAULT.with("credence",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         HttpConnectionFactory http = new HttpConnectionFactory(config);

@@ -14,18 +14,18 @@ public final class RequestBodies {
     private static final long DRAIN_WAIT_MILLIS = 5_000;
 
     /**
-     * Reads and drops what is left of a request body, up to {@link ProvisioningApi#BODY_BYTES_MAX}:
-     * an HTTP/2 client whose request stream is still open when the answer ends gets the stream
-     * reset, and some (the JDK's) then drop the answer; an empty or already read body costs
-     * nothing. Blocks the worker, as the API does while the ledger answers. False when the body
-     * was larger, failed or did not come in time.
+     * Reads and drops what is left of a request body, up to the API's body limit
+     * ({@code RequestInputs.BODY_BYTES_MAX}): an HTTP/2 client whose request stream is still open
+     * when the answer ends gets the stream reset, and some (the JDK's) then drop the answer; an
+     * empty or already read body costs nothing. Blocks the worker, as the API does while the
+     * ledger answers. False when the body was larger, failed or did not come in time.
      */
     public static boolean drained(Request request) {
         if (request.getLength() == 0) {
             return true;
         }
         long seen = 0;
-        while (seen <= ProvisioningApi.BODY_BYTES_MAX) {
+        while (seen <= RequestInputs.BODY_BYTES_MAX) {
             org.eclipse.jetty.io.Content.Chunk chunk = request.read();
             if (chunk == null) {
                 java.util.concurrent.CompletableFuture<Void> more = new java.util.concurrent.CompletableFuture<>();

@@ -65,6 +65,27 @@ final class EntryFile {
         return RECORD_OVERHEAD_BYTES + entry.length;
     }
 
+    /** Writes all of {@code bytes} at {@code position}: a channel may write fewer in one call. */
+    static void writeFully(FileChannel channel, ByteBuffer bytes, long position) throws IOException {
+        long at = position;
+        while (bytes.hasRemaining()) {
+            at += channel.write(bytes, at);
+        }
+    }
+
+    /**
+     * The index of record offsets with room for {@code needed} entries: the same array when it has
+     * it, else a copy at least twice as large, but never past {@code max}.
+     */
+    static long[] ensureCapacity(long[] array, long needed, long max) {
+        if (needed <= array.length) {
+            return array;
+        }
+        long grown = Math.min(Math.max(needed, (long) array.length * 2), max);
+        Check.state(needed <= grown, "offset index fits leavesMax");
+        return Arrays.copyOf(array, (int) grown);
+    }
+
     static int getInt(byte[] bytes, int offset) {
         return (int) INT.get(bytes, offset);
     }

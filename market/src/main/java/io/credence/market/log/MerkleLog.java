@@ -49,24 +49,8 @@ import java.util.zip.CRC32C;
  * when recovery decides. Futures are completed on the writer thread; attach no slow callbacks.
  *
  * <h2>Opening: recovery after a crash</h2>
- * {@link #open} reads every record, checks its CRC-32C and rebuilds the tree. A crash can only
- * damage what was being appended and not yet forced, at the end of the file, so the tail is
- * truncated when its damage has the shape a crash leaves and nothing valid follows it:
- * <ul>
- *   <li>the file ends inside a record (and no whole, checksum-valid record starts anywhere in
- *       the remaining bytes, which rules out a damaged length field in a middle record);</li>
- *   <li>only zero bytes remain (space allocated, data never written);</li>
- *   <li>the last record's checksum field is zero (its end never written).</li>
- * </ul>
- * Anything else (a checksum mismatch with data after it, a zero length before non-zero bytes, an
- * impossible length, a foreign header) is corruption or tampering, and {@code open} throws
- * {@link LogCorruptException} naming the entry index and byte offset, because truncating there
- * would silently drop entries that were acknowledged and signed. What recovery cannot tell apart:
- * damage confined to the final record that looks exactly like an interrupted write (a cut-off
- * record); {@link #recovery()} reports the bytes dropped, and a head signed over that entry then no
- * longer verifies against the log, which is how an auditor sees it. Entries written but not yet
- * acknowledged when the process died survive recovery when they are whole: their submitters saw
- * no answer and must not assume they are absent.
+ * {@link #open} rebuilds the tree from the file and truncates a tail that a crash can have torn;
+ * other damage is refused with {@link LogCorruptException} ({@link LogRecovery} tells them apart).
  *
  * <p>Reading ({@link #entry}, roots, proofs, heads) is safe from any thread at any time.
  */
@@ -154,7 +138,7 @@ public final class MerkleLog implements AutoCloseable {
     private boolean stopQueued; // guarded by closeLock
 
     private MerkleLog(Path file, Path registeredAs, LogLimits limits, LogKey key, InstantSource clock,
-                      FileChannel channel, FileLock fileLock, Recovered recovered) {
+                      FileChannel channel, FileLock fileLock, LogRecovery.Recovered recovered) {
         this.file = file;
         this.registeredAs = registeredAs;
         this.limits = limits;
@@ -162,11 +146,11 @@ public final class MerkleLog implements AutoCloseable {
         this.clock = clock;
         this.channel = channel;
         this.fileLock = fileLock;
-        this.tree = recovered.tree;
-        this.offsets = recovered.offsets;
-        this.fileEnd = recovered.fileEnd;
-        this.publishedEnd = recovered.fileEnd;
-        this.recovery = recovered.recovery;
+        this.tree = recovered.tree();
+        this.offsets = recovered.offsets();
+        this.fileEnd = recovered.fileEnd();
+        this.publishedEnd = recovered.fileEnd();
+        this.recovery = new Recovery(recovered.tree().size(), recovered.truncatedBytes(), recovered.truncatedBecause());
         this.queue = new ArrayBlockingQueue<>(limits.queueMax() + 1); // + 1: room for STOP, always
         this.queuedEntries = new Semaphore(limits.queueMax());
         this.reservedLeaves = new AtomicLong(tree.size());
@@ -192,7 +176,7 @@ public final class MerkleLog implements AutoCloseable {
             if (created) {
                 forceDirectory(dir);
             }
-            Recovered recovered = recover(file, channel, limits);
+            LogRecovery.Recovered recovered = LogRecovery.recover(file, channel, limits);
             MerkleLog log = new MerkleLog(file, registeredAs, limits, key, clock, channel, fileLock, recovered);
             log.writer.start();
             return log;
@@ -227,94 +211,6 @@ public final class MerkleLog implements AutoCloseable {
     private static void forceDirectory(Path dir) throws IOException {
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
             directory.force(true);
-        }
-    }
-
-    private record Recovered(MerkleTree tree, long[] offsets, long fileEnd, Recovery recovery) {}
-
-    private static Recovered recover(Path file, FileChannel channel, LogLimits limits) throws IOException {
-        long fileBytes = channel.size();
-        Recovery clean = new Recovery(0, 0, "");
-        EntryFile.Header header = EntryFile.readHeader(channel, fileBytes);
-        switch (header) {
-            case VALID -> { }
-            case ABSENT -> {
-                if (fileBytes > 0) {
-                    clean = new Recovery(0, fileBytes, "ABSENT header: the file's creation never finished");
-                }
-                channel.truncate(0);
-                writeFully(channel, ByteBuffer.wrap(EntryFile.header()), 0);
-                channel.force(true);
-                fileBytes = EntryFile.HEADER_BYTES;
-            }
-            case FOREIGN -> throw new LogCorruptException(file, LogCorruptException.HEADER, 0,
-                    "not an entries.log of version " + EntryFile.VERSION);
-        }
-        MerkleTree tree = new MerkleTree(limits.leavesMax());
-        long[][] offsets = {new long[1024]};
-        EntryFile.Scan scan = EntryFile.scan(channel, fileBytes, limits.entryBytesMax(), (index, offset, bytes, at, length) -> {
-            if (index == limits.leavesMax()) {
-                return false;
-            }
-            boolean appended = tree.append(MerkleHashes.leafHash(bytes, at, length));
-            Check.state(appended, "the tree holds leavesMax leaves");
-            offsets[0] = ensureCapacity(offsets[0], index + 1, limits.leavesMax());
-            offsets[0][(int) index] = offset;
-            return true;
-        });
-        if (tree.size() == limits.leavesMax() && scan instanceof EntryFile.Scanned scanned
-                && scanned.entries() > tree.size()) {
-            throw new IOException(file + " holds more than leavesMax " + limits.leavesMax() + " entries; raise the limit");
-        }
-        return switch (scan) {
-            case EntryFile.Scanned scanned -> {
-                Check.state(scanned.endOffset() == fileBytes, "a scan that was not stopped reads to the end");
-                Check.state(scanned.entries() == tree.size(), "every scanned record became a leaf");
-                yield new Recovered(tree, offsets[0], fileBytes,
-                        new Recovery(tree.size(), clean.truncatedBytes(), clean.truncatedBecause()));
-            }
-            case EntryFile.Damaged damaged -> {
-                String because = tornTailOrThrow(file, channel, fileBytes, limits, damaged);
-                channel.truncate(damaged.offset());
-                channel.force(true);
-                Check.state(channel.size() == damaged.offset() && damaged.entries() == tree.size(),
-                        "truncated to the end of the last whole record");
-                yield new Recovered(tree, offsets[0], damaged.offset(),
-                        new Recovery(tree.size(), fileBytes - damaged.offset(), because));
-            }
-        };
-    }
-
-    /** Returns why the damaged tail is a torn write, or throws when it cannot be one. */
-    private static String tornTailOrThrow(Path file, FileChannel channel, long fileBytes, LogLimits limits,
-                                          EntryFile.Damaged damaged) throws IOException {
-        if (!damaged.damage().crashShaped) {
-            throw new LogCorruptException(file, damaged.entries(), damaged.offset(),
-                    damaged.damage() + ": " + damaged.detail());
-        }
-        if (damaged.damage() == EntryFile.Damage.INCOMPLETE_RECORD) {
-            long valid = EntryFile.findValidRecordAfter(channel, damaged.offset(), fileBytes, limits.entryBytesMax());
-            if (valid >= 0) {
-                throw new LogCorruptException(file, damaged.entries(), damaged.offset(), damaged.detail()
-                        + ", yet a valid record starts at byte " + valid + ": damaged length field, not a torn write");
-            }
-        }
-        return damaged.damage() + " at entry " + damaged.entries() + ", byte " + damaged.offset() + ": " + damaged.detail();
-    }
-
-    private static long[] ensureCapacity(long[] array, long needed, long max) {
-        if (needed <= array.length) {
-            return array;
-        }
-        long grown = Math.min(Math.max(needed, (long) array.length * 2), max);
-        Check.state(needed <= grown, "offset index fits leavesMax");
-        return Arrays.copyOf(array, (int) grown);
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer bytes, long position) throws IOException {
-        long at = position;
-        while (bytes.hasRemaining()) {
-            at += channel.write(bytes, at);
         }
     }
 
@@ -462,7 +358,7 @@ public final class MerkleLog implements AutoCloseable {
             long[] recordOffsets = new long[entries];
             int bytes = encode(batch, leafHashes, recordOffsets);
             try {
-                writeFully(channel, ByteBuffer.wrap(batchBytes, 0, bytes), fileEnd);
+                EntryFile.writeFully(channel, ByteBuffer.wrap(batchBytes, 0, bytes), fileEnd);
                 channel.force(false);
                 forces++; // only the writer thread writes it
             } catch (IOException failed) {
@@ -516,7 +412,7 @@ public final class MerkleLog implements AutoCloseable {
         try {
             publishedEnd = durableEnd;
             long first = tree.size();
-            offsets = ensureCapacity(offsets, first + leafHashes.length, limits.leavesMax());
+            offsets = EntryFile.ensureCapacity(offsets, first + leafHashes.length, limits.leavesMax());
             for (int i = 0; i < leafHashes.length; i++) {
                 boolean appended = tree.append(leafHashes[i]);
                 Check.state(appended, "leaves were reserved before queueing");

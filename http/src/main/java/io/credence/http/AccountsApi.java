@@ -1,0 +1,92 @@
+package io.credence.http;
+
+import io.credence.ledger.AccountKind;
+import io.credence.ledger.AccountStatus;
+import io.credence.ledger.Operation;
+import io.credence.ledger.Rejection;
+import io.credence.ledger.Unit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import static io.credence.http.RequestInputs.AMOUNT_MAX;
+import static io.credence.http.RequestInputs.queryLong;
+import static io.credence.http.RequestInputs.requestId;
+
+/**
+ * Accounts: opening one, changing its status or credit limits, showing its balances and buckets,
+ * and paging through its transfers, newest first.
+ */
+final class AccountsApi {
+    static final int TRANSFERS_PAGE_MAX = 1000;
+
+    private final LedgerCalls ledger;
+    private final String currency;
+
+    AccountsApi(LedgerCalls ledger, String currency) {
+        this.ledger = ledger;
+        this.currency = currency;
+    }
+
+    /** {@code POST /v1/accounts}. */
+    Reply create(JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        String accountId = body.requiredAccountId("accountId");
+        AccountKind kind = body.requiredEnum("kind", AccountKind.class);
+        Map<Unit, Long> limits = creditLimits(body);
+        body.rejectUnknownFields();
+        return ledger.command(requestId, new Operation.CreateAccount(accountId, kind, limits), 201);
+    }
+
+    /** {@code PATCH /v1/accounts/{accountId}}. */
+    Reply update(String accountId, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        AccountStatus status = body.optionalEnum("status", AccountStatus.class);
+        Map<Unit, Long> limits = body.has("creditLimits") ? creditLimits(body) : null;
+        body.rejectUnknownFields();
+        if (status == null && limits == null) {
+            throw new ApiError("status", "give status and/or creditLimits to change");
+        }
+        return ledger.command(requestId, new Operation.UpdateAccount(accountId, status, limits), 200);
+    }
+
+    /** {@code GET /v1/accounts/{accountId}} and its {@code /balances}. */
+    Reply show(String accountId) {
+        Map<String, Object> view = ledger.query(l -> l.account(accountId)
+                .map(a -> Views.account(a, l.identitiesOf(accountId), currency, l.nowMillis())).orElse(null));
+        if (view == null) {
+            return Reply.problem(Problem.of(new Rejection.UnknownAccount(accountId)));
+        }
+        return Reply.json(200, view);
+    }
+
+    /** {@code GET /v1/accounts/{accountId}/transfers?limit=&before=}. */
+    Reply listTransfers(String accountId, Request request) {
+        Fields query = Request.extractQueryParameters(request);
+        int limit = (int) queryLong(query, "limit", 1, TRANSFERS_PAGE_MAX, 100);
+        long before = queryLong(query, "before", 1, Long.MAX_VALUE, 0);
+        Map<String, Object> page = ledger.query(l -> l.transfers(accountId, before, limit)
+                .map(list -> Views.transfers(list, limit)).orElse(null));
+        if (page == null) {
+            return Reply.problem(Problem.of(new Rejection.UnknownAccount(accountId)));
+        }
+        return Reply.json(200, page);
+    }
+
+    private static Map<Unit, Long> creditLimits(JsonBody body) {
+        JsonBody limits = body.optionalObject("creditLimits");
+        Map<Unit, Long> out = new EnumMap<>(Unit.class);
+        if (limits == null) {
+            return out;
+        }
+        var names = limits.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            Unit unit = Enums.parse("creditLimits." + name, name, Unit.class);
+            out.put(unit, limits.requiredLong(name, 0, AMOUNT_MAX));
+        }
+        return out;
+    }
+}
