@@ -76,6 +76,23 @@ class RatingEngineTest {
     }
 
     @Test
+    void aCheckAtZeroRoutesAnyCallerWithSomethingLeft() {
+        OutletPolicy zero = new OutletPolicy.Check(0);
+        assertThat(zero.allows(0)).isFalse();
+        assertThat(zero.allows(1)).isTrue();
+        assertThat(((OutletPolicy.Check) zero).threshold()).isZero();
+        assertThatThrownBy(() -> new OutletPolicy.Check(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threshold must be >= 0");
+        assertThat(engine.outlet(null)).isEqualTo(new OutletPolicy.NoCheck());
+    }
+
+    @Test
+    void anEngineRatesUnderTheCatalogItWasBuiltWith() {
+        Catalog catalog = RatingTestCatalog.standard();
+        assertThat(new RatingEngine(catalog).catalog()).isSameAs(catalog);
+    }
+
+    @Test
     void equallySpecificRulesThatCanMatchTheSameRequestAreACatalogError() {
         Rule a = rule("lte callers", Set.of(NetworkType.LTE), null, null, null, new Rule.Decision.Free());
         Rule b = rule("phones", null, Set.of(TerminalType.PHONE), null, null, new Rule.Decision.Charge("voice-std"));

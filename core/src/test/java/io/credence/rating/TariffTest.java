@@ -46,11 +46,46 @@ class TariffTest {
     }
 
     @Test
+    void unitsForMoneyThatBuysExactlyTheMostUnitsAskedForIsThatMost() {
+        Tariff t = tariff(Tariff.Rounding.UP, 0);
+        // 100 s cost 12 + 4 blocks of 2 = 20
+        assertThat(t.price(100, null)).isEqualTo(20);
+        assertThat(t.unitsFor(20, null, 100)).isEqualTo(100);
+        assertThat(t.unitsFor(21, null, 100)).isEqualTo(100);
+        assertThat(t.unitsFor(19, null, 100)).isEqualTo(90);
+        assertThat(t.unitsFor(20, null, 101)).isEqualTo(100);
+        assertThat(t.unitsFor(12, null, 1)).isEqualTo(1);
+    }
+
+    @Test
+    void aStepNeedsAPositiveEndAndBlockAndMayBeFree() {
+        Tariff.Step free = new Tariff.Step(1, 1, 0);
+        assertThat(free.until()).isEqualTo(1);
+        assertThat(free.blockUnits()).isEqualTo(1);
+        assertThat(free.pricePerBlock()).isZero();
+        for (long[] bad : new long[][] {{0, 1, 1}, {-1, 1, 1}, {1, 0, 1}, {1, -1, 1}, {1, 1, -1}}) {
+            assertThatThrownBy(() -> new Tariff.Step(bad[0], bad[1], bad[2])).as("step %s", java.util.Arrays.toString(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a step needs until > 0, blockUnits > 0 and pricePerBlock >= 0");
+        }
+    }
+
+    @Test
     void stepsMustCoverEverything() {
         assertThatThrownBy(() -> new Tariff("t", Unit.BYTES, List.of(new Tariff.Step(100, 1, 1)), Tariff.Rounding.UP, 0,
                 Map.of())).hasMessageContaining("open-ended");
         assertThatThrownBy(() -> new Tariff("t", Unit.BYTES, List.of(new Tariff.Step(100, 1, 1), new Tariff.Step(50, 1, 1),
                 new Tariff.Step(Long.MAX_VALUE, 1, 1)), Tariff.Rounding.UP, 0, Map.of())).hasMessageContaining("increasing");
+        // a step ending where the previous one ended would cover nothing
+        assertThatThrownBy(() -> new Tariff("t", Unit.BYTES, List.of(new Tariff.Step(100, 1, 1), new Tariff.Step(100, 1, 2),
+                new Tariff.Step(Long.MAX_VALUE, 1, 1)), Tariff.Rounding.UP, 0, Map.of()))
+                .hasMessage("tariff t: steps must have increasing 'until'");
+        assertThatThrownBy(() -> new Tariff("t", Unit.BYTES, List.of(new Tariff.Step(Long.MAX_VALUE, 1, 1)),
+                Tariff.Rounding.UP, 0, Map.of("night", List.of(new Tariff.Step(5, 1, 1), new Tariff.Step(5, 1, 1),
+                        new Tariff.Step(Long.MAX_VALUE, 1, 1)))))
+                .hasMessage("tariff t: bands.night must have increasing 'until'");
+        assertThat(new Tariff("t", Unit.BYTES, List.of(new Tariff.Step(1, 1, 1), new Tariff.Step(2, 1, 1),
+                new Tariff.Step(Long.MAX_VALUE, 1, 1)), Tariff.Rounding.UP, 0, Map.of()).steps()).hasSize(3);
     }
 
     /** A price never decreases when units increase, whatever the steps, rounding and minimum. */
