@@ -7,7 +7,17 @@ import io.credence.market.contract.ContractLimits;
 import io.credence.market.contract.Offer;
 import io.credence.market.contract.OfferRanking;
 import io.credence.market.contract.ResourceType;
+import io.credence.market.trade.ContractAnswer;
+import io.credence.market.trade.ContractView;
+import io.credence.market.trade.EndAnswer;
+import io.credence.market.trade.Listed;
+import io.credence.market.trade.MarketUnavailable;
 import io.credence.market.trade.Marketplace;
+import io.credence.market.trade.Provider;
+import io.credence.market.trade.Publication;
+import io.credence.market.trade.Registration;
+import io.credence.market.trade.Requested;
+import io.credence.market.trade.VerdictAnswer;
 
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -112,15 +122,15 @@ final class MarketApi {
                 String reason = request.optionalString("reason");
                 request.rejectUnknownFields();
                 return switch (market.allocate(path[4], station, devices::homeBaseStation, allocated, reason)) {
-                    case Marketplace.EndAnswer.Proposed p -> new Answer.Json(200, Map.of("contractId", path[4],
+                    case EndAnswer.Proposed p -> new Answer.Json(200, Map.of("contractId", path[4],
                             "allocation", "ALLOCATED"));
-                    case Marketplace.EndAnswer.Ended e -> new Answer.Json(200, Map.of("contractId", path[4],
+                    case EndAnswer.Ended e -> new Answer.Json(200, Map.of("contractId", path[4],
                             "allocation", "REFUSED", "termination", e.result().termination().name(),
                             "feePaidMinor", e.result().feePaidMinor()));
-                    case Marketplace.EndAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404
+                    case EndAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404
                             ? "unknown-contract" : r.status() == 403 ? "not-a-party" : "contract-state", "contractId",
                             r.reason());
-                    case Marketplace.EndAnswer.Rejected r -> throw new IllegalStateException("an allocation is not rejected");
+                    case EndAnswer.Rejected r -> throw new IllegalStateException("an allocation is not rejected");
                 };
             }
             if (path.length == 5 && path[3].equals("validations") && path[4].equals("pending")) {
@@ -137,7 +147,7 @@ final class MarketApi {
                 return published(market.withdraw(signed(body.get(), "signedWithdrawal")), "offerId");
             }
             throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
-        } catch (Marketplace.MarketUnavailable unavailable) {
+        } catch (MarketUnavailable unavailable) {
             throw new ApiError(503, "busy", null, unavailable.getMessage());
         }
     }
@@ -176,8 +186,8 @@ final class MarketApi {
         if (path.length == 6 && path[5].equals("validations")) {
             requireMethod(method, "POST");
             return switch (market.addVerdict(contractId, signed(body.get(), "signedValidation"))) {
-                case Marketplace.VerdictAnswer.Counted counted -> contractAnswer(counted.contract());
-                case Marketplace.VerdictAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404
+                case VerdictAnswer.Counted counted -> contractAnswer(counted.contract());
+                case VerdictAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404
                         ? "unknown-contract" : "verdict-refused", "signedValidation", r.reason());
             };
         }
@@ -206,15 +216,15 @@ final class MarketApi {
         return Map.of("contracts", items);
     }
 
-    private static Answer contractAnswer(Marketplace.ContractAnswer answer) {
+    private static Answer contractAnswer(ContractAnswer answer) {
         return switch (answer) {
-                case Marketplace.ContractAnswer.Effective e -> new Answer.Json(201, Map.of("contractId", e.contractId(),
+                case ContractAnswer.Effective e -> new Answer.Json(201, Map.of("contractId", e.contractId(),
                         "status", "EFFECTIVE", "validators", e.validators(), "logIndex", e.logIndex()));
-                case Marketplace.ContractAnswer.Validating v -> new Answer.Json(202, Map.of("contractId", v.contractId(),
+                case ContractAnswer.Validating v -> new Answer.Json(202, Map.of("contractId", v.contractId(),
                         "status", "VALIDATING", "logIndex", v.logIndex()));
-                case Marketplace.ContractAnswer.NotEffective n -> new Answer.Failed(new Problem(409, "not-effective",
+                case ContractAnswer.NotEffective n -> new Answer.Failed(new Problem(409, "not-effective",
                         "Not effective", n.reason(), null, Map.of("contractId", n.contractId(), "logIndex", n.logIndex())));
-                case Marketplace.ContractAnswer.Refused r -> new Answer.Failed(new Problem(
+                case ContractAnswer.Refused r -> new Answer.Failed(new Problem(
                         r.type().equals("contract-exists") ? 409 : 422, r.type(),
                         r.type().equals("payment-refused") ? "Payment refused" : "Contract refused",
                         String.join("; ", r.problems()),
@@ -257,7 +267,7 @@ final class MarketApi {
         } else {
             throw new ApiError("simId", "is required: the acting terminal (or operatorId for an operator)");
         }
-        Marketplace.EndAnswer answer = switch (action) {
+        EndAnswer answer = switch (action) {
             case "complete" -> market.end(contractId, party, io.credence.market.contract.Termination.COMPLETED);
             case "cancel" -> market.end(contractId, party, io.credence.market.contract.Termination.BUYER_EARLY);
             case "early-termination" -> market.proposeEarlyEnd(contractId, party, fee);
@@ -265,14 +275,14 @@ final class MarketApi {
             default -> market.answerEarlyEnd(contractId, party, false);
         };
         return switch (answer) {
-            case Marketplace.EndAnswer.Ended e -> new Answer.Json(200, Map.of("contractId", contractId,
+            case EndAnswer.Ended e -> new Answer.Json(200, Map.of("contractId", contractId,
                     "termination", e.result().termination().name(), "feePaidMinor", e.result().feePaidMinor(),
                     "actualDurationMillis", e.result().actualDurationMillis(), "logIndex", e.logIndex()));
-            case Marketplace.EndAnswer.Proposed p -> new Answer.Json(200, Map.of("contractId", contractId,
+            case EndAnswer.Proposed p -> new Answer.Json(200, Map.of("contractId", contractId,
                     "proposedFeeMinor", p.feeMinor()));
-            case Marketplace.EndAnswer.Rejected r -> new Answer.Json(200, Map.of("contractId", contractId,
+            case EndAnswer.Rejected r -> new Answer.Json(200, Map.of("contractId", contractId,
                     "status", "EFFECTIVE", "proposal", "rejected"));
-            case Marketplace.EndAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404 ? "unknown-contract"
+            case EndAnswer.Refused r -> throw new ApiError(r.status(), r.status() == 404 ? "unknown-contract"
                     : r.status() == 403 ? "not-a-party" : "contract-state", "contractId", r.reason());
         };
     }
@@ -314,16 +324,16 @@ final class MarketApi {
         throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
     }
 
-    private static Answer registered(Marketplace.Registration registration) {
+    private static Answer registered(Registration registration) {
         return switch (registration) {
-            case Marketplace.Registration.Registered r -> {
+            case Registration.Registered r -> {
                 Map<String, Object> out = providerView(r.provider());
                 if (r.seed() != null) {
                     out.put("seed", B64.encodeToString(r.seed()));
                 }
                 yield new Answer.Json(r.again() ? 200 : 201, out);
             }
-            case Marketplace.Registration.Refused refused -> throw new ApiError(409, "key-mismatch", "publicKey",
+            case Registration.Refused refused -> throw new ApiError(409, "key-mismatch", "publicKey",
                     refused.reason());
         };
     }
@@ -354,7 +364,7 @@ final class MarketApi {
         throw new ApiError(404, "not-found", null, "no resource at /" + String.join("/", path).substring(1));
     }
 
-    private Map<String, Object> requestView(Marketplace.Requested r) {
+    private Map<String, Object> requestView(Requested r) {
         io.credence.market.contract.Request q = r.request().entry();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("requestId", q.requestId());
@@ -396,7 +406,7 @@ final class MarketApi {
         return id;
     }
 
-    private static Map<String, Object> contractView(Marketplace.ContractView v) {
+    private static Map<String, Object> contractView(ContractView v) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("contractId", v.contract().entry().contractId());
         out.put("status", v.status());
@@ -414,7 +424,7 @@ final class MarketApi {
         return out;
     }
 
-    private static Map<String, Object> providerView(Marketplace.Provider p) {
+    private static Map<String, Object> providerView(Provider p) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("providerId", p.providerId());
         out.put("terminalId", p.terminalId());
@@ -465,7 +475,7 @@ final class MarketApi {
         }
     }
 
-    static Map<String, Object> offerView(Marketplace.Listed listed) {
+    static Map<String, Object> offerView(Listed listed) {
         Offer o = listed.offer().entry();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("offerId", o.offerId());
@@ -486,11 +496,11 @@ final class MarketApi {
     }
 
     /** @param idField what the published entry's id is called in the answer */
-    private static Answer published(Marketplace.Publication publication, String idField) {
+    private static Answer published(Publication publication, String idField) {
         return switch (publication) {
-            case Marketplace.Publication.Published p -> new Answer.Json(p.again() ? 200 : 201,
+            case Publication.Published p -> new Answer.Json(p.again() ? 200 : 201,
                     Map.of(idField, p.id(), "logIndex", p.logIndex()));
-            case Marketplace.Publication.Refused r -> throw new ApiError(422, "entry-refused", r.field(), r.reason());
+            case Publication.Refused r -> throw new ApiError(422, "entry-refused", r.field(), r.reason());
         };
     }
 

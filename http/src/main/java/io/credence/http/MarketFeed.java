@@ -4,7 +4,7 @@ import io.credence.market.contract.Offer;
 import io.credence.market.contract.Signed;
 import io.credence.market.contract.Withdrawal;
 import io.credence.market.log.MerkleLog;
-import io.credence.market.trade.Marketplace;
+import io.credence.market.trade.Listed;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -117,7 +117,7 @@ public final class MarketFeed extends Handler.Wrapper implements AutoCloseable {
         Signed<?> signed = Signed.decode(log.entry(index));
         return switch (signed.entry()) {
             case Offer o -> "id: " + index + "\nevent: offer\ndata: " + JsonBody.MAPPER.writeValueAsString(
-                    MarketApi.offerView(new Marketplace.Listed(Signed.decode(log.entry(index), Offer.class), index, 0)))
+                    MarketApi.offerView(new Listed(Signed.decode(log.entry(index), Offer.class), index, 0)))
                     + "\n\n";
             case Withdrawal w -> "id: " + index + "\nevent: withdrawal\ndata: " + JsonBody.MAPPER.writeValueAsString(
                     Map.of("offerId", w.offerId(), "providerId", w.providerId())) + "\n\n";

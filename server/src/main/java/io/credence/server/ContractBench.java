@@ -17,7 +17,10 @@ import io.credence.market.contract.Offer;
 import io.credence.market.contract.Payment;
 import io.credence.market.contract.ResourceType;
 import io.credence.market.contract.Signed;
+import io.credence.market.trade.ContractAnswer;
 import io.credence.market.trade.Marketplace;
+import io.credence.market.trade.Publication;
+import io.credence.market.trade.Registration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -83,7 +86,7 @@ public final class ContractBench implements Callable<Integer> {
         long now = System.currentTimeMillis();
         Signed<Offer> offer = Signed.sign(new Offer("bench-offer", service, "provider", "sim-p", now, now + 3_600_000, 3,
                 100, ChargingStandard.PER_MB, ResourceType.DATA_BYTES, 50_000_000), "provider", provider);
-        if (!(market.publish(offer.encode()) instanceof Marketplace.Publication.Published)) {
+        if (!(market.publish(offer.encode()) instanceof Publication.Published)) {
             throw new IllegalStateException("the benchmark's offer was refused");
         }
         List<byte[]> signed = new ArrayList<>();
@@ -102,7 +105,7 @@ public final class ContractBench implements Callable<Integer> {
         for (int t = 0; t < threads; t++) {
             workers.add(Thread.ofPlatform().start(() -> {
                 for (int i = next.getAndIncrement(); i < contracts; i = next.getAndIncrement()) {
-                    if (market.propose(signed.get(i)) instanceof Marketplace.ContractAnswer.Effective) {
+                    if (market.propose(signed.get(i)) instanceof ContractAnswer.Effective) {
                         effective.incrementAndGet();
                     }
                 }
@@ -120,8 +123,8 @@ public final class ContractBench implements Callable<Integer> {
                 + "made before the clock starts)%n", signsEach, verifiesEach);
     }
 
-    private static Ed25519.KeyPair seed(Marketplace.Registration registration) {
-        return Ed25519.fromSeed(((Marketplace.Registration.Registered) registration).seed());
+    private static Ed25519.KeyPair seed(Registration registration) {
+        return Ed25519.fromSeed(((Registration.Registered) registration).seed());
     }
 
     private static void submit(DurableEngine ledger, Operation op) throws Exception {
