@@ -23,6 +23,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -181,26 +182,29 @@ final class ExchangeHandler extends Http2ConnectionHandler implements Http2Frame
         super.onConnectionError(ctx, outbound, cause, http2Ex);
     }
 
-    /** Takes over exchanges from the connection's outbox and sends what the stream limit allows; on the loop. */
+    /**
+     * Takes over an exchange from the connection's outbox: starts it when the stream limit allows
+     * and nothing waits before it, else queues it; {@link #startAndFlush} follows. On the loop.
+     */
     void accept(Exchange e) {
         if (closedBecause != null) {
             e.fail(new IOException("not sent: " + closedBecause));
             return;
         }
-        if (!connection().local().canOpenStream() || !waiting.isEmpty()) {
-            if (waiting.size() >= waitingMax) {
-                e.fail(new IOException("not sent: all " + waitingMax + " places waiting for a stream are taken"));
-                return;
-            }
-            waiting.add(e);
-        } else {
+        if (waiting.isEmpty() && connection().local().canOpenStream()) {
             start(e);
+        } else if (waiting.size() < waitingMax) {
+            waiting.add(e); // in order: started by startWaiting() when streams close
+        } else {
+            e.fail(new IOException("not sent: all " + waitingMax + " places waiting for a stream are taken"));
+            return;
         }
         byAge.add(e);
     }
 
-    /** Writes what {@link #accept} and the answers queued; on the loop. */
-    void flush() {
+    /** Starts what waits while the stream limit allows, then writes everything queued in one flush; on the loop. */
+    void startAndFlush() {
+        startWaiting();
         flush(ctx);
     }
 
@@ -211,7 +215,7 @@ final class ExchangeHandler extends Http2ConnectionHandler implements Http2Frame
             return;
         }
         int id = connection().local().incrementAndGetNextStreamId();
-        if (id < 0) { // 2^30 requests on one connection: a run of days at any rate this generator reaches
+        if (id < 0) { // after 2^30 requests on one connection (15 hours at 20,000/s): more --connections
             e.fail(new IOException("not sent: HTTP/2 stream ids exhausted on this connection"));
             return;
         }
@@ -262,6 +266,7 @@ final class ExchangeHandler extends Http2ConnectionHandler implements Http2Frame
      */
     private void sweep() {
         long now = System.nanoTime();
+        boolean waitedOut = false;
         for (Exchange e; (e = byAge.peek()) != null; ) {
             if (!e.done && e.deadlineNanos - now > 0) {
                 break;
@@ -271,12 +276,16 @@ final class ExchangeHandler extends Http2ConnectionHandler implements Http2Frame
                 if (e.streamId != 0) {
                     byStream.remove(e.streamId);
                     resetStream(ctx, e.streamId, Http2Error.CANCEL.code(), ctx.newPromise());
-                } // else it stays in waiting, done, and is skipped there
+                } else {
+                    waitedOut = true;
+                }
                 e.fail(new TimeoutException("no answer within the request timeout"));
             }
         }
-        startWaiting();
-        flush(ctx);
+        if (waitedOut) { // their places in the queue are free again
+            waiting.removeIf(e -> e.done);
+        }
+        startAndFlush();
     }
 
     @Override
@@ -340,7 +349,7 @@ final class ExchangeHandler extends Http2ConnectionHandler implements Http2Frame
     public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
         // streams above lastStreamId are closed by the handler right after: onStreamClosed fails them
         closedBecause = "the server sent GOAWAY (" + Http2Error.valueOf(errorCode) + ", last stream " + lastStreamId
-                + (debugData.isReadable() ? ", " + debugData.toString(java.nio.charset.StandardCharsets.UTF_8) : "")
+                + (debugData.isReadable() ? ", " + debugData.toString(StandardCharsets.UTF_8) : "")
                 + ")";
     }
 

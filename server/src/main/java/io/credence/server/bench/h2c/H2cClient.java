@@ -92,9 +92,10 @@ public final class H2cClient implements AutoCloseable {
             return new H2cConnection(channel, handler, requestTimeoutNanos, maxStreams);
         } catch (ExecutionException | TimeoutException notHttp2) {
             channel.close();
-            Throwable cause = notHttp2 instanceof ExecutionException ? notHttp2.getCause() : notHttp2;
+            String why = notHttp2 instanceof ExecutionException failed ? failed.getCause().getMessage()
+                    : "no SETTINGS within " + connectTimeout.toMillis() + " ms";
             throw new NotHttp2("http://" + authority + "/ did not answer the HTTP/2 connection preface with SETTINGS "
-                    + "(h2c by prior knowledge): " + cause.getMessage(), cause);
+                    + "(h2c by prior knowledge): " + why, notHttp2);
         } catch (InterruptedException interrupted) {
             channel.close();
             throw interrupted;

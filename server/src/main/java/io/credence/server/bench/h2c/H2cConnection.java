@@ -70,7 +70,7 @@ public final class H2cConnection implements AutoCloseable {
         for (Exchange e; (e = outbox.poll()) != null; ) {
             handler.accept(e);
         }
-        handler.flush();
+        handler.startAndFlush();
     }
 
     /** Whether new requests can still be sent (no GOAWAY received, not closed). */

@@ -114,6 +114,19 @@ class H2cClientTest {
     }
 
     @Test
+    void aRequestThatTimedOutWaitingGivesItsPlaceBack() throws Exception {
+        Stub stub = stub(1);
+        H2cConnection connection = client(Duration.ofMillis(500)).connect("127.0.0.1", stub.port(), 1);
+        CompletableFuture<H2cResponse> open = send(connection, "/never", null);
+        CompletableFuture<H2cResponse> waiting = send(connection, "/never", null);
+        assertThatThrownBy(() -> open.get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(TimeoutException.class);
+
+        H2cResponse answer = send(connection, "/echo", "again").get(10, TimeUnit.SECONDS);
+        assertThat(new String(answer.body(), StandardCharsets.UTF_8)).isEqualTo("again");
+    }
+
+    @Test
     void aLostConnectionFailsWhatIsOpenAndTakesNoMore() throws Exception {
         Stub stub = stub(16);
         H2cConnection connection = client(TIMEOUT).connect("127.0.0.1", stub.port(), 10);
