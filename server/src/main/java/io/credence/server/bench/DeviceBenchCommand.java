@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -97,7 +99,7 @@ final class DeviceBenchCommand implements Callable<Integer> {
         List<HttpClient> clients = new ArrayList<>();
         try {
             for (int k = 0; k < connections; k++) {
-                clients.add(NchfBenchCommand.upgradedClient(base));
+                clients.add(upgradedClient(base));
             }
             long started = System.nanoTime();
             List<DeviceLoad.Agent> provisioned = provision(new ApiClient(base));
@@ -112,7 +114,7 @@ final class DeviceBenchCommand implements Callable<Integer> {
                 System.out.println("first request without an answer: " + load.firstFailure());
             }
             return report.stoppedEarly() == null ? 0 : Main.EXIT_UNREACHABLE;
-        } catch (NchfBenchCommand.NotUpgraded refused) {
+        } catch (NotUpgraded refused) {
             System.err.println("credence: " + refused.getMessage());
             return Main.EXIT_REFUSED;
         } catch (ConnectException unreachable) {
@@ -124,6 +126,33 @@ final class DeviceBenchCommand implements Callable<Integer> {
         } finally {
             clients.forEach(HttpClient::shutdownNow);
         }
+    }
+
+    /** The server answered GET /health over HTTP/1.1: it does not speak h2c. */
+    static final class NotUpgraded extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotUpgraded(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A client whose one connection is already HTTP/2: the JDK client has no prior knowledge, it
+     * upgrades ({@code Upgrade: h2c}) on its first request, so that request is a lone
+     * {@code GET /health} before the load starts.
+     */
+    static HttpClient upgradedClient(URI base) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<Void> health = client.send(HttpRequest.newBuilder(base.resolve("health"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+        if (health.version() != HttpClient.Version.HTTP_2) {
+            client.shutdownNow();
+            throw new NotUpgraded(base + " did not upgrade to HTTP/2 (h2c) on GET /health: answered "
+                    + health.statusCode() + " over " + health.version());
+        }
+        return client;
     }
 
     private static final class ProvisioningRefused extends Exception {

@@ -2,25 +2,22 @@ package io.credence.server.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.credence.server.bench.h2c.H2cConnection;
+import io.credence.server.bench.h2c.H2cResponse;
+import io.netty.util.AsciiString;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The open-loop load of {@code credence bench nchf}: whole Nchf converged-charging sessions
- * (create, {@code updates} updates, release) over HTTP/2 clients whose connections are already
- * upgraded, on the schedule of {@link SessionSchedule}.
+ * (create, {@code updates} updates, release) over h2c connections that are already open
+ * ({@link H2cConnection}: HTTP/2 by prior knowledge, so every answer is an HTTP/2 answer), on the
+ * schedule of {@link SessionSchedule}. Answers arrive on the connections' event loops.
  *
  * <p>A create's {@code ChargingDataRef} (the last segment of its {@code Location}) names the
  * session's later requests; each request carries the next {@code invocationSequenceNumber}. The
@@ -34,16 +31,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class NchfLoad extends SessionSchedule<NchfLoad.Session> {
     static final String ROOT = "nchf-convergedcharging/v3/chargingdata";
+    private static final String CREATE_PATH = "/" + ROOT;
+    private static final AsciiString POST = AsciiString.cached("POST");
+    private static final AsciiString JSON_TYPE = AsciiString.cached("application/json");
+    private static final AsciiString LOCATION = AsciiString.cached("location");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<HttpClient> clients;
-    private final URI base;
-    private final Duration requestTimeout;
+    private final List<H2cConnection> connections;
     private final String nfName;
     private final String timeStamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    private final AtomicLong overHttp1 = new AtomicLong();
     private final AtomicLong nextSession = new AtomicLong();
-    private volatile String lost;
     private volatile String firstFailure;
     /** Causes by the number they are counted under (0: none); guarded by itself. */
     private final List<String> causes = new ArrayList<>(List.of(""));
@@ -53,29 +50,28 @@ final class NchfLoad extends SessionSchedule<NchfLoad.Session> {
      * the invocationSequenceNumber of its next request.
      */
     static final class Session extends SessionSchedule.Slot {
-        final HttpClient client;
+        final H2cConnection connection;
         long number;
         String msisdn;
         String ref;
 
-        Session(HttpClient client) {
-            this.client = client;
+        Session(H2cConnection connection) {
+            this.connection = connection;
         }
     }
 
     /**
-     * @param base   the server's URL ending in '/'
-     * @param runId  makes this run's create bodies (and so its ChargingDataRefs) differ from other runs'
+     * @param connections     open connections; session slot i sends on connection i mod their number
+     * @param requestTimeoutNanos the connections' request timeout: how long the drain waits at most
+     * @param runId           makes this run's create bodies (and so its ChargingDataRefs) differ from other runs'
      */
-    NchfLoad(LoadPlan plan, List<HttpClient> clients, URI base, Duration requestTimeout, String runId) {
-        super(plan, requestTimeout.toNanos());
-        this.clients = List.copyOf(clients);
-        this.base = base;
-        this.requestTimeout = requestTimeout;
+    NchfLoad(LoadPlan plan, List<H2cConnection> connections, long requestTimeoutNanos, String runId) {
+        super(plan, requestTimeoutNanos);
+        this.connections = List.copyOf(connections);
         this.nfName = "credence-bench-" + runId;
         List<Session> slots = new ArrayList<>();
         for (int i = 0; i < plan.sessions(); i++) {
-            slots.add(new Session(clients.get(i % clients.size())));
+            slots.add(new Session(connections.get(i % connections.size())));
         }
         start(slots);
     }
@@ -83,11 +79,6 @@ final class NchfLoad extends SessionSchedule<NchfLoad.Session> {
     /** The first request that failed without an answer, or null. */
     String firstFailure() {
         return firstFailure;
-    }
-
-    /** Answers that came over HTTP/1.1, not HTTP/2 (should be 0). */
-    long overHttp1() {
-        return overHttp1.get();
     }
 
     @Override
@@ -101,9 +92,15 @@ final class NchfLoad extends SessionSchedule<NchfLoad.Session> {
                 code -> code / 1000 + (code % 1000 == 0 ? "" : " " + names.get((int) (code % 1000))));
     }
 
+    /** A lost connection stops the run: its sessions could only count failures from then on. */
     @Override
     String stopReason() {
-        return lost;
+        for (H2cConnection c : connections) {
+            if (!c.isOpen()) {
+                return "HTTP/2 connection to " + c + ": " + c.closedBecause();
+            }
+        }
+        return null;
     }
 
     /** The JSON body of a session's next request (TS 32.291 ChargingDataRequest, as an SMF sends it). */
@@ -128,39 +125,27 @@ final class NchfLoad extends SessionSchedule<NchfLoad.Session> {
     void send(Session s, long dueNanos) {
         Step step = stepOf(s.nextNumber);
         String path = switch (step) {
-            case FIRST -> ROOT;
-            case UPDATE -> ROOT + "/" + s.ref + "/update";
-            case LAST -> ROOT + "/" + s.ref + "/release";
+            case FIRST -> CREATE_PATH;
+            case UPDATE -> CREATE_PATH + "/" + s.ref + "/update";
+            case LAST -> CREATE_PATH + "/" + s.ref + "/release";
         };
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(s, step))).build();
-        try {
-            s.client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                    .whenComplete((response, failure) -> answered(s, step, dueNanos, response, failure));
-        } catch (RuntimeException refused) { // e.g. the client was shut down
-            answered(s, step, dueNanos, null, refused);
-        }
+        s.connection.send(POST, path, JSON_TYPE, body(s, step),
+                (response, failure) -> answered(s, step, dueNanos, response, failure));
     }
 
-    /** On an HttpClient thread (or at once, for a request that could not be sent). */
-    private void answered(Session s, Step step, long dueNanos, HttpResponse<byte[]> response, Throwable failure) {
-        int status = response == null ? -1 : response.statusCode();
+    /** On the connection's event loop (or at once, for a request that could not be sent). */
+    private void answered(Session s, Step step, long dueNanos, H2cResponse response, Throwable failure) {
+        int status = response == null ? -1 : response.status();
         String cause = response == null ? null : cause(response);
         String ref = null;
         if (response != null && step == Step.FIRST && status == 201) {
-            ref = response.headers().firstValue("Location").map(l -> l.substring(l.lastIndexOf('/') + 1))
-                    .filter(r -> !r.isEmpty()).orElse(null);
+            String location = response.header(LOCATION);
+            ref = location == null ? null : location.substring(location.lastIndexOf('/') + 1);
+            ref = ref == null || ref.isEmpty() ? null : ref;
             cause = ref == null ? "NO_LOCATION" : cause;
         }
-        if (response != null && response.version() != HttpClient.Version.HTTP_2) {
-            overHttp1.incrementAndGet();
-        }
         if (failure != null && firstFailure == null) {
-            firstFailure = String.valueOf(unwrap(failure));
-        }
-        if (failure != null && unwrap(failure) instanceof ConnectException) {
-            lost = "cannot connect to " + base;
+            firstFailure = String.valueOf(failure);
         }
         boolean success = status >= 200 && status < 300 && cause == null;
         if (success && step == Step.FIRST) {
@@ -170,13 +155,9 @@ final class NchfLoad extends SessionSchedule<NchfLoad.Session> {
         answered(s, step, dueNanos, step == Step.FIRST ? 0 : LoadPlan.USED_OCTETS, new Answer(code, success));
     }
 
-    private static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    }
-
     /** The problem's cause, "-" for an error without one; null for a success (whose body is not read). */
-    private static String cause(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
+    private static String cause(H2cResponse response) {
+        int status = response.status();
         if (status >= 200 && status < 300) {
             return null;
         }
