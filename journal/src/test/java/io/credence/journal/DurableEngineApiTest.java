@@ -461,6 +461,7 @@ class DurableEngineApiTest {
         }
         barrier(engine);
         assertThat(engine.lastSnapshotRecord()).as("every 3 records").isEqualTo(3);
+        assertThat(JournalFormat.snapshot(dir, 3)).as("on disk once the barrier returns").exists();
         Set<Thread> mine = snapshotThreads();
         mine.removeAll(before);
         assertThat(mine).as("the snapshot was written beside the writer").isNotEmpty();
@@ -469,6 +470,8 @@ class DurableEngineApiTest {
 
         assertThat(engine.writerAlive()).isFalse();
         assertThat(engine.lastSnapshotRecord()).as("the final snapshot").isEqualTo(5);
+        assertThat(RecoveryEdgesTest.openHandlesOf(JournalFormat.segment(dir, 6))).as("the segment is closed").isEmpty();
+        assertThat(RecoveryEdgesTest.openHandlesOf(dir.resolve("LOCK"))).as("LOCK is closed").isEmpty();
         await(() -> mine.stream().noneMatch(Thread::isAlive), "the snapshot thread ends with the engine");
         String reason = "engine is shut down";
         assertThat(engine.submit(create("c-x", "x"))).isEqualTo(new Submission.Stopped<Outcome>(reason));
@@ -480,6 +483,82 @@ class DurableEngineApiTest {
         assertThatThrownBy(asked::join).hasCauseInstanceOf(IllegalStateException.class).cause().hasMessage(reason);
         engine.close();
         assertThat(support.fatal).isEmpty();
+    }
+
+    /**
+     * A snapshot still being written when close() begins, with no record after it (so no final
+     * snapshot), fails at its very end (its name is taken by a directory that is not empty): the
+     * writer waits for it before it stops, and reports the failure, whenever the failure comes.
+     */
+    @Test
+    void aSnapshotInFlightAtCloseIsWaitedForAndItsFailureReported() throws Exception {
+        int batches = 40;
+        JournalConfig config = JournalTestSupport.CONFIG.withSnapshotEveryRecords(64L * batches);
+        DurableEngine engine = support.open(dir, config);
+        // after start-up, which would set a snapshot it cannot read aside
+        Files.createDirectories(JournalFormat.snapshot(dir, 64L * batches).resolve("taken"));
+        for (int b = 0; b < batches; b++) {
+            int batch = b;
+            answer(engine.submitAll(java.util.stream.IntStream.range(0, 64)
+                    .mapToObj(i -> ledger(create("c-" + batch + "-" + i, "account-with-a-longer-name-" + batch + "-" + i)))
+                    .toList()));
+        }
+        engine.close(); // the last batch started the snapshot; nothing follows it
+        assertThat(support.fatal).as("reported by the time close() returns").singleElement()
+                .isInstanceOf(IOException.class);
+        assertThat(engine.lastSnapshotRecord()).isEqualTo(64L * batches);
+        support.fatal.clear();
+    }
+
+    /** Interrupting the writer (nobody should) stops it like any failure: reported, and everything after is Stopped. */
+    @Test
+    void anInterruptedWriterStopsAndSaysSo() throws Exception {
+        Set<Thread> before = threadsNamed("credence-engine-writer");
+        DurableEngine engine = support.open(dir);
+        try {
+            applyAccepted(engine, create("c-alice", "alice"));
+            Set<Thread> mine = threadsNamed("credence-engine-writer");
+            mine.removeAll(before);
+            assertThat(mine).hasSize(1);
+            mine.iterator().next().interrupt(); // it is idle, waiting for work
+            await(() -> !support.fatal.isEmpty(), "onFatal");
+            assertThat(support.fatal).singleElement().isInstanceOf(InterruptedException.class);
+            await(() -> !engine.writerAlive(), "the writer stops");
+            assertThat(engine.submit(create("c-bob", "bob")))
+                    .isEqualTo(new Submission.Stopped<Outcome>("engine writer failed: java.lang.InterruptedException"));
+        } finally {
+            engine.close();
+        }
+        support.fatal.clear();
+        try (DurableEngine reopened = support.open(dir)) {
+            assertThat(reopened.recovery().lastSeq()).isEqualTo(1);
+        }
+    }
+
+    /** close() interrupted while it waits for the writer keeps the interrupt; a second close() waits. */
+    @Test
+    void aCloseInterruptedWhileWaitingKeepsTheInterrupt() throws Exception {
+        DurableEngine engine = support.open(dir);
+        applyAccepted(engine, create("c-alice", "alice"));
+        Thread.currentThread().interrupt();
+        try {
+            engine.close();
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        engine.close();
+        assertThat(engine.writerAlive()).isFalse();
+    }
+
+    private static Set<Thread> threadsNamed(String name) {
+        Set<Thread> threads = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name) && t.isAlive()) {
+                threads.add(t);
+            }
+        }
+        return threads;
     }
 
     private static Set<Thread> snapshotThreads() {

@@ -68,6 +68,40 @@ class JournalBoundsTest {
         assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(100_000_000L);
     }
 
+    /**
+     * Whether the pacer waits, seen without a clock: an interrupted thread that has to wait is
+     * stopped at once, one that is behind its rate reads on.
+     */
+    @Test
+    void aPacerBehindItsRateDoesNotWait() throws Exception {
+        RatePacer pacer = new RatePacer(1_000_000);
+        Thread.sleep(20); // 20 ms pass: 1,000 bytes are due after 1 ms
+        Thread.currentThread().interrupt();
+        try {
+            pacer.read(1_000);
+            pacer.read(1_000);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        RatePacer ahead = new RatePacer(1_000);
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(catchThrowable(() -> ahead.read(1_000))).as("1,000 bytes at 1,000 B/s are due in a second")
+                    .isInstanceOf(InterruptedIOException.class);
+        } finally {
+            Thread.interrupted();
+        }
+        RatePacer unbounded = new RatePacer(Long.MAX_VALUE);
+        Thread.currentThread().interrupt();
+        try {
+            unbounded.read(Integer.MAX_VALUE);
+            unbounded.read(Integer.MAX_VALUE);
+        } finally {
+            assertThat(Thread.interrupted()).isTrue();
+        }
+    }
+
     @Test
     void anInterruptedPacerStopsTheReadAndKeepsTheInterrupt() {
         RatePacer pacer = new RatePacer(1);

@@ -42,7 +42,7 @@ class RecoveryEdgesTest {
     }
 
     /** Open files of this process that are {@code file}. */
-    private static List<Path> openHandlesOf(Path file) throws IOException {
+    static List<Path> openHandlesOf(Path file) throws IOException {
         Path real = file.toRealPath();
         List<Path> open = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
