@@ -238,11 +238,14 @@ class VerifierEdgesTest {
      */
     @Test
     void aSnapshotWrittenDuringTheRunIsNotedAndTheStartUpViewLeftToTheNext() throws Exception {
-        segment(5, 6); // on its own, a segment start-up could not use: records 1..4 are missing
+        // on its own, a segment start-up could not use (records 1..4 are missing), and damaged in the middle
+        byte[] bytes = records(5, 7);
+        bytes[record(5, START_MILLIS, payload(5, 20)).length + 30] ^= 1; // record 6's command
+        Files.write(JournalFormat.segment(dir, 5), bytes);
         java.util.concurrent.CompletableFuture<Report> running = new java.util.concurrent.CompletableFuture<>();
         Thread verifier = new Thread(() -> {
             try {
-                running.complete(JournalVerifier.verify(dir, Scope.ALL, 100)); // 88 bytes: a wait of ~0.9 s
+                running.complete(JournalVerifier.verify(dir, Scope.ALL, 100)); // 132 bytes: a wait of over a second
             } catch (Throwable failed) {
                 running.completeExceptionally(failed);
             }
@@ -254,13 +257,14 @@ class VerifierEdgesTest {
         Report report = running.get(10, TimeUnit.SECONDS);
         assertThat(report.notes()).contains("the writer wrote a snapshot during the verification, so whether start-up "
                 + "finds every record it needs is left to the next run");
-        assertThat(report.damage()).isEmpty();
+        assertThat(report.damage()).as("the damage, but no verdict on missing records").singleElement().satisfies(d -> {
+            assertThat(d.problem()).contains("followed by a valid one");
+            assertThat(d.blocksStartUp()).as("the newest segment is read at start-up").isTrue();
+        });
 
-        Report next = JournalVerifier.verify(dir, Scope.ALL, FAST);
-        assertThat(next.clean()).as("snapshot 4 then records 5..6").isTrue();
         Files.delete(JournalFormat.snapshot(dir, 4));
-        assertThat(JournalVerifier.verify(dir, Scope.ALL, FAST).damage()).singleElement()
-                .satisfies(d -> assertThat(d.problem()).startsWith("start-up needs record 1"));
+        assertThat(JournalVerifier.verify(dir, Scope.ALL, FAST).damage()).extracting(Damage::problem)
+                .anySatisfy(p -> assertThat(p).startsWith("start-up needs record 1"));
     }
 
     // ---------------------------------------------------------------- the background check
