@@ -577,7 +577,12 @@ public final class DurableEngine implements AutoCloseable {
         stopReason = "engine writer failed: " + failure;
         LOG.log(System.Logger.Level.ERROR, stopReason, failure);
         List<Task> pending = new ArrayList<>(batch);
-        queue.drainTo(pending);
+        List<Task> queuedTasks = new ArrayList<>();
+        queue.drainTo(queuedTasks);
+        for (Task task : queuedTasks) {
+            queued.addAndGet(-task.size()); // the batch's were counted off when it was taken
+        }
+        pending.addAll(queuedTasks);
         for (Task task : pending) {
             failTask(task, failure);
         }

@@ -31,9 +31,17 @@ import java.util.zip.CheckedOutputStream;
  */
 final class SnapshotStore {
     private final Path dir;
+    /** Snapshots up to this size are read into memory; larger ones are streamed ({@link #IN_MEMORY_BYTES_MAX}). */
+    private final long inMemoryBytesMax;
 
     SnapshotStore(Path dir) {
+        this(dir, IN_MEMORY_BYTES_MAX);
+    }
+
+    /** With another in-memory bound: tests reach the streaming path with small snapshots. */
+    SnapshotStore(Path dir, long inMemoryBytesMax) {
         this.dir = dir;
+        this.inMemoryBytesMax = inMemoryBytesMax;
     }
 
     /** Streams the snapshot to its file as it is serialized: for states too large to hold twice in memory. */
@@ -116,7 +124,7 @@ final class SnapshotStore {
         if (size < 12) {
             throw new IOException(file + ": too short for a snapshot");
         }
-        if (size <= IN_MEMORY_BYTES_MAX) {
+        if (size <= inMemoryBytesMax) {
             return readInMemory(file, limits, catalogReader);
         }
         verifyChecksum(file);

@@ -28,6 +28,8 @@ final class SnapshotTaker {
 
     private final Path dir;
     private final SnapshotStore store;
+    /** {@link #BACKGROUND_BYTES_MAX}, or a smaller bound in tests. */
+    private final long backgroundBytesMax;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("credence-snapshot-writer").daemon().factory());
     /** The record the latest snapshot covers; read after close for the shutdown line. */
@@ -39,9 +41,14 @@ final class SnapshotTaker {
     private volatile Exception failure;
 
     SnapshotTaker(Path dir, SnapshotStore store, long recoveredSnapshotSeq) {
+        this(dir, store, recoveredSnapshotSeq, BACKGROUND_BYTES_MAX);
+    }
+
+    SnapshotTaker(Path dir, SnapshotStore store, long recoveredSnapshotSeq, long backgroundBytesMax) {
         this.dir = dir;
         this.store = store;
         this.lastSeq = recoveredSnapshotSeq;
+        this.backgroundBytesMax = backgroundBytesMax;
     }
 
     long lastSeq() {
@@ -57,7 +64,7 @@ final class SnapshotTaker {
         long started = System.nanoTime();
         awaitInFlight();
         segment.close();
-        if (background && lastBytes <= BACKGROUND_BYTES_MAX) {
+        if (background && lastBytes <= backgroundBytesMax) {
             SnapshotStore.Serialized serialized = SnapshotStore.serialize(engine, lastBytes);
             FileChannel next = Segments.open(dir, seq + 1);
             lastSeq = seq;
