@@ -48,19 +48,13 @@ class ChargingEngineTest {
     }
 
     private static ChargingRequest.ServiceUsage data(long rg, Long requested, Long used) {
-        return new ChargingRequest.ServiceUsage(ServiceKey.of(rg, ServiceRef.NONE, null),
-                requested == null ? null : Map.of(Unit.BYTES, requested), used == null ? null : Map.of(Unit.BYTES, used),
-                null);
+        return TestRequests.data(rg, requested, used);
     }
 
     private ChargingResult charge(String session, Kind kind, long number, String msisdn,
                                   ChargingRequest.ServiceUsage... services) {
-        List<ChargingRequest.Identity> identities = msisdn == null ? List.of()
-                : List.of(new ChargingRequest.Identity(IdentityType.E164, msisdn));
-        ChargingRequest request = new ChargingRequest(session, kind, number, number, 0, false,
-                ChargingRequest.EventAction.NONE, identities, EngineConfig.CONTEXT_PS, List.of(services), null,
-                new ChargingRequest.Origin("diameter", "pgw", "pgw", "operator.test", -1));
-        return ((EngineOutcome.Charged) engine.apply(new EngineCommand.Charge(request), now)).result();
+        return ((EngineOutcome.Charged) engine.apply(TestRequests.gy(session, kind, number, msisdn, services),
+                now)).result();
     }
 
     @Test
