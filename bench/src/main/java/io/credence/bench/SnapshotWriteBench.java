@@ -11,9 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * How long the writer thread serializes the engine for a snapshot (the part of a snapshot that
- * still stops answers), as DurableEngine does it: loads a snapshot file, then writes it into memory
- * a few times (the first round is the cold one a server meets).
+ * How long serializing the engine for a snapshot takes: loads a snapshot file, then writes it into
+ * memory a few times (the first round is the cold one a server meets). The snapshot thread does this
+ * from its replica beside the writer (SnapshotTaker); until issue 17 the writer did it, stopping
+ * every answer meanwhile.
  *
  * <pre>  SnapshotWriteBench --file=D/snapshot-N.snap [--rounds=5] [--sessions=1000000] [--accounts=100000]</pre>
  */

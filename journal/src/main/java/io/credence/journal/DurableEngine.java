@@ -160,7 +160,7 @@ public final class DurableEngine implements AutoCloseable {
             OPEN_DIRECTORIES.remove(directoryKey);
             throw failed;
         }
-        this.snapshotTaker = new SnapshotTaker(dir, snapshots, recovery.snapshotSeq());
+        this.snapshotTaker = new SnapshotTaker(dir, snapshots, recovery.snapshotSeq(), limits, setup.catalogReader());
         this.lastMillis = engine.nowMillis();
         this.writer = Thread.ofPlatform().name("credence-engine-writer").unstarted(this::run);
     }
@@ -388,14 +388,11 @@ public final class DurableEngine implements AutoCloseable {
                 handOff();
                 batch.clear();
                 results.clear();
-                if (config.snapshotEveryRecords() > 0
-                        && lastSeq - snapshotTaker.lastSeq() >= config.snapshotEveryRecords()) {
-                    segment = snapshotTaker.takeAndRoll(engine, lastSeq, segment, true);
-                }
+                segment = snapshotTaker.afterBatch(lastSeq, segment, config.snapshotEveryRecords());
             }
             snapshotTaker.awaitInFlight();
             if (lastSeq > snapshotTaker.lastSeq()) {
-                segment = snapshotTaker.takeAndRoll(engine, lastSeq, segment, false);
+                segment = snapshotTaker.takeFinal(engine, lastSeq, segment);
             }
             refuseLeftovers();
         } catch (IOException | RuntimeException | Error failure) {

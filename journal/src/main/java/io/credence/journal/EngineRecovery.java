@@ -2,8 +2,6 @@ package io.credence.journal;
 
 import io.credence.charging.CatalogReader;
 import io.credence.charging.ChargingEngine;
-import io.credence.charging.EngineCodec;
-import io.credence.charging.EngineCommand;
 import io.credence.charging.EngineOutcome;
 import io.credence.ledger.LedgerLimits;
 
@@ -52,7 +50,7 @@ final class EngineRecovery {
         }
         ChargingEngine engine = base != null ? base : new ChargingEngine(limits, catalogReader);
         long lastSeq = snapshotSeq;
-        Replayer replayer = new Replayer(engine, snapshotSeq, replayed);
+        JournalReplayer replayer = new JournalReplayer(engine, snapshotSeq, Long.MAX_VALUE, replayed);
         // the format's bound, not this run's setting: a record written under a larger setting is still valid
         SegmentScanner scanner = new SegmentScanner(JournalFormat.RECORD_BYTES_MAX);
         List<Long> segments = Segments.list(dir);
@@ -105,7 +103,7 @@ final class EngineRecovery {
             throw failed;
         }
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
-        return new Recovered(engine, lastSeq, segment, new RecoveryReport(snapshotSeq, replayer.applied, lastSeq,
+        return new Recovered(engine, lastSeq, segment, new RecoveryReport(snapshotSeq, replayer.applied(), lastSeq,
                 tailCut, tailReason, tailFile, elapsedMillis));
     }
 
@@ -120,35 +118,6 @@ final class EngineRecovery {
         }
         if (!damagedSnapshots.isEmpty()) {
             SnapshotStore.forceDirectory(dir);
-        }
-    }
-
-    /** Applies journal records after the snapshot to the recovering engine. */
-    private static final class Replayer implements SegmentScanner.RecordHandler {
-        private final ChargingEngine engine;
-        private final long snapshotSeq;
-        private final Consumer<EngineOutcome> replayed;
-        long applied;
-
-        Replayer(ChargingEngine engine, long snapshotSeq, Consumer<EngineOutcome> replayed) {
-            this.engine = engine;
-            this.snapshotSeq = snapshotSeq;
-            this.replayed = replayed;
-        }
-
-        @Override
-        public void record(long seq, long atMillis, byte[] bytes, int offset, int length) throws IOException {
-            if (seq <= snapshotSeq) {
-                return;
-            }
-            EngineCommand command;
-            try {
-                command = EngineCodec.read(bytes, offset, length);
-            } catch (IOException | RuntimeException unreadable) {
-                throw new IOException("record " + seq + ": " + unreadable.getMessage(), unreadable);
-            }
-            replayed.accept(engine.apply(command, atMillis, EngineCodec.ledgerFingerprint(bytes, offset, length)));
-            applied++;
         }
     }
 }

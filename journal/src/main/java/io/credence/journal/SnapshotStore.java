@@ -3,7 +3,6 @@ package io.credence.journal;
 import io.credence.charging.CatalogReader;
 import io.credence.charging.ChargingEngine;
 import io.credence.charging.EngineSnapshot;
-import io.credence.ledger.ByteArrayDataOutput;
 import io.credence.ledger.LedgerLimits;
 
 import java.io.BufferedInputStream;
@@ -66,39 +65,6 @@ final class SnapshotStore {
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
         forceDirectory(dir);
     }
-
-    /**
-     * The snapshot file's bytes (body and trailer) in memory: what the writer thread does while the
-     * state cannot change; {@link #persist} can then run beside it.
-     */
-    static Serialized serialize(ChargingEngine engine, long expectedBytes) throws IOException {
-        // straight into one array (no stream, no locks): the writer runs this cold, once per snapshot
-        ByteArrayDataOutput out = new ByteArrayDataOutput((int) Math.min(Integer.MAX_VALUE - 64,
-                Math.max(1 << 20, expectedBytes + expectedBytes / 8)));
-        EngineSnapshot.write(engine, out);
-        int bodyBytes = out.size();
-        CRC32C crc = new CRC32C();
-        crc.update(out.array(), 0, bodyBytes);
-        out.writeLong(bodyBytes);
-        out.writeInt((int) crc.getValue());
-        return new Serialized(out.array(), out.size());
-    }
-
-    /** A serialized snapshot: the first {@code length} bytes of {@code bytes}. */
-    record Serialized(byte[] bytes, int length) {}
-
-    /** Writes a serialized snapshot under a temporary name, forces it, renames it into place. */
-    void persist(long seq, Serialized snapshot) throws IOException {
-        Path target = JournalFormat.snapshot(dir, seq);
-        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
-        try (OutputStream file = Files.newOutputStream(temporary)) {
-            file.write(snapshot.bytes(), 0, snapshot.length());
-        }
-        force(temporary);
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-        forceDirectory(dir);
-    }
-
 
     /** Snapshot sequence numbers present, newest first. */
     List<Long> list() throws IOException {

@@ -12,24 +12,27 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
+import static io.credence.journal.JournalTestSupport.LIMITS;
 import static io.credence.journal.JournalTestSupport.START_MILLIS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The snapshot taker on its own, as the writer uses it: a snapshot serialized by the caller and
- * written beside it (or, past a size bound and at shutdown, written by the caller), the segment
- * rolled at once, and a failure on the snapshot thread thrown at the caller's next turn.
+ * The snapshot taker on its own, as the writer uses it: the writer only rolls its segment; the
+ * snapshot thread replays the closed segments into its replica and writes the snapshot from it,
+ * byte for byte the snapshot the writer would have written from its own state; failures are
+ * thrown at the writer's next turn.
  */
 class SnapshotTakerTest {
     @TempDir
     Path dir;
 
+    private final JournalTestSupport support = new JournalTestSupport();
     private SnapshotTaker taker;
 
     @AfterEach
@@ -37,23 +40,35 @@ class SnapshotTakerTest {
         if (taker != null) {
             taker.shutdown();
         }
+        assertThat(support.fatal).isEmpty();
     }
 
-    private static ChargingEngine engine(int records) {
-        ChargingEngine engine = new ChargingEngine(JournalTestSupport.LIMITS, CatalogReader.NONE);
-        for (int seq = 1; seq <= records; seq++) {
-            assertThat(engine.apply(SnapshotTest.command(seq), START_MILLIS + seq).accepted()).isTrue();
+    /**
+     * A journal of {@code records} records in segment 1 under {@code journalDir}, written by a real
+     * writer, and the snapshot that writer took of its own state at close (moved to {@code expected}).
+     */
+    private byte[] journalOf(Path journalDir, int records) throws IOException {
+        // without fsync: what is compared is the bytes written, and 65,000 forces would be slow
+        JournalConfig unforced = new JournalConfig(1024, 64, 4096, 0, 2, false);
+        try (DurableEngine writer = support.open(journalDir, unforced)) {
+            for (int seq = 1; seq <= records; seq++) {
+                JournalTestSupport.applyAccepted(writer, SnapshotTest.command(seq));
+            }
         }
-        return engine;
+        Path finalSnapshot = JournalFormat.snapshot(journalDir, records);
+        byte[] writersOwn = Files.readAllBytes(finalSnapshot);
+        Files.delete(finalSnapshot);
+        Files.delete(JournalFormat.segment(journalDir, records + 1)); // the empty segment opened after it
+        return writersOwn;
     }
 
-    private static JournalTestSupport.LedgerState state(ChargingEngine engine) {
-        return JournalTestSupport.LedgerState.of(SnapshotTest.ACCOUNTS, 3).apply(engine.ledger());
+    private FileChannel openForAppend(long firstSeq) throws IOException {
+        return FileChannel.open(JournalFormat.segment(dir, firstSeq), StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
     }
 
-    /** Blocks the snapshot's file: its temporary name is taken by a directory. */
-    private Path block(long seq) throws IOException {
-        return Files.createDirectories(dir.resolve(JournalFormat.snapshot(dir, seq).getFileName() + ".tmp"));
+    private SnapshotTaker taker(long recoveredSnapshotSeq) {
+        return new SnapshotTaker(dir, new SnapshotStore(dir), recoveredSnapshotSeq, LIMITS, CatalogReader.NONE);
     }
 
     private static long param(LogRecord record, int i) {
@@ -61,163 +76,145 @@ class SnapshotTakerTest {
     }
 
     @Test
-    void aBackgroundSnapshotRollsTheSegmentAtOnceAndIsOnDiskAfterTheWait() throws Exception {
-        SnapshotStore store = new SnapshotStore(dir);
-        taker = new SnapshotTaker(dir, store, 0);
-        ChargingEngine engine = engine(12);
-        for (int i = 0; i < 5_000; i++) { // enough state that serializing it takes a while
-            engine.apply(JournalTestSupport.create("c-more-" + i, "more-" + i), START_MILLIS + 100);
-        }
-        FileChannel first = Segments.open(dir, 1);
+    void aDueSnapshotRollsTheSegmentAtOnceAndIsWrittenFromTheReplayedJournal() throws Exception {
+        byte[] writersOwn = journalOf(dir, 60);
+        taker = taker(0);
+        FileChannel current = openForAppend(1);
         try (LogCapture log = LogCapture.of(DurableEngine.class)) {
-            long started = System.nanoTime();
-            FileChannel next = taker.takeAndRoll(engine, 12, first, true);
-            assertThat(first.isOpen()).as("the old segment is closed").isFalse();
-            assertThat(taker.lastSeq()).isEqualTo(12);
+            FileChannel next = taker.afterBatch(60, current, 60);
+            assertThat(current.isOpen()).as("the writer's segment is closed").isFalse();
+            assertThat(taker.lastSeq()).isEqualTo(60);
             next.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
             next.close();
-            assertThat(Files.size(JournalFormat.segment(dir, 13))).isEqualTo(3);
+            assertThat(Files.size(JournalFormat.segment(dir, 61))).isEqualTo(3);
 
             taker.awaitInFlight();
-            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + 1;
-            assertThat(store.list()).containsExactly(12L);
-            assertThat(state(store.read(12, JournalTestSupport.LIMITS, CatalogReader.NONE))).isEqualTo(state(engine));
-            taker.failIfFailed();
-
-            List<LogRecord> written = log.startingWith("snapshot at record {0} written ({1} MiB)");
+            assertThat(Files.readAllBytes(JournalFormat.snapshot(dir, 60)))
+                    .as("the replica's snapshot is the writer's own, byte for byte").isEqualTo(writersOwn);
+            List<LogRecord> written = log.startingWith("snapshot at record {0} written ({1} MiB) beside the writer");
             assertThat(written).hasSize(1);
-            LogRecord line = written.get(0);
-            assertThat(param(line, 0)).isEqualTo(12);
-            assertThat(param(line, 1)).isEqualTo(Files.size(JournalFormat.snapshot(dir, 12)) >> 20).isZero();
-            assertThat(param(line, 2)).as("serializing took part of the time measured").isBetween(0L, elapsedMillis);
-            assertThat(param(line, 3)).as("writing took part of the time measured").isBetween(0L, elapsedMillis);
-            assertThat(param(line, 2) + param(line, 3)).as("serializing, then writing").isLessThanOrEqualTo(elapsedMillis);
+            assertThat(param(written.get(0), 0)).isEqualTo(60);
+            assertThat(param(written.get(0), 2)).as("replayed from").isEqualTo(1);
+            assertThat(param(written.get(0), 3)).as("replayed to").isEqualTo(60);
         }
-        taker.shutdown();
-        assertThat(taker.lastSeq()).isEqualTo(12);
     }
 
     @Test
-    void aDirectSnapshotIsOnDiskWhenTheCallReturns() throws Exception {
-        SnapshotStore store = new SnapshotStore(dir);
-        taker = new SnapshotTaker(dir, store, 3);
-        assertThat(taker.lastSeq()).as("the snapshot recovery found").isEqualTo(3);
-        ChargingEngine engine = engine(7);
+    void betweenSnapshotsTheReplicaFollowsTheSegmentsAsTheyCloseAndTheNextSnapshotReplaysOnlyTheRest()
+            throws Exception {
+        int records = (int) SnapshotTaker.CATCH_UP_RECORDS + 30;
+        Path source = Files.createDirectories(dir.resolve("source"));
+        byte[] writersOwn = journalOf(source, records);
+        // the same records split where the writer would have closed its segment for a catch-up
+        List<JournalTestSupport.RecordOnDisk> all = JournalTestSupport.records(JournalFormat.segment(source, 1));
+        long split = SnapshotTaker.CATCH_UP_RECORDS;
+        long splitOffset = all.get((int) split).offset();
+        byte[] bytes = Files.readAllBytes(JournalFormat.segment(source, 1));
+        Files.write(JournalFormat.segment(dir, 1), java.util.Arrays.copyOfRange(bytes, 0, (int) splitOffset));
+        Files.write(JournalFormat.segment(dir, split + 1),
+                java.util.Arrays.copyOfRange(bytes, (int) splitOffset, bytes.length));
+
+        taker = taker(0);
+        FileChannel first = openForAppend(1);
+        assertThat(taker.afterBatch(split - 1, first, records)).as("nothing due yet").isSameAs(first);
+        FileChannel rolled = taker.afterBatch(split, first, records);
+        assertThat(first.isOpen()).isFalse();
+        rolled.close(); // the writer appended the rest there: it is already on disk
+        taker.awaitInFlight();
+        assertThat(taker.lastSeq()).as("a catch-up is no snapshot").isZero();
+        assertThat(new SnapshotStore(dir).list()).isEmpty();
+
         try (LogCapture log = LogCapture.of(DurableEngine.class)) {
-            long started = System.nanoTime();
-            FileChannel next = taker.takeAndRoll(engine, 7, Segments.open(dir, 1), false);
-            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + 1;
-            assertThat(store.list()).containsExactly(7L);
+            taker.afterBatch(records, openForAppend(split + 1), records).close();
+            taker.awaitInFlight();
+            List<LogRecord> written = log.startingWith("snapshot at record {0} written ({1} MiB) beside the writer");
+            assertThat(param(written.get(0), 2)).as("only what closed since the catch-up").isEqualTo(split + 1);
+        }
+        assertThat(Files.readAllBytes(JournalFormat.snapshot(dir, records))).isEqualTo(writersOwn);
+    }
+
+    @Test
+    void nothingNewStartsWhileTheSnapshotThreadIsBusy() throws Exception {
+        journalOf(dir, 60);
+        taker = taker(0);
+        FileChannel next = taker.afterBatch(60, openForAppend(1), 60);
+        if (!taker.idle()) { // usually still replaying: the writer keeps its segment and goes on
+            assertThat(taker.afterBatch(61, next, 1)).isSameAs(next);
+        }
+        taker.awaitInFlight();
+        assertThat(taker.idle()).isTrue();
+        next.close();
+    }
+
+    @Test
+    void withSnapshotsOnlyAtShutdownTheWriterNeverRolls() throws Exception {
+        taker = taker(0);
+        FileChannel segment = Segments.open(dir, 1);
+        assertThat(taker.afterBatch(SnapshotTaker.CATCH_UP_RECORDS * 4, segment, 0)).isSameAs(segment);
+        assertThat(segment.isOpen()).isTrue();
+        segment.close();
+    }
+
+    @Test
+    void theFinalSnapshotIsWrittenByTheWriterAndIsOnDiskWhenTheCallReturns() throws Exception {
+        taker = taker(3);
+        assertThat(taker.lastSeq()).as("the snapshot recovery found").isEqualTo(3);
+        ChargingEngine engine = new ChargingEngine(LIMITS, CatalogReader.NONE);
+        for (int seq = 1; seq <= 7; seq++) {
+            assertThat(engine.apply(SnapshotTest.command(seq), START_MILLIS + seq).accepted()).isTrue();
+        }
+        try (LogCapture log = LogCapture.of(DurableEngine.class)) {
+            FileChannel next = taker.takeFinal(engine, 7, Segments.open(dir, 1));
+            assertThat(new SnapshotStore(dir).list()).containsExactly(7L);
             assertThat(taker.lastSeq()).isEqualTo(7);
-            assertThat(next.isOpen()).isTrue();
             next.write(ByteBuffer.wrap(new byte[] {9}));
             next.close();
             assertThat(Files.size(JournalFormat.segment(dir, 8))).isEqualTo(1);
-            List<LogRecord> written = log.startingWith("snapshot at record {0} written in {1} ms");
-            assertThat(written).hasSize(1);
-            assertThat(param(written.get(0), 0)).isEqualTo(7);
-            assertThat(param(written.get(0), 1)).isBetween(0L, elapsedMillis);
+            assertThat(log.startingWith("snapshot at record {0} written in {1} ms")).hasSize(1);
         }
     }
 
     @Test
-    void aFailedBackgroundSnapshotIsThrownAtTheNextTurnAndTheJournalIsKept() throws Exception {
-        SnapshotStore store = new SnapshotStore(dir);
-        taker = new SnapshotTaker(dir, store, 0);
+    void aFailedSnapshotIsThrownAtTheNextTurnAndTheJournalIsKept() throws Exception {
+        journalOf(dir, 60);
+        taker = taker(0);
         taker.failIfFailed(); // nothing failed yet
-        block(5);
-        ChargingEngine engine = engine(5);
-        FileChannel next = taker.takeAndRoll(engine, 5, Segments.open(dir, 1), true);
-        next.close();
+        Files.createDirectories(dir.resolve(JournalFormat.snapshot(dir, 60).getFileName() + ".tmp"));
+        FileChannel next = taker.afterBatch(60, openForAppend(1), 60);
         taker.awaitWritten(); // returns: the failure is kept, not thrown here
 
         Throwable failed = catchThrowable(taker::failIfFailed);
-        assertThat(failed).isInstanceOf(IOException.class).hasMessageContaining(".tmp")
-                .hasMessageNotContaining("snapshot failed");
-        assertThat(catchThrowable(taker::awaitInFlight)).isSameAs(failed);
-        assertThat(store.list()).isEmpty();
-        assertThat(JournalFormat.segment(dir, 1)).as("nothing deleted").exists();
-    }
-
-    @Test
-    void theNextSnapshotFirstWaitsForTheOneInFlightAndThrowsItsFailure() throws Exception {
-        SnapshotStore store = new SnapshotStore(dir);
-        taker = new SnapshotTaker(dir, store, 0);
-        block(5);
-        FileChannel next = taker.takeAndRoll(engine(5), 5, Segments.open(dir, 1), true);
-        Throwable failed = catchThrowable(() -> taker.takeAndRoll(engine(7), 7, next, true));
         assertThat(failed).isInstanceOf(IOException.class).hasMessageContaining(".tmp");
-        assertThat(store.list()).as("no snapshot after a failed one").isEmpty();
+        assertThat(catchThrowable(taker::awaitInFlight)).isSameAs(failed);
+        assertThat(catchThrowable(() -> taker.afterBatch(200, next, 60))).as("the writer's next roll")
+                .isSameAs(failed);
+        assertThat(new SnapshotStore(dir).list()).isEmpty();
+        assertThat(JournalFormat.segment(dir, 1)).as("nothing deleted").exists();
         next.close();
     }
 
     @Test
-    void awaitInFlightThrowsTheFailureOfTheSnapshotJustStarted() throws Exception {
-        taker = new SnapshotTaker(dir, new SnapshotStore(dir), 0);
-        block(5);
-        taker.takeAndRoll(engine(5), 5, Segments.open(dir, 1), true).close();
-        assertThat(catchThrowable(taker::awaitInFlight)).isInstanceOf(IOException.class);
-    }
-
-    /**
-     * Past the background bound (the size of the last snapshot) the caller writes the snapshot
-     * itself, so a failure is thrown by the call; at the bound it is still written beside it.
-     */
-    @Test
-    void snapshotsUpToTheBoundAreWrittenBesideTheCallerAndLargerOnesByIt() throws Exception {
-        ChargingEngine engine = engine(5);
-        long size = SnapshotStore.serialize(engine, 0).length();
-
-        Path atBound = Files.createDirectories(dir.resolve("at-bound"));
-        SnapshotTaker at = new SnapshotTaker(atBound, new SnapshotStore(atBound), 0, size);
-        try {
-            at.takeAndRoll(engine, 5, Segments.open(atBound, 1), true).close();
-            at.awaitInFlight();
-            assertThat(Files.size(JournalFormat.snapshot(atBound, 5))).isEqualTo(size);
-            Files.createDirectories(atBound.resolve(JournalFormat.snapshot(atBound, 6).getFileName() + ".tmp"));
-            FileChannel next = at.takeAndRoll(engine, 6, Segments.open(atBound, 6), true);
-            next.close();
-            assertThat(catchThrowable(at::awaitInFlight)).as("failed beside the caller").isInstanceOf(IOException.class);
-        } finally {
-            at.shutdown();
-        }
-
-        Path pastBound = Files.createDirectories(dir.resolve("past-bound"));
-        SnapshotTaker past = new SnapshotTaker(pastBound, new SnapshotStore(pastBound), 0, size - 1);
-        try {
-            past.takeAndRoll(engine, 5, Segments.open(pastBound, 1), true).close();
-            past.awaitInFlight();
-            Files.createDirectories(pastBound.resolve(JournalFormat.snapshot(pastBound, 6).getFileName() + ".tmp"));
-            FileChannel segment = Segments.open(pastBound, 6);
-            assertThat(catchThrowable(() -> past.takeAndRoll(engine, 6, segment, true)))
-                    .as("written, and failed, by the caller").isInstanceOf(IOException.class);
-            assertThat(past.lastSeq()).isEqualTo(5);
-        } finally {
-            past.shutdown();
-        }
-
-        // not in the background when the caller says so (the final snapshot at shutdown)
-        Path direct = Files.createDirectories(dir.resolve("direct"));
-        SnapshotTaker finalOne = new SnapshotTaker(direct, new SnapshotStore(direct), 0);
-        try {
-            Files.createDirectories(direct.resolve(JournalFormat.snapshot(direct, 5).getFileName() + ".tmp"));
-            FileChannel segment = Segments.open(direct, 1);
-            assertThat(catchThrowable(() -> finalOne.takeAndRoll(engine, 5, segment, false)))
-                    .isInstanceOf(IOException.class);
-        } finally {
-            finalOne.shutdown();
-        }
+    void aJournalThatDoesNotReadBackFailsTheSnapshotRatherThanWritingAWrongOne() throws Exception {
+        journalOf(dir, 60);
+        List<JournalTestSupport.RecordOnDisk> records = JournalTestSupport.records(JournalFormat.segment(dir, 1));
+        JournalTestSupport.flipByte(JournalFormat.segment(dir, 1), records.get(40).offset() + 20, 0x10);
+        taker = taker(0);
+        taker.afterBatch(60, openForAppend(1), 60).close();
+        Throwable failed = catchThrowable(taker::awaitInFlight);
+        assertThat(failed).isInstanceOf(JournalCorruptException.class).hasMessageContaining("checksum mismatch");
+        assertThat(new SnapshotStore(dir).list()).isEmpty();
     }
 
     @Test
     void aShutdownAfterTheLastSnapshotFinishedWarnsOfNothing() throws Exception {
-        taker = new SnapshotTaker(dir, new SnapshotStore(dir), 0);
-        taker.takeAndRoll(engine(5), 5, Segments.open(dir, 1), true).close();
+        journalOf(dir, 60);
+        taker = taker(0);
+        taker.afterBatch(60, openForAppend(1), 60).close();
         try (LogCapture log = LogCapture.of(DurableEngine.class)) {
             taker.shutdown();
             assertThat(log.messages(Level.WARNING)).isEmpty();
         }
-        assertThat(JournalFormat.snapshot(dir, 5)).as("shutdown let the snapshot finish").exists();
+        assertThat(JournalFormat.snapshot(dir, 60)).as("shutdown let the snapshot finish").exists();
         taker = null;
     }
 }
