@@ -25,12 +25,12 @@ final class Settlement {
         RatedGrant rated = grant.rated();
         boolean money = rated != null && rated.source() == RatedGrant.Source.MONEY;
         Unit unit = rated == null ? grant.unit() : rated.reservedUnit(grant.unit());
-        long charge = money ? rated.moneyFor(used) : used;
+        long charge = money ? rated.moneyFor(used) : grant.free() ? 0 : used; // a free call owes nothing
         String step = steps.next();
         long charged;
         if (grant.free()) {
             // nothing was reserved: a free call is only recorded; a zero-price grant's overrun is charged
-            charged = money && charge > 0 ? fromBalance(ctx, steps, step, unit, charge) : 0;
+            charged = charge > 0 ? fromBalance(ctx, steps, step, unit, charge) : 0;
         } else {
             charged = commit(ctx, steps, step, grant, unit, charge);
         }

@@ -139,4 +139,83 @@ class SettlementTest {
             assertThat(r.attributes()).isEqualTo(Map.of("unrecovered", "1", "unrecoveredUnit", "BYTES"));
         });
     }
+
+    // ---------------------------------------------------------------- rated grants, lapsed grants, step ids
+
+    private static ChargingResult rated(ChargingEngine engine, String session, Kind kind, long number, String msisdn,
+                                        ChargingRequest.ServiceUsage usage) {
+        return ((EngineOutcome.Charged) engine.apply(TestRequests.gy(session, kind, number, msisdn, usage),
+                EventChargingTest.Rated.T0 + number)).result();
+    }
+
+    @Test
+    void theOverrunOfAGrantThatCostNothingIsPaidInMoneyAtTheTariff() {
+        ChargingEngine engine = EventChargingTest.Rated.engine();
+        String account = EventChargingTest.Rated.subscriber(engine, "491700000021", Unit.MONEY, 1_000);
+        ChargingRequest.ServiceUsage minute = EventChargingTest.Rated.usage(EventChargingTest.Rated.RG_VOICE,
+                Unit.SECONDS, 60L, null);
+        // no seconds on the balance: the first minute is free at the tariff, so nothing is held
+        assertThat(rated(engine, "v1", Kind.INITIAL, 0, "491700000021", minute).outcome().services())
+                .singleElement().satisfies(s -> assertThat(s.granted()).isEqualTo(60));
+        assertThat(engine.ledger().openReservationCount()).isZero();
+        ChargingResult t = rated(engine, "v1", Kind.TERMINATE, 1, null, EventChargingTest.Rated.usage(
+                EventChargingTest.Rated.RG_VOICE, Unit.SECONDS, null, 100L));
+        assertThat(t.unrecovered()).isEmpty();
+        assertThat(t.records()).singleElement().satisfies(r -> {
+            assertThat(r.rawUnits()).isEqualTo(100);
+            assertThat(r.price()).as("40 seconds past the free minute at 2").isEqualTo(80);
+            assertThat(r.balances()).containsExactly(new UsageRecord.BalanceChange(account, Unit.MONEY, -80));
+        });
+        assertThat(EventChargingTest.Rated.available(engine, account, Unit.MONEY)).isEqualTo(920);
+    }
+
+    @Test
+    void aFreeCallTakesNothingEvenFromUnitsTheBalanceHasAndIsNotUnrecovered() {
+        ChargingEngine engine = EventChargingTest.Rated.engine();
+        String account = EventChargingTest.Rated.subscriber(engine, "491700000022", Unit.SECONDS, 500);
+        rated(engine, "f1", Kind.INITIAL, 0, "491700000022", EventChargingTest.Rated.usage(
+                EventChargingTest.Rated.RG_FREE, Unit.SECONDS, 60L, null));
+        ChargingResult t = rated(engine, "f1", Kind.TERMINATE, 1, null, EventChargingTest.Rated.usage(
+                EventChargingTest.Rated.RG_FREE, Unit.SECONDS, null, 45L));
+        assertThat(t.unrecovered()).isEmpty();
+        assertThat(t.records()).singleElement().satisfies(r -> {
+            assertThat(r.decision()).isEqualTo(UsageRecord.FREE);
+            assertThat(r.rawUnits()).isEqualTo(45);
+            assertThat(r.price()).isZero();
+            assertThat(r.balances()).isEmpty();
+            // free usage is owed by nobody: it is not revenue lost (credence_charging_unrecovered_total)
+            assertThat(r.attributes()).doesNotContainKeys("unrecovered", "unrecoveredUnit");
+        });
+        assertThat(EventChargingTest.Rated.available(engine, account, Unit.SECONDS)).isEqualTo(500);
+    }
+
+    @Test
+    void usageOnAGrantWhoseHoldLapsedIsChargedFromTheBalanceAndNothingIsUnrecovered() {
+        engine.apply(new EngineCommand.Configure(EngineConfig.defaults().withValidity(5, 0)), T0);
+        String account = subscriber("491700000023", 10_000);
+        charge("s23", Kind.INITIAL, 0, "491700000023", data(10, 1_000L, null));
+        ChargingResult late = ((EngineOutcome.Charged) engine.apply(TestRequests.gy("s23", Kind.UPDATE, 1, null,
+                data(10, null, 600L)), T0 + 10_000)).result();
+        assertThat(late.unrecovered()).isEmpty();
+        assertThat(late.records()).singleElement().satisfies(r -> {
+            assertThat(r.rawUnits()).isEqualTo(600);
+            assertThat(r.attributes()).isEmpty();
+            assertThat(r.balances()).containsExactly(new UsageRecord.BalanceChange(account, Unit.BYTES, -600));
+        });
+        assertThat(available(account)).isEqualTo(9_400);
+    }
+
+    @Test
+    void aZeroAmountInAReportTakesNoLedgerStepSoTheRecordIdIsTheServicesFirst() {
+        subscriber("491700000024", 10_000);
+        charge("s24", Kind.INITIAL, 0, "491700000024", data(10, 100L, null));
+        java.util.EnumMap<Unit, Long> used = new java.util.EnumMap<>(Unit.class);
+        used.put(Unit.MONEY, 0L); // listed before BYTES
+        used.put(Unit.BYTES, 300L);
+        ChargingResult u = charge("s24", Kind.UPDATE, 1, null, new ChargingRequest.ServiceUsage(
+                io.credence.charging.ServiceKey.of(20, ServiceRef.NONE, null), null, used, null));
+        // ids are cc:<session key>:<request number>:<service>:<step>
+        assertThat(u.records()).singleElement().satisfies(r -> assertThat(r.recordId())
+                .isEqualTo("cc:" + Digests.shortKey("s24", 11) + ":1:20.n:0"));
+    }
 }
