@@ -162,8 +162,13 @@ final class ServiceCharging {
         long affordable = money >= price ? want.amount()
                 : RatedGrant.unitsAffordable(rated.tariff(), rated.band(), rated.callUnits(), money, want.amount());
         long cost = RatedGrant.priceBetween(rated.tariff(), rated.band(), rated.callUnits(), affordable);
-        if (affordable <= 0 || cost <= 0) {
+        if (affordable <= 0) {
             return ServiceOutcome.of(key, Result.CREDIT_LIMIT_REACHED);
+        }
+        if (cost == 0) { // a free first block is all the money buys: granted, nothing held, and it is the last
+            grants.put(key, new Grant(0, want.unit(), affordable, rated.paidFrom(RatedGrant.Source.MONEY, 0),
+                    admitted));
+            return granted(ctx, key, want.unit(), affordable, true);
         }
         Outcome reserved = steps.apply(reserve(ctx, Unit.MONEY, cost, key));
         if (!(reserved instanceof Outcome.Reserved r)) {

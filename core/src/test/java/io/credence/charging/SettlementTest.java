@@ -170,6 +170,26 @@ class SettlementTest {
     }
 
     @Test
+    void aSubscriberWithoutMoneyGetsTheFreeFirstMinuteAsTheLastGrantAndPaysNothingForIt() {
+        ChargingEngine engine = EventChargingTest.Rated.engine();
+        String account = EventChargingTest.Rated.subscriber(engine, "491700000024", Unit.BYTES, 1_000); // bytes, no money
+        ChargingResult i = rated(engine, "v0", Kind.INITIAL, 0, "491700000024", EventChargingTest.Rated.usage(
+                EventChargingTest.Rated.RG_VOICE, Unit.SECONDS, 120L, null));
+        // reserve up to what is available: the money buys nothing, the tariff's first minute is free
+        assertThat(i.outcome().services()).singleElement().satisfies(s -> {
+            assertThat(s.result()).isEqualTo(Result.SUCCESS);
+            assertThat(s.granted()).isEqualTo(60);
+            assertThat(s.finalUnits()).as("nothing after it can be paid").isTrue();
+        });
+        assertThat(engine.ledger().openReservationCount()).isZero();
+        ChargingResult t = rated(engine, "v0", Kind.TERMINATE, 1, null, EventChargingTest.Rated.usage(
+                EventChargingTest.Rated.RG_VOICE, Unit.SECONDS, null, 60L));
+        assertThat(t.unrecovered()).isEmpty();
+        assertThat(t.records()).singleElement().satisfies(r -> assertThat(r.price()).isZero());
+        assertThat(EventChargingTest.Rated.available(engine, account, Unit.MONEY)).isZero();
+    }
+
+    @Test
     void aFreeCallTakesNothingEvenFromUnitsTheBalanceHasAndIsNotUnrecovered() {
         ChargingEngine engine = EventChargingTest.Rated.engine();
         String account = EventChargingTest.Rated.subscriber(engine, "491700000022", Unit.SECONDS, 500);
