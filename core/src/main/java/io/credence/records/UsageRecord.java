@@ -32,6 +32,8 @@ public record UsageRecord(String recordId, long atMillis, String accountId, Stri
     public static final long RATING_GROUP_NONE = -1;
     /** Bounds on the free-text fields, so one record stays small enough for one line of a records file. */
     public static final int TEXT_LENGTH_MAX = 256;
+    /** As long as a charging request's session id may be (a Diameter Session-Id has no shorter bound). */
+    public static final int SESSION_ID_LENGTH_MAX = 512;
     public static final int ATTRIBUTES_MAX = 64;
     public static final int BALANCES_MAX = 64;
     public static final int REQUEST_IDS_MAX = 256;
@@ -49,7 +51,7 @@ public record UsageRecord(String recordId, long atMillis, String accountId, Stri
         require(atMillis >= 0, "atMillis", "must be >= 0, was " + atMillis);
         requireId(Ids.storedAccountIdProblem(accountId), "accountId");
         requireText(origin, "origin", false);
-        requireText(sessionId, "sessionId", true);
+        requireText(sessionId, "sessionId", true, SESSION_ID_LENGTH_MAX);
         requireText(service, "service", false);
         require(ratingGroup >= RATING_GROUP_NONE, "ratingGroup", "must be >= 0, or -1 for none; was " + ratingGroup);
         attributes = copyAttributes(attributes);
@@ -104,13 +106,17 @@ public record UsageRecord(String recordId, long atMillis, String accountId, Stri
     }
 
     private static void requireText(String text, String field, boolean nullable) {
+        requireText(text, field, nullable, TEXT_LENGTH_MAX);
+    }
+
+    private static void requireText(String text, String field, boolean nullable, int lengthMax) {
         if (text == null) {
             require(nullable, field, "must not be null");
             return;
         }
         require(!text.isEmpty(), field, nullable ? "must not be empty (null means none)" : "must not be empty");
-        require(text.length() <= TEXT_LENGTH_MAX, field,
-                "must be at most " + TEXT_LENGTH_MAX + " characters, was " + text.length());
+        require(text.length() <= lengthMax, field,
+                "must be at most " + lengthMax + " characters, was " + text.length());
     }
 
     private static void require(boolean ok, String field, String problem) {
