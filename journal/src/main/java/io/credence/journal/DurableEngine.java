@@ -212,6 +212,16 @@ public final class DurableEngine implements AutoCloseable {
         snapshotTaker.awaitWritten();
     }
 
+    /**
+     * Returns once everything submitted before the call is applied and a snapshot it made due is on
+     * disk (or failed): for tests and tools that count snapshot files, since the writer starts a
+     * snapshot only while none is being written.
+     */
+    public void awaitSettled(long timeoutMillis) throws Exception {
+        ask(view -> Boolean.TRUE).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        snapshotTaker.awaitWritten();
+    }
+
     public JournalConfig config() {
         return config;
     }

@@ -52,6 +52,7 @@ class LedgerVerifyJournalTest {
             throw new AssertionError("not accepted: " + command);
         }
         accepted.answer().get(10, TimeUnit.SECONDS);
+        ledger.awaitSettled(10_000); // snapshots fall where the files below are counted
     }
 
     @Test
