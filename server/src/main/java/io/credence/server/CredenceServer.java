@@ -324,9 +324,16 @@ public final class CredenceServer implements AutoCloseable {
             }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
 
+        /**
+         * Lets a force in progress finish: interrupting a thread inside {@code FileChannel.force}
+         * closes the channel, and the records writer's own close would then fail to force its file.
+         */
         @Override
-        public void close() {
-            timer.shutdownNow();
+        public void close() throws InterruptedException {
+            timer.shutdown();
+            if (!timer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                timer.shutdownNow();
+            }
         }
     }
 }
