@@ -6,7 +6,7 @@ import io.credence.charging.EngineOutcome;
 import io.credence.charging.ShareAnswers;
 import io.credence.charging.ShareAnswers.Refusal;
 import io.credence.charging.ShareTerms;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -39,7 +39,7 @@ public final class DataShares {
     private final RateLimitedLog overLimit;
 
     /** @param terms how shares are held: the service and system account, the holds' lifetime, the table's bound */
-    public DataShares(DurableEngine engine, DeviceRegistry registry, DeviceQuota devices, ShareTerms terms,
+    public DataShares(EngineGate engine, DeviceRegistry registry, DeviceQuota devices, ShareTerms terms,
                       LongSupplier clockMillis) {
         this.engine = new LedgerGate(engine);
         this.registry = registry;

@@ -4,7 +4,7 @@ import io.credence.charging.DeviceAnswers;
 import io.credence.charging.DeviceTerms;
 import io.credence.charging.EngineCommand;
 import io.credence.charging.EngineOutcome;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.ledger.AccountView;
 import io.credence.ledger.BucketView;
 import io.credence.ledger.Command;
@@ -105,7 +105,7 @@ public final class DeviceQuota {
     private final RateLimitedLog overGrant;
     private final RateLimitedLog uncharged;
 
-    public DeviceQuota(DurableEngine ledger, DeviceRegistry registry, DeviceQuotaConfig config,
+    public DeviceQuota(EngineGate ledger, DeviceRegistry registry, DeviceQuotaConfig config,
                        LongSupplier clockMillis) {
         this.ledger = new LedgerGate(ledger);
         this.registry = registry;

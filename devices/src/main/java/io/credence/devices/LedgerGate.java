@@ -1,6 +1,6 @@
 package io.credence.devices;
 
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.Submission;
 import io.credence.ledger.LedgerView;
 import io.credence.ledger.Command;
@@ -17,9 +17,9 @@ import java.util.function.Function;
 final class LedgerGate {
     static final long ANSWER_TIMEOUT_SECONDS = 30;
 
-    private final DurableEngine ledger;
+    private final EngineGate ledger;
 
-    LedgerGate(DurableEngine ledger) {
+    LedgerGate(EngineGate ledger) {
         this.ledger = ledger;
     }
 

@@ -1,6 +1,6 @@
 package io.credence.http;
 
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.Submission;
 import io.credence.ledger.Command;
 import io.credence.ledger.LedgerView;
@@ -25,9 +25,9 @@ final class LedgerCalls {
     /** How long a worker waits for an answer: from the ledger, or from a Diameter peer ({@link SessionsApi}). */
     static final long ANSWER_TIMEOUT_SECONDS = 30;
 
-    private final DurableEngine ledger;
+    private final EngineGate ledger;
 
-    LedgerCalls(DurableEngine ledger) {
+    LedgerCalls(EngineGate ledger) {
         this.ledger = ledger;
     }
 

@@ -1,7 +1,7 @@
 package io.credence.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.JournalCheck;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -28,18 +28,18 @@ import java.util.Map;
  * let two more snapshots retire it), not a reason to turn traffic away.
  */
 public final class Operations extends Handler.Wrapper {
-    private final DurableEngine ledger;
+    private final EngineGate ledger;
     private final Readiness readiness;
     private final Metrics metrics;
     private final JournalCheck journalCheck;
     private final byte[] openApi = RouteTemplates.document();
 
-    public Operations(DurableEngine ledger, Readiness readiness, Metrics metrics, Handler next) {
+    public Operations(EngineGate ledger, Readiness readiness, Metrics metrics, Handler next) {
         this(ledger, readiness, metrics, null, next);
     }
 
     /** @param journalCheck the background journal check whose findings {@code /health} shows, or null for none */
-    public Operations(DurableEngine ledger, Readiness readiness, Metrics metrics, JournalCheck journalCheck,
+    public Operations(EngineGate ledger, Readiness readiness, Metrics metrics, JournalCheck journalCheck,
                       Handler next) {
         super(next);
         this.ledger = ledger;
@@ -80,7 +80,7 @@ public final class Operations extends Handler.Wrapper {
                 body.put("status", problems.isEmpty() ? "UP" : "DEGRADED");
                 body.put("problems", problems);
                 body.put("queueDepth", ledger.queueDepth());
-                body.put("recovery", ledger.recovery().describe());
+                body.put("recovery", ledger.startReport());
                 body.put("ready", report.ready());
                 body.put("readiness", report.checks());
                 if (journalCheck != null) {

@@ -3,7 +3,7 @@ package io.credence.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.credence.devices.DataShares;
 import io.credence.devices.DeviceQuota;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.ledger.IdentityType;
 import io.credence.market.log.MerkleLog;
 import io.credence.market.trade.Marketplace;
@@ -49,7 +49,7 @@ public final class ProvisioningApi extends Handler.Abstract {
     public static final int SESSIONS_PAGE_MAX = SessionsApi.SESSIONS_PAGE_MAX;
     public static final int RECORDS_PAGE_DEFAULT = RecordsApi.RECORDS_PAGE_DEFAULT;
 
-    private final DurableEngine ledger;
+    private final EngineGate ledger;
     private final String currency;
     private final LedgerCalls calls;
     private final AccountsApi accounts;
@@ -63,40 +63,40 @@ public final class ProvisioningApi extends Handler.Abstract {
     private final DeviceApi devices;
     private final MarketApi market;
 
-    public ProvisioningApi(DurableEngine ledger, String currency) {
+    public ProvisioningApi(EngineGate ledger, String currency) {
         this(ledger, currency, LiveSessions.NONE, CatalogControl.NONE);
     }
 
-    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog) {
+    public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog) {
         this(ledger, currency, sessions, catalog, Admissions.NONE);
     }
 
-    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions) {
         this(ledger, currency, sessions, catalog, admissions, UsageSink.NONE);
     }
 
     /** @param usage where billed admissions' usage records go when they are released */
-    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage) {
         this(ledger, currency, sessions, catalog, admissions, usage, UsageRecords.NONE);
     }
 
     /** @param records the usage records {@code GET /v1/records} reads */
-    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records) {
         this(ledger, currency, sessions, catalog, admissions, usage, records, null, null);
     }
 
     /** @param quota cloud-SIM devices and @param shares data shares; both null when the server runs without them */
-    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
                            DataShares shares) {
         this(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, null, null);
     }
 
     /** @param market the relay marketplace on @param marketLog, its contract log; both null without a market */
-    public ProvisioningApi(DurableEngine ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+    public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
                            DataShares shares, Marketplace market, MerkleLog marketLog) {
         this.ledger = ledger;
@@ -280,7 +280,7 @@ public final class ProvisioningApi extends Handler.Abstract {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "UP");
         body.put("queueDepth", ledger.queueDepth());
-        body.put("recovery", ledger.recovery().describe());
+        body.put("recovery", ledger.startReport());
         return Reply.json(200, body);
     }
 

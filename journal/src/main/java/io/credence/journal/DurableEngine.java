@@ -48,7 +48,7 @@ import java.util.function.LongSupplier;
  * <p>A failed write or force is fatal: the in-memory state is ahead of the disk, so the writer
  * stops accepting and reports through {@code onFatal} (the server halts the process).
  */
-public final class DurableEngine implements AutoCloseable {
+public final class DurableEngine implements AutoCloseable, EngineGate {
     private static final System.Logger LOG = System.getLogger(DurableEngine.class.getName());
 
     private sealed interface Task {
@@ -226,16 +226,28 @@ public final class DurableEngine implements AutoCloseable {
         return config;
     }
 
+    @Override
+    public int batchMax() {
+        return config.batchMax();
+    }
+
+    @Override
+    public String startReport() {
+        return recovery.describe();
+    }
+
     // ---------------------------------------------------------------- submitting
 
     /** Queues a ledger command; the answer completes once it is on disk. */
     @SuppressWarnings("unchecked")
+    @Override
     public Submission<Outcome> submit(Command command) {
         return (Submission<Outcome>) (Submission<?>) single(new EngineCommand.LedgerCommand(command), true);
     }
 
     /** Queues an engine command; the answer completes once it is on disk. */
     @SuppressWarnings("unchecked")
+    @Override
     public Submission<EngineOutcome> submit(EngineCommand command) {
         return (Submission<EngineOutcome>) (Submission<?>) single(command, false);
     }
@@ -257,6 +269,7 @@ public final class DurableEngine implements AutoCloseable {
      * task: one hand-off back per batch, however many requests it held. {@code then} gets the
      * outcome, or the failure that stopped the writer.
      */
+    @Override
     public Submission<Void> submit(EngineCommand command, Executor answers, BiConsumer<EngineOutcome, Throwable> then) {
         byte[] encoded = EngineCodec.encode(command);
         int limit = limitFor(command);
@@ -275,6 +288,7 @@ public final class DurableEngine implements AutoCloseable {
      * the answer holds their outcomes in the same order. At most {@code batchMax} commands; the
      * future completes on the writer thread, so what follows it should only hand the answers on.
      */
+    @Override
     public Submission<EngineOutcome[]> submitAll(List<? extends EngineCommand> commands) {
         if (commands.isEmpty() || commands.size() > config.batchMax()) {
             throw new IllegalArgumentException("a batch holds 1.." + config.batchMax() + " commands, not "
@@ -302,35 +316,21 @@ public final class DurableEngine implements AutoCloseable {
      * Runs {@code query} on the writer thread, in order with commands, so it sees exactly the
      * acknowledged state. Keep queries short: the writer does nothing else meanwhile.
      */
-    public <T> Submission<T> query(Function<LedgerView, T> query) {
-        return queryEngine(view -> query.apply(view.ledger()));
-    }
-
-    /** As {@link #query}, seeing the engine's sessions and configuration too. */
+    @Override
     @SuppressWarnings("unchecked")
     public <T> Submission<T> queryEngine(Function<EngineView, T> query) {
         CompletableFuture<Object> answer = new CompletableFuture<>();
         return (Submission<T>) (Submission<?>) offer(new Query(query, answer), answer);
     }
 
-    /** As {@link #queryEngine}, as a future: one that fails when the writer is busy or stopped. */
-    public <T> CompletableFuture<T> ask(Function<EngineView, T> query) {
-        return switch (queryEngine(query)) {
-            case Submission.Accepted<T> accepted -> accepted.answer();
-            case Submission.Busy<T> busy -> CompletableFuture.failedFuture(new IllegalStateException(
-                    "engine queue full (" + busy.queueMax() + ")"));
-            case Submission.Stopped<T> stopped -> CompletableFuture.failedFuture(new IllegalStateException(
-                    stopped.reason()));
-            case Submission.TooLarge<T> impossible -> throw new IllegalStateException("a query has no record");
-        };
-    }
-
     /** Commands and queries waiting for the writer. */
+    @Override
     public int queueDepth() {
         return queued.get();
     }
 
     /** Whether the writer thread runs and accepts work: false once it failed or was closed. */
+    @Override
     public boolean writerAlive() {
         return stopReason == null && writer.isAlive();
     }

@@ -6,7 +6,7 @@ import io.credence.charging.ChargingRequest;
 import io.credence.charging.EngineCommand;
 import io.credence.charging.EngineOutcome;
 import io.credence.http.ProvisioningApi;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.Submission;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -54,14 +54,14 @@ public final class NchfApi extends Handler.Abstract {
     private static final String ROOT = "/nchf-convergedcharging/v3/chargingdata";
     private static final int REF_LENGTH_MAX = 64;
 
-    private final DurableEngine engine;
+    private final EngineGate engine;
     private final String redirectUrl;
 
     /**
      * @param engine      the durable charging engine
      * @param redirectUrl where a last grant redirects the subscriber (a top-up portal), or null: terminate
      */
-    public NchfApi(DurableEngine engine, String redirectUrl) {
+    public NchfApi(EngineGate engine, String redirectUrl) {
         this.engine = engine;
         this.redirectUrl = redirectUrl;
     }

@@ -2,6 +2,7 @@ package io.credence.server;
 
 
 import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.JournalConfig;
 import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
@@ -76,7 +77,7 @@ public final class ContractBench implements Callable<Integer> {
         return 0;
     }
 
-    private void run(DurableEngine ledger, Marketplace market) throws Exception {
+    private void run(EngineGate ledger, Marketplace market) throws Exception {
         submit(ledger, new Operation.CreateAccount("provider", AccountKind.SUBSCRIBER, Map.of()));
         submit(ledger, new Operation.CreateAccount("buyer", AccountKind.SUBSCRIBER, Map.of()));
         submit(ledger, new Operation.TopUp(Ids.SYSTEM_ACCOUNT, "buyer", Unit.MONEY, 1_000_000_000_000L, null));
@@ -127,7 +128,7 @@ public final class ContractBench implements Callable<Integer> {
         return Ed25519.fromSeed(((Registration.Registered) registration).seed());
     }
 
-    private static void submit(DurableEngine ledger, Operation op) throws Exception {
+    private static void submit(EngineGate ledger, Operation op) throws Exception {
         Submission<Outcome> s = ledger.submit(new io.credence.ledger.Command("bench-" + System.nanoTime(), op));
         Outcome outcome = ((Submission.Accepted<Outcome>) s).answer().get(30, TimeUnit.SECONDS);
         if (!outcome.accepted()) {

@@ -17,7 +17,10 @@ import io.credence.http.Metrics;
 import io.credence.http.PrefixRouter;
 import io.credence.nchf.NchfApi;
 import io.credence.http.ProvisioningApi;
+import io.credence.cluster.ClusterConfig;
+import io.credence.cluster.ReplicatedEngine;
 import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.EngineSetup;
 import io.credence.journal.JournalCheck;
 import io.credence.records.file.RecordWriter;
@@ -38,7 +41,7 @@ import java.util.function.Supplier;
  * DPR), then the ledger (answers what is queued, snapshots).
  */
 public final class CredenceServer implements AutoCloseable {
-    private final DurableEngine ledger;
+    private final EngineGate ledger;
     private final HttpServer http;
     private final CreditControlServer creditControl;
     private final DiameterServer diameter;
@@ -51,7 +54,7 @@ public final class CredenceServer implements AutoCloseable {
     /** Long-lived offer streams: ended first, so stopping the HTTP server does not wait for them. */
     private final MarketFeed feed;
 
-    private CredenceServer(DurableEngine ledger, HttpServer http, CreditControlServer creditControl,
+    private CredenceServer(EngineGate ledger, HttpServer http, CreditControlServer creditControl,
                            DiameterServer diameter, EngineAdmissions admissions, List<AutoCloseable> attached,
                            List<AutoCloseable> afterEngine, MarketFeed feed) {
         this.feed = feed;
@@ -72,6 +75,12 @@ public final class CredenceServer implements AutoCloseable {
         return start(config, onFatal, () -> null, ADMISSION_RECONCILE_PERIOD_DEFAULT);
     }
 
+    /** As one node of a Raft group ({@code cluster}; null: the single-node journal). */
+    public static CredenceServer start(ServerConfig config, ClusterConfig cluster, Consumer<Throwable> onFatal)
+            throws Exception {
+        return start(config, cluster, onFatal, () -> null, ADMISSION_RECONCILE_PERIOD_DEFAULT);
+    }
+
     /**
      * @param onFatal what to do when the ledger cannot write its journal; {@code serve} halts the
      *                process, since answering from memory that is not on disk would be a lie
@@ -81,6 +90,12 @@ public final class CredenceServer implements AutoCloseable {
     public static CredenceServer start(ServerConfig config, Consumer<Throwable> onFatal,
                                        Supplier<AdmissionPolicy> admissionPolicy, Duration admissionReconcilePeriod)
             throws Exception {
+        return start(config, null, onFatal, admissionPolicy, admissionReconcilePeriod);
+    }
+
+    private static CredenceServer start(ServerConfig config, ClusterConfig cluster, Consumer<Throwable> onFatal,
+                                        Supplier<AdmissionPolicy> admissionPolicy, Duration admissionReconcilePeriod)
+            throws Exception {
         String refusal = config.httpAccess().refusal(config.host());
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
@@ -89,9 +104,11 @@ public final class CredenceServer implements AutoCloseable {
         // start-up), so the writer is open before the engine; it creates no file until a record comes
         RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
         UnrecoveredUsage unrecovered = new UnrecoveredUsage();
-        DurableEngine ledger;
+        EngineGate ledger;
         try {
-            ledger = openLedger(config, onFatal, new EngineSetup(CatalogFile.READER, records, unrecovered));
+            EngineSetup setup = new EngineSetup(CatalogFile.READER, records, unrecovered);
+            ledger = cluster == null ? openLedger(config, onFatal, setup)
+                    : ReplicatedEngine.start(cluster, config.limits(), setup, System::currentTimeMillis, onFatal);
         } catch (Exception failed) {
             records.close();
             throw failed;
@@ -238,7 +255,8 @@ public final class CredenceServer implements AutoCloseable {
         return diameter == null ? -1 : diameter.port();
     }
 
-    public DurableEngine ledger() {
+    /** The engine: this node's journaled writer, or its replica of the Raft group. */
+    public EngineGate ledger() {
         return ledger;
     }
 

@@ -3,7 +3,7 @@ package io.credence.server;
 import io.credence.charging.ChargingEngine;
 import io.credence.diameter.cc.CreditControlServer;
 import io.credence.http.LiveSessions;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.ledger.ServiceRef;
 
 import java.util.ArrayList;
@@ -23,10 +23,10 @@ import java.util.concurrent.TimeoutException;
 final class DiameterSessions implements LiveSessions {
     private static final long QUERY_SECONDS = 10;
 
-    private final DurableEngine engine;
+    private final EngineGate engine;
     private final CreditControlServer creditControl;
 
-    DiameterSessions(DurableEngine engine, CreditControlServer creditControl) {
+    DiameterSessions(EngineGate engine, CreditControlServer creditControl) {
         this.engine = engine;
         this.creditControl = creditControl;
     }

@@ -8,7 +8,7 @@ import io.credence.charging.AdmissionUsage;
 import io.credence.charging.EngineCommand;
 import io.credence.charging.EngineOutcome;
 import io.credence.http.Admissions;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.Submission;
 
 import java.time.Duration;
@@ -35,7 +35,7 @@ public final class EngineAdmissions implements Admissions, AutoCloseable {
     public static final Duration RECONCILE_PERIOD_MAX = Duration.ofHours(1);
     private static final long ANSWER_SECONDS = 30;
 
-    private final DurableEngine engine;
+    private final EngineGate engine;
     private final Supplier<AdmissionPolicy> given;
     private final ScheduledExecutorService maintenance;
     private AdmissionPolicy lastGiven;
@@ -44,7 +44,7 @@ public final class EngineAdmissions implements Admissions, AutoCloseable {
      * @param given a policy given directly, asked again every {@code period} (null from it: none given;
      *              the catalog's admission section, installed with the catalog, is the other way)
      */
-    public EngineAdmissions(DurableEngine engine, Supplier<AdmissionPolicy> given, Duration period) {
+    public EngineAdmissions(EngineGate engine, Supplier<AdmissionPolicy> given, Duration period) {
         this.engine = engine;
         this.given = Objects.requireNonNull(given, "given");
         if (period.compareTo(RECONCILE_PERIOD_MIN) < 0 || period.compareTo(RECONCILE_PERIOD_MAX) > 0) {

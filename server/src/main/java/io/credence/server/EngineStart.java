@@ -3,7 +3,7 @@ package io.credence.server;
 import io.credence.charging.EngineCommand;
 import io.credence.charging.EngineConfig;
 import io.credence.charging.EngineOutcome;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.Submission;
 
 import java.util.concurrent.TimeUnit;
@@ -15,15 +15,39 @@ final class EngineStart {
     private EngineStart() {}
 
     /** The serve options' configuration, when it differs from what the engine has (no record for nothing). */
-    static void configure(DurableEngine engine, EngineConfig config) throws Exception {
-        EngineConfig current = await(engine.queryEngine(view -> view.config()));
+    static void configure(EngineGate engine, EngineConfig config) throws Exception {
+        EngineConfig current = untilAnswered(() -> await(engine.queryEngine(view -> view.config())));
         if (!current.equals(config)) {
-            await(engine.submit(new EngineCommand.Configure(config)));
+            untilAnswered(() -> await(engine.submit(new EngineCommand.Configure(config))));
+        }
+    }
+
+    /** How long a starting node of a Raft group waits for a majority of its peers to be up. */
+    private static final long QUORUM_WAIT_SECONDS = 300;
+
+    /**
+     * Asks again while the engine fails to answer: a node of a Raft group that starts before a
+     * majority of its peers has no leader to answer it yet (its client gives up after ~10 s). A
+     * single node's journal answers at once or has failed for good, and that failure is final.
+     */
+    private static <T> T untilAnswered(java.util.concurrent.Callable<T> ask) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(QUORUM_WAIT_SECONDS);
+        while (true) {
+            try {
+                return ask.call();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException noLeaderYet) {
+                if (System.nanoTime() > deadline) {
+                    throw noLeaderYet;
+                }
+                System.getLogger(EngineStart.class.getName()).log(System.Logger.Level.WARNING,
+                        "the engine did not answer at start-up, asking again (a Raft node waits for a majority of "
+                                + "its peers): " + noLeaderYet.getMessage());
+            }
         }
     }
 
     /** Puts a catalog's source in force: null when it is, else why the engine refused it. */
-    static String install(DurableEngine engine, byte[] source) {
+    static String install(EngineGate engine, byte[] source) {
         try {
             EngineOutcome.CatalogInstalled installed = (EngineOutcome.CatalogInstalled)
                     await(engine.submit(new EngineCommand.InstallCatalog(source)));

@@ -1,6 +1,6 @@
 package io.credence.server;
 
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.Submission;
 import io.credence.ledger.LedgerView;
 import io.credence.ledger.Command;
@@ -31,10 +31,10 @@ final class LedgerEscrow implements ContractDesk.Escrow {
     static final long GRACE_MILLIS = 600_000;
     private static final long ANSWER_SECONDS = 30;
 
-    private final DurableEngine ledger;
+    private final EngineGate ledger;
     private final LedgerLimits limits;
 
-    LedgerEscrow(DurableEngine ledger, LedgerLimits limits) {
+    LedgerEscrow(EngineGate ledger, LedgerLimits limits) {
         this.ledger = ledger;
         this.limits = limits;
     }

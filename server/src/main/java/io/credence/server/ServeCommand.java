@@ -1,5 +1,8 @@
 package io.credence.server;
 
+import io.credence.cluster.ClusterConfig;
+import io.credence.journal.DurableEngine;
+
 import io.credence.http.ApiKeys;
 import io.credence.http.HttpServer;
 import io.credence.journal.JournalConfig;
@@ -38,6 +41,10 @@ import java.util.concurrent.CountDownLatch;
 final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--cluster", paramLabel = "FILE",
+            description = "run as one node of a Raft group named in FILE (group, self, peer.<id> = host:port; docs/cluster.md)")
+    Path clusterFile;
 
     @Option(names = "--data", defaultValue = "./data", description = "data directory (journal and snapshots), default ${DEFAULT-VALUE}")
     Path data;
@@ -220,7 +227,9 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("credence: warning: the HTTP API takes requests without keys; it listens on loopback "
                     + config.host() + " only (use --api-keys FILE to require keys)");
         }
-        CredenceServer server = CredenceServer.start(config, fatal -> {
+        ClusterConfig cluster = clusterFile == null ? null
+                : ClusterConfig.read(clusterFile, config.dataDir().resolve("raft"));
+        CredenceServer server = CredenceServer.start(config, cluster, fatal -> {
             System.err.println("credence: fatal: the journal cannot be written (" + fatal + "); stopping");
             Runtime.getRuntime().halt(70);
         });
@@ -229,8 +238,9 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("credence: stopping: no new requests; answering what is queued");
             try {
                 server.close();
-                System.out.println("credence: snapshot at record " + server.ledger().lastSnapshotRecord()
-                        + " written; stopped");
+                System.out.println(server.ledger() instanceof DurableEngine journal
+                        ? "credence: snapshot at record " + journal.lastSnapshotRecord() + " written; stopped"
+                        : "credence: raft node stopped");
             } catch (Exception e) {
                 System.err.println("credence: error while stopping: " + e);
             } finally {
@@ -238,7 +248,7 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "credence-shutdown"));
-        System.out.println("credence: " + server.ledger().recovery().describe());
+        System.out.println("credence: " + server.ledger().startReport());
         String scheme = config.httpAccess().tls() == null ? "http" : "https";
         System.out.println("credence: listening on " + scheme + "://" + config.host() + ":" + server.httpPort()
                 + " (data " + config.dataDir().toAbsolutePath() + ", currency " + config.currency() + ")");

@@ -10,6 +10,7 @@ import io.credence.http.Observing;
 import io.credence.http.Operations;
 import io.credence.http.Readiness;
 import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.JournalCheck;
 import io.credence.journal.JournalVerifier;
 import io.credence.journal.Submission;
@@ -29,9 +30,11 @@ final class ServerMetrics {
     private ServerMetrics() {}
 
     /** Adds the server's gauges and the journal's fsync timing to {@code metrics}. */
-    static void register(Metrics metrics, DurableEngine ledger, CatalogControl catalog, JournalCheck journalCheck,
+    static void register(Metrics metrics, EngineGate ledger, CatalogControl catalog, JournalCheck journalCheck,
                          UnrecoveredUsage unrecovered) {
-        ledger.observeForce(metrics::journalForce);
+        if (ledger instanceof DurableEngine journal) { // a Raft replica's log forces are Ratis' own
+            journal.observeForce(metrics::journalForce);
+        }
         metrics.gauge("credence_ledger_queue_depth", "Commands and queries waiting for the ledger writer",
                 ledger::queueDepth);
         metrics.gauge("credence_ledger_open_reservations", "Reservations open in the ledger",
@@ -54,7 +57,7 @@ final class ServerMetrics {
     }
 
     /** The chain every HTTP request goes through: count, authenticate, answer operations' paths, then the API. */
-    static Handler front(Handler api, HttpAccess access, DurableEngine ledger, Path dataDir, Metrics metrics,
+    static Handler front(Handler api, HttpAccess access, EngineGate ledger, Path dataDir, Metrics metrics,
                          JournalCheck journalCheck) {
         Readiness readiness = new Readiness(ledger::writerAlive, dataDir);
         return new Observing(metrics, new io.credence.http.DrainingBodies(new Authenticating(access.apiKeys(),
@@ -92,7 +95,7 @@ final class ServerMetrics {
         return answer.find(Codes.RESULT_CODE, 0).map(avp -> avp.unsigned32()).orElse(-1L);
     }
 
-    private static <T> T engineQuery(DurableEngine engine, java.util.function.Function<io.credence.charging.EngineView, T> query) {
+    private static <T> T engineQuery(EngineGate engine, java.util.function.Function<io.credence.charging.EngineView, T> query) {
         try {
             return engine.ask(query).get(LEDGER_QUERY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -103,7 +106,7 @@ final class ServerMetrics {
         }
     }
 
-    private static long openReservations(DurableEngine ledger) {
+    private static long openReservations(EngineGate ledger) {
         // a busy or stopped ledger leaves the gauge out of this scrape (Metrics skips a failing gauge)
         if (!(ledger.query(LedgerView::openReservationCount) instanceof Submission.Accepted<Integer> accepted)) {
             throw new IllegalStateException("ledger busy or stopped");

@@ -87,7 +87,7 @@ class JournalCheckHealthTest {
         JournalDamage.flipByte(segment, third + 30, 0x04);
 
         try (CredenceServer server = start(config())) {
-            assertThat(server.ledger().recovery().describe()).as("start-up does not read segment 1")
+            assertThat(server.ledger().startReport()).as("start-up does not read segment 1")
                     .contains("snapshot 5 + 0 replayed");
             Client client = new Client(server.httpPort());
             JsonNode health = healthAfterTheCheck(client);

@@ -12,7 +12,7 @@ import io.credence.diameter.peer.LocalIdentity;
 import io.credence.diameter.transport.ApplicationHandler;
 import io.credence.diameter.transport.Peer;
 import io.credence.diameter.transport.RateLimitedLog;
-import io.credence.journal.DurableEngine;
+import io.credence.journal.EngineGate;
 import io.credence.journal.Submission;
 
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
     /** Sessions whose CCR-I was refused unread, kept for their CCR-T. */
     static final int REFUSED_STARTS_MAX = 16_384;
 
-    private final DurableEngine engine;
+    private final EngineGate engine;
     private final CreditControlConfig config;
     private final LocalIdentity local;
     private final Function<String, Optional<Peer>> peers;
@@ -71,7 +71,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
      * @param config how answers are written: units, currency, the final unit's redirect
      * @param peers  finds the open connection of a peer by Origin-Host, for RAR and ASR
      */
-    public CreditControlServer(DurableEngine engine, CreditControlConfig config, LocalIdentity local,
+    public CreditControlServer(EngineGate engine, CreditControlConfig config, LocalIdentity local,
                                Function<String, Optional<Peer>> peers) {
         this.engine = engine;
         this.config = config;
@@ -107,7 +107,7 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
         batch.peer = peer;
         batch.items.add(new Item(ccr, answer, peer));
         batch.commands.add(new EngineCommand.Charge(CcrTranslation.of(ccr, peer.originHost(), peer.interfaceName())));
-        if (batch.commands.size() >= engine.config().batchMax()) {
+        if (batch.commands.size() >= engine.batchMax()) {
             flush(batch);
         }
         return answer;

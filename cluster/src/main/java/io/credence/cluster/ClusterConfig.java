@@ -1,0 +1,112 @@
+package io.credence.cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * This node and its peers: {@code credence serve --cluster FILE}, a properties file.
+ *
+ * <pre>
+ * group = credence-main          # the Raft group's name; the same on every node
+ * self = n1                      # this node's id: one of the peers
+ * peer.n1 = 10.0.0.1:9870        # every member, this node included: id = host:port (Raft traffic)
+ * peer.n2 = 10.0.0.2:9870
+ * peer.n3 = 10.0.0.3:9870
+ * </pre>
+ *
+ * @param snapshotEveryEntries Raft log entries between snapshots of the engine
+ */
+public record ClusterConfig(String group, String self, List<Peer> peers, Path storageDir, int queueMax,
+                            int commandsPerEntryMax, int entryBytesMax, int entriesInFlightMax,
+                            long snapshotEveryEntries) {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
+    /** A group of more than this many voters is not what this is built for (and costs every write). */
+    public static final int PEERS_MAX = 7;
+
+    public record Peer(String id, String host, int port) {
+        public Peer {
+            if (id == null || !ID.matcher(id).matches()) {
+                throw new IllegalArgumentException("peer id must be 1-32 of [A-Za-z0-9_-], was " + id);
+            }
+            if (host == null || host.isBlank() || port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("peer " + id + ": host:port needed, was " + host + ":" + port);
+            }
+        }
+
+        public String address() {
+            return host + ":" + port;
+        }
+    }
+
+    public ClusterConfig {
+        if (group == null || !ID.matcher(group).matches()) {
+            throw new IllegalArgumentException("group must be 1-32 of [A-Za-z0-9_-], was " + group);
+        }
+        peers = List.copyOf(peers);
+        if (peers.isEmpty() || peers.size() > PEERS_MAX) {
+            throw new IllegalArgumentException("1.." + PEERS_MAX + " peers needed, got " + peers.size());
+        }
+        if (peers.stream().map(Peer::id).distinct().count() != peers.size()) {
+            throw new IllegalArgumentException("peer ids must differ: " + peers);
+        }
+        if (peers.stream().noneMatch(p -> p.id().equals(self))) {
+            throw new IllegalArgumentException("self (" + self + ") is not one of the peers " + peers);
+        }
+        if (queueMax < 1 || commandsPerEntryMax < 1 || commandsPerEntryMax > queueMax || entryBytesMax < 4096
+                || entriesInFlightMax < 1 || snapshotEveryEntries < 1) {
+            throw new IllegalArgumentException("need 1 <= commandsPerEntryMax <= queueMax, entryBytesMax >= 4096, "
+                    + "entriesInFlightMax >= 1, snapshotEveryEntries >= 1");
+        }
+    }
+
+    public Peer selfPeer() {
+        return peers.stream().filter(p -> p.id().equals(self)).findFirst().orElseThrow();
+    }
+
+    /** Defaults for the bounds: queue 65,536 commands, 1,024 per entry, 1 MiB per entry, 64 entries in flight. */
+    public static ClusterConfig of(String group, String self, List<Peer> peers, Path storageDir) {
+        return new ClusterConfig(group, self, peers, storageDir, 65_536, 1_024, 1 << 20, 64, 100_000);
+    }
+
+    public ClusterConfig withSnapshotEveryEntries(long entries) {
+        return new ClusterConfig(group, self, peers, storageDir, queueMax, commandsPerEntryMax, entryBytesMax,
+                entriesInFlightMax, entries);
+    }
+
+    /** Reads the file described above; a bad line is refused naming its key. */
+    public static ClusterConfig read(Path file, Path storageDir) throws IOException {
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            properties.load(in);
+        }
+        Map<String, Peer> peers = new LinkedHashMap<>();
+        for (String key : properties.stringPropertyNames().stream().sorted().toList()) {
+            if (key.startsWith("peer.")) {
+                String id = key.substring("peer.".length());
+                String value = properties.getProperty(key).trim();
+                int colon = value.lastIndexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException(file + ": " + key + " must be host:port, was '" + value + "'");
+                }
+                int port;
+                try {
+                    port = Integer.parseInt(value.substring(colon + 1));
+                } catch (NumberFormatException notANumber) {
+                    throw new IllegalArgumentException(file + ": " + key + " has no port number: '" + value + "'");
+                }
+                peers.put(id, new Peer(id, value.substring(0, colon), port));
+            } else if (!key.equals("group") && !key.equals("self")) {
+                throw new IllegalArgumentException(file + ": unknown key " + key + " (group, self, peer.<id>)");
+            }
+        }
+        return of(properties.getProperty("group", "credence").trim(), properties.getProperty("self", "").trim(),
+                new ArrayList<>(peers.values()), storageDir);
+    }
+}

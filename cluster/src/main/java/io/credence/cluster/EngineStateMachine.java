@@ -1,0 +1,202 @@
+package io.credence.cluster;
+
+import io.credence.charging.CatalogReader;
+import io.credence.charging.ChargingEngine;
+import io.credence.charging.EngineCodec;
+import io.credence.charging.EngineOutcome;
+import io.credence.charging.EngineSnapshot;
+import io.credence.journal.EngineSetup;
+import io.credence.records.UsageRecord;
+import io.credence.ledger.LedgerLimits;
+
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The charging engine as a Raft state machine: every replica applies the committed entries, in
+ * log order, with the same deterministic engine the single-node journal replays, so replicas that
+ * applied the same entries hold the same state byte for byte. Snapshots are the engine's own
+ * snapshot format (EngineSnapshot), in Ratis' snapshot directory with its MD5 beside them; a
+ * replica that falls behind installs the leader's snapshot and replays the log after it.
+ *
+ * <p>The engine is touched only by Ratis' apply thread (applyTransaction, takeSnapshot,
+ * reinitialize); reads reach it through barrier entries applied on that thread.
+ */
+final class EngineStateMachine extends BaseStateMachine {
+    private static final System.Logger LOG = System.getLogger(EngineStateMachine.class.getName());
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final LedgerLimits limits;
+    private final CatalogReader catalogReader;
+    private final EngineSetup setup;
+    private final LongSupplier clockMillis;
+    private final LocalWaiters waiters;
+    private final int commandsPerEntryMax;
+    private final Consumer<Throwable> onFatal;
+    private ChargingEngine engine;
+    /** The leader's last stamp: entries are stamped with a time that never goes back. */
+    private long lastStampMillis;
+
+    EngineStateMachine(LedgerLimits limits, EngineSetup setup, LongSupplier clockMillis,
+                       LocalWaiters waiters, int commandsPerEntryMax, Consumer<Throwable> onFatal) {
+        this.limits = limits;
+        this.setup = setup;
+        this.catalogReader = setup.catalogReader();
+        this.clockMillis = clockMillis;
+        this.waiters = waiters;
+        this.commandsPerEntryMax = commandsPerEntryMax;
+        this.onFatal = onFatal;
+        this.engine = new ChargingEngine(limits, catalogReader);
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        load(storage.getLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    /** The leader stamps the entry with its clock: every replica then applies it at that time. */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        byte[] bytes = request.getMessage().getContent().toByteArray();
+        if (bytes.length < RaftEntry.HEADER_BYTES) {
+            throw new IOException("a raft entry of " + bytes.length + " bytes is shorter than its header");
+        }
+        long now;
+        synchronized (this) { // startTransaction may run on several RPC threads
+            now = Math.max(lastStampMillis, clockMillis.getAsLong());
+            lastStampMillis = now;
+        }
+        ByteBuffer.wrap(bytes).putLong(RaftEntry.AT_MILLIS_OFFSET, now);
+        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                .setServerRole(RaftProtos.RaftPeerRole.LEADER).setLogData(ByteString.copyFrom(bytes)).build();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        RaftProtos.LogEntryProto entry = trx.getLogEntry();
+        try {
+            RaftEntry decoded = RaftEntry.decode(
+                    entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer(), commandsPerEntryMax);
+            List<EngineOutcome> outcomes = new ArrayList<>(decoded.commands().size());
+            engine.advanceTo(decoded.atMillis());
+            for (byte[] command : decoded.commands()) {
+                outcomes.add(engine.apply(EngineCodec.read(command, 0, command.length), decoded.atMillis(),
+                        EngineCodec.ledgerFingerprint(command, 0, command.length)));
+            }
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            deliver(outcomes);
+            waiters.applied(decoded, engine, outcomes);
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        } catch (IOException | RuntimeException failed) {
+            // a replica that cannot apply a committed entry must not go on with a state the others do not have
+            onFatal.accept(new IllegalStateException("raft entry " + entry.getIndex() + " could not be applied: "
+                    + failed.getMessage(), failed));
+            return CompletableFuture.failedFuture(failed);
+        }
+    }
+
+    /**
+     * Every replica writes the usage records of what it applied (committed entries only): each node
+     * keeps a complete records file, and an entry applied again after a restart writes its records
+     * again with the same ids (readers keep one), as the single-node journal does.
+     */
+    private void deliver(List<EngineOutcome> outcomes) {
+        List<UsageRecord> records = new ArrayList<>();
+        for (EngineOutcome outcome : outcomes) {
+            records.addAll(outcome.records());
+            if (outcome instanceof EngineOutcome.Charged charged) {
+                charged.result().unrecovered().forEach(setup.unrecovered());
+            }
+        }
+        if (!records.isEmpty()) {
+            try {
+                setup.records().acceptAll(records);
+            } catch (RuntimeException failed) {
+                LOG.log(System.Logger.Level.ERROR, records.size() + " usage records not written: " + failed, failed);
+            }
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < 0) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        long started = System.nanoTime();
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        Path temporary = file.toPath().resolveSibling(file.getName() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16);
+             DataOutputStream data = new DataOutputStream(out)) {
+            EngineSnapshot.write(engine, data);
+        }
+        Files.move(temporary, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+        LOG.log(System.Logger.Level.INFO, "raft snapshot at index {0} (term {1}) written in {2} ms",
+                last.getIndex(), last.getTerm(), (System.nanoTime() - started) / 1_000_000);
+        return last.getIndex();
+    }
+
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        Path file = snapshot.getFile().getPath();
+        if (snapshot.getFile().getFileDigest() != null) {
+            MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            ChargingEngine loaded = EngineSnapshot.read(new DataInputStream(in), limits, catalogReader);
+            loaded.verifyInvariants();
+            engine = loaded;
+        }
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+        LOG.log(System.Logger.Level.INFO, "engine loaded from raft snapshot at index {0}", snapshot.getIndex());
+    }
+}

@@ -1,0 +1,415 @@
+package io.credence.cluster;
+
+import io.credence.charging.ChargingEngine;
+import io.credence.charging.EngineCodec;
+import io.credence.charging.EngineCommand;
+import io.credence.charging.EngineOutcome;
+import io.credence.charging.EngineSnapshot;
+import io.credence.charging.EngineView;
+import io.credence.journal.EngineGate;
+import io.credence.journal.EngineSetup;
+import io.credence.journal.Submission;
+import io.credence.ledger.Command;
+import io.credence.ledger.Outcome;
+import io.credence.ledger.ByteArrayDataOutput;
+import io.credence.ledger.LedgerLimits;
+
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The charging engine on one node of a Raft group (Apache Ratis). Commands submitted on any node
+ * are batched into one log entry per batch and sent to the leader (Ratis' client follows the
+ * leader); once the entry is committed on a majority, every replica applies it, and this node
+ * answers its callers when its own replica has applied it — the outcome every replica computed.
+ * Reads are linearizable: a barrier entry goes through the log and the read runs on the apply
+ * thread once everything before it is applied.
+ *
+ * <p>Bounded like the single-node writer: at most {@code queueMax} commands wait, at most
+ * {@code entriesInFlightMax} entries are unanswered; past that a submission is Busy.
+ */
+public final class ReplicatedEngine implements AutoCloseable, EngineGate {
+    private static final System.Logger LOG = System.getLogger(ReplicatedEngine.class.getName());
+
+    private final ClusterConfig config;
+    private final RaftGroup group;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final LocalWaiters waiters;
+    private final ExecutorService answers = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("credence-raft-answers").daemon().factory());
+    private final ArrayBlockingQueue<Queued> queue;
+    private final Semaphore inFlight;
+    private final Thread sender;
+    private volatile String stopReason;
+
+    private record Queued(byte[] encoded, CompletableFuture<EngineOutcome> answer) {}
+
+    private ReplicatedEngine(ClusterConfig config, LedgerLimits limits, EngineSetup setup,
+                             LongSupplier clockMillis, Consumer<Throwable> onFatal) throws IOException {
+        this.config = config;
+        this.queue = new ArrayBlockingQueue<>(config.queueMax());
+        this.inFlight = new Semaphore(config.entriesInFlightMax());
+        this.waiters = new LocalWaiters(answers, inFlight::release);
+        this.group = groupOf(config);
+        RaftProperties properties = properties(config);
+        EngineStateMachine stateMachine = new EngineStateMachine(limits, setup, clockMillis, waiters,
+                config.commandsPerEntryMax(), onFatal);
+        Files.createDirectories(config.storageDir());
+        boolean formatted = Files.isDirectory(config.storageDir().resolve(group.getGroupId().getUuid().toString()));
+        this.server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self())).setGroup(group)
+                .setProperties(properties).setStateMachine(stateMachine)
+                .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
+        this.client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        this.sender = Thread.ofPlatform().name("credence-raft-sender").daemon().unstarted(this::sendLoop);
+    }
+
+    /** Starts this node's Raft server (recovering its log and snapshot) and its sender. */
+    public static ReplicatedEngine start(ClusterConfig config, LedgerLimits limits, EngineSetup setup,
+                                         LongSupplier clockMillis, Consumer<Throwable> onFatal) throws IOException {
+        ReplicatedEngine engine = new ReplicatedEngine(config, limits, setup, clockMillis, onFatal);
+        engine.server.start();
+        engine.sender.start();
+        return engine;
+    }
+
+    static RaftGroup groupOf(ClusterConfig config) {
+        List<RaftPeer> peers = config.peers().stream().map(p -> RaftPeer.newBuilder().setId(p.id())
+                .setAddress(p.address()).build()).toList();
+        UUID id = UUID.nameUUIDFromBytes(("credence-raft-group:" + config.group()).getBytes(StandardCharsets.UTF_8));
+        return RaftGroup.valueOf(RaftGroupId.valueOf(id), peers);
+    }
+
+    private static RaftProperties properties(ClusterConfig config) {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        NettyConfigKeys.Server.setHost(properties, config.selfPeer().host());
+        NettyConfigKeys.Server.setPort(properties, config.selfPeer().port());
+        RaftServerConfigKeys.setStorageDir(properties, List.of(config.storageDir().toFile()));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEveryEntries());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        return properties;
+    }
+
+    // ---------------------------------------------------------------- submitting
+
+    @Override
+    public Submission<Outcome> submit(Command command) {
+        return switch (submit(new EngineCommand.LedgerCommand(command))) {
+            case Submission.Accepted<EngineOutcome> accepted -> new Submission.Accepted<>(accepted.answer()
+                    .thenApply(outcome -> ((EngineOutcome.LedgerOutcome) outcome).outcome()));
+            case Submission.Busy<EngineOutcome> busy -> new Submission.Busy<>(busy.queueMax());
+            case Submission.TooLarge<EngineOutcome> tooLarge -> new Submission.TooLarge<>(tooLarge.bytes(),
+                    tooLarge.recordBytesMax());
+            case Submission.Stopped<EngineOutcome> stopped -> new Submission.Stopped<>(stopped.reason());
+        };
+    }
+
+    @Override
+    public Submission<Void> submit(EngineCommand command, Executor answersTo, BiConsumer<EngineOutcome, Throwable> then) {
+        return switch (submit(command)) {
+            case Submission.Accepted<EngineOutcome> accepted -> {
+                accepted.answer().whenCompleteAsync(then, answersTo);
+                yield new Submission.Accepted<>(CompletableFuture.completedFuture(null));
+            }
+            case Submission.Busy<EngineOutcome> busy -> new Submission.Busy<>(busy.queueMax());
+            case Submission.TooLarge<EngineOutcome> tooLarge -> new Submission.TooLarge<>(tooLarge.bytes(),
+                    tooLarge.recordBytesMax());
+            case Submission.Stopped<EngineOutcome> stopped -> new Submission.Stopped<>(stopped.reason());
+        };
+    }
+
+    /**
+     * The commands as one entry of their own, so they are applied one after the other with
+     * nothing between them, and answered together.
+     */
+    @Override
+    public Submission<EngineOutcome[]> submitAll(List<? extends EngineCommand> commands) {
+        if (commands.isEmpty() || commands.size() > config.commandsPerEntryMax()) {
+            throw new IllegalArgumentException("a batch holds 1.." + config.commandsPerEntryMax() + " commands, not "
+                    + commands.size());
+        }
+        String stopped = stopReason;
+        if (stopped != null) {
+            return new Submission.Stopped<>(stopped);
+        }
+        List<byte[]> encoded = new ArrayList<>(commands.size());
+        int bytes = RaftEntry.HEADER_BYTES;
+        for (EngineCommand command : commands) {
+            byte[] one = EngineCodec.encode(command);
+            encoded.add(one);
+            bytes += 4 + one.length;
+        }
+        if (bytes > config.entryBytesMax()) {
+            return new Submission.TooLarge<>(bytes, config.entryBytesMax());
+        }
+        if (!inFlight.tryAcquire()) {
+            return new Submission.Busy<>(config.queueMax());
+        }
+        List<CompletableFuture<EngineOutcome>> each = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+            each.add(new CompletableFuture<>());
+        }
+        long sequence = waiters.register(new LocalWaiters.Commands(each));
+        send(new RaftEntry(RaftEntry.COMMANDS, waiters.origin(), sequence, 0, encoded), sequence);
+        CompletableFuture<EngineOutcome[]> all = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(done -> each.stream().map(CompletableFuture::join).toArray(EngineOutcome[]::new));
+        return new Submission.Accepted<>(all);
+    }
+
+    /** Queues a command; its answer is the outcome once the entry holding it is committed and applied here. */
+    @Override
+    public Submission<EngineOutcome> submit(EngineCommand command) {
+        String stopped = stopReason;
+        if (stopped != null) {
+            return new Submission.Stopped<>(stopped);
+        }
+        byte[] encoded = EngineCodec.encode(command);
+        if (RaftEntry.HEADER_BYTES + 4 + encoded.length > config.entryBytesMax()) {
+            return new Submission.TooLarge<>(encoded.length, config.entryBytesMax() - RaftEntry.HEADER_BYTES - 4);
+        }
+        CompletableFuture<EngineOutcome> answer = new CompletableFuture<>();
+        if (!queue.offer(new Queued(encoded, answer))) {
+            return new Submission.Busy<>(config.queueMax());
+        }
+        return new Submission.Accepted<>(answer);
+    }
+
+    /** A linearizable read: a barrier entry; it sees every command acknowledged anywhere before it was asked. */
+    @Override
+    public <T> Submission<T> queryEngine(Function<EngineView, T> query) {
+        String stopped = stopReason;
+        if (stopped != null) {
+            return new Submission.Stopped<>(stopped);
+        }
+        if (!inFlight.tryAcquire()) {
+            return new Submission.Busy<>(config.queueMax());
+        }
+        return new Submission.Accepted<>(barrier(query::apply));
+    }
+
+    @Override
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    @Override
+    public boolean writerAlive() {
+        return stopReason == null && sender.isAlive();
+    }
+
+    @Override
+    public int batchMax() {
+        return config.commandsPerEntryMax();
+    }
+
+    @Override
+    public String startReport() {
+        return "raft node " + config.self() + " of group " + config.group() + " (" + config.peers().stream()
+                .map(p -> p.id() + "=" + p.address()).collect(java.util.stream.Collectors.joining(", "))
+                + "); log and snapshots in " + config.storageDir() + "; applied index " + appliedIndex();
+    }
+
+    /** The replica's state as its snapshot bytes, read linearizably (tests compare replicas with it). */
+    public CompletableFuture<byte[]> stateBytes() {
+        return read(engine -> {
+            ByteArrayDataOutput out = new ByteArrayDataOutput(1 << 16);
+            try {
+                EngineSnapshot.write(engine, out);
+            } catch (IOException cannot) {
+                throw new UncheckedIOException(cannot);
+            }
+            return java.util.Arrays.copyOf(out.array(), out.size());
+        });
+    }
+
+    private <T> CompletableFuture<T> read(Function<ChargingEngine, T> read) {
+        if (stopReason != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("stopped: " + stopReason));
+        }
+        if (!inFlight.tryAcquire()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "busy: " + config.entriesInFlightMax() + " entries in flight"));
+        }
+        return barrier(read);
+    }
+
+    /** Sends a barrier; the caller holds an in-flight permit for it. */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> barrier(Function<ChargingEngine, T> read) {
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        long sequence = waiters.register(new LocalWaiters.Barrier(read::apply, answer));
+        send(new RaftEntry(RaftEntry.BARRIER, waiters.origin(), sequence, 0, List.of()), sequence);
+        return (CompletableFuture<T>) answer;
+    }
+
+    private void sendLoop() {
+        List<Queued> batch = new ArrayList<>(config.commandsPerEntryMax());
+        try {
+            while (stopReason == null) {
+                Queued first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                int bytes = RaftEntry.HEADER_BYTES + 4 + first.encoded().length;
+                while (batch.size() < config.commandsPerEntryMax()) {
+                    Queued next = queue.peek();
+                    if (next == null || bytes + 4 + next.encoded().length > config.entryBytesMax()) {
+                        break;
+                    }
+                    batch.add(queue.poll());
+                    bytes += 4 + next.encoded().length;
+                }
+                inFlight.acquire();
+                List<byte[]> commands = new ArrayList<>(batch.size());
+                List<CompletableFuture<EngineOutcome>> answersOfBatch = new ArrayList<>(batch.size());
+                for (Queued queued : batch) {
+                    commands.add(queued.encoded());
+                    answersOfBatch.add(queued.answer());
+                }
+                long sequence = waiters.register(new LocalWaiters.Commands(answersOfBatch));
+                send(new RaftEntry(RaftEntry.COMMANDS, waiters.origin(), sequence, 0, commands), sequence);
+                batch.clear();
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        IllegalStateException stopped = new IllegalStateException("stopped: " + stopReason);
+        batch.forEach(q -> q.answer().completeExceptionally(stopped));
+        for (Queued left; (left = queue.poll()) != null; ) {
+            left.answer().completeExceptionally(stopped);
+        }
+    }
+
+    /**
+     * Sends an entry to the leader. A failed send is answered as failed here; the entry may still
+     * have been committed (the reply was lost), so a caller retries with the same request id and
+     * the engine gives the first answer.
+     */
+    private void send(RaftEntry entry, long sequence) {
+        client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.encode())))
+                .whenComplete((reply, failure) -> {
+                    Throwable problem = failure != null ? failure : reply.isSuccess() ? null : reply.getException();
+                    if (problem != null) {
+                        waiters.forget(sequence, problem);
+                    }
+                });
+    }
+
+    // ---------------------------------------------------------------- status
+
+    private DivisionInfo info() {
+        try {
+            return server.getDivision(group.getGroupId()).getInfo();
+        } catch (IOException closed) {
+            throw new UncheckedIOException(closed);
+        }
+    }
+
+    public String id() {
+        return config.self();
+    }
+
+    public boolean isLeader() {
+        return info().isLeader();
+    }
+
+    public Optional<String> leaderId() {
+        RaftPeerId leader = info().getLeaderId();
+        return Optional.ofNullable(leader).map(RaftPeerId::toString);
+    }
+
+    public long term() {
+        return info().getCurrentTerm();
+    }
+
+    public long appliedIndex() {
+        return info().getLastAppliedIndex();
+    }
+
+    public long commitIndex() {
+        try {
+            return server.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
+        } catch (IOException closed) {
+            throw new UncheckedIOException(closed);
+        }
+    }
+
+    /** Entries submitted here and not yet answered. */
+    public int unanswered() {
+        return waiters.size();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (stopReason != null) {
+            return;
+        }
+        stopReason = "node " + config.self() + " closed";
+        try {
+            sender.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        IOException failed = null;
+        try {
+            client.close();
+        } catch (IOException e) {
+            failed = e;
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            failed = failed == null ? e : failed;
+        }
+        waiters.failAll(new IllegalStateException(stopReason));
+        answers.shutdown();
+        LOG.log(System.Logger.Level.INFO, "raft node {0} closed", config.self());
+        if (failed != null) {
+            throw failed;
+        }
+    }
+}
