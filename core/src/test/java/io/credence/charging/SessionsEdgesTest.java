@@ -7,13 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The session table under many deadline moves and an ended session revived to serve a request. */
 class SessionsEdgesTest {
     private static Session session(String id, Session.State state, long deadline) {
-        Session s = new Session(id, Digests.shortKey(id, 11), ChargingRequest.Origin.NONE);
-        s.state = state;
-        s.accountId = "alice";
-        s.lastNumber = 1;
-        s.lastOutcome = ChargingOutcome.refused(ChargingOutcome.Result.INVALID_VALUE, "answer " + id, null, true);
-        s.expiresAtMillis = deadline;
-        return s;
+        return SessionsTest.session(id, state, deadline, 1);
     }
 
     @Test

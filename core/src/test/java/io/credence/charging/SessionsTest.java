@@ -14,10 +14,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The session table and its ended sessions kept as bytes: counts, deadlines, growth and snapshots. */
 class SessionsTest {
     private static Session session(String id, Session.State state, long deadline) {
+        return session(id, state, deadline, 3);
+    }
+
+    /** A session of alice's in {@code state} until {@code deadline}, its last answer a refusal naming it. */
+    static Session session(String id, Session.State state, long deadline, long lastNumber) {
         Session s = new Session(id, Digests.shortKey(id, 11), ChargingRequest.Origin.NONE);
         s.state = state;
         s.accountId = "alice";
-        s.lastNumber = 3;
+        s.lastNumber = lastNumber;
         s.lastOutcome = ChargingOutcome.refused(ChargingOutcome.Result.INVALID_VALUE, "answer " + id, null, true);
         s.expiresAtMillis = deadline;
         return s;
