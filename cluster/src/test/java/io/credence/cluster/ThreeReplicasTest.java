@@ -54,10 +54,21 @@ class ThreeReplicasTest {
         assertThat(fatal).isEmpty();
     }
 
+    /**
+     * A free port below Linux's ephemeral range (32768-60999): a port the kernel hands out for
+     * port 0 may be taken meanwhile as the source port of the other nodes' connection attempts.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // another one
+            }
         }
+        throw new IOException("no free port in 20000-31999 after 200 tries");
     }
 
     private ReplicatedEngine start(String id) throws IOException {
