@@ -19,6 +19,7 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -39,7 +40,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -376,6 +380,46 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         } catch (IOException closed) {
             throw new UncheckedIOException(closed);
         }
+    }
+
+    /** LEADER, FOLLOWER, CANDIDATE or LISTENER. */
+    public String role() {
+        return info().getCurrentRole().name();
+    }
+
+    /**
+     * Per peer, how many entries its commit index is behind this node's, as this node last heard
+     * (Ratis' commit infos: a leader hears of every follower at each append; a follower mostly of
+     * the leader).
+     */
+    public Map<String, Long> lagByPeer() {
+        try {
+            RaftServer.Division division = server.getDivision(group.getGroupId());
+            long own = division.getRaftLog().getLastCommittedIndex();
+            Map<String, Long> lag = new TreeMap<>();
+            for (RaftProtos.CommitInfoProto info : division.getCommitInfos()) {
+                String peer = info.getServer().getId().toStringUtf8();
+                if (!peer.equals(config.self())) {
+                    lag.put(peer, Math.max(0, own - info.getCommitIndex()));
+                }
+            }
+            return lag;
+        } catch (IOException closed) {
+            throw new UncheckedIOException(closed);
+        }
+    }
+
+    @Override
+    public Map<String, Object> replication() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("node", config.self());
+        status.put("role", role());
+        status.put("leader", leaderId().orElse(null));
+        status.put("term", term());
+        status.put("commitIndex", commitIndex());
+        status.put("appliedIndex", appliedIndex());
+        status.put("lagByPeer", lagByPeer());
+        return status;
     }
 
     /** Entries submitted here and not yet answered. */

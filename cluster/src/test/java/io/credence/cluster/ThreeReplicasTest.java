@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,21 +53,8 @@ class ThreeReplicasTest {
         assertThat(fatal).isEmpty();
     }
 
-    /**
-     * A free port below Linux's ephemeral range (32768-60999): a port the kernel hands out for
-     * port 0 may be taken meanwhile as the source port of the other nodes' connection attempts.
-     */
     private static int freePort() throws IOException {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + random.nextInt(12_000);
-            try (ServerSocket socket = new ServerSocket(port)) {
-                return socket.getLocalPort();
-            } catch (IOException taken) {
-                // another one
-            }
-        }
-        throw new IOException("no free port in 20000-31999 after 200 tries");
+        return io.credence.testkit.Ports.freeBelowEphemeralRange();
     }
 
     private ReplicatedEngine start(String id) throws IOException {

@@ -81,6 +81,10 @@ public final class Operations extends Handler.Wrapper {
                 body.put("problems", problems);
                 body.put("queueDepth", ledger.queueDepth());
                 body.put("recovery", ledger.startReport());
+                Map<String, Object> replication = ledger.replication();
+                if (!replication.isEmpty()) {
+                    body.put("replication", replication);
+                }
                 body.put("ready", report.ready());
                 body.put("readiness", report.checks());
                 if (journalCheck != null) {

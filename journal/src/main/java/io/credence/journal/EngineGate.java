@@ -63,6 +63,11 @@ public interface EngineGate extends AutoCloseable {
     /** The most commands {@link #submitAll} takes at once. */
     int batchMax();
 
+    /** How the engine is replicated now (role, term, indexes), for /health; empty for a single node's journal. */
+    default java.util.Map<String, Object> replication() {
+        return java.util.Map.of();
+    }
+
     /** How this engine came up (what recovery read and replayed, or the replica it is), for logs and /health. */
     String startReport();
 

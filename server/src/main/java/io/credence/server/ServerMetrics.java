@@ -9,6 +9,7 @@ import io.credence.http.Metrics;
 import io.credence.http.Observing;
 import io.credence.http.Operations;
 import io.credence.http.Readiness;
+import io.credence.cluster.ReplicatedEngine;
 import io.credence.journal.DurableEngine;
 import io.credence.journal.EngineGate;
 import io.credence.journal.JournalCheck;
@@ -34,6 +35,17 @@ final class ServerMetrics {
                          UnrecoveredUsage unrecovered) {
         if (ledger instanceof DurableEngine journal) { // a Raft replica's log forces are Ratis' own
             journal.observeForce(metrics::journalForce);
+        }
+        if (ledger instanceof ReplicatedEngine node) {
+            metrics.gauge("credence_raft_leader", "1 while this node is the Raft group's leader, else 0",
+                    () -> node.isLeader() ? 1 : 0);
+            metrics.gauge("credence_raft_term", "The Raft term this node is in", node::term);
+            metrics.gauge("credence_raft_commit_index", "The last Raft log index this node knows committed",
+                    node::commitIndex);
+            metrics.gauge("credence_raft_applied_index", "The last Raft log index this node's engine applied",
+                    node::appliedIndex);
+            metrics.gauge("credence_raft_peer_lag_entries", "Entries a peer's commit index is behind this node's, "
+                    + "as this node last heard", "peer", node::lagByPeer);
         }
         metrics.gauge("credence_ledger_queue_depth", "Commands and queries waiting for the ledger writer",
                 ledger::queueDepth);

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -37,21 +36,16 @@ class ClusterServeIT {
         return clients.computeIfAbsent(node, n -> new Http(n.port));
     }
 
-    /**
-     * A free port below Linux's ephemeral range (32768-60999): a port the kernel hands out for
-     * port 0 may be taken meanwhile as the source port of the other nodes' connection attempts.
-     */
-    private static int freePort() throws IOException {
-        java.util.Random random = new java.util.Random();
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = 20_000 + random.nextInt(12_000);
-            try (ServerSocket socket = new ServerSocket(port)) {
-                return socket.getLocalPort();
-            } catch (IOException taken) {
-                // another one
-            }
+    /** The Prometheus text of a node's /metrics (the test's JSON client does not read text). */
+    private static String metricsOf(ServerProcess node) throws IOException, InterruptedException {
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.port
+                    + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         }
-        throw new IOException("no free port in 20000-31999 after 200 tries");
+    }
+
+    private static int freePort() throws IOException {
+        return io.credence.testkit.Ports.freeBelowEphemeralRange();
     }
 
     private ServerProcess start(int node) throws IOException {
@@ -155,6 +149,20 @@ class ClusterServeIT {
             for (int node = 0; node < 3; node++) {
                 assertThat(total(node, account)).isEqualTo(acknowledged.get(account));
             }
+            // each node says on /health and in its metrics where it stands in the group
+            java.util.Set<String> leaders = new java.util.HashSet<>();
+            int followers = 0;
+            for (int node = 0; node < 3; node++) {
+                var replication = http(nodes[node]).get("health").body().path("replication");
+                assertThat(replication.path("node").asText()).isEqualTo(IDS.get(node));
+                assertThat(replication.path("commitIndex").asLong()).isPositive();
+                leaders.add(replication.path("leader").asText());
+                followers += replication.path("role").asText().equals("FOLLOWER") ? 1 : 0;
+                assertThat(metricsOf(nodes[node])).contains("credence_raft_term ")
+                        .contains("credence_raft_leader ").contains("credence_raft_peer_lag_entries{peer=\"");
+            }
+            assertThat(leaders).as("one leader, named alike by every node").hasSize(1).isSubsetOf(IDS);
+            assertThat(followers).isEqualTo(2);
         } finally {
             for (ServerProcess node : nodes) {
                 if (node != null) {
