@@ -141,27 +141,30 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
 
     @Override
     public Submission<Outcome> submit(Command command) {
-        return switch (submit(new EngineCommand.LedgerCommand(command))) {
-            case Submission.Accepted<EngineOutcome> accepted -> new Submission.Accepted<>(accepted.answer()
-                    .thenApply(outcome -> ((EngineOutcome.LedgerOutcome) outcome).outcome()));
-            case Submission.Busy<EngineOutcome> busy -> new Submission.Busy<>(busy.queueMax());
-            case Submission.TooLarge<EngineOutcome> tooLarge -> new Submission.TooLarge<>(tooLarge.bytes(),
-                    tooLarge.recordBytesMax());
-            case Submission.Stopped<EngineOutcome> stopped -> new Submission.Stopped<>(stopped.reason());
-        };
+        Submission<EngineOutcome> submitted = submit(new EngineCommand.LedgerCommand(command));
+        return submitted instanceof Submission.Accepted<EngineOutcome> accepted
+                ? new Submission.Accepted<>(accepted.answer().thenApply(o -> ((EngineOutcome.LedgerOutcome) o).outcome()))
+                : refusedAgain(submitted);
     }
 
     @Override
     public Submission<Void> submit(EngineCommand command, Executor answersTo, BiConsumer<EngineOutcome, Throwable> then) {
-        return switch (submit(command)) {
-            case Submission.Accepted<EngineOutcome> accepted -> {
-                accepted.answer().whenCompleteAsync(then, answersTo);
-                yield new Submission.Accepted<>(CompletableFuture.completedFuture(null));
-            }
+        Submission<EngineOutcome> submitted = submit(command);
+        if (submitted instanceof Submission.Accepted<EngineOutcome> accepted) {
+            accepted.answer().whenCompleteAsync(then, answersTo);
+            return new Submission.Accepted<>(CompletableFuture.completedFuture(null));
+        }
+        return refusedAgain(submitted);
+    }
+
+    /** A refusal (not Accepted) as a submission of another answer type: the same reason. */
+    private static <T> Submission<T> refusedAgain(Submission<EngineOutcome> refused) {
+        return switch (refused) {
             case Submission.Busy<EngineOutcome> busy -> new Submission.Busy<>(busy.queueMax());
             case Submission.TooLarge<EngineOutcome> tooLarge -> new Submission.TooLarge<>(tooLarge.bytes(),
                     tooLarge.recordBytesMax());
             case Submission.Stopped<EngineOutcome> stopped -> new Submission.Stopped<>(stopped.reason());
+            case Submission.Accepted<EngineOutcome> accepted -> throw new IllegalArgumentException("accepted");
         };
     }
 
