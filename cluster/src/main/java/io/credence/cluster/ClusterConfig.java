@@ -19,13 +19,17 @@ import java.util.regex.Pattern;
  * peer.n1 = 10.0.0.1:9870        # every member, this node included: id = host:port (Raft traffic)
  * peer.n2 = 10.0.0.2:9870
  * peer.n3 = 10.0.0.3:9870
+ * election.timeout.min.ms = 500  # optional: a follower stands for election after a random
+ * election.timeout.max.ms = 1000 # time in [min, max] without hearing from a leader
  * </pre>
  *
  * @param snapshotEveryEntries Raft log entries between snapshots of the engine
+ * @param electionTimeoutMinMillis the shortest time without a leader's heartbeat before a follower
+ *        stands for election; a leader that has not heard from a majority for the longest steps down
  */
 public record ClusterConfig(String group, String self, List<Peer> peers, Path storageDir, int queueMax,
                             int commandsPerEntryMax, int entryBytesMax, int entriesInFlightMax,
-                            long snapshotEveryEntries) {
+                            long snapshotEveryEntries, int electionTimeoutMinMillis, int electionTimeoutMaxMillis) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
     /** A group of more than this many voters is not what this is built for (and costs every write). */
     public static final int PEERS_MAX = 7;
@@ -64,20 +68,37 @@ public record ClusterConfig(String group, String self, List<Peer> peers, Path st
             throw new IllegalArgumentException("need 1 <= commandsPerEntryMax <= queueMax, entryBytesMax >= 4096, "
                     + "entriesInFlightMax >= 1, snapshotEveryEntries >= 1");
         }
+        if (electionTimeoutMinMillis < 50 || electionTimeoutMaxMillis < electionTimeoutMinMillis * 3 / 2
+                || electionTimeoutMaxMillis > 60_000) {
+            throw new IllegalArgumentException("election.timeout.min.ms must be >= 50 and election.timeout.max.ms "
+                    + "at least 1.5 times it (so two followers rarely stand at once) and <= 60000; were "
+                    + electionTimeoutMinMillis + " and " + electionTimeoutMaxMillis);
+        }
     }
 
     public Peer selfPeer() {
         return peers.stream().filter(p -> p.id().equals(self)).findFirst().orElseThrow();
     }
 
-    /** Defaults for the bounds: queue 65,536 commands, 1,024 per entry, 1 MiB per entry, 64 entries in flight. */
+    /**
+     * Defaults for the bounds: queue 65,536 commands, 1,024 per entry, 1 MiB per entry, 64 entries in
+     * flight; an election after 500-1,000 ms without a leader. Ratis' own 150-300 ms made leaders on
+     * a loaded two-core machine step down whenever a follower's answer was late by a GC pause, and a
+     * leader that stepped down sits out the next elections; 500-1,000 ms keeps a dead leader's
+     * replacement at about a second on such a machine.
+     */
     public static ClusterConfig of(String group, String self, List<Peer> peers, Path storageDir) {
-        return new ClusterConfig(group, self, peers, storageDir, 65_536, 1_024, 1 << 20, 64, 100_000);
+        return new ClusterConfig(group, self, peers, storageDir, 65_536, 1_024, 1 << 20, 64, 100_000, 500, 1_000);
     }
 
     public ClusterConfig withSnapshotEveryEntries(long entries) {
         return new ClusterConfig(group, self, peers, storageDir, queueMax, commandsPerEntryMax, entryBytesMax,
-                entriesInFlightMax, entries);
+                entriesInFlightMax, entries, electionTimeoutMinMillis, electionTimeoutMaxMillis);
+    }
+
+    public ClusterConfig withElectionTimeout(int minMillis, int maxMillis) {
+        return new ClusterConfig(group, self, peers, storageDir, queueMax, commandsPerEntryMax, entryBytesMax,
+                entriesInFlightMax, snapshotEveryEntries, minMillis, maxMillis);
     }
 
     /** Reads the file described above; a bad line is refused naming its key. */
@@ -102,11 +123,29 @@ public record ClusterConfig(String group, String self, List<Peer> peers, Path st
                     throw new IllegalArgumentException(file + ": " + key + " has no port number: '" + value + "'");
                 }
                 peers.put(id, new Peer(id, value.substring(0, colon), port));
-            } else if (!key.equals("group") && !key.equals("self")) {
-                throw new IllegalArgumentException(file + ": unknown key " + key + " (group, self, peer.<id>)");
+            } else if (!List.of("group", "self", ELECTION_MIN, ELECTION_MAX).contains(key)) {
+                throw new IllegalArgumentException(file + ": unknown key " + key + " (group, self, peer.<id>, "
+                        + ELECTION_MIN + ", " + ELECTION_MAX + ")");
             }
         }
-        return of(properties.getProperty("group", "credence").trim(), properties.getProperty("self", "").trim(),
-                new ArrayList<>(peers.values()), storageDir);
+        ClusterConfig config = of(properties.getProperty("group", "credence").trim(),
+                properties.getProperty("self", "").trim(), new ArrayList<>(peers.values()), storageDir);
+        return config.withElectionTimeout(millis(file, properties, ELECTION_MIN, config.electionTimeoutMinMillis()),
+                millis(file, properties, ELECTION_MAX, config.electionTimeoutMaxMillis()));
+    }
+
+    private static final String ELECTION_MIN = "election.timeout.min.ms";
+    private static final String ELECTION_MAX = "election.timeout.max.ms";
+
+    private static int millis(Path file, Properties properties, String key, int otherwise) {
+        String value = properties.getProperty(key);
+        if (value == null) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException notANumber) {
+            throw new IllegalArgumentException(file + ": " + key + " must be milliseconds, was '" + value.trim() + "'");
+        }
     }
 }

@@ -25,6 +25,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 
 import java.io.BufferedInputStream;
@@ -66,8 +67,14 @@ final class EngineStateMachine extends BaseStateMachine {
     private final LocalWaiters waiters;
     private final int commandsPerEntryMax;
     private final Consumer<Throwable> onFatal;
+    /**
+     * Held while the engine is applied to, snapshotted or replaced, so an operator's state query
+     * (on an RPC thread) reads it between two entries, never in the middle of one.
+     */
+    private final Object engineLock = new Object();
     private ChargingEngine engine;
     /** The leader's last stamp: entries are stamped with a time that never goes back. */
+    private final Object stampLock = new Object();
     private long lastStampMillis;
 
     EngineStateMachine(LedgerLimits limits, EngineSetup setup, LongSupplier clockMillis,
@@ -86,12 +93,22 @@ final class EngineStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        load(storage.getLatestSnapshot());
+        getLifeCycle().startAndTransition(() -> load(storage.getLatestSnapshot()));
+    }
+
+    /**
+     * Ratis pauses the state machine before it installs a snapshot from the leader (this replica
+     * fell behind the leader's purged log, or just joined) and reinitializes it afterwards.
+     */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     @Override
     public void reinitialize() throws IOException {
-        load(storage.loadLatestSnapshot());
+        getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot()));
     }
 
     @Override
@@ -107,7 +124,7 @@ final class EngineStateMachine extends BaseStateMachine {
             throw new IOException("a raft entry of " + bytes.length + " bytes is shorter than its header");
         }
         long now;
-        synchronized (this) { // startTransaction may run on several RPC threads
+        synchronized (stampLock) { // startTransaction may run on several RPC threads
             now = Math.max(lastStampMillis, clockMillis.getAsLong());
             lastStampMillis = now;
         }
@@ -119,6 +136,12 @@ final class EngineStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         RaftProtos.LogEntryProto entry = trx.getLogEntry();
+        synchronized (engineLock) {
+            return apply(entry);
+        }
+    }
+
+    private CompletableFuture<Message> apply(RaftProtos.LogEntryProto entry) {
         try {
             RaftEntry decoded = RaftEntry.decode(
                     entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer(), commandsPerEntryMax);
@@ -162,8 +185,47 @@ final class EngineStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * The operator's view of this replica (a stale read: this node's own state, no log entry):
+     * {@value #STATE_QUERY} answers "applied=INDEX digest=SHA-256" of the engine's snapshot bytes
+     * at that index. Replicas that applied the same index hold byte-identical states, so equal
+     * digests at an equal index are the proof. It writes the whole state, so it is on demand only.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        if (!STATE_QUERY.equals(request.getContent().toStringUtf8())) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "unknown query '" + request.getContent().toStringUtf8() + "' (only " + STATE_QUERY + ")"));
+        }
+        try {
+            java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+            long applied;
+            synchronized (engineLock) {
+                TermIndex last = getLastAppliedTermIndex();
+                applied = last == null ? -1 : last.getIndex();
+                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+                        new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha256), 1 << 16))) {
+                    EngineSnapshot.write(engine, out);
+                }
+            }
+            return CompletableFuture.completedFuture(Message.valueOf("applied=" + applied + " digest="
+                    + java.util.HexFormat.of().formatHex(sha256.digest())));
+        } catch (IOException | java.security.NoSuchAlgorithmException failed) {
+            return CompletableFuture.failedFuture(failed);
+        }
+    }
+
+    /** The query that reads a replica's applied index and the digest of its state. */
+    static final String STATE_QUERY = "state-digest";
+
     @Override
     public long takeSnapshot() throws IOException {
+        synchronized (engineLock) {
+            return snapshot();
+        }
+    }
+
+    private long snapshot() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) {
             return RaftLog.INVALID_LOG_INDEX;
@@ -187,10 +249,16 @@ final class EngineStateMachine extends BaseStateMachine {
         if (snapshot == null) {
             return;
         }
-        Path file = snapshot.getFile().getPath();
-        if (snapshot.getFile().getFileDigest() != null) {
-            MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
+        synchronized (engineLock) {
+            loadLocked(snapshot);
         }
+    }
+
+    private void loadLocked(SingleFileSnapshotInfo snapshot) throws IOException {
+        Path file = snapshot.getFile().getPath();
+        // the digest Ratis read beside the file against the file's bytes as they are now (a snapshot
+        // installed from the leader was checked against the leader's digest as it arrived)
+        MD5FileUtil.verifySavedMD5(file.toFile(), MD5FileUtil.computeMd5ForFile(file.toFile()));
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             ChargingEngine loaded = EngineSnapshot.read(new DataInputStream(in), limits, catalogReader);
             loaded.verifyInvariants();

@@ -21,6 +21,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -75,7 +76,17 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
     private final ClusterConfig config;
     private final RaftGroup group;
     private final RaftServer server;
+    private final RaftProperties properties;
     private final RaftClient client;
+    /**
+     * One virtual thread per entry in flight (at most entriesInFlightMax), each a blocking send
+     * with its own retries. Not Ratis' ordered async API: its sliding window holds every later
+     * reply behind one entry retrying against a cut-off leader, and once one entry fails past its
+     * retries it refuses all later ones. Entries need no order between them: each command carries
+     * its request id and the engine answers a repeated one with its first answer.
+     */
+    private final ExecutorService sends = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("credence-raft-send-", 0).factory());
     private final LocalWaiters waiters;
     private final ExecutorService answers = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("credence-raft-answers").daemon().factory());
@@ -93,7 +104,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         this.inFlight = new Semaphore(config.entriesInFlightMax());
         this.waiters = new LocalWaiters(answers, inFlight::release);
         this.group = groupOf(config);
-        RaftProperties properties = properties(config);
+        this.properties = properties(config);
         EngineStateMachine stateMachine = new EngineStateMachine(limits, setup, clockMillis, waiters,
                 config.commandsPerEntryMax(), onFatal);
         Files.createDirectories(config.storageDir());
@@ -101,20 +112,56 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         this.server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self())).setGroup(group)
                 .setProperties(properties).setStateMachine(stateMachine)
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
-        this.client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+        this.client = newClient();
         this.sender = Thread.ofPlatform().name("credence-raft-sender").daemon().unstarted(this::sendLoop);
     }
 
-    /** Starts this node's Raft server (recovering its log and snapshot) and its sender. */
+    /**
+     * Starts this node's Raft server (recovering its log and snapshot) and its sender. Storage that
+     * does not read back (a snapshot's MD5, a log entry's checksum) is set aside and the node starts
+     * empty, to be sent the state by the leader (DamagedStorage).
+     */
     public static ReplicatedEngine start(ClusterConfig config, LedgerLimits limits, EngineSetup setup,
                                          LongSupplier clockMillis, Consumer<Throwable> onFatal) throws IOException {
+        Path groupDir = config.storageDir().resolve(groupOf(config).getGroupId().getUuid().toString());
+        List<String> damagedSnapshots = DamagedStorage.damagedSnapshots(groupDir);
+        if (!damagedSnapshots.isEmpty()) {
+            DamagedStorage.setAside(config.storageDir(), groupDir, damagedSnapshots);
+        }
         ReplicatedEngine engine = new ReplicatedEngine(config, limits, setup, clockMillis, onFatal);
-        engine.server.start();
+        try {
+            engine.server.start();
+        } catch (IOException | RuntimeException failed) {
+            engine.closeQuietly();
+            if (!DamagedStorage.isLogDamage(failed)) {
+                throw failed;
+            }
+            DamagedStorage.setAside(config.storageDir(), groupDir, List.of("log: " + failed));
+            engine = new ReplicatedEngine(config, limits, setup, clockMillis, onFatal);
+            engine.server.start();
+        }
         engine.sender.start();
         return engine;
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException | RuntimeException ignored) {
+            // it did not start; the caller reports why
+        }
+    }
+
+    /**
+     * Retries for as long as a leader change takes, plus margin (30 times 100 ms, each attempt up
+     * to the request timeout): the caller's own timer usually decides first, and its retry with the
+     * same request id gets the first answer whether or not this attempt was committed.
+     */
+    private RaftClient newClient() {
+        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(30,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
     }
 
     static RaftGroup groupOf(ClusterConfig config) {
@@ -130,6 +177,14 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         NettyConfigKeys.Server.setHost(properties, config.selfPeer().host());
         NettyConfigKeys.Server.setPort(properties, config.selfPeer().port());
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.storageDir().toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties,
+                TimeDuration.valueOf(config.electionTimeoutMinMillis(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties,
+                TimeDuration.valueOf(config.electionTimeoutMaxMillis(), TimeUnit.MILLISECONDS));
+        // A leader that stepped down sits out elections this long (Ratis: 10 s). When it holds the
+        // longest log, the others cannot win without it, and the group would wait the whole time.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties,
+                TimeDuration.valueOf(config.electionTimeoutMaxMillis(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEveryEntries());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
@@ -337,13 +392,21 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
      * the engine gives the first answer.
      */
     private void send(RaftEntry entry, long sequence) {
-        client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.encode())))
-                .whenComplete((reply, failure) -> {
-                    Throwable problem = failure != null ? failure : reply.isSuccess() ? null : reply.getException();
-                    if (problem != null) {
-                        waiters.forget(sequence, problem);
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.encode()));
+        try {
+            sends.execute(() -> {
+                try {
+                    RaftClientReply reply = client.io().send(message);
+                    if (!reply.isSuccess()) {
+                        waiters.forget(sequence, reply.getException());
                     }
-                });
+                } catch (IOException | RuntimeException failed) {
+                    waiters.forget(sequence, failed);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            waiters.forget(sequence, closed);
+        }
     }
 
     // ---------------------------------------------------------------- status
@@ -443,6 +506,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         }
         IOException failed = null;
         try {
+            sends.shutdownNow();
             client.close();
         } catch (IOException e) {
             failed = e;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code credence}: the command line. Wiring only; each subcommand builds what it needs by hand. */
 @Command(name = "credence", mixinStandardHelpOptions = true, version = "credence 0.1.0",
         description = "Credence online charging system: a durable charging ledger with HTTP provisioning.",
-        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, SimCommand.class, SimulateCommand.class, LedgerCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, AgentCommand.class, SimCommand.class, SimulateCommand.class, LedgerCommand.class, ClusterCommand.class,
                 ValidatorCommand.class, ClientCommands.Account.class,
                 ClientCommands.TopUp.class, SubscriberCommand.class, CatalogCommand.class, RecordsCommand.class, PlanCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

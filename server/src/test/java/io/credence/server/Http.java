@@ -19,8 +19,15 @@ final class Http {
 
     private final URI base;
     private final HttpClient client;
+    private final Duration requestTimeout;
 
     Http(int port) {
+        this(port, Duration.ofSeconds(20));
+    }
+
+    /** A client that gives up on an answer after {@code requestTimeout} (a cut-off node's answer may never come). */
+    Http(int port, Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
         this.base = URI.create("http://127.0.0.1:" + port + "/");
         // HTTP/1.1: these tests are about the API, and the JDK client fails requests past an HTTP/2
         // connection's stream limit instead of queueing them (the Nchf tests cover HTTP/2)
@@ -68,7 +75,7 @@ final class Http {
     /** Throws IOException-wrapped failures so crash tests can tell "no answer" from an answer. */
     Reply send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse<String> response = client.send(request.timeout(requestTimeout).build(),
                     HttpResponse.BodyHandlers.ofString());
             String raw = response.body();
             JsonNode body = raw.isEmpty() ? JSON.createObjectNode() : JSON.readTree(raw);

@@ -22,8 +22,15 @@ final class LoopbackProxy implements AutoCloseable {
     private volatile long delayMillis;
 
     LoopbackProxy(int targetPort) throws IOException {
+        this(InetAddress.getLoopbackAddress(), 0, targetPort);
+    }
+
+    /** A proxy listening on a given loopback address and port (127.0.0.0/8 is all local on Linux). */
+    LoopbackProxy(InetAddress bindAddress, int bindPort, int targetPort) throws IOException {
         this.targetPort = targetPort;
-        this.listener = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+        this.listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(new java.net.InetSocketAddress(bindAddress, bindPort), 128);
         Thread.ofVirtual().name("proxy-accept").start(this::acceptLoop);
     }
 

@@ -41,8 +41,15 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path dataDir, Path log, String... extraArgs) throws IOException {
+        return start(List.of(), dataDir, log, extraArgs);
+    }
+
+    /** With JVM options before {@code -jar} (a cluster node's own hosts file, say). */
+    static ServerProcess start(List<String> jvmOptions, Path dataDir, Path log, String... extraArgs) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString(), "serve",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString(), "serve",
                 "--data", dataDir.toString(), "--http-port", "0", "--diameter-port", "0"));
         command.addAll(List.of(extraArgs));
         Process process = new ProcessBuilder(command)
@@ -50,7 +57,7 @@ final class ServerProcess implements AutoCloseable {
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         List<String> lines = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String line;
         int httpPort = -1;
         while (System.nanoTime() < deadline && (line = out.readLine()) != null) {

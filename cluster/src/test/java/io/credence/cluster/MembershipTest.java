@@ -1,0 +1,132 @@
+package io.credence.cluster;
+
+import io.credence.charging.EngineCommand;
+import io.credence.charging.EngineOutcome;
+import io.credence.journal.EngineSetup;
+import io.credence.journal.Submission;
+import io.credence.ledger.AccountKind;
+import io.credence.ledger.Command;
+import io.credence.ledger.LedgerLimits;
+import io.credence.ledger.Operation;
+import io.credence.ledger.ServiceRef;
+import io.credence.ledger.Unit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A dead member replaced without stopping the group: a fourth node joins (it catches up from the
+ * others' snapshot and log before it votes), the dead one is removed, and the group of three goes
+ * on committing; the operator's status shows the members, their roles and equal state digests.
+ */
+class MembershipTest {
+    private static final long START_MILLIS = 1_800_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private final List<Throwable> fatal = new CopyOnWriteArrayList<>();
+    private final Map<String, ReplicatedEngine> nodes = new LinkedHashMap<>();
+    private final List<ClusterConfig.Peer> peers = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() throws IOException {
+        for (ReplicatedEngine node : nodes.values()) {
+            node.close();
+        }
+        assertThat(fatal).isEmpty();
+    }
+
+    private ClusterConfig configOf(String id) {
+        return ClusterConfig.of("members", id, peers, dir.resolve(id)).withSnapshotEveryEntries(20);
+    }
+
+    private ReplicatedEngine start(String id) throws IOException {
+        ReplicatedEngine node = ReplicatedEngine.start(configOf(id), LedgerLimits.DEFAULTS, EngineSetup.NONE,
+                () -> START_MILLIS, fatal::add);
+        nodes.put(id, node);
+        return node;
+    }
+
+    private static boolean apply(ReplicatedEngine node, Command command) throws Exception {
+        Submission<EngineOutcome> submission = node.submit(new EngineCommand.LedgerCommand(command));
+        assertThat(submission).isInstanceOf(Submission.Accepted.class);
+        EngineOutcome outcome = ((Submission.Accepted<EngineOutcome>) submission).answer().get(30, TimeUnit.SECONDS);
+        return ((EngineOutcome.LedgerOutcome) outcome).outcome().accepted();
+    }
+
+    private static long money(ReplicatedEngine node) throws Exception {
+        return node.ask(view -> view.ledger().available("alice", Unit.MONEY, ServiceRef.ANY).orElseThrow())
+                .get(30, TimeUnit.SECONDS);
+    }
+
+    private static Command topUp(String requestId, long amount) {
+        return new Command(requestId, new Operation.TopUp("system", "alice", Unit.MONEY, amount, null));
+    }
+
+    @Test
+    void aDeadMemberIsReplacedByANewOneWhileTheGroupKeepsCommitting() throws Exception {
+        for (String id : List.of("n1", "n2", "n3")) {
+            peers.add(new ClusterConfig.Peer(id, "127.0.0.1", io.credence.testkit.Ports.freeBelowEphemeralRange()));
+        }
+        for (String id : List.of("n1", "n2", "n3")) {
+            start(id);
+        }
+        ReplicatedEngine n2 = nodes.get("n2");
+        assertThat(apply(n2, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
+                Map.of())))).isTrue();
+        long acknowledged = 0;
+        for (int i = 0; i < 50; i++) { // past two snapshots: the newcomer starts from one
+            assertThat(apply(n2, topUp("before-" + i, 10))).isTrue();
+            acknowledged += 10;
+        }
+
+        // n3's machine dies; n4 is started with a file naming all four, then added
+        nodes.remove("n3").close();
+        peers.add(new ClusterConfig.Peer("n4", "127.0.0.1", io.credence.testkit.Ports.freeBelowEphemeralRange()));
+        ReplicatedEngine n4 = start("n4");
+        try (ClusterAdmin admin = new ClusterAdmin(configOf("n1"))) {
+            assertThat(admin.add("n4", peers.get(3).address())).containsExactly("n1", "n2", "n3", "n4");
+            assertThat(admin.remove("n3")).containsExactly("n1", "n2", "n4");
+            assertThatThrownBy(() -> admin.remove("n3")).hasMessageContaining("n3 is not a member");
+            assertThatThrownBy(() -> admin.add("n1", "127.0.0.1:1")).hasMessageContaining("already a member");
+            assertThatThrownBy(() -> admin.add("n5", "no-port")).hasMessageContaining("host:port");
+            assertThat(admin.currentMembers()).containsOnlyKeys("n1", "n2", "n4");
+
+            for (int i = 0; i < 10; i++) {
+                assertThat(apply(n4, topUp("after-" + i, 1))).isTrue();
+                acknowledged += 1;
+            }
+            for (ReplicatedEngine node : nodes.values()) {
+                assertThat(money(node)).as("on %s", node.id()).isEqualTo(acknowledged);
+            }
+            // quiet now: every reachable member at the same applied index with the same state digest
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            List<ClusterAdmin.MemberStatus> status;
+            do {
+                status = admin.status(true).stream().filter(ClusterAdmin.MemberStatus::reachable).toList();
+                Thread.sleep(50);
+            } while (status.stream().map(ClusterAdmin.MemberStatus::digestIndex).distinct().count() > 1
+                    && System.nanoTime() < deadline);
+            assertThat(status).extracting(ClusterAdmin.MemberStatus::id).containsExactlyInAnyOrder("n1", "n2", "n4");
+            assertThat(status).extracting(ClusterAdmin.MemberStatus::stateDigest).doesNotContain("")
+                    .containsOnly(status.get(0).stateDigest());
+            assertThat(status).extracting(ClusterAdmin.MemberStatus::role).containsOnlyOnce("LEADER");
+            assertThat(admin.status(false)).filteredOn(s -> s.id().equals("n3")).singleElement()
+                    .extracting(ClusterAdmin.MemberStatus::reachable).isEqualTo(false);
+        }
+    }
+}
