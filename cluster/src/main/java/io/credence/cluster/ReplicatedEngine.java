@@ -91,6 +91,8 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
     private final ExecutorService answers = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("credence-raft-answers").daemon().factory());
     private final ArrayBlockingQueue<Queued> queue;
+    /** Producers hold it while they add, so a batch goes into the queue whole or not at all. */
+    private final Object enqueueing = new Object();
     private final Semaphore inFlight;
     private final Thread sender;
     private volatile String stopReason;
@@ -173,6 +175,10 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
 
     private static RaftProperties properties(ClusterConfig config) {
         RaftProperties properties = new RaftProperties();
+        // Ratis' Netty transport handles each request on its event loop until it is answered, so a
+        // node's entries and the leader's appends wait behind each other (BENCHMARKS.md section 13:
+        // hundreds of ms at 2,000 CCR/s). Its gRPC transport streams them, but in Ratis 3.3.0 it
+        // never sent the log to a follower whose storage was set aside (DamagedFollowerDiskTest).
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
         NettyConfigKeys.Server.setHost(properties, config.selfPeer().host());
         NettyConfigKeys.Server.setPort(properties, config.selfPeer().port());
@@ -247,15 +253,19 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         if (bytes > config.entryBytesMax()) {
             return new Submission.TooLarge<>(bytes, config.entryBytesMax());
         }
-        if (!inFlight.tryAcquire()) {
-            return new Submission.Busy<>(config.queueMax());
-        }
+        // Queued with every other submission, so the sender packs many adapters' batches into one
+        // entry: an entry per Diameter read would spend the entries in flight on a few commands each.
         List<CompletableFuture<EngineOutcome>> each = new ArrayList<>(commands.size());
-        for (int i = 0; i < commands.size(); i++) {
-            each.add(new CompletableFuture<>());
+        synchronized (enqueueing) { // all of the batch or none of it
+            if (queue.remainingCapacity() < encoded.size()) {
+                return new Submission.Busy<>(config.queueMax());
+            }
+            for (byte[] one : encoded) {
+                CompletableFuture<EngineOutcome> answer = new CompletableFuture<>();
+                queue.add(new Queued(one, answer));
+                each.add(answer);
+            }
         }
-        long sequence = waiters.register(new LocalWaiters.Commands(each));
-        send(new RaftEntry(RaftEntry.COMMANDS, waiters.origin(), sequence, 0, encoded), sequence);
         CompletableFuture<EngineOutcome[]> all = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                 .thenApply(done -> each.stream().map(CompletableFuture::join).toArray(EngineOutcome[]::new));
         return new Submission.Accepted<>(all);
@@ -273,8 +283,10 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
             return new Submission.TooLarge<>(encoded.length, config.entryBytesMax() - RaftEntry.HEADER_BYTES - 4);
         }
         CompletableFuture<EngineOutcome> answer = new CompletableFuture<>();
-        if (!queue.offer(new Queued(encoded, answer))) {
-            return new Submission.Busy<>(config.queueMax());
+        synchronized (enqueueing) {
+            if (!queue.offer(new Queued(encoded, answer))) {
+                return new Submission.Busy<>(config.queueMax());
+            }
         }
         return new Submission.Accepted<>(answer);
     }
