@@ -10,8 +10,6 @@ import io.credence.ledger.Unit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sessions, HTTP top-ups and transfers) while the test SIGKILLs the leader 20 times, kills a
  * follower, cuts a node off and cuts the leader off from the other two but not from its clients.
  *
- * <p>Raft traffic between the nodes goes through one TCP proxy per direction of each link: each
+ * <p>Raft traffic between the nodes goes through one TCP proxy per direction of each link
+ * ({@link ProxiedCluster}): each
  * node has its own hosts file ({@code -Djdk.net.hosts.file}) in which the other members' names
  * resolve to the loopback address of its own link proxies, so every node's group configuration
  * names the same {@code nX.raft:port} and the test still cuts links one by one.
@@ -52,7 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * --digest} shows the three replicas at one applied index with one state digest.
  */
 class ClusterChaosIT {
-    private static final List<String> IDS = List.of("n1", "n2", "n3");
+    private static final List<String> IDS = ProxiedCluster.IDS;
     private static final int LEADER_KILLS = 20;
     private static final int ACCOUNTS = 4;
     private static final long MONEY_START = 1_000_000_000L;
@@ -65,9 +64,7 @@ class ClusterChaosIT {
     @TempDir
     Path dir;
 
-    private final int[] raftPorts = new int[3];
-    private final LoopbackProxy[][] links = new LoopbackProxy[3][3];
-    private final ServerProcess[] nodes = new ServerProcess[3];
+    private ProxiedCluster cluster;
     private final AtomicBoolean loadRunning = new AtomicBoolean(true);
     private final Queue<String> violations = new ConcurrentLinkedQueue<>();
 
@@ -81,109 +78,6 @@ class ClusterChaosIT {
     private final AtomicLong diameterAnswers = new AtomicLong();
     private final AtomicLong diameterRetransmissions = new AtomicLong();
     private final AtomicLong endToEnd = new AtomicLong(1);
-
-    // ---------------------------------------------------------------- the cluster and its links
-
-    private static String raftName(int node) {
-        return IDS.get(node) + ".raft";
-    }
-
-    /** The address node {@code from} reaches node {@code to} at: its own proxy for that link. */
-    private static String linkAddress(int from, int to) {
-        return "127.1." + (from + 1) + "." + (to + 1);
-    }
-
-    private Path hostsFile(String name, int self) throws IOException {
-        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost " + InetAddress.getLocalHost().getHostName() + "\n");
-        for (int n = 0; n < 3; n++) {
-            hosts.append(self < 0 || n == self ? "127.0.0.1" : linkAddress(self, n)).append(' ')
-                    .append(raftName(n)).append('\n');
-        }
-        Path file = dir.resolve(name);
-        Files.writeString(file, hosts);
-        return file;
-    }
-
-    private Path clusterFile(String self) throws IOException {
-        StringBuilder file = new StringBuilder("group = chaos\nself = " + self + "\n");
-        for (int n = 0; n < 3; n++) {
-            file.append("peer.").append(IDS.get(n)).append(" = ").append(raftName(n)).append(':')
-                    .append(raftPorts[n]).append('\n');
-        }
-        Path path = dir.resolve("cluster-" + self + ".properties");
-        Files.writeString(path, file);
-        return path;
-    }
-
-    private ServerProcess start(int node) throws IOException {
-        String id = IDS.get(node);
-        nodes[node] = ServerProcess.start(List.of("-Djdk.net.hosts.file=" + hostsFile("hosts-" + id, node),
-                        "-Dorg.slf4j.simpleLogger.log.org.apache.ratis=warn"),
-                dir.resolve("data-" + id), dir.resolve("server-" + id + ".log"),
-                "--cluster", clusterFile(id).toString(), "--diameter-peer", PGW.originHost());
-        return nodes[node];
-    }
-
-    /** Cuts (or restores) both directions of every link between {@code node} and the others. */
-    private void isolate(int node, boolean cut) {
-        for (int other = 0; other < 3; other++) {
-            if (other != node) {
-                for (LoopbackProxy link : List.of(links[node][other], links[other][node])) {
-                    if (cut) {
-                        link.cut();
-                    } else {
-                        link.restore();
-                    }
-                }
-            }
-        }
-    }
-
-    private Http http(int node) {
-        return new Http(nodes[node].port, Duration.ofSeconds(4));
-    }
-
-    private Map<String, Object> replication(int node) {
-        try {
-            var r = http(node).get("health").body().path("replication");
-            return Map.of("role", r.path("role").asText(), "leader", r.path("leader").asText(),
-                    "applied", r.path("appliedIndex").asLong(), "commit", r.path("commitIndex").asLong());
-        } catch (RuntimeException down) {
-            return Map.of("role", "DOWN", "leader", "", "applied", -1L, "commit", -1L);
-        }
-    }
-
-    /** The node every live node names as leader, and that says so itself. */
-    private int awaitLeader(List<Integer> among) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (int n : among) {
-                Map<String, Object> r = replication(n);
-                if (r.get("role").equals("LEADER")) {
-                    boolean agreed = among.stream().allMatch(o -> replication(o).get("leader").equals(IDS.get(n)));
-                    if (agreed) {
-                        return n;
-                    }
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no leader agreed by " + among + " within 60 s");
-    }
-
-    /** Waits until {@code node} has applied what the leader had committed when it was asked. */
-    private void awaitCaughtUp(int node) throws InterruptedException {
-        int leader = awaitLeader(List.of(0, 1, 2));
-        long target = (long) replication(leader).get("commit");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while ((long) replication(node).get("applied") < target) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(IDS.get(node) + " did not catch up to " + target + " within 60 s: "
-                        + replication(node));
-            }
-            Thread.sleep(50);
-        }
-    }
 
     // ---------------------------------------------------------------- HTTP clients
 
@@ -199,7 +93,7 @@ class ClusterChaosIT {
                 Thread.sleep(50);
             }
             try {
-                Http.Reply reply = http((first + attempt) % 3).post(path, json);
+                Http.Reply reply = cluster.http((first + attempt) % 3).post(path, json);
                 if (reply.status() / 100 == 2) {
                     return reply;
                 }
@@ -276,7 +170,7 @@ class ClusterChaosIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
             try {
-                return DiameterClient.connect("127.0.0.1", nodes[(from + attempt) % 3].diameterPort, PGW,
+                return DiameterClient.connect("127.0.0.1", cluster.node((from + attempt) % 3).diameterPort, PGW,
                         DiameterClient.Options.defaults().withRequestTimeout(Duration.ofSeconds(4)), request -> null);
             } catch (Exception down) {
                 Thread.sleep(100);
@@ -386,33 +280,14 @@ class ClusterChaosIT {
         }
     }
 
-    /** The survivors name one of them leader, and it says so: the time since {@code since}, in ms. */
-    private long millisToLeader(long since, List<Integer> survivors) {
-        while (System.nanoTime() - since < TimeUnit.SECONDS.toNanos(90)) {
-            List<Map<String, Object>> views = survivors.stream().map(this::replication).toList();
-            Object leader = views.get(0).get("leader");
-            boolean agreed = views.stream().allMatch(v -> v.get("leader").equals(leader))
-                    && survivors.stream().anyMatch(n -> IDS.get(n).equals(leader));
-            if (agreed) {
-                return (System.nanoTime() - since) / 1_000_000;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException stop) {
-                return -1;
-            }
-        }
-        return -1;
-    }
-
     /** Writes succeed through the given nodes again: the time since {@code since}, in ms. */
     private long firstWriteAfter(long since, List<Integer> through, String probeId) throws InterruptedException {
         String json = "{\"requestId\":\"" + probeId + "\",\"unit\":\"MONEY\",\"amount\":1}";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
             try {
-                Http.Reply reply = new Http(nodes[through.get(attempt % through.size())].port, Duration.ofSeconds(2))
-                        .post("v1/accounts/acct-0/topups", json);
+                Http.Reply reply = new Http(cluster.node(through.get(attempt % through.size())).port,
+                        Duration.ofSeconds(2)).post("v1/accounts/acct-0/topups", json);
                 if (reply.status() / 100 == 2) {
                     long millis = (System.nanoTime() - since) / 1_000_000;
                     acked.add(new Acked("topup", "system", "acct-0", 1, reply.raw()));
@@ -424,35 +299,16 @@ class ClusterChaosIT {
             Thread.sleep(10);
         }
         throw new AssertionError("no write answered through " + through + " within 90 s; they say "
-                + through.stream().map(this::replication).toList());
+                + through.stream().map(cluster::replication).toList());
     }
 
     @Test
     void aHistoryOfChargesThroughLeaderKillsCutLinksAndAPartitionedLeaderIsExactlyOnceOnEveryReplica()
             throws Exception {
-        for (int n = 0; n < 3; n++) {
-            raftPorts[n] = io.credence.testkit.Ports.freeBelowEphemeralRange();
-        }
         ExecutorService load = Executors.newFixedThreadPool(5);
         try {
-            for (int from = 0; from < 3; from++) {
-                for (int to = 0; to < 3; to++) {
-                    if (from != to) {
-                        links[from][to] = new LoopbackProxy(InetAddress.getByName(linkAddress(from, to)),
-                                raftPorts[to], raftPorts[to]);
-                    }
-                }
-            }
-            try (var starters = Executors.newFixedThreadPool(3)) {
-                List<Future<ServerProcess>> starting = new ArrayList<>();
-                for (int n = 0; n < 3; n++) {
-                    int node = n;
-                    starting.add(starters.submit(() -> start(node)));
-                }
-                for (var started : starting) {
-                    started.get(120, TimeUnit.SECONDS);
-                }
-            }
+            cluster = new ProxiedCluster(dir, "--diameter-peer", PGW.originHost());
+            cluster.startAll();
             provision();
 
             List<Future<?>> clients = new ArrayList<>();
@@ -469,45 +325,45 @@ class ClusterChaosIT {
             List<Long> failovers = new ArrayList<>();
             List<Long> elections = new ArrayList<>();
             for (int kill = 0; kill < LEADER_KILLS; kill++) {
-                int leader = awaitLeader(List.of(0, 1, 2));
+                int leader = cluster.awaitLeader(List.of(0, 1, 2));
                 List<Integer> others = List.of((leader + 1) % 3, (leader + 2) % 3);
                 long killedAt = System.nanoTime();
-                nodes[leader].kill();
-                var elected = java.util.concurrent.CompletableFuture.supplyAsync(() -> millisToLeader(killedAt, others),
-                        Executors.newVirtualThreadPerTaskExecutor());
+                cluster.node(leader).kill();
+                var elected = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> cluster.millisToLeader(killedAt, others), Executors.newVirtualThreadPerTaskExecutor());
                 failovers.add(firstWriteAfter(killedAt, others, "failover-" + kill));
                 elections.add(elected.get(90, TimeUnit.SECONDS));
-                start(leader);
-                awaitCaughtUp(leader);
+                cluster.start(leader);
+                cluster.awaitCaughtUp(leader);
             }
             // 2. a follower killed while the others go on
-            int leader = awaitLeader(List.of(0, 1, 2));
+            int leader = cluster.awaitLeader(List.of(0, 1, 2));
             int follower = (leader + 1) % 3;
-            nodes[follower].kill();
+            cluster.node(follower).kill();
             firstWriteAfter(System.nanoTime(), List.of(leader), "follower-killed");
             Thread.sleep(2_000);
-            start(follower);
-            awaitCaughtUp(follower);
+            cluster.start(follower);
+            cluster.awaitCaughtUp(follower);
             // 3. a follower cut off from both others, then let back
-            leader = awaitLeader(List.of(0, 1, 2));
+            leader = cluster.awaitLeader(List.of(0, 1, 2));
             follower = (leader + 2) % 3;
-            isolate(follower, true);
+            cluster.isolate(follower, true);
             Thread.sleep(3_000);
             firstWriteAfter(System.nanoTime(), List.of(leader), "follower-cut");
-            isolate(follower, false);
-            awaitCaughtUp(follower);
+            cluster.isolate(follower, false);
+            cluster.awaitCaughtUp(follower);
             // 4. the leader cut off from the others but not from its clients: the others elect a
             // new leader; what the old one could not commit is never acknowledged
-            leader = awaitLeader(List.of(0, 1, 2));
+            leader = cluster.awaitLeader(List.of(0, 1, 2));
             List<Integer> majority = List.of((leader + 1) % 3, (leader + 2) % 3);
             long cutAt = System.nanoTime();
-            isolate(leader, true);
+            cluster.isolate(leader, true);
             long partitionFailover = firstWriteAfter(cutAt, majority, "partitioned-leader");
-            int newLeader = awaitLeader(majority);
+            int newLeader = cluster.awaitLeader(majority);
             assertThat(newLeader).isNotEqualTo(leader);
             Thread.sleep(3_000);
-            isolate(leader, false);
-            awaitCaughtUp(leader);
+            cluster.isolate(leader, false);
+            cluster.awaitCaughtUp(leader);
 
             loadRunning.set(false);
             for (Future<?> client : clients) {
@@ -534,25 +390,8 @@ class ClusterChaosIT {
         } finally {
             loadRunning.set(false);
             load.shutdownNow();
-            Path kept = Path.of(System.getProperty("basedir", ".")).resolve("target/cluster-chaos");
-            Files.createDirectories(kept);
-            for (int n = 0; n < 3; n++) {
-                if (nodes[n] != null) {
-                    nodes[n].close();
-                    Files.write(kept.resolve("stdout-" + IDS.get(n) + ".log"), List.copyOf(nodes[n].stdout));
-                    Path log = dir.resolve("server-" + IDS.get(n) + ".log");
-                    if (Files.exists(log)) { // what the nodes printed, for the failure's reader
-                        Files.copy(log, kept.resolve("server-" + IDS.get(n) + ".log"),
-                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
-            for (LoopbackProxy[] row : links) {
-                for (LoopbackProxy link : row) {
-                    if (link != null) {
-                        link.close();
-                    }
-                }
+            if (cluster != null) { // what the nodes printed stays in target/ for the failure's reader
+                cluster.closeKeepingLogs(Path.of(System.getProperty("basedir", ".")).resolve("target/cluster-chaos"));
             }
         }
     }
@@ -570,7 +409,7 @@ class ClusterChaosIT {
             }
         }
         for (int node = 0; node < 3; node++) {
-            Http http = new Http(nodes[node].port, Duration.ofSeconds(20));
+            Http http = new Http(cluster.node(node).port, Duration.ofSeconds(20));
             for (var account : money.entrySet()) {
                 assertThat(balance(http, account.getKey(), "MONEY", "total")).as("%s through %s", account.getKey(),
                         IDS.get(node)).isEqualTo(account.getValue());
@@ -590,14 +429,15 @@ class ClusterChaosIT {
         java.util.Set<String> leaders = new java.util.HashSet<>();
         int followers = 0;
         for (int node = 0; node < 3; node++) {
-            var replication = new Http(nodes[node].port, Duration.ofSeconds(20)).get("health").body().path("replication");
+            var replication = new Http(cluster.node(node).port, Duration.ofSeconds(20)).get("health").body()
+                    .path("replication");
             assertThat(replication.path("node").asText()).isEqualTo(IDS.get(node));
             assertThat(replication.path("commitIndex").asLong()).isPositive();
             leaders.add(replication.path("leader").asText());
             followers += replication.path("role").asText().equals("FOLLOWER") ? 1 : 0;
             try (var client = java.net.http.HttpClient.newHttpClient()) {
                 String metrics = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                        "http://127.0.0.1:" + nodes[node].port + "/metrics")).build(),
+                        "http://127.0.0.1:" + cluster.node(node).port + "/metrics")).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(metrics).contains("credence_raft_term ").contains("credence_raft_leader ")
                         .contains("credence_raft_applied_index ").contains("credence_raft_peer_lag_entries{peer=\"");
@@ -618,15 +458,15 @@ class ClusterChaosIT {
 
     /** {@code credence cluster status --digest}, run as an operator would: one applied index, one digest. */
     private void checkReplicasIdentical() throws Exception {
-        Path cluster = dir.resolve("cluster-admin.properties");
-        Files.writeString(cluster, Files.readString(clusterFile("n1")));
-        Path hosts = hostsFile("hosts-admin", -1);
+        Path adminFile = dir.resolve("cluster-admin.properties");
+        Files.writeString(adminFile, Files.readString(cluster.clusterFile("n1")));
+        Path hosts = cluster.hostsFile("hosts-admin", -1);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         String out = "";
         while (System.nanoTime() < deadline) {
             String java = ProcessHandle.current().info().command().orElse("java");
             Process status = new ProcessBuilder(java, "-Djdk.net.hosts.file=" + hosts, "-jar",
-                    ServerProcess.jar().toString(), "cluster", "status", "--cluster", cluster.toString(), "--digest")
+                    ServerProcess.jar().toString(), "cluster", "status", "--cluster", adminFile.toString(), "--digest")
                     .redirectErrorStream(true).start();
             out = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
