@@ -1,14 +1,10 @@
 package io.credence.cluster;
 
-import io.credence.charging.EngineCommand;
-import io.credence.charging.EngineOutcome;
 import io.credence.journal.EngineSetup;
-import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.Command;
 import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.Operation;
-import io.credence.ledger.ServiceRef;
 import io.credence.ledger.Unit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.credence.cluster.Replicas.apply;
+import static io.credence.cluster.Replicas.money;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -76,19 +74,24 @@ class DamagedFollowerDiskTest {
         }
     }
 
-    private static boolean apply(ReplicatedEngine node, Command command) throws Exception {
-        Submission<EngineOutcome> submission = node.submit(new EngineCommand.LedgerCommand(command));
-        assertThat(submission).isInstanceOf(Submission.Accepted.class);
-        EngineOutcome outcome = ((Submission.Accepted<EngineOutcome>) submission).answer().get(30, TimeUnit.SECONDS);
-        return ((EngineOutcome.LedgerOutcome) outcome).outcome().accepted();
-    }
-
     private void topUps(ReplicatedEngine through, String round, int count) throws Exception {
         for (int i = 0; i < count; i++) {
             assertThat(apply(through, new Command(round + "-" + i, new Operation.TopUp("system", "alice", Unit.MONEY,
-                    1 + i, null)))).isTrue();
+                    1 + i, null))).accepted()).isTrue();
             acknowledged += 1 + i;
         }
+    }
+
+    /** A group whose replicas hold 40 top-ups; then one follower stops, and its id is returned. */
+    private String followerStoppedAfterTopUps(long snapshotEvery) throws Exception {
+        startGroup(snapshotEvery);
+        ReplicatedEngine leader = nodes.get("n1");
+        assertThat(apply(leader, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
+                Map.of()))).accepted()).isTrue();
+        topUps(leader, "before", 40);
+        String follower = follower();
+        nodes.remove(follower).close();
+        return follower;
     }
 
     private String follower() {
@@ -119,8 +122,7 @@ class DamagedFollowerDiskTest {
         }
         byte[] first = null;
         for (ReplicatedEngine node : nodes.values()) {
-            assertThat(node.ask(view -> view.ledger().available("alice", Unit.MONEY, ServiceRef.ANY).orElseThrow())
-                    .get(30, TimeUnit.SECONDS)).as("on %s", node.id()).isEqualTo(acknowledged);
+            assertThat(money(node, "alice")).as("on %s", node.id()).isEqualTo(acknowledged);
             byte[] state = node.stateBytes().get(30, TimeUnit.SECONDS);
             if (first == null) {
                 first = state;
@@ -136,13 +138,7 @@ class DamagedFollowerDiskTest {
 
     @Test
     void aFollowerWithADamagedLogEntryTakesTheEntriesFromTheOthers() throws Exception {
-        startGroup(1_000_000); // no snapshot: the damaged entry is in the log the node would replay
-        ReplicatedEngine leader = nodes.get("n1");
-        assertThat(apply(leader, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
-                Map.of())))).isTrue();
-        topUps(leader, "before", 40);
-        String follower = follower();
-        nodes.remove(follower).close();
+        String follower = followerStoppedAfterTopUps(1_000_000); // no snapshot: the damaged entry is in the log
 
         Path segment;
         try (Stream<Path> logs = Files.list(groupDir(follower).resolve("current"))) {
@@ -157,13 +153,7 @@ class DamagedFollowerDiskTest {
 
     @Test
     void aFollowerWithADamagedSnapshotInstallsTheLeadersInstead() throws Exception {
-        startGroup(10);
-        ReplicatedEngine leader = nodes.get("n1");
-        assertThat(apply(leader, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
-                Map.of())))).isTrue();
-        topUps(leader, "before", 40);
-        String follower = follower();
-        nodes.remove(follower).close();
+        String follower = followerStoppedAfterTopUps(10);
 
         Path snapshot;
         try (Stream<Path> files = Files.list(groupDir(follower).resolve("sm"))) {

@@ -1,14 +1,10 @@
 package io.credence.cluster;
 
-import io.credence.charging.EngineCommand;
-import io.credence.charging.EngineOutcome;
 import io.credence.journal.EngineSetup;
-import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.Command;
 import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.Operation;
-import io.credence.ledger.ServiceRef;
 import io.credence.ledger.Unit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +20,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.credence.cluster.Replicas.apply;
+import static io.credence.cluster.Replicas.money;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,18 +59,6 @@ class MembershipTest {
         return node;
     }
 
-    private static boolean apply(ReplicatedEngine node, Command command) throws Exception {
-        Submission<EngineOutcome> submission = node.submit(new EngineCommand.LedgerCommand(command));
-        assertThat(submission).isInstanceOf(Submission.Accepted.class);
-        EngineOutcome outcome = ((Submission.Accepted<EngineOutcome>) submission).answer().get(30, TimeUnit.SECONDS);
-        return ((EngineOutcome.LedgerOutcome) outcome).outcome().accepted();
-    }
-
-    private static long money(ReplicatedEngine node) throws Exception {
-        return node.ask(view -> view.ledger().available("alice", Unit.MONEY, ServiceRef.ANY).orElseThrow())
-                .get(30, TimeUnit.SECONDS);
-    }
-
     private static Command topUp(String requestId, long amount) {
         return new Command(requestId, new Operation.TopUp("system", "alice", Unit.MONEY, amount, null));
     }
@@ -87,10 +73,10 @@ class MembershipTest {
         }
         ReplicatedEngine n2 = nodes.get("n2");
         assertThat(apply(n2, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
-                Map.of())))).isTrue();
+                Map.of()))).accepted()).isTrue();
         long acknowledged = 0;
         for (int i = 0; i < 50; i++) { // past two snapshots: the newcomer starts from one
-            assertThat(apply(n2, topUp("before-" + i, 10))).isTrue();
+            assertThat(apply(n2, topUp("before-" + i, 10)).accepted()).isTrue();
             acknowledged += 10;
         }
 
@@ -107,11 +93,11 @@ class MembershipTest {
             assertThat(admin.currentMembers()).containsOnlyKeys("n1", "n2", "n4");
 
             for (int i = 0; i < 10; i++) {
-                assertThat(apply(n4, topUp("after-" + i, 1))).isTrue();
+                assertThat(apply(n4, topUp("after-" + i, 1)).accepted()).isTrue();
                 acknowledged += 1;
             }
             for (ReplicatedEngine node : nodes.values()) {
-                assertThat(money(node)).as("on %s", node.id()).isEqualTo(acknowledged);
+                assertThat(money(node, "alice")).as("on %s", node.id()).isEqualTo(acknowledged);
             }
             // quiet now: every reachable member at the same applied index with the same state digest
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

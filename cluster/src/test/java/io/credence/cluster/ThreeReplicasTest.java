@@ -1,15 +1,11 @@
 package io.credence.cluster;
 
 import io.credence.journal.EngineSetup;
-import io.credence.charging.EngineCommand;
-import io.credence.charging.EngineOutcome;
-import io.credence.journal.Submission;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.Command;
 import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.Operation;
 import io.credence.ledger.Outcome;
-import io.credence.ledger.ServiceRef;
 import io.credence.ledger.Unit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -23,10 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
+import static io.credence.cluster.Replicas.apply;
+import static io.credence.cluster.Replicas.money;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -76,18 +72,6 @@ class ThreeReplicasTest {
             Thread.sleep(20);
         }
         throw new AssertionError("no leader elected within 20 s");
-    }
-
-    private static Outcome apply(ReplicatedEngine node, Command command) throws Exception {
-        Submission<EngineOutcome> submission = node.submit(new EngineCommand.LedgerCommand(command));
-        assertThat(submission).isInstanceOf(Submission.Accepted.class);
-        EngineOutcome outcome = ((Submission.Accepted<EngineOutcome>) submission).answer().get(30, TimeUnit.SECONDS);
-        return ((EngineOutcome.LedgerOutcome) outcome).outcome();
-    }
-
-    private static long money(ReplicatedEngine node, String account) throws Exception {
-        return node.ask(view -> view.ledger().available(account, Unit.MONEY, ServiceRef.ANY).orElseThrow())
-                .get(30, TimeUnit.SECONDS);
     }
 
     private static Command topUp(String requestId, String account, long amount) {
