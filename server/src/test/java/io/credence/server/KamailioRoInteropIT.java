@@ -67,7 +67,7 @@ class KamailioRoInteropIT {
     };
 
     /** The catalog's ims-voice tariff: the first 5 s as one block of 10 cents, then 3 cents a second. */
-    private static long price(long seconds) {
+    static long price(long seconds) {
         return seconds <= 0 ? 0 : 10 + 3 * Math.max(0, seconds - 5);
     }
 
@@ -170,8 +170,12 @@ class KamailioRoInteropIT {
         }
     }
 
-    /** An account with {@code cents} of money, known by the SIP URI the S-CSCF puts in Subscription-Id. */
     private void subscriber(String user, long cents) {
+        subscriber(http, user, cents);
+    }
+
+    /** An account with {@code cents} of money, known by the SIP URI the S-CSCF puts in Subscription-Id. */
+    static void subscriber(Http http, String user, long cents) {
         assertThat(http.post("v1/accounts", """
                 {"requestId":"a-%s","accountId":"%s","kind":"SUBSCRIBER"}""".formatted(user, user)).status())
                 .isEqualTo(201);
@@ -187,14 +191,15 @@ class KamailioRoInteropIT {
     }
 
     private long money(String account) {
-        return moneyBalance(account).path("available").asLong();
+        return moneyBalance(http, account).path("available").asLong();
     }
 
     private long reservedMoney(String account) {
-        return moneyBalance(account).path("reserved").asLong();
+        return moneyBalance(http, account).path("reserved").asLong();
     }
 
-    private JsonNode moneyBalance(String account) {
+    /** The account's MONEY balance as the API shows it (available, reserved...). */
+    static JsonNode moneyBalance(Http http, String account) {
         Http.Reply reply = http.get("v1/accounts/" + account);
         assertThat(reply.status()).as(reply.raw()).isEqualTo(200);
         for (JsonNode balance : reply.body().path("balances")) {
