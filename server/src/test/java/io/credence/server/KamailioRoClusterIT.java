@@ -3,7 +3,6 @@ package io.credence.server;
 import io.credence.testkit.RequiresTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import static io.credence.server.KamailioScscf.STOP_ANSWERED;
 import static io.credence.server.KamailioScscf.STOP_REFUSED;
@@ -28,8 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RequiresTools({"kamailio", "kamailio:ims_charging", "kamailio:ims_dialog", "kamailio:cdp", "kamailio:cdp_avp", "sipp"})
 class KamailioRoClusterIT {
-    private static final Pattern CONNECTED = Pattern.compile(
-            "peer " + Pattern.quote(KamailioScscf.HOST + " (" + KamailioScscf.REALM + ") connected"));
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -37,13 +33,7 @@ class KamailioRoClusterIT {
     private KamailioScscf scscf;
 
     @RegisterExtension
-    final TestWatcher transcriptOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            System.out.println("===== " + context.getDisplayName() + " failed; its files are kept in " + dir);
-            System.out.println(KamailioScscf.transcript(dir));
-        }
-    };
+    final TestWatcher transcriptOnFailure = KamailioScscf.transcriptOnFailure(() -> dir);
 
     @AfterEach
     void stop() throws Exception {
@@ -69,13 +59,7 @@ class KamailioRoClusterIT {
 
         scscf = KamailioScscf.start(dir, cluster.node(follower).diameterPort);
         Path log = dir.resolve("server-" + ProxiedCluster.IDS.get(follower) + ".log");
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!CONNECTED.matcher(KamailioScscf.read(log)).find()) {
-            assertThat(scscf.running()).as("Kamailio exited (see kamailio.log)").isTrue();
-            assertThat(System.nanoTime()).as("Kamailio's capabilities exchange with the follower (see %s)", log)
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        scscf.awaitConnected(log);
 
         KamailioScscf.Call call = scscf.call("alice", "bob", Duration.ofSeconds(12));
         assertThat(call.exitCode()).as(call::transcript).isZero();

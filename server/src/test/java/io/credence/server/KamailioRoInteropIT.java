@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.credence.testkit.RequiresTools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -48,8 +47,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RequiresTools({"kamailio", "kamailio:ims_charging", "kamailio:ims_dialog", "kamailio:cdp", "kamailio:cdp_avp", "sipp"})
 class KamailioRoInteropIT {
-    private static final Pattern CONNECTED = Pattern.compile(
-            "peer " + Pattern.quote(KamailioScscf.HOST + " (" + KamailioScscf.REALM + ") connected"));
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -58,13 +55,7 @@ class KamailioRoInteropIT {
     private KamailioScscf scscf;
 
     @RegisterExtension
-    final TestWatcher transcriptOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            System.out.println("===== " + context.getDisplayName() + " failed; its files are kept in " + dir);
-            System.out.println(KamailioScscf.transcript(dir));
-        }
-    };
+    final TestWatcher transcriptOnFailure = KamailioScscf.transcriptOnFailure(() -> dir);
 
     /** The catalog's ims-voice tariff: the first 5 s as one block of 10 cents, then 3 cents a second. */
     static long price(long seconds) {
@@ -161,13 +152,7 @@ class KamailioRoInteropIT {
                 "--origin-realm", KamailioScscf.OCS_REALM);
         http = new Http(ocs.port);
         scscf = KamailioScscf.start(dir, ocs.diameterPort);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!CONNECTED.matcher(KamailioScscf.read(log)).find()) {
-            assertThat(scscf.running()).as("Kamailio exited (see kamailio.log)").isTrue();
-            assertThat(System.nanoTime()).as("Kamailio's capabilities exchange with the OCS (see server.log)")
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        scscf.awaitConnected(log);
     }
 
     private void subscriber(String user, long cents) {

@@ -139,6 +139,33 @@ final class KamailioScscf implements AutoCloseable {
                 messages, errors);
     }
 
+    private static final Pattern CONNECTED = Pattern.compile("peer " + Pattern.quote(HOST + " (" + REALM + ") connected"));
+
+    /** Waits until the OCS says in its log that this S-CSCF's capabilities exchange is done (15 s at most). */
+    void awaitConnected(Path ocsLog) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!CONNECTED.matcher(read(ocsLog)).find()) {
+            if (!running()) {
+                throw new AssertionError("Kamailio exited (see kamailio.log)");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no capabilities exchange with the OCS within 15 s (see " + ocsLog + ")");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Prints the S-CSCF's files when a test fails (they are kept: the test's directory is cleaned on success only). */
+    static org.junit.jupiter.api.extension.TestWatcher transcriptOnFailure(java.util.function.Supplier<Path> dir) {
+        return new org.junit.jupiter.api.extension.TestWatcher() {
+            @Override
+            public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+                System.out.println("===== " + context.getDisplayName() + " failed; its files are kept in " + dir.get());
+                System.out.println(transcript(dir.get()));
+            }
+        };
+    }
+
     boolean running() {
         return kamailio.isAlive();
     }
