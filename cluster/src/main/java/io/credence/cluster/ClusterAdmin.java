@@ -44,8 +44,9 @@ public final class ClusterAdmin implements AutoCloseable {
         this.group = ReplicatedEngine.groupOf(config);
         RaftProperties properties = new RaftProperties();
         org.apache.ratis.RaftConfigKeys.Rpc.setType(properties, org.apache.ratis.rpc.SupportedRpcType.NETTY);
+        // a membership change waits for the new member to catch up (up to the staging timeout, 10 s)
         org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
-                TimeDuration.valueOf(3, TimeUnit.SECONDS));
+                TimeDuration.valueOf(15, TimeUnit.SECONDS));
         this.client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
                         TimeDuration.valueOf(250, TimeUnit.MILLISECONDS)))

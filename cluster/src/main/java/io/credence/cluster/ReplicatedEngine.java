@@ -191,6 +191,9 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         // longest log, the others cannot win without it, and the group would wait the whole time.
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties,
                 TimeDuration.valueOf(config.electionTimeoutMaxMillis(), TimeUnit.MILLISECONDS));
+        // A member being added must show progress (a snapshot installed, entries appended) within
+        // this time or the change fails; Ratis' default (its election timeout) failed under load.
+        RaftServerConfigKeys.setStagingTimeout(properties, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEveryEntries());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
