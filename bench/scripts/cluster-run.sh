@@ -1,8 +1,9 @@
 #!/bin/bash
 # Gy through one node vs through a three-node Raft group, on this machine (BENCHMARKS.md section 13).
 #
-#   [THROUGH=leader|follower] bench/scripts/cluster-run.sh single|cluster RATE [SECONDS] [WARMUP]
+#   [THROUGH=leader|follower] [CONNECTIONS=n] bench/scripts/cluster-run.sh single|cluster RATE [SECONDS] [WARMUP]
 #
+# CONNECTIONS sets leader.connections in each node's cluster file (default: the built-in 16).
 # single: one `credence serve` (the embedded journal). cluster: three `credence serve --cluster`
 # nodes on loopback (Raft ports 9871-9873), the generator connected to the Diameter port of the
 # leader or of a follower (THROUGH, default follower). Every
@@ -20,6 +21,7 @@ for n in $(seq 1 $nodes); do
   args=(serve --data "$tmp/data-n$n" --http-port $((8080 + n)) --diameter-port $((3868 + n)) --diameter-peer bench.credence.local)
   if [ "$mode" = cluster ]; then
     printf 'group = bench\nself = n%s\npeer.n1 = 127.0.0.1:9871\npeer.n2 = 127.0.0.1:9872\npeer.n3 = 127.0.0.1:9873\n' "$n" > "$tmp/cluster-n$n.properties"
+    [ -n "${CONNECTIONS:-}" ] && echo "leader.connections = $CONNECTIONS" >> "$tmp/cluster-n$n.properties"
     args+=(--cluster "$tmp/cluster-n$n.properties")
   fi
   CREDENCE_JAVA_OPTS="$opts" ./credence "${args[@]}" > "$tmp/server-n$n.log" 2>&1 &

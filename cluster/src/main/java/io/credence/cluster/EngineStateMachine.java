@@ -54,7 +54,7 @@ import java.util.function.LongSupplier;
  * replica that falls behind installs the leader's snapshot and replays the log after it.
  *
  * <p>The engine is touched only by Ratis' apply thread (applyTransaction, takeSnapshot,
- * reinitialize); reads reach it through barrier entries applied on that thread.
+ * reinitialize); reads run on that thread, after the entry their node sent them with.
  */
 final class EngineStateMachine extends BaseStateMachine {
     private static final System.Logger LOG = System.getLogger(EngineStateMachine.class.getName());

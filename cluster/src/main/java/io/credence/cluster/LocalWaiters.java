@@ -23,7 +23,7 @@ final class LocalWaiters {
     /** This process's name in the entries it submits; random, so a restarted node never matches old entries. */
     private final long origin = new SecureRandom().nextLong();
     private final AtomicLong sequences = new AtomicLong();
-    private final Map<Long, Waiter> waiting = new ConcurrentHashMap<>();
+    private final Map<Long, EntryCallers> waiting = new ConcurrentHashMap<>();
     private final Executor answers;
     /** Told each time a waiter is answered or given up: what bounds the entries in flight. */
     private final Runnable resolved;
@@ -33,32 +33,27 @@ final class LocalWaiters {
         this.resolved = resolved;
     }
 
-    sealed interface Waiter {
-        void fail(Throwable failure);
-    }
-
-    /** Callers of the commands of one entry, in entry order. */
-    record Commands(List<CompletableFuture<EngineOutcome>> answers) implements Waiter {
-        @Override
-        public void fail(Throwable failure) {
+    /**
+     * Callers of the commands of one entry, in entry order, and the reads queued with them: each
+     * read runs on the apply thread right after the entry's commands, so it sees everything
+     * committed before it was asked (the entry was sent after the read was queued).
+     */
+    record EntryCallers(List<CompletableFuture<EngineOutcome>> answers, List<Read> reads) {
+        void fail(Throwable failure) {
             answers.forEach(answer -> answer.completeExceptionally(failure));
+            reads.forEach(read -> read.answer().completeExceptionally(failure));
         }
     }
 
-    /** A read: runs on the apply thread once every entry before the barrier is applied. */
-    record Barrier(Function<ChargingEngine, Object> read, CompletableFuture<Object> answer) implements Waiter {
-        @Override
-        public void fail(Throwable failure) {
-            answer.completeExceptionally(failure);
-        }
-    }
+    /** A read of the engine and who waits for it. */
+    record Read(Function<ChargingEngine, Object> read, CompletableFuture<Object> answer) {}
 
     long origin() {
         return origin;
     }
 
     /** Registers a waiter and returns the sequence its entry carries. */
-    long register(Waiter waiter) {
+    long register(EntryCallers waiter) {
         long sequence = sequences.incrementAndGet();
         waiting.put(sequence, waiter);
         return sequence;
@@ -66,7 +61,7 @@ final class LocalWaiters {
 
     /** The entry will not be answered here (its submission failed): its callers hear why. */
     void forget(long sequence, Throwable failure) {
-        Waiter waiter = waiting.remove(sequence);
+        EntryCallers waiter = waiting.remove(sequence);
         if (waiter != null) {
             resolved.run();
             answers.execute(() -> waiter.fail(failure));
@@ -82,28 +77,34 @@ final class LocalWaiters {
         if (entry.origin() != origin) {
             return;
         }
-        Waiter waiter = waiting.remove(entry.sequence());
-        if (waiter != null) {
-            resolved.run();
+        EntryCallers callers = waiting.remove(entry.sequence());
+        if (callers == null) {
+            return;
         }
-        switch (waiter) {
-            case null -> { }
-            case Commands commands -> answers.execute(() -> {
-                for (int i = 0; i < outcomes.size(); i++) {
-                    commands.answers().get(i).complete(outcomes.get(i));
-                }
-            });
-            case Barrier barrier -> {
-                Object result;
-                try {
-                    result = barrier.read().apply(engine); // here: the engine must not change meanwhile
-                } catch (RuntimeException failed) {
-                    answers.execute(() -> barrier.answer().completeExceptionally(failed));
-                    return;
-                }
-                answers.execute(() -> barrier.answer().complete(result));
+        resolved.run();
+        // The reads run here, on the apply thread: the engine must not change while they look at it.
+        List<Read> reads = callers.reads();
+        Object[] results = new Object[reads.size()];
+        RuntimeException[] failures = new RuntimeException[reads.size()];
+        for (int i = 0; i < reads.size(); i++) {
+            try {
+                results[i] = reads.get(i).read().apply(engine);
+            } catch (RuntimeException failed) {
+                failures[i] = failed;
             }
         }
+        answers.execute(() -> {
+            for (int i = 0; i < outcomes.size(); i++) {
+                callers.answers().get(i).complete(outcomes.get(i));
+            }
+            for (int i = 0; i < reads.size(); i++) {
+                if (failures[i] != null) {
+                    reads.get(i).answer().completeExceptionally(failures[i]);
+                } else {
+                    reads.get(i).answer().complete(results[i]);
+                }
+            }
+        });
     }
 
     /** At close: nobody will be answered. */

@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One Raft log entry: a batch of encoded engine commands, or a read barrier. The node that
+ * One Raft log entry: a batch of encoded engine commands, possibly none (an entry sent only for
+ * the reads queued on its node, which run when it is applied there). The node that
  * submitted it is named ({@code origin}, {@code sequence}) so that, when that node applies the
  * entry, it can hand the outcomes to the callers waiting there; every other replica applies the
  * same commands and drops the outcomes.
  *
  * <pre>
- * u8 kind (1 commands, 2 barrier) | i64 origin | i64 sequence | i64 atMillis | i32 count
+ * u8 kind (1: commands) | i64 origin | i64 sequence | i64 atMillis | i32 count
  * count x (i32 length | length bytes: one command as EngineCodec writes it)
  * </pre>
  *
@@ -20,13 +21,12 @@ import java.util.List;
  */
 record RaftEntry(byte kind, long origin, long sequence, long atMillis, List<byte[]> commands) {
     static final byte COMMANDS = 1;
-    static final byte BARRIER = 2;
     static final int HEADER_BYTES = 1 + 8 + 8 + 8 + 4;
     /** Where {@code atMillis} sits, for the leader's restamp. */
     static final int AT_MILLIS_OFFSET = 17;
 
     RaftEntry {
-        if (kind != COMMANDS && kind != BARRIER) {
+        if (kind != COMMANDS) {
             throw new IllegalArgumentException("unknown entry kind " + kind);
         }
         commands = List.copyOf(commands);

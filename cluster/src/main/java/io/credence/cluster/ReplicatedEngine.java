@@ -22,6 +22,7 @@ import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -64,11 +65,12 @@ import java.util.function.LongSupplier;
  * are batched into one log entry per batch and sent to the leader (Ratis' client follows the
  * leader); once the entry is committed on a majority, every replica applies it, and this node
  * answers its callers when its own replica has applied it — the outcome every replica computed.
- * Reads are linearizable: a barrier entry goes through the log and the read runs on the apply
+ * Reads are linearizable: a read goes out with the next entry and runs on the apply
  * thread once everything before it is applied.
  *
- * <p>Bounded like the single-node writer: at most {@code queueMax} commands wait, at most
- * {@code entriesInFlightMax} entries are unanswered; past that a submission is Busy.
+ * <p>Bounded like the single-node writer: at most {@code queueMax} commands and reads wait, one
+ * entry is in flight per connection to the leader ({@code leaderConnections}); past that a
+ * submission is Busy.
  */
 public final class ReplicatedEngine implements AutoCloseable, EngineGate {
     private static final System.Logger LOG = System.getLogger(ReplicatedEngine.class.getName());
@@ -77,9 +79,16 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
     private final RaftGroup group;
     private final RaftServer server;
     private final RaftProperties properties;
-    private final RaftClient client;
     /**
-     * One virtual thread per entry in flight (at most entriesInFlightMax), each a blocking send
+     * Entries go out round-robin over these, one connection each: Ratis' Netty server answers a
+     * connection's requests one at a time, each when its entry is committed, so one client would
+     * let only one of this node's entries commit at a time (hundreds of ms queued at 2,000 CCR/s).
+     */
+    private final List<RaftClient> clients;
+    /** The connections with no entry on them; the sender takes one per entry and the send gives it back. */
+    private final ArrayBlockingQueue<RaftClient> idleClients;
+    /**
+     * One virtual thread per entry in flight (at most leaderConnections), each a blocking send
      * with its own retries. Not Ratis' ordered async API: its sliding window holds every later
      * reply behind one entry retrying against a cut-off leader, and once one entry fails past its
      * retries it refuses all later ones. Entries need no order between them: each command carries
@@ -93,17 +102,39 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
     private final ArrayBlockingQueue<Queued> queue;
     /** Producers hold it while they add, so a batch goes into the queue whole or not at all. */
     private final Object enqueueing = new Object();
+    /**
+     * Entries sent but not yet applied here (a follower applies an entry a little after the leader
+     * answered for it): at most this many per connection, so the table of waiters stays bounded.
+     */
     private final Semaphore inFlight;
+    private static final int UNAPPLIED_PER_CONNECTION = 4;
     private final Thread sender;
     private volatile String stopReason;
 
-    private record Queued(byte[] encoded, CompletableFuture<EngineOutcome> answer) {}
+    /** What waits for the sender: a command, or a read that goes out with the next entry. */
+    private sealed interface Queued {
+        int bytes();
+    }
+
+    private record QueuedCommand(byte[] encoded, CompletableFuture<EngineOutcome> answer) implements Queued {
+        @Override
+        public int bytes() {
+            return 4 + encoded.length;
+        }
+    }
+
+    private record QueuedRead(LocalWaiters.Read read) implements Queued {
+        @Override
+        public int bytes() {
+            return 0;
+        }
+    }
 
     private ReplicatedEngine(ClusterConfig config, LedgerLimits limits, EngineSetup setup,
                              LongSupplier clockMillis, Consumer<Throwable> onFatal) throws IOException {
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueMax());
-        this.inFlight = new Semaphore(config.entriesInFlightMax());
+        this.inFlight = new Semaphore(UNAPPLIED_PER_CONNECTION * config.leaderConnections());
         this.waiters = new LocalWaiters(answers, inFlight::release);
         this.group = groupOf(config);
         this.properties = properties(config);
@@ -114,7 +145,11 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         this.server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self())).setGroup(group)
                 .setProperties(properties).setStateMachine(stateMachine)
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
-        this.client = newClient();
+        this.clients = new ArrayList<>(config.leaderConnections());
+        for (int i = 0; i < config.leaderConnections(); i++) {
+            clients.add(newClient());
+        }
+        this.idleClients = new ArrayBlockingQueue<>(clients.size(), false, clients);
         this.sender = Thread.ofPlatform().name("credence-raft-sender").daemon().unstarted(this::sendLoop);
     }
 
@@ -265,7 +300,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
             }
             for (byte[] one : encoded) {
                 CompletableFuture<EngineOutcome> answer = new CompletableFuture<>();
-                queue.add(new Queued(one, answer));
+                queue.add(new QueuedCommand(one, answer));
                 each.add(answer);
             }
         }
@@ -287,24 +322,25 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         }
         CompletableFuture<EngineOutcome> answer = new CompletableFuture<>();
         synchronized (enqueueing) {
-            if (!queue.offer(new Queued(encoded, answer))) {
+            if (!queue.offer(new QueuedCommand(encoded, answer))) {
                 return new Submission.Busy<>(config.queueMax());
             }
         }
         return new Submission.Accepted<>(answer);
     }
 
-    /** A linearizable read: a barrier entry; it sees every command acknowledged anywhere before it was asked. */
+    /**
+     * A linearizable read: queued like a command and sent with the next entry, it runs when that
+     * entry is applied here, so it sees every command acknowledged anywhere before it was asked.
+     */
     @Override
     public <T> Submission<T> queryEngine(Function<EngineView, T> query) {
         String stopped = stopReason;
         if (stopped != null) {
             return new Submission.Stopped<>(stopped);
         }
-        if (!inFlight.tryAcquire()) {
-            return new Submission.Busy<>(config.queueMax());
-        }
-        return new Submission.Accepted<>(barrier(query::apply));
+        CompletableFuture<T> answer = queueRead(query::apply);
+        return answer == null ? new Submission.Busy<>(config.queueMax()) : new Submission.Accepted<>(answer);
     }
 
     @Override
@@ -346,22 +382,28 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         if (stopReason != null) {
             return CompletableFuture.failedFuture(new IllegalStateException("stopped: " + stopReason));
         }
-        if (!inFlight.tryAcquire()) {
-            return CompletableFuture.failedFuture(new IllegalStateException(
-                    "busy: " + config.entriesInFlightMax() + " entries in flight"));
-        }
-        return barrier(read);
+        CompletableFuture<T> answer = queueRead(read);
+        return answer != null ? answer : CompletableFuture.failedFuture(new IllegalStateException(
+                "busy: " + config.queueMax() + " submissions queued"));
     }
 
-    /** Sends a barrier; the caller holds an in-flight permit for it. */
+    /** Queues a read for the next entry; null when the queue is full. */
     @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> barrier(Function<ChargingEngine, T> read) {
+    private <T> CompletableFuture<T> queueRead(Function<ChargingEngine, T> read) {
         CompletableFuture<Object> answer = new CompletableFuture<>();
-        long sequence = waiters.register(new LocalWaiters.Barrier(read::apply, answer));
-        send(new RaftEntry(RaftEntry.BARRIER, waiters.origin(), sequence, 0, List.of()), sequence);
+        synchronized (enqueueing) {
+            if (!queue.offer(new QueuedRead(new LocalWaiters.Read(read::apply, answer)))) {
+                return null;
+            }
+        }
         return (CompletableFuture<T>) answer;
     }
 
+    /**
+     * Packs what is queued into entries (up to commandsPerEntryMax items and entryBytesMax bytes)
+     * and sends each once one of the connections to the leader is free: while all are busy the
+     * queue grows, and the next entry takes all of it, so entries get larger as the load does.
+     */
     private void sendLoop() {
         List<Queued> batch = new ArrayList<>(config.commandsPerEntryMax());
         try {
@@ -370,34 +412,48 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
                 if (first == null) {
                     continue;
                 }
+                inFlight.acquire();
+                RaftClient client = idleClients.take();
                 batch.add(first);
-                int bytes = RaftEntry.HEADER_BYTES + 4 + first.encoded().length;
+                int bytes = RaftEntry.HEADER_BYTES + first.bytes();
                 while (batch.size() < config.commandsPerEntryMax()) {
                     Queued next = queue.peek();
-                    if (next == null || bytes + 4 + next.encoded().length > config.entryBytesMax()) {
+                    if (next == null || bytes + next.bytes() > config.entryBytesMax()) {
                         break;
                     }
                     batch.add(queue.poll());
-                    bytes += 4 + next.encoded().length;
+                    bytes += next.bytes();
                 }
-                inFlight.acquire();
                 List<byte[]> commands = new ArrayList<>(batch.size());
                 List<CompletableFuture<EngineOutcome>> answersOfBatch = new ArrayList<>(batch.size());
+                List<LocalWaiters.Read> reads = new ArrayList<>();
                 for (Queued queued : batch) {
-                    commands.add(queued.encoded());
-                    answersOfBatch.add(queued.answer());
+                    switch (queued) {
+                        case QueuedCommand command -> {
+                            commands.add(command.encoded());
+                            answersOfBatch.add(command.answer());
+                        }
+                        case QueuedRead read -> reads.add(read.read());
+                    }
                 }
-                long sequence = waiters.register(new LocalWaiters.Commands(answersOfBatch));
-                send(new RaftEntry(RaftEntry.COMMANDS, waiters.origin(), sequence, 0, commands), sequence);
+                long sequence = waiters.register(new LocalWaiters.EntryCallers(answersOfBatch, reads));
+                send(client, new RaftEntry(RaftEntry.COMMANDS, waiters.origin(), sequence, 0, commands), sequence);
                 batch.clear();
             }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
         IllegalStateException stopped = new IllegalStateException("stopped: " + stopReason);
-        batch.forEach(q -> q.answer().completeExceptionally(stopped));
+        batch.forEach(q -> failQueued(q, stopped));
         for (Queued left; (left = queue.poll()) != null; ) {
-            left.answer().completeExceptionally(stopped);
+            failQueued(left, stopped);
+        }
+    }
+
+    private static void failQueued(Queued queued, Throwable failure) {
+        switch (queued) {
+            case QueuedCommand command -> command.answer().completeExceptionally(failure);
+            case QueuedRead read -> read.read().answer().completeExceptionally(failure);
         }
     }
 
@@ -405,24 +461,51 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
      * Sends an entry to the leader. A failed send is answered as failed here; the entry may still
      * have been committed (the reply was lost), so a caller retries with the same request id and
      * the engine gives the first answer.
+     *
+     * <p>One failure is retried here: a connection closed under the send by its own client. When a
+     * Ratis client learns of a new leader it closes its connection to the old one and fails every
+     * request still on it with AlreadyClosedException, which its blocking API does not retry. Sending
+     * the entry again is safe even if the first copy was committed: every command in it is
+     * idempotent (a request id, or a session and request number), and its waiters are answered once.
      */
-    private void send(RaftEntry entry, long sequence) {
+    private void send(RaftClient client, RaftEntry entry, long sequence) {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.encode()));
         try {
             sends.execute(() -> {
                 try {
-                    RaftClientReply reply = client.io().send(message);
-                    if (!reply.isSuccess()) {
-                        waiters.forget(sequence, reply.getException());
-                    }
-                } catch (IOException | RuntimeException failed) {
-                    waiters.forget(sequence, failed);
+                    sendOn(client, message, sequence);
+                } finally {
+                    idleClients.add(client);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException closed) {
+            idleClients.add(client);
             waiters.forget(sequence, closed);
         }
     }
+
+    private void sendOn(RaftClient client, Message message, long sequence) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                RaftClientReply reply = client.io().send(message);
+                if (!reply.isSuccess()) {
+                    waiters.forget(sequence, reply.getException());
+                }
+                return;
+            } catch (AlreadyClosedException closedUnderUs) {
+                if (stopReason != null || attempt >= CLOSED_CONNECTION_RETRIES) {
+                    waiters.forget(sequence, closedUnderUs);
+                    return;
+                }
+            } catch (IOException | RuntimeException failed) {
+                waiters.forget(sequence, failed);
+                return;
+            }
+        }
+    }
+
+    /** A connection is closed under a send once per leader change; a few tries span several changes. */
+    private static final int CLOSED_CONNECTION_RETRIES = 5;
 
     // ---------------------------------------------------------------- status
 
@@ -520,11 +603,13 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
             Thread.currentThread().interrupt();
         }
         IOException failed = null;
-        try {
-            sends.shutdownNow();
-            client.close();
-        } catch (IOException e) {
-            failed = e;
+        sends.shutdownNow();
+        for (RaftClient client : clients) {
+            try {
+                client.close();
+            } catch (IOException e) {
+                failed = failed == null ? e : failed;
+            }
         }
         try {
             server.close();

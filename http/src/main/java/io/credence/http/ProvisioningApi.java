@@ -62,6 +62,8 @@ public final class ProvisioningApi extends Handler.Abstract {
     private final AdmissionApi admissions;
     private final DeviceApi devices;
     private final MarketApi market;
+    /** Why the device and market routes are refused on this node (a cluster node), or null. */
+    private final String notReplicated;
 
     public ProvisioningApi(EngineGate ledger, String currency) {
         this(ledger, currency, LiveSessions.NONE, CatalogControl.NONE);
@@ -99,6 +101,26 @@ public final class ProvisioningApi extends Handler.Abstract {
     public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
                            DataShares shares, Marketplace market, MerkleLog marketLog) {
+        this(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, market, marketLog, null);
+    }
+
+    /**
+     * On a node of a Raft group: the device registry (SIMs, base stations, share rules) and the
+     * market's contract log are still kept per node, so a node would answer from state the others
+     * do not have. Their routes are refused (501, naming why) rather than answer differently per node.
+     */
+    public static ProvisioningApi onClusterNode(EngineGate ledger, String currency, LiveSessions sessions,
+                                                CatalogControl catalog, Admissions admissions, UsageSink usage,
+                                                UsageRecords records) {
+        return new ProvisioningApi(ledger, currency, sessions, catalog, admissions, usage, records, null, null, null,
+                null, "not on a node of a Raft group: the device registry and the market's contract log are not "
+                        + "replicated yet, and a node must not answer from state the others lack (docs/cluster.md)");
+    }
+
+    private ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+                            Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
+                            DataShares shares, Marketplace market, MerkleLog marketLog, String notReplicated) {
+        this.notReplicated = notReplicated;
         this.ledger = ledger;
         this.currency = currency;
         this.calls = new LedgerCalls(ledger);
@@ -149,7 +171,8 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "admissions" -> Reply.of(admissions.route(method, path, () -> body(request)));
             case "devices", "sims", "base-stations", "shares" -> {
                 if (devices == null) {
-                    throw new ApiError(404, "devices-not-configured", null, "the server runs without device support");
+                    throw notReplicated != null ? new ApiError(501, "devices-not-replicated", null, notReplicated)
+                            : new ApiError(404, "devices-not-configured", null, "the server runs without device support");
                 }
                 // without API keys (loopback only) every caller is trusted like an admin, except one
                 // that presents a device token: that token is still checked
@@ -162,7 +185,8 @@ public final class ProvisioningApi extends Handler.Abstract {
             }
             case "market" -> {
                 if (market == null) {
-                    throw new ApiError(404, "market-not-configured", null, "the server runs without the relay market");
+                    throw notReplicated != null ? new ApiError(501, "market-not-replicated", null, notReplicated)
+                            : new ApiError(404, "market-not-configured", null, "the server runs without the relay market");
                 }
                 Fields query = Request.extractQueryParameters(request);
                 Object out = market.route(method, path, () -> body(request), name -> request.getHeaders().get(name),

@@ -93,6 +93,31 @@ public final class CredenceServer implements AutoCloseable {
         return start(config, null, onFatal, admissionPolicy, admissionReconcilePeriod);
     }
 
+    private record Devices(DeviceQuota quota, DataShares shares) {}
+
+    /** SIMs, base stations and share rules: who may ask for quota and shares (those are in the engine). */
+    private static Devices devices(ServerConfig config, EngineGate ledger, Metrics metrics,
+                                   List<AutoCloseable> attached) throws java.sql.SQLException {
+        DeviceRegistry registry = DeviceRegistry.open(config.dataDir().resolve("devices.db"),
+                DeviceRegistry.Limits.DEFAULTS);
+        attached.add(registry);
+        DeviceSettings ds = config.devices();
+        DeviceQuota quota = new DeviceQuota(ledger, registry, ds.quota(), System::currentTimeMillis);
+        DataShares shares = new DataShares(ledger, registry, quota, DataShares.terms(ds.quota(), ds.shareHoldTtl(),
+                ds.sharesMax()), System::currentTimeMillis);
+        metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", registry::simCount);
+        // clients that go past what they were given: charged or cut, and counted here (the log
+        // shows an example every 10 s at most)
+        metrics.counter("credence_device_reports_over_grant_total",
+                "Device usage reports that used more than their grant held", quota::reportsOverGrant);
+        metrics.counter("credence_device_report_bytes_over_grant_total",
+                "Bytes device reports used past their grants", quota::bytesOverGrant);
+        metrics.counter("credence_share_reports_over_limit_total",
+                "Data-share usage reports whose total was past the share's limit (the excess is not settled)",
+                shares::reportsOverLimit);
+        return new Devices(quota, shares);
+    }
+
     private static CredenceServer start(ServerConfig config, ClusterConfig cluster, Consumer<Throwable> onFatal,
                                         Supplier<AdmissionPolicy> admissionPolicy, Duration admissionReconcilePeriod)
             throws Exception {
@@ -158,40 +183,33 @@ public final class CredenceServer implements AutoCloseable {
             }
             LiveSessions sessions = new DiameterSessions(ledger, creditControl);
             ServerMetrics.register(metrics, ledger, catalog, journalCheck, unrecovered);
-            // SIMs, base stations and share rules: who may ask for quota and shares; those are in the engine
-            DeviceRegistry registry = DeviceRegistry.open(config.dataDir().resolve("devices.db"),
-                    DeviceRegistry.Limits.DEFAULTS);
-            attached.add(registry);
-            DeviceSettings ds = config.devices();
-            DeviceQuota quota = new DeviceQuota(ledger, registry, ds.quota(), System::currentTimeMillis);
-            DataShares shares = new DataShares(ledger, registry, quota, DataShares.terms(ds.quota(), ds.shareHoldTtl(),
-                    ds.sharesMax()), System::currentTimeMillis);
-            metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", registry::simCount);
-            // clients that go past what they were given: charged or cut, and counted here (the log
-            // shows an example every 10 s at most)
-            metrics.counter("credence_device_reports_over_grant_total",
-                    "Device usage reports that used more than their grant held", quota::reportsOverGrant);
-            metrics.counter("credence_device_report_bytes_over_grant_total",
-                    "Bytes device reports used past their grants", quota::bytesOverGrant);
-            metrics.counter("credence_share_reports_over_limit_total",
-                    "Data-share usage reports whose total was past the share's limit (the excess is not settled)",
-                    shares::reportsOverLimit);
-            // the relay market: its contract log (durable Merkle log) and the state replayed from it
-            MarketLogs.Opened market = MarketLogs.open(config.dataDir().resolve("market"),
-                    new LedgerEscrow(ledger, config.limits()), config.market());
-            attached.add(market.log());
-            attached.add(0, market.market()); // its admission stage stops before the log closes
-            ProvisioningApi provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions,
-                    records, new RecordFiles(config.dataDir().resolve("records")), quota, shares, market.market(),
-                    market.log());
+            ProvisioningApi provisioning;
+            MarketFeed feed = null;
+            Handler beyondNchf;
+            if (cluster == null) {
+                Devices devices = devices(config, ledger, metrics, attached);
+                // the relay market: its contract log (durable Merkle log) and the state replayed from it
+                MarketLogs.Opened market = MarketLogs.open(config.dataDir().resolve("market"),
+                        new LedgerEscrow(ledger, config.limits()), config.market());
+                attached.add(market.log());
+                attached.add(0, market.market()); // its admission stage stops before the log closes
+                provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions, records,
+                        new RecordFiles(config.dataDir().resolve("records")), devices.quota(), devices.shares(),
+                        market.market(), market.log());
+                // the offer feed (server-sent events) streams from the contract log; everything else is the API
+                feed = new MarketFeed(market.log(), provisioning);
+                beyondNchf = feed;
+            } else {
+                provisioning = ProvisioningApi.onClusterNode(ledger, config.currency(), sessions, catalog, admissions,
+                        records, new RecordFiles(config.dataDir().resolve("records")));
+                beyondNchf = provisioning;
+            }
             // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and
             // health in front of both
-            // the offer feed (server-sent events) streams from the contract log; everything else is the API
-            MarketFeed feed = new MarketFeed(market.log(), provisioning);
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
                     new NchfApi(ledger, d.creditControl().redirect() == null
                             || d.creditControl().redirect().addressType() != 2 ? null
-                            : d.creditControl().redirect().address())), feed);
+                            : d.creditControl().redirect().address())), beyondNchf);
             Handler front = ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics,
                     journalCheck);
             http = listening("HTTP", config.host(), config.httpPort(), "--http-port", () -> HttpServer.start(
@@ -275,7 +293,9 @@ public final class CredenceServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        feed.close();
+        if (feed != null) {
+            feed.close();
+        }
         try {
             http.close();
         } finally {

@@ -30,7 +30,7 @@ import java.util.StringJoiner;
  *
  * Members are written in the Go structs' field order, compact, as encoding/json does.
  */
-final class Free5gcSmfRequests {
+public final class Free5gcSmfRequests {
     /** free5GC's deviation from the schema, tolerated when its requests are checked: nFName is "SMF". */
     static final String NF_NAME_IS_NOT_A_UUID = "$.nfConsumerIdentification.nFName";
     /** smContext.RequestedUnit when the SMF configuration leaves requestedUnit out. */
@@ -40,7 +40,7 @@ final class Free5gcSmfRequests {
             "uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX");
 
     /** One PFCP usage report as HandleReports keeps it (UrrReports): which UPF, which trigger, what was used. */
-    record Report(long ratingGroup, String upfId, String trigger, long uplink, long downlink, boolean online) {
+    public record Report(long ratingGroup, String upfId, String trigger, long uplink, long downlink, boolean online) {
         long total() {
             return uplink + downlink;
         }
@@ -58,24 +58,24 @@ final class Free5gcSmfRequests {
      * @param gpsi       smContext.Gpsi ("msisdn-..."), from the AMF; null when the UE has none
      * @param chargingId smContext.ChargingID
      */
-    Free5gcSmfRequests(String supi, String gpsi, long chargingId) {
+    public Free5gcSmfRequests(String supi, String gpsi, long chargingId) {
         this.supi = supi;
         this.gpsi = gpsi;
         this.chargingId = chargingId;
     }
 
     /** CreateChargingSession: the skeleton alone, no multipleUnitUsage. */
-    String create() {
+    public String create() {
         return request(List.of());
     }
 
     /** ReportUsageAndUpdateQuota (PFCP session report, location change, ChargingNotify): grouped per rating group. */
-    String usageReport(Report... reports) {
+    public String usageReport(Report... reports) {
         return request(groupedByRatingGroup(List.of(reports)));
     }
 
     /** ReleaseChargingSession: the deletion responses' reports, grouped the same way (FINAL triggers). */
-    String release(Report... reports) {
+    public String release(Report... reports) {
         return usageReport(reports);
     }
 
