@@ -1,13 +1,12 @@
 package io.credence.cluster;
 
-import io.credence.journal.EngineSetup;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.Command;
-import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.Operation;
 import io.credence.ledger.Unit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,12 +14,9 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -36,41 +32,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with every acknowledged top-up once.
  */
 class DamagedFollowerDiskTest {
-    private static final long START_MILLIS = 1_800_000_000_000L;
-
     @TempDir
     Path dir;
-
-    private final List<Throwable> fatal = new CopyOnWriteArrayList<>();
-    private final Map<String, ReplicatedEngine> nodes = new LinkedHashMap<>();
-    private final List<ClusterConfig.Peer> peers = new ArrayList<>();
+    private LocalGroup group;
     private long acknowledged;
+
+    @BeforeEach
+    void newGroup() {
+        group = new LocalGroup("disk", dir);
+    }
 
     @AfterEach
     void stopAll() throws IOException {
-        for (ReplicatedEngine node : nodes.values()) {
-            node.close();
-        }
-        assertThat(fatal).isEmpty();
-    }
-
-    private ClusterConfig configOf(String id, long snapshotEvery) {
-        return ClusterConfig.of("disk", id, peers, dir.resolve(id)).withSnapshotEveryEntries(snapshotEvery);
-    }
-
-    private ReplicatedEngine start(String id, long snapshotEvery) throws IOException {
-        ReplicatedEngine node = ReplicatedEngine.start(configOf(id, snapshotEvery), LedgerLimits.DEFAULTS,
-                EngineSetup.NONE, () -> START_MILLIS, fatal::add);
-        nodes.put(id, node);
-        return node;
+        group.close();
     }
 
     private void startGroup(long snapshotEvery) throws IOException {
         for (String id : List.of("n1", "n2", "n3")) {
-            peers.add(new ClusterConfig.Peer(id, "127.0.0.1", io.credence.testkit.Ports.freeBelowEphemeralRange()));
+            group.member(id);
         }
         for (String id : List.of("n1", "n2", "n3")) {
-            start(id, snapshotEvery);
+            group.start(id, snapshotEvery);
         }
     }
 
@@ -85,21 +67,21 @@ class DamagedFollowerDiskTest {
     /** A group whose replicas hold 40 top-ups; then one follower stops, and its id is returned. */
     private String followerStoppedAfterTopUps(long snapshotEvery) throws Exception {
         startGroup(snapshotEvery);
-        ReplicatedEngine leader = nodes.get("n1");
+        ReplicatedEngine leader = group.node("n1");
         assertThat(apply(leader, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
                 Map.of()))).accepted()).isTrue();
         topUps(leader, "before", 40);
         String follower = follower();
-        nodes.remove(follower).close();
+        group.stop(follower);
         return follower;
     }
 
     private String follower() {
-        return nodes.values().stream().filter(n -> !n.isLeader()).findFirst().orElseThrow().id();
+        return group.running().stream().filter(n -> !n.isLeader()).findFirst().orElseThrow().id();
     }
 
     private Path groupDir(String id) throws IOException {
-        try (Stream<Path> groups = Files.list(dir.resolve(id))) {
+        try (Stream<Path> groups = Files.list(group.dir(id))) {
             return groups.filter(p -> p.getFileName().toString().matches("[0-9a-f-]{36}")).findFirst().orElseThrow();
         }
     }
@@ -114,14 +96,14 @@ class DamagedFollowerDiskTest {
     }
 
     private void assertRepairedAndIdentical(String repaired) throws Exception {
-        ReplicatedEngine leader = nodes.values().stream().filter(ReplicatedEngine::isLeader).findFirst().orElseThrow();
+        ReplicatedEngine leader = group.awaitLeader();
         topUps(leader, "after", 5); // the group goes on; the repaired node follows
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (nodes.get(repaired).appliedIndex() < leader.commitIndex() && System.nanoTime() < deadline) {
+        while (group.node(repaired).appliedIndex() < leader.commitIndex() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         byte[] first = null;
-        for (ReplicatedEngine node : nodes.values()) {
+        for (ReplicatedEngine node : group.running()) {
             assertThat(money(node, "alice")).as("on %s", node.id()).isEqualTo(acknowledged);
             byte[] state = node.stateBytes().get(30, TimeUnit.SECONDS);
             if (first == null) {
@@ -130,7 +112,7 @@ class DamagedFollowerDiskTest {
                 assertThat(state).as("replica %s byte-identical", node.id()).isEqualTo(first);
             }
         }
-        try (Stream<Path> kept = Files.list(dir.resolve(repaired))) {
+        try (Stream<Path> kept = Files.list(group.dir(repaired))) {
             assertThat(kept.map(p -> p.getFileName().toString())).as("the damaged files are kept aside")
                     .anyMatch(name -> name.startsWith("damaged-"));
         }
@@ -147,7 +129,7 @@ class DamagedFollowerDiskTest {
         }
         flipByteAt(segment, Files.size(segment) / 2);
 
-        start(follower, 1_000_000);
+        group.start(follower, 1_000_000);
         assertRepairedAndIdentical(follower);
     }
 
@@ -163,7 +145,7 @@ class DamagedFollowerDiskTest {
         }
         flipByteAt(snapshot, Files.size(snapshot) / 2);
 
-        start(follower, 10);
+        group.start(follower, 10);
         assertRepairedAndIdentical(follower);
     }
 }

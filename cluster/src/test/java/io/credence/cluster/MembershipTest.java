@@ -1,9 +1,7 @@
 package io.credence.cluster;
 
-import io.credence.journal.EngineSetup;
 import io.credence.ledger.AccountKind;
 import io.credence.ledger.Command;
-import io.credence.ledger.LedgerLimits;
 import io.credence.ledger.Operation;
 import io.credence.ledger.Unit;
 
@@ -13,11 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static io.credence.cluster.Replicas.apply;
@@ -31,32 +26,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * on committing; the operator's status shows the members, their roles and equal state digests.
  */
 class MembershipTest {
-    private static final long START_MILLIS = 1_800_000_000_000L;
+    private static final long SNAPSHOT_EVERY = 20;
 
     @TempDir
     Path dir;
-
-    private final List<Throwable> fatal = new CopyOnWriteArrayList<>();
-    private final Map<String, ReplicatedEngine> nodes = new LinkedHashMap<>();
-    private final List<ClusterConfig.Peer> peers = new ArrayList<>();
+    private LocalGroup group;
 
     @AfterEach
     void stopAll() throws IOException {
-        for (ReplicatedEngine node : nodes.values()) {
-            node.close();
-        }
-        assertThat(fatal).isEmpty();
-    }
-
-    private ClusterConfig configOf(String id) {
-        return ClusterConfig.of("members", id, peers, dir.resolve(id)).withSnapshotEveryEntries(20);
-    }
-
-    private ReplicatedEngine start(String id) throws IOException {
-        ReplicatedEngine node = ReplicatedEngine.start(configOf(id), LedgerLimits.DEFAULTS, EngineSetup.NONE,
-                () -> START_MILLIS, fatal::add);
-        nodes.put(id, node);
-        return node;
+        group.close();
     }
 
     private static Command topUp(String requestId, long amount) {
@@ -65,13 +43,14 @@ class MembershipTest {
 
     @Test
     void aDeadMemberIsReplacedByANewOneWhileTheGroupKeepsCommitting() throws Exception {
+        group = new LocalGroup("members", dir);
         for (String id : List.of("n1", "n2", "n3")) {
-            peers.add(new ClusterConfig.Peer(id, "127.0.0.1", io.credence.testkit.Ports.freeBelowEphemeralRange()));
+            group.member(id);
         }
         for (String id : List.of("n1", "n2", "n3")) {
-            start(id);
+            group.start(id, SNAPSHOT_EVERY);
         }
-        ReplicatedEngine n2 = nodes.get("n2");
+        ReplicatedEngine n2 = group.node("n2");
         assertThat(apply(n2, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
                 Map.of()))).accepted()).isTrue();
         long acknowledged = 0;
@@ -81,11 +60,11 @@ class MembershipTest {
         }
 
         // n3's machine dies; n4 is started with a file naming all four, then added
-        nodes.remove("n3").close();
-        peers.add(new ClusterConfig.Peer("n4", "127.0.0.1", io.credence.testkit.Ports.freeBelowEphemeralRange()));
-        ReplicatedEngine n4 = start("n4");
-        try (ClusterAdmin admin = new ClusterAdmin(configOf("n1"))) {
-            assertThat(admin.add("n4", peers.get(3).address())).containsExactly("n1", "n2", "n3", "n4");
+        group.stop("n3");
+        ClusterConfig.Peer n4Peer = group.member("n4");
+        ReplicatedEngine n4 = group.start("n4", SNAPSHOT_EVERY);
+        try (ClusterAdmin admin = new ClusterAdmin(group.configOf("n1", SNAPSHOT_EVERY))) {
+            assertThat(admin.add("n4", n4Peer.address())).containsExactly("n1", "n2", "n3", "n4");
             assertThat(admin.remove("n3")).containsExactly("n1", "n2", "n4");
             assertThatThrownBy(() -> admin.remove("n3")).hasMessageContaining("n3 is not a member");
             assertThatThrownBy(() -> admin.add("n1", "127.0.0.1:1")).hasMessageContaining("already a member");
@@ -96,7 +75,7 @@ class MembershipTest {
                 assertThat(apply(n4, topUp("after-" + i, 1)).accepted()).isTrue();
                 acknowledged += 1;
             }
-            for (ReplicatedEngine node : nodes.values()) {
+            for (ReplicatedEngine node : group.running()) {
                 assertThat(money(node, "alice")).as("on %s", node.id()).isEqualTo(acknowledged);
             }
             // quiet now: every reachable member at the same applied index with the same state digest
