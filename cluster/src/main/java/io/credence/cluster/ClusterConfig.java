@@ -104,7 +104,8 @@ public record ClusterConfig(String group, String self, List<Peer> peers, Path st
      * at about a second on such a machine.
      */
     public static ClusterConfig of(String group, String self, List<Peer> peers, Path storageDir) {
-        return new ClusterConfig(group, self, peers, storageDir, 65_536, 1_024, 1 << 20, 100_000, 500, 1_000, LEADER_CONNECTIONS_DEFAULT);
+        return new ClusterConfig(group, self, peers, storageDir, 65_536, 1_024, 1 << 20, 100_000, 500, 1_000,
+                LEADER_CONNECTIONS_DEFAULT);
     }
 
     public ClusterConfig withSnapshotEveryEntries(long entries) {
@@ -119,8 +120,7 @@ public record ClusterConfig(String group, String self, List<Peer> peers, Path st
 
     public ClusterConfig withLeaderConnections(int connections) {
         return new ClusterConfig(group, self, peers, storageDir, queueMax, commandsPerEntryMax, entryBytesMax,
-                snapshotEveryEntries, electionTimeoutMinMillis, electionTimeoutMaxMillis,
-                connections);
+                snapshotEveryEntries, electionTimeoutMinMillis, electionTimeoutMaxMillis, connections);
     }
 
     /** Reads the file described above; a bad line is refused naming its key. */

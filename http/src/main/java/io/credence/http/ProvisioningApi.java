@@ -113,8 +113,9 @@ public final class ProvisioningApi extends Handler.Abstract {
                                                 CatalogControl catalog, Admissions admissions, UsageSink usage,
                                                 UsageRecords records) {
         return new ProvisioningApi(ledger, currency, sessions, catalog, admissions, usage, records, null, null, null,
-                null, "not on a node of a Raft group: the device registry and the market's contract log are not "
-                        + "replicated yet, and a node must not answer from state the others lack (docs/cluster.md)");
+                null, "a node of a Raft group does not serve this yet: the device registry and the market's contract "
+                        + "log are kept per node, not replicated, and a node must not answer from state the others "
+                        + "lack (docs/cluster.md)");
     }
 
     private ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
