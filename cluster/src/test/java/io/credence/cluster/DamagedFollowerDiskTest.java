@@ -15,7 +15,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -47,15 +46,6 @@ class DamagedFollowerDiskTest {
         group.close();
     }
 
-    private void startGroup(long snapshotEvery) throws IOException {
-        for (String id : List.of("n1", "n2", "n3")) {
-            group.member(id);
-        }
-        for (String id : List.of("n1", "n2", "n3")) {
-            group.start(id, snapshotEvery);
-        }
-    }
-
     private void topUps(ReplicatedEngine through, String round, int count) throws Exception {
         for (int i = 0; i < count; i++) {
             assertThat(apply(through, new Command(round + "-" + i, new Operation.TopUp("system", "alice", Unit.MONEY,
@@ -66,7 +56,7 @@ class DamagedFollowerDiskTest {
 
     /** A group whose replicas hold 40 top-ups; then one follower stops, and its id is returned. */
     private String followerStoppedAfterTopUps(long snapshotEvery) throws Exception {
-        startGroup(snapshotEvery);
+        group.startThree(snapshotEvery);
         ReplicatedEngine leader = group.node("n1");
         assertThat(apply(leader, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
                 Map.of()))).accepted()).isTrue();

@@ -54,6 +54,17 @@ final class LocalGroup implements AutoCloseable {
         return ClusterConfig.of(name, id, peers, dir(id)).withSnapshotEveryEntries(snapshotEveryEntries);
     }
 
+    /** Names n1, n2 and n3 and starts them: the group most tests need. */
+    void startThree(long snapshotEveryEntries) throws IOException {
+        List<String> ids = List.of("n1", "n2", "n3");
+        for (String id : ids) {
+            member(id);
+        }
+        for (String id : ids) {
+            start(id, snapshotEveryEntries);
+        }
+    }
+
     /** Starts (or restarts) a member from its directory. */
     ReplicatedEngine start(String id, long snapshotEveryEntries) throws IOException {
         ReplicatedEngine node = ReplicatedEngine.start(configOf(id, snapshotEveryEntries), LedgerLimits.DEFAULTS,

@@ -44,12 +44,7 @@ class MembershipTest {
     @Test
     void aDeadMemberIsReplacedByANewOneWhileTheGroupKeepsCommitting() throws Exception {
         group = new LocalGroup("members", dir);
-        for (String id : List.of("n1", "n2", "n3")) {
-            group.member(id);
-        }
-        for (String id : List.of("n1", "n2", "n3")) {
-            group.start(id, SNAPSHOT_EVERY);
-        }
+        group.startThree(SNAPSHOT_EVERY);
         ReplicatedEngine n2 = group.node("n2");
         assertThat(apply(n2, new Command("create", new Operation.CreateAccount("alice", AccountKind.SUBSCRIBER,
                 Map.of()))).accepted()).isTrue();

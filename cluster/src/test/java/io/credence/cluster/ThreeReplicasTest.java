@@ -46,12 +46,7 @@ class ThreeReplicasTest {
     @Test
     void whatAnyNodeAcknowledgedIsOnEveryReplicaOnceThroughALeaderStopAndRestart() throws Exception {
         group = new LocalGroup("test", dir);
-        for (String id : List.of("n1", "n2", "n3")) {
-            group.member(id);
-        }
-        for (String id : List.of("n1", "n2", "n3")) {
-            group.start(id, SNAPSHOT_EVERY);
-        }
+        group.startThree(SNAPSHOT_EVERY);
         ReplicatedEngine leader = group.awaitLeader();
         for (String account : ACCOUNTS) {
             assertThat(apply(leader, new Command("create-" + account, new Operation.CreateAccount(account,
