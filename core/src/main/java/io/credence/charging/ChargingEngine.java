@@ -41,6 +41,8 @@ public final class ChargingEngine implements EngineView {
     /** Data lent between terminals through base stations. */
     final ShareDesk shareDesk = new ShareDesk();
     final Sessions sessions = new Sessions();
+    /** Who may ask for device quota and shares: SIMs, base stations, rules. */
+    final DeviceDirectory directory = new DeviceDirectory();
     /** Open sessions by account, for a top-up's re-authorisation. */
     final HashMap<String, List<Session>> byAccount = new HashMap<>();
 
@@ -98,12 +100,13 @@ public final class ChargingEngine implements EngineView {
                 yield admitting;
             }
             case EngineCommand.DeviceGrant c -> {
-                EngineOutcome.DeviceGranted granted = new EngineOutcome.DeviceGranted(DeviceCharging.grant(ledger, c));
+                EngineOutcome.DeviceGranted granted = new EngineOutcome.DeviceGranted(DeviceCharging.grant(ledger,
+                        directory.current(c)));
                 ledger.endEngineCommand();
                 yield granted;
             }
             case EngineCommand.DeviceReports c -> {
-                EngineOutcome.DeviceReported reported = DeviceCharging.report(ledger, c);
+                EngineOutcome.DeviceReported reported = DeviceCharging.report(ledger, directory.current(c));
                 ledger.endEngineCommand();
                 yield reported;
             }
@@ -123,6 +126,11 @@ public final class ChargingEngine implements EngineView {
                 yield metered;
             }
             case EngineCommand.CancelShare c -> new EngineOutcome.ShareCancelled(shareDesk.cancel(c));
+            case DirectoryCommand c -> {
+                EngineOutcome.DirectoryChanged changed = new EngineOutcome.DirectoryChanged(directory.apply(ledger, c));
+                ledger.endEngineCommand();
+                yield changed;
+            }
         };
     }
 
@@ -403,6 +411,11 @@ public final class ChargingEngine implements EngineView {
     }
 
     @Override
+    public DeviceDirectory devices() {
+        return directory;
+    }
+
+    @Override
     public int sessionCount() {
         return sessions.size();
     }
@@ -435,6 +448,7 @@ public final class ChargingEngine implements EngineView {
     /** The sessions' invariants alone (after a snapshot read, whose ledger was just verified). */
     void verifySessions() {
         shareDesk.verify(ledger);
+        directory.verify();
         long open = 0;
         for (Session s : sessions.objects()) {
             if (!s.open()) { // ended sessions hold no grants: FinishedSessions refuses one that does

@@ -37,6 +37,7 @@ import java.util.TreeMap;
  *   73 MeterShare      shareId, baseStation, totalBytes i64, last u8, terms
  *   74 CancelShare     shareId, simId
  *   share terms:       rg i64, sid i64, systemAccount, holdTtl i64, sharesMax i32, endedRetention i64
+ *   80..88             the device directory's ({@link DirectoryCodec})
  * </pre>
  *
  * Strings are modified UTF-8 with a u16 length; {@code x?} is a presence byte then x; amounts maps
@@ -61,6 +62,7 @@ public final class EngineCodec {
     public static void write(DataOutput out, EngineCommand command) throws IOException {
         switch (command) {
             case EngineCommand.LedgerCommand c -> CommandCodec.write(out, c.command());
+            case DirectoryCommand c -> DirectoryCodec.write(out, c);
             case EngineCommand.Charge c -> {
                 out.writeUTF("");
                 out.writeByte(CHARGE);
@@ -249,7 +251,12 @@ public final class EngineCodec {
                 case METER_SHARE -> new EngineCommand.MeterShare(in.readUTF(), in.readUTF(), in.readLong(),
                         in.readBoolean(), readShareTerms(in));
                 case CANCEL_SHARE -> new EngineCommand.CancelShare(in.readUTF(), in.readUTF());
-                default -> throw new IOException("unknown engine command tag " + tag);
+                default -> {
+                    if (!DirectoryCodec.isDirectoryTag(tag)) {
+                        throw new IOException("unknown engine command tag " + tag);
+                    }
+                    yield DirectoryCodec.read(in, tag);
+                }
             };
         } catch (IllegalArgumentException invalid) {
             throw new IOException("invalid engine command: " + invalid.getMessage(), invalid);

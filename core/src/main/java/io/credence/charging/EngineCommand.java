@@ -5,9 +5,12 @@ import io.credence.ledger.Command;
 /**
  * What the engine applies, one at a time, each journaled as one record: a ledger command
  * (provisioning, top-ups, the device and market steps), a charging request, a catalog to put in
- * force, or the engine's configuration.
+ * force, the engine's configuration, or a change to the device directory ({@link DirectoryCommand}).
  */
-public sealed interface EngineCommand {
+public sealed interface EngineCommand permits EngineCommand.LedgerCommand, EngineCommand.Charge,
+        EngineCommand.InstallCatalog, EngineCommand.Configure, EngineCommand.SetAdmissionPolicy, EngineCommand.Admit,
+        EngineCommand.DeviceGrant, EngineCommand.DeviceReports, EngineCommand.EndAdmission, EngineCommand.OpenShare,
+        EngineCommand.MeterShare, EngineCommand.CancelShare, DirectoryCommand {
     /** A plain ledger command: the ledger applies it, with its request-id answer memory. */
     record LedgerCommand(Command command) implements EngineCommand {}
 
@@ -70,7 +73,12 @@ public sealed interface EngineCommand {
      * its reservation (the request id names that commit, null for one derived from it); without,
      * it is released and its reservation given back.
      */
-    /** A cloud SIM asks for quota: its open grant, or a new one of up to {@code askedBytes} (0: the default). */
+    /**
+     * A cloud SIM asks for quota: its open grant, or a new one of up to {@code askedBytes} (0: the
+     * default). The account charged is the SIM's in the directory when the command is applied;
+     * {@code accountId} (the adapter's view) counts only for a SIM the directory does not hold,
+     * as in journals written before it did.
+     */
     record DeviceGrant(String simId, String accountId, long askedBytes, DeviceTerms terms) implements EngineCommand {
         public DeviceGrant {
             java.util.Objects.requireNonNull(simId, "simId");
@@ -82,7 +90,10 @@ public sealed interface EngineCommand {
         }
     }
 
-    /** A cloud SIM's numbered usage reports, counted and charged in order ({@link #REPORTS_MAX} at most). */
+    /**
+     * A cloud SIM's numbered usage reports, counted and charged in order ({@link #REPORTS_MAX} at
+     * most), to the SIM's account in the directory when applied (see {@link DeviceGrant}).
+     */
     record DeviceReports(String simId, String accountId, String deviceId, java.util.List<DeviceAnswers.Report> reports,
                          DeviceTerms terms) implements EngineCommand {
         public static final int REPORTS_MAX = 1_000;

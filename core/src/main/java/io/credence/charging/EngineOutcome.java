@@ -63,4 +63,6 @@ public sealed interface EngineOutcome {
     }
 
     record ShareCancelled(ShareAnswers.Cancel answer) implements EngineOutcome {}
+
+    record DirectoryChanged(DirectoryAnswer answer) implements EngineOutcome {}
 }

@@ -26,6 +26,7 @@ import java.util.List;
  *   u32 ended { u32 length, session } (v3)      in the order they are forgotten ({@link FinishedSessions})
  *   shares (v3):  endedRetention i64, agreedDay i64, u32 agreed { sim, bytes } by sim,
  *                 u32 shares { share } in the order they were opened
+ *   devices (v4): the device directory          ({@link DirectoryCodec})
  *   "CRXE" u32 end marker
  * </pre>
  *
@@ -35,7 +36,9 @@ import java.util.List;
 public final class EngineSnapshot {
     private static final int MAGIC = 0x43524458; // "CRDX"
     private static final int END = 0x43525845; // "CRXE"
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
+    /** Before the device directory was engine state: read, with an empty directory. */
+    private static final int VERSION_WITHOUT_DEVICES = 3;
     /** Before data shares were engine state: read, with no shares. */
     private static final int VERSION_WITHOUT_SHARES = 2;
 
@@ -84,6 +87,7 @@ public final class EngineSnapshot {
             out.write(bytes, offset, length);
         });
         writeShares(out, engine.shareDesk);
+        DirectoryCodec.writeState(out, engine.directory);
         out.writeInt(END);
     }
 
@@ -96,7 +100,7 @@ public final class EngineSnapshot {
             throw new IOException("not a Credence snapshot (bad magic)");
         }
         int version = in.readInt();
-        if (version != VERSION && version != VERSION_WITHOUT_SHARES) {
+        if (version != VERSION && version != VERSION_WITHOUT_DEVICES && version != VERSION_WITHOUT_SHARES) {
             throw new IOException("engine snapshot version " + version + " is not supported (expected " + VERSION + ")");
         }
         Ledger ledger = LedgerSnapshot.read(in, limits);
@@ -137,9 +141,12 @@ public final class EngineSnapshot {
         for (int i = 0; i < sessions; i++) {
             engine.restore(SessionCodec.readSession(in));
         }
-        if (version >= VERSION) {
+        if (version >= VERSION_WITHOUT_DEVICES) {
             readEnded(in, engine);
             readShares(in, engine.shareDesk);
+        }
+        if (version >= VERSION) {
+            DirectoryCodec.readState(in, engine.directory);
         }
         if (in.readInt() != END) {
             throw new IOException("engine snapshot does not end with its end marker");

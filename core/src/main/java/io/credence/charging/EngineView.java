@@ -41,6 +41,9 @@ public interface EngineView {
     /** The share a base station's request opened ({@code baseStationId/requestId}). */
     Optional<DataShare> shareByRequest(String requestKey);
 
+    /** SIMs, base stations, share rules, moves and admin answers; read it inside the query only. */
+    DeviceDirectory devices();
+
     /** Sessions remembered: open ones and finished ones kept for retries. */
     int sessionCount();
 

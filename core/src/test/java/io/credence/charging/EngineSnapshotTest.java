@@ -120,6 +120,17 @@ class EngineSnapshotTest {
         engine.apply(new EngineCommand.MeterShare("id-s1", "bs", MB, false, TERMS), T + 8_000);
         engine.apply(openShare("s2", "sim-alice", "alice", MB, 0), T + 8_000);
         engine.apply(new EngineCommand.MeterShare("id-s2", "bs", 400_000, true, TERMS), T + 9_000);
+        // the device directory: a bound SIM that moved, a base station as its home, rules, an admin answer
+        byte[] digest = DeviceDirectoryTest.digest("secret");
+        engine.apply(new DirectoryCommand.ProvisionSim("sim-alice", "alice", digest), T + 9_000);
+        engine.apply(new DirectoryCommand.RegisterDevice("sim-alice", "phone", digest, digest), T + 9_000);
+        engine.apply(new DirectoryCommand.PutBaseStation("bs", digest), T + 9_000);
+        engine.apply(new DirectoryCommand.SetHomeBaseStation("sim-alice", "bs"), T + 9_000);
+        engine.apply(new DirectoryCommand.PutShareRules("sim-alice", new DeviceDirectory.Rules(0, List.of("sim-b"), 1)),
+                T + 9_000);
+        engine.apply(new DirectoryCommand.MoveSim("sim-alice", "bob", "ops", "m-1"), T + 9_000);
+        engine.apply(new DirectoryCommand.RememberAdminAnswer("r-1", new DeviceDirectory.AdminAnswer("fp", 201, "{}",
+                0)), T + 9_000);
         engine.verifyInvariants();
         return engine;
     }
@@ -274,26 +285,35 @@ class EngineSnapshotTest {
     }
 
     @Test
-    void aVersion2SnapshotIsReadWithoutSharesAndOtherVersionsAreRefused() throws Exception {
+    void olderVersionsAreReadWithoutWhatTheyLackedAndOtherVersionsAreRefused() throws Exception {
         ChargingEngine engine = new ChargingEngine(LedgerLimits.DEFAULTS, CatalogReader.NONE);
         subscriber(engine, "alice", "491700000001");
         charge(engine, gy("open-1", Kind.INITIAL, 0, "491700000001", data(10, 4_000L, null)), T);
-        byte[] v3 = snapshot(engine);
-        // version 2 ends with the sessions: no ended ones (u32), no shares (i64, i64, u32, u32) before the marker
-        int tail = 4 + 8 + 8 + 4 + 4;
-        byte[] v2 = new byte[v3.length - tail];
-        System.arraycopy(v3, 0, v2, 0, v3.length - tail - 4);
-        System.arraycopy(v3, v3.length - 4, v2, v2.length - 4, 4);
-        v2[7] = 2;
-        ChargingEngine restored = read(v2);
-        assertThat(restored.sessions(10)).isEqualTo(engine.sessions(10)).hasSize(1);
-        assertThat(snapshot(restored)).isEqualTo(v3);
-        for (int version : new int[] {1, 4}) {
-            byte[] other = v3.clone();
+        byte[] v4 = snapshot(engine);
+        // version 3 has no device directory (six empty u32 tables) before the marker
+        byte[] v3 = cutBeforeMarker(v4, 6 * 4, 3);
+        // version 2 ends with the sessions: no ended ones (u32), no shares (i64, i64, u32, u32) either
+        byte[] v2 = cutBeforeMarker(v3, 4 + 8 + 8 + 4 + 4, 2);
+        for (byte[] older : List.of(v3, v2)) {
+            ChargingEngine restored = read(older);
+            assertThat(restored.sessions(10)).isEqualTo(engine.sessions(10)).hasSize(1);
+            assertThat(restored.devices().simCount()).isZero();
+            assertThat(snapshot(restored)).isEqualTo(v4);
+        }
+        for (int version : new int[] {1, 5}) {
+            byte[] other = v4.clone();
             other[7] = (byte) version;
             assertThatThrownBy(() -> read(other)).isInstanceOf(IOException.class)
-                    .hasMessage("engine snapshot version " + version + " is not supported (expected 3)");
+                    .hasMessage("engine snapshot version " + version + " is not supported (expected 4)");
         }
+    }
+
+    private static byte[] cutBeforeMarker(byte[] snapshot, int tail, int version) {
+        byte[] older = new byte[snapshot.length - tail];
+        System.arraycopy(snapshot, 0, older, 0, snapshot.length - tail - 4);
+        System.arraycopy(snapshot, snapshot.length - 4, older, older.length - 4, 4);
+        older[7] = (byte) version;
+        return older;
     }
 
     // ---------------------------------------------------------------- damaged snapshots

@@ -8,7 +8,7 @@ import java.util.HexFormat;
 
 /**
  * Secrets are kept only as SHA-256 digests and compared in constant time, so neither the
- * registry file nor response timing gives a secret away.
+ * engine's journal, snapshots and Raft log nor response timing gives a secret away.
  */
 final class Credentials {
     static final int SECRET_LENGTH_MIN = 16;
@@ -23,14 +23,6 @@ final class Credentials {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
-    }
-
-    /** Whether {@code presented} hashes to {@code expectedDigest}; false for a null on either side. */
-    static boolean matches(String presented, byte[] expectedDigest) {
-        if (presented == null || expectedDigest == null) {
-            return false;
-        }
-        return MessageDigest.isEqual(digest(presented), expectedDigest);
     }
 
     /** A fresh device token: 32 random bytes, hex. */

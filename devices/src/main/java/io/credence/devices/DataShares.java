@@ -1,6 +1,8 @@
 package io.credence.devices;
 
 import io.credence.charging.DataShare;
+import io.credence.charging.DirectoryAnswer;
+import io.credence.charging.DirectoryCommand;
 import io.credence.charging.EngineCommand;
 import io.credence.charging.EngineOutcome;
 import io.credence.charging.ShareAnswers;
@@ -32,17 +34,14 @@ public final class DataShares {
     private static final System.Logger LOG = System.getLogger(DataShares.class.getName());
 
     private final LedgerGate engine;
-    private final DeviceRegistry registry;
     private final DeviceQuota devices;
     private final ShareTerms terms;
     private final LongAdder reportsOverLimit = new LongAdder();
     private final RateLimitedLog overLimit;
 
     /** @param terms how shares are held: the service and system account, the holds' lifetime, the table's bound */
-    public DataShares(EngineGate engine, DeviceRegistry registry, DeviceQuota devices, ShareTerms terms,
-                      LongSupplier clockMillis) {
+    public DataShares(EngineGate engine, DeviceQuota devices, ShareTerms terms, LongSupplier clockMillis) {
         this.engine = new LedgerGate(engine);
-        this.registry = registry;
         this.devices = devices;
         this.terms = terms;
         this.overLimit = new RateLimitedLog(LOG, DeviceQuota.WARNING_INTERVAL_MILLIS, clockMillis);
@@ -65,11 +64,14 @@ public final class DataShares {
     }
 
     public ShareRules rules(String simId) {
-        return registry.rules(simId).orElse(ShareRules.GIFT_TO_ANYONE);
+        return engine.queryEngine(view -> view.devices().rules(simId)).map(ShareRules::of)
+                .orElse(ShareRules.GIFT_TO_ANYONE);
     }
 
-    public void putRules(String simId, ShareRules rules) {
-        registry.putRules(simId, rules);
+    /** Puts the supplier's standing rules in force; false for a SIM the directory does not hold. */
+    public boolean putRules(String simId, ShareRules rules) {
+        return devices.change(new DirectoryCommand.PutShareRules(simId, rules.forEngine()))
+                instanceof DirectoryAnswer.Done;
     }
 
     public Optional<DataShare> share(String shareId) {

@@ -1,17 +1,15 @@
 package io.credence.devices;
 
 import io.credence.charging.DeviceAnswers;
+import io.credence.charging.DeviceDirectory;
 import io.credence.charging.DeviceTerms;
+import io.credence.charging.DirectoryAnswer;
+import io.credence.charging.DirectoryCommand;
 import io.credence.charging.EngineCommand;
 import io.credence.charging.EngineOutcome;
 import io.credence.journal.EngineGate;
 import io.credence.ledger.AccountView;
 import io.credence.ledger.BucketView;
-import io.credence.ledger.Command;
-import io.credence.ledger.Operation;
-import io.credence.ledger.Operation.Advance;
-import io.credence.ledger.Operation.Step;
-import io.credence.ledger.Outcome;
 import io.credence.ledger.Rejection;
 import io.credence.ledger.ReservationView;
 import io.credence.ledger.SequenceView;
@@ -19,13 +17,8 @@ import io.credence.ledger.Unit;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,16 +29,12 @@ import java.util.function.LongSupplier;
  * DeviceReports}): a grant is a reservation tagged with the SIM (one per SIM, so a retried grant
  * request finds the first); a request's numbered reports are counted on the SIM's report stream
  * and charged in the same command, so nothing can separate "counted" from "charged", and a
- * repeated report is a duplicate forever. The usage records are the engine's. This class keeps
- * what the registry holds (SIMs, devices, base stations) and the locks a SIM move needs.
+ * repeated report is a duplicate forever. The usage records are the engine's. Administration and
+ * registration change the engine's device directory ({@link DirectoryCommand}s), so SIMs,
+ * bindings and base stations are journaled and replicated like balances.
  */
 public final class DeviceQuota {
     public static final String ORIGIN = "device";
-    private static final int RACE_RETRIES_MAX = 3;
-    private static final int SIM_LOCK_STRIPES = 256;
-    private static final int MOVES_SHOWN_MAX = 100;
-    private static final long REQUEST_RETENTION_MILLIS = 86_400_000L;
-    private static final int REQUESTS_REMEMBERED_MAX = 1_000_000;
     /** At most one warning line per kind in this long; the metrics count every case. */
     static final long WARNING_INTERVAL_MILLIS = 10_000;
     private static final System.Logger LOG = System.getLogger(DeviceQuota.class.getName());
@@ -89,31 +78,15 @@ public final class DeviceQuota {
     public record Packages(long availableBytes, List<BucketView> buckets) {}
 
     private final LedgerGate ledger;
-    private final DeviceRegistry registry;
     private final DeviceQuotaConfig config;
-    private final LongSupplier clockMillis;
-    /** Registration and unbinding check then change one SIM's binding; they are rare, one lock is enough. */
-    private final ReentrantLock bindingLock = new ReentrantLock();
-    /**
-     * Reports and grants of a SIM share its lock, a move takes it alone (striped: a lock per SIM
-     * would cost memory for every SIM, and a move is rare).
-     */
-    private final ReentrantReadWriteLock[] simLocks = new ReentrantReadWriteLock[SIM_LOCK_STRIPES];
-    private final AtomicLong moves = new AtomicLong();
     private final LongAdder reportsOverGrant = new LongAdder();
     private final LongAdder bytesOverGrant = new LongAdder();
     private final RateLimitedLog overGrant;
     private final RateLimitedLog uncharged;
 
-    public DeviceQuota(EngineGate ledger, DeviceRegistry registry, DeviceQuotaConfig config,
-                       LongSupplier clockMillis) {
+    public DeviceQuota(EngineGate ledger, DeviceQuotaConfig config, LongSupplier clockMillis) {
         this.ledger = new LedgerGate(ledger);
-        this.registry = registry;
         this.config = config;
-        this.clockMillis = clockMillis;
-        for (int i = 0; i < SIM_LOCK_STRIPES; i++) {
-            simLocks[i] = new ReentrantReadWriteLock();
-        }
         this.overGrant = new RateLimitedLog(LOG, WARNING_INTERVAL_MILLIS, clockMillis);
         this.uncharged = new RateLimitedLog(LOG, WARNING_INTERVAL_MILLIS, clockMillis);
     }
@@ -126,6 +99,11 @@ public final class DeviceQuota {
     /** The bytes those reports used past their grants. */
     public long bytesOverGrant() {
         return bytesOverGrant.sum();
+    }
+
+    /** SIMs provisioned (a read in order with the engine's commands). */
+    public int simCount() {
+        return ledger.queryEngine(view -> view.devices().simCount());
     }
 
     // ---- administration
@@ -145,136 +123,63 @@ public final class DeviceQuota {
         if (problem != null) {
             return new SimProvisioning.Invalid("secret", problem);
         }
-        bindingLock.lock();
-        try {
-            Optional<DeviceRegistry.Sim> existing = registry.sim(simId);
-            if (existing.isPresent()) {
-                boolean same = existing.get().accountId().equals(accountId)
-                        && Credentials.matches(secret, existing.get().secretDigest());
-                return same ? new SimProvisioning.Created(simId, accountId, true)
-                        : new SimProvisioning.Exists(simId, existing.get().accountId());
-            }
-            if (ledger.query(l -> l.account(accountId)).isEmpty()) {
-                return new SimProvisioning.UnknownAccount(accountId);
-            }
-            registry.insertSim(simId, accountId, Credentials.digest(secret));
-            return new SimProvisioning.Created(simId, accountId, false);
-        } finally {
-            bindingLock.unlock();
-        }
+        return switch (change(new DirectoryCommand.ProvisionSim(simId, accountId, Credentials.digest(secret)))) {
+            case DirectoryAnswer.SimCreated c -> new SimProvisioning.Created(c.simId(), c.accountId(), c.again());
+            case DirectoryAnswer.SimExists e -> new SimProvisioning.Exists(e.simId(), e.accountId());
+            case DirectoryAnswer.UnknownAccount u -> new SimProvisioning.UnknownAccount(u.accountId());
+            case DirectoryAnswer other -> throw unexpected(other);
+        };
     }
 
-    /** Frees the SIM from its device (an admin's decision), so another device may register it. */
+    /** Frees the SIM from its device (an admin's decision), so another device may register it; false for an unknown SIM. */
     public boolean unbind(String simId) {
-        bindingLock.lock();
-        try {
-            if (registry.sim(simId).isEmpty()) {
-                return false;
-            }
-            registry.bind(simId, null, null);
-            return true;
-        } finally {
-            bindingLock.unlock();
-        }
+        return change(new DirectoryCommand.UnbindDevice(simId)) instanceof DirectoryAnswer.Done;
     }
 
     /**
      * Gives the SIM to another account (an admin's decision, audited), with its secret and its
-     * device binding. The ledger's report streams are per account, so "keeping the sequence" is
-     * done in the ledger, in one linked command: the new account's stream for the SIM is advanced
-     * to the SIM's last report number (carrying its running total), so a report already charged
-     * to the old account is a duplicate on the new one for ever; and the SIM's open grant, a hold
-     * on the old account's quota, is released. Reports and grants of the SIM wait meanwhile, so
-     * each is charged wholly before or wholly after the move. Usage the device reports after the
-     * move is charged to the new account.
+     * device binding, in one engine command: the new account's report stream for the SIM starts
+     * after the SIM's last report (a report charged to the old account is a duplicate on the new
+     * one for ever), and the SIM's open grant, a hold on the old account's quota, is released.
+     * Every report is charged wholly before the move or wholly after it, on any node.
      *
      * @param byKey     the API key that asked, for the audit trail
      * @param requestId the admin's request id, for the audit trail (null: none)
      */
     public SimMoveAnswer move(String simId, String toAccountId, String byKey, String requestId) {
-        ReentrantReadWriteLock.WriteLock exclusive = simLock(simId).writeLock();
-        exclusive.lock();
-        bindingLock.lock();
-        try {
-            Optional<DeviceRegistry.Sim> found = registry.sim(simId);
-            if (found.isEmpty()) {
-                return new SimMoveAnswer.UnknownSim(simId);
-            }
-            DeviceRegistry.Sim sim = found.get();
-            String from = sim.accountId();
-            SequenceView was = reportStream(sim);
-            if (from.equals(toAccountId)) {
-                return new SimMoveAnswer.Moved(simId, from, toAccountId, false, was.lastSeq(), was.total(), sim.deviceId());
-            }
-            if (ledger.query(l -> l.account(toAccountId)).isEmpty()) {
-                return new SimMoveAnswer.UnknownAccount(toAccountId);
-            }
-            for (int attempt = 0; ; attempt++) {
-                SequenceView source = ledger.query(l -> l.sequence(from, stream(simId)))
-                        .orElse(new SequenceView(stream(simId), 0, 0));
-                SequenceView target = ledger.query(l -> l.sequence(toAccountId, stream(simId)))
-                        .orElse(new SequenceView(stream(simId), 0, 0));
-                Optional<ReservationView> grant = ledger.query(l -> l.openReservationTagged(tag(simId)));
-                List<Step> steps = new ArrayList<>();
-                grant.ifPresent(g -> steps.add(new Operation.Release(g.reservationId())));
-                if (source.lastSeq() > target.lastSeq()) {
-                    steps.add(new Advance(toAccountId, stream(simId), source.lastSeq(),
-                            Math.max(0, source.total() - target.total())));
-                }
-                Outcome outcome = steps.isEmpty() ? null : ledger.submit(new Command("dev." + simId + ".move"
-                        + clockMillis.getAsLong() + "." + moves.incrementAndGet(), new Operation.Linked(steps)));
-                if (outcome != null && !outcome.accepted()) {
-                    Rejection rejected = (Rejection) outcome;
-                    boolean grantRaced = rejected instanceof Rejection.LinkedRejected r && r.stepIndex() == 0
-                            && grant.isPresent() && (r.cause() instanceof Rejection.Expired
-                            || r.cause() instanceof Rejection.ReservationClosed);
-                    if (grantRaced && attempt < RACE_RETRIES_MAX) {
-                        continue; // the grant expired between looking and releasing: look again
-                    }
-                    return new SimMoveAnswer.Refused(rejected);
-                }
-                long lastSeq = Math.max(source.lastSeq(), target.lastSeq());
-                registry.moveSim(simId, toAccountId, new DeviceRegistry.SimMove(clockMillis.getAsLong(), simId, from,
-                        toAccountId, lastSeq, byKey, requestId));
-                LOG.log(System.Logger.Level.INFO, "SIM " + simId + " moved from account " + from + " to " + toAccountId
-                        + " by key " + byKey + (requestId == null ? "" : " (request " + requestId + ")")
-                        + ": reports continue after seq " + lastSeq
-                        + (grant.isPresent() ? "; its grant of " + grant.get().amount() + " bytes was released" : ""));
-                long total = Math.max(source.total(), target.total());
-                return new SimMoveAnswer.Moved(simId, from, toAccountId, true, lastSeq, total, sim.deviceId());
-            }
-        } finally {
-            bindingLock.unlock();
-            exclusive.unlock();
+        SimMoveAnswer answer = switch (change(new DirectoryCommand.MoveSim(simId, toAccountId, byKey, requestId))) {
+            case DirectoryAnswer.Moved m -> new SimMoveAnswer.Moved(m.simId(), m.fromAccountId(), m.accountId(),
+                    m.moved(), m.lastReportSeq(), m.reportedBytes(), m.deviceId());
+            case DirectoryAnswer.UnknownSim u -> new SimMoveAnswer.UnknownSim(u.simId());
+            case DirectoryAnswer.UnknownAccount u -> new SimMoveAnswer.UnknownAccount(u.accountId());
+            case DirectoryAnswer.MoveRefused r -> new SimMoveAnswer.Refused(r.rejection());
+            case DirectoryAnswer other -> throw unexpected(other);
+        };
+        if (answer instanceof SimMoveAnswer.Moved m && m.moved()) {
+            LOG.log(System.Logger.Level.INFO, "SIM " + simId + " moved from account " + m.fromAccountId() + " to "
+                    + toAccountId + " by key " + byKey + (requestId == null ? "" : " (request " + requestId + ")")
+                    + ": reports continue after seq " + m.lastReportSeq());
         }
+        return answer;
     }
 
-    /** The SIM's moves between accounts, oldest first. */
-    public List<DeviceRegistry.SimMove> moves(String simId) {
-        return registry.moves(simId, MOVES_SHOWN_MAX);
+    /** The SIM's moves between accounts, oldest first (its latest {@link DeviceDirectory#MOVES_KEPT_PER_SIM}). */
+    public List<DeviceDirectory.SimMove> moves(String simId) {
+        return ledger.queryEngine(view -> view.devices().moves(simId));
     }
 
     /** The first answer to an admin request id (SIM and base-station provisioning, moves, unbinding), if remembered. */
-    public Optional<DeviceRegistry.RememberedRequest> rememberedRequest(String requestId) {
-        return registry.rememberedRequest(requestId);
+    public Optional<DeviceDirectory.AdminAnswer> rememberedRequest(String requestId) {
+        return ledger.queryEngine(view -> view.devices().adminAnswer(requestId));
     }
 
     /**
      * Remembers an admin request's answer for a day (at most a million of them, the oldest
      * forgotten first): provisioning is rare and retried by hand or by a script, not a network stack.
      */
-    public void rememberRequest(String requestId, DeviceRegistry.RememberedRequest answer) {
-        long now = clockMillis.getAsLong();
-        registry.rememberRequest(requestId, answer, now, now - REQUEST_RETENTION_MILLIS, REQUESTS_REMEMBERED_MAX);
-    }
-
-    /** The SIM as the registry holds it now: a report or grant in flight during a move sees the new account. */
-    private DeviceSim current(DeviceSim sim) {
-        return registry.sim(sim.simId()).map(s -> new DeviceSim(sim.simId(), s.accountId(), sim.deviceId())).orElse(sim);
-    }
-
-    private ReentrantReadWriteLock simLock(String simId) {
-        return simLocks[Math.floorMod(simId.hashCode(), SIM_LOCK_STRIPES)];
+    public void rememberRequest(String requestId, String fingerprint, int status, String answer) {
+        change(new DirectoryCommand.RememberAdminAnswer(requestId, new DeviceDirectory.AdminAnswer(fingerprint, status,
+                answer, 0)));
     }
 
     /** Why the base station cannot be provisioned, or null once it is. */
@@ -287,65 +192,84 @@ public final class DeviceQuota {
         if (problem != null) {
             return "secret: " + problem;
         }
-        registry.putBaseStation(id, Credentials.digest(secret));
+        change(new DirectoryCommand.PutBaseStation(id, Credentials.digest(secret)));
         return null;
     }
 
     // ---- the device's calls
 
+    /**
+     * Binds the SIM to the device with a fresh token. The token is drawn here and only its digest
+     * goes into the engine's command, so the command is the same on every replica and the token
+     * itself is never stored.
+     */
     public Registration register(String simId, String deviceId, String secret) {
-        bindingLock.lock();
-        try {
-            Optional<DeviceRegistry.Sim> found = registry.sim(simId);
-            if (found.isEmpty() || !Credentials.matches(secret, found.get().secretDigest())) {
-                return new Registration.BadCredentials();
-            }
-            DeviceRegistry.Sim sim = found.get();
-            if (sim.deviceId() != null && !sim.deviceId().equals(deviceId)) {
-                return new Registration.BoundElsewhere(sim.deviceId());
-            }
-            String token = Credentials.newToken();
-            registry.bind(simId, deviceId, Credentials.digest(token));
-            SequenceView stream = reportStream(sim);
-            return new Registration.Registered(simId, deviceId, sim.accountId(), token, stream.lastSeq(), stream.total());
-        } finally {
-            bindingLock.unlock();
-        }
+        String token = Credentials.newToken();
+        return switch (change(new DirectoryCommand.RegisterDevice(simId, deviceId, Credentials.digest(
+                secret == null ? "" : secret), Credentials.digest(token)))) {
+            case DirectoryAnswer.Registered r -> new Registration.Registered(r.simId(), r.deviceId(), r.accountId(),
+                    token, r.lastReportSeq(), r.reportedBytes());
+            case DirectoryAnswer.BadCredentials b -> new Registration.BadCredentials();
+            case DirectoryAnswer.BoundElsewhere b -> new Registration.BoundElsewhere(b.deviceId());
+            case DirectoryAnswer other -> throw unexpected(other);
+        };
     }
 
     /** Sets the terminal's home base station; why not (unknown SIM or base station), or null. */
     public String setHomeBaseStation(String simId, String baseStationId) {
-        if (registry.sim(simId).isEmpty()) {
-            return "no SIM '" + simId + "'";
-        }
-        if (registry.baseStation(baseStationId).isEmpty()) {
-            return "no base station '" + baseStationId + "'";
-        }
-        registry.putHomeBaseStation(simId, baseStationId);
-        return null;
+        return switch (change(new DirectoryCommand.SetHomeBaseStation(simId, baseStationId))) {
+            case DirectoryAnswer.Done d -> null;
+            case DirectoryAnswer.UnknownSim u -> "no SIM '" + simId + "'";
+            case DirectoryAnswer.UnknownBaseStation u -> "no base station '" + baseStationId + "'";
+            case DirectoryAnswer other -> throw unexpected(other);
+        };
     }
 
     /** The base station that allocates relay resources for the terminal, if it has one. */
     public Optional<String> homeBaseStation(String simId) {
-        return registry.homeBaseStation(simId);
+        return ledger.queryEngine(view -> view.devices().homeBaseStation(simId));
     }
 
     /** Whether {@code secret} is the base station's. */
     public boolean baseStationKnown(String baseStationId, String secret) {
-        return registry.baseStation(baseStationId).filter(b -> Credentials.matches(secret, b.secretDigest())).isPresent();
+        if (secret == null) {
+            return false;
+        }
+        byte[] presented = Credentials.digest(secret);
+        return ledger.queryEngine(view -> view.devices().baseStationIs(baseStationId, presented));
     }
 
     /** The SIM for support staff (an admin key): no device token needed. */
     public Optional<DeviceSim> adminView(String simId) {
-        return registry.sim(simId).map(sim -> new DeviceSim(sim.simId(), sim.accountId(),
-                sim.deviceId() == null ? "" : sim.deviceId()));
+        return ledger.queryEngine(view -> view.devices().sim(simId)).map(sim -> new DeviceSim(sim.simId(),
+                sim.accountId(), sim.deviceId() == null ? "" : sim.deviceId()));
     }
 
-    /** The bound SIM when {@code token} is its current device token. */
+    /**
+     * The bound SIM when {@code token} is its current device token: a read in order with the
+     * engine's commands, so a device registered through one node is known at once on every other.
+     */
     public Optional<DeviceSim> authenticate(String simId, String token) {
-        return registry.sim(simId)
-                .filter(sim -> sim.deviceId() != null && Credentials.matches(token, sim.tokenDigest()))
+        if (token == null) {
+            return Optional.empty();
+        }
+        byte[] presented = Credentials.digest(token);
+        return ledger.queryEngine(view -> view.devices().sim(simId))
+                .filter(sim -> sim.tokenIs(presented))
                 .map(sim -> new DeviceSim(sim.simId(), sim.accountId(), sim.deviceId()));
+    }
+
+    /** Applies a directory change; a full table is {@link DirectoryFull}. */
+    DirectoryAnswer change(DirectoryCommand command) {
+        DirectoryAnswer answer = ((EngineOutcome.DirectoryChanged) ledger.apply(command)).answer();
+        if (answer instanceof DirectoryAnswer.Full full) {
+            throw new DirectoryFull(full.table(), full.max());
+        }
+        return answer;
+    }
+
+    private static IllegalStateException unexpected(DirectoryAnswer answer) {
+        return new IllegalStateException("the engine answered a directory change with " + answer);
     }
 
     /** The buckets that pay for device data, and what a grant could take now. */
@@ -374,20 +298,14 @@ public final class DeviceQuota {
 
     /** Holds quota for the SIM: the open grant if there is one, else a new one of up to {@code askedBytes}. */
     public GrantAnswer grant(DeviceSim sim, long askedBytes) {
-        ReentrantReadWriteLock.ReadLock lock = simLock(sim.simId()).readLock();
-        lock.lock();
-        try {
-            DeviceSim current = current(sim);
-            EngineOutcome.DeviceGranted granted = (EngineOutcome.DeviceGranted) ledger.apply(
-                    new EngineCommand.DeviceGrant(current.simId(), current.accountId(), Math.max(0, askedBytes), terms()));
-            return switch (granted.answer()) {
-                case DeviceAnswers.Granted g -> new GrantAnswer.Granted(grantOf(g.grant()), g.alreadyOpen());
-                case DeviceAnswers.Exhausted e -> new GrantAnswer.Exhausted(e.availableBytes());
-                case DeviceAnswers.GrantRefused r -> new GrantAnswer.Refused(r.rejection());
-            };
-        } finally {
-            lock.unlock();
-        }
+        // the engine charges the SIM's account as it is when the command is applied (a move may come between)
+        EngineOutcome.DeviceGranted granted = (EngineOutcome.DeviceGranted) ledger.apply(
+                new EngineCommand.DeviceGrant(sim.simId(), sim.accountId(), Math.max(0, askedBytes), terms()));
+        return switch (granted.answer()) {
+            case DeviceAnswers.Granted g -> new GrantAnswer.Granted(grantOf(g.grant()), g.alreadyOpen());
+            case DeviceAnswers.Exhausted e -> new GrantAnswer.Exhausted(e.availableBytes());
+            case DeviceAnswers.GrantRefused r -> new GrantAnswer.Refused(r.rejection());
+        };
     }
 
     /**
@@ -409,23 +327,14 @@ public final class DeviceQuota {
      * {@link EngineCommand.DeviceReports#REPORTS_MAX}.
      */
     public List<ReportAnswer> reportAll(DeviceSim sim, List<DeviceAnswers.Report> reports) {
-        // shared with other reports and grants, exclusive with a move: a report is charged wholly to
-        // the account the SIM had before a move or wholly to the one after
-        ReentrantReadWriteLock.ReadLock lock = simLock(sim.simId()).readLock();
-        lock.lock();
-        try {
-            DeviceSim current = current(sim);
-            EngineOutcome.DeviceReported reported = (EngineOutcome.DeviceReported) ledger.apply(
-                    new EngineCommand.DeviceReports(current.simId(), current.accountId(), current.deviceId(), reports,
-                            terms()));
-            List<ReportAnswer> answers = new ArrayList<>(reports.size());
-            for (int i = 0; i < reports.size(); i++) {
-                answers.add(answerOf(current, reports.get(i), reported.answers().get(i)));
-            }
-            return answers;
-        } finally {
-            lock.unlock();
+        // charged wholly to the account the SIM has when the command is applied: before a move or after it
+        EngineOutcome.DeviceReported reported = (EngineOutcome.DeviceReported) ledger.apply(
+                new EngineCommand.DeviceReports(sim.simId(), sim.accountId(), sim.deviceId(), reports, terms()));
+        List<ReportAnswer> answers = new ArrayList<>(reports.size());
+        for (int i = 0; i < reports.size(); i++) {
+            answers.add(answerOf(sim, reports.get(i), reported.answers().get(i)));
         }
+        return answers;
     }
 
     private ReportAnswer answerOf(DeviceSim sim, DeviceAnswers.Report report, DeviceAnswers.ReportAnswer a) {
@@ -460,11 +369,6 @@ public final class DeviceQuota {
 
     private static Grant grantOf(DeviceAnswers.Grant g) {
         return new Grant(g.grantId(), g.bytes(), g.expiresAtMillis());
-    }
-
-    private SequenceView reportStream(DeviceRegistry.Sim sim) {
-        return ledger.query(l -> l.sequence(sim.accountId(), stream(sim.simId())))
-                .orElse(new SequenceView(stream(sim.simId()), 0, 0));
     }
 
     private static Grant grantOf(ReservationView r) {

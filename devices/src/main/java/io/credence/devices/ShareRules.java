@@ -1,5 +1,6 @@
 package io.credence.devices;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,6 +36,17 @@ public record ShareRules(Long maxBytesPerDay, Set<String> allowedBorrowers, long
         if (priceMinorPerMb < 0 || priceMinorPerMb > PRICE_MINOR_PER_MB_MAX) {
             throw new IllegalArgumentException("priceMinorPerMb must be 0.." + PRICE_MINOR_PER_MB_MAX);
         }
+    }
+
+    /** As the engine's directory keeps them. */
+    io.credence.charging.DeviceDirectory.Rules forEngine() {
+        return new io.credence.charging.DeviceDirectory.Rules(maxBytesPerDay == null ? 0 : maxBytesPerDay,
+                allowedBorrowers == null ? null : List.copyOf(allowedBorrowers), priceMinorPerMb);
+    }
+
+    static ShareRules of(io.credence.charging.DeviceDirectory.Rules kept) {
+        return new ShareRules(kept.maxBytesPerDay() == 0 ? null : kept.maxBytesPerDay(),
+                kept.allowedBorrowers() == null ? null : Set.copyOf(kept.allowedBorrowers()), kept.priceMinorPerMb());
     }
 
     boolean allows(String borrowerSim) {

@@ -3,7 +3,7 @@ package io.credence.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.credence.devices.DeviceQuota;
-import io.credence.devices.DeviceRegistry.RememberedRequest;
+import io.credence.charging.DeviceDirectory.AdminAnswer;
 import io.credence.ledger.Ids;
 
 import java.nio.charset.StandardCharsets;
@@ -19,12 +19,15 @@ import java.util.function.Supplier;
 
 /**
  * Request ids for the device administration routes (creating and moving SIMs, provisioning base
- * stations, unbinding), which change the device registry rather than the ledger: what a
+ * stations, unbinding), which change the engine's device directory rather than the ledger: what a
  * {@code requestId} (or {@code Idempotency-Key}) does on every other mutating route. A retry gets
  * the first answer, also when that was a refusal (an unknown account, a SIM that exists), and
  * changes nothing; the same id with other content is 409 duplicate-request-id. A malformed request
  * (400) is not remembered, as on the ledger routes, where it never reaches the ledger. Answers are
- * kept in the registry file, so a retry after a restart is recognised too.
+ * engine state (a command of their own after the change), so a retry after a restart, or through
+ * another node of a cluster, is recognised too. The lock orders requests on this node only: two
+ * nodes handling one id at the same moment both act (every action is idempotent) and the first
+ * answer kept wins.
  */
 final class AdminRequests {
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
@@ -49,7 +52,7 @@ final class AdminRequests {
         String fingerprint = fingerprint(method + " " + String.join("/", path) + " " + body.canonicalWithoutRequestId());
         lock.lock();
         try {
-            Optional<RememberedRequest> first = quota.rememberedRequest(requestId);
+            Optional<AdminAnswer> first = quota.rememberedRequest(requestId);
             if (first.isPresent()) {
                 if (!first.get().fingerprint().equals(fingerprint)) {
                     throw new ApiError(409, "duplicate-request-id", "requestId", "request id '" + requestId
@@ -60,7 +63,7 @@ final class AdminRequests {
             Answer answer = action.get();
             int status = answer instanceof Answer.Json json ? json.status() : ((Answer.Failed) answer).problem().status();
             if (status < 500) {
-                quota.rememberRequest(requestId, new RememberedRequest(fingerprint, status, encode(answer)));
+                quota.rememberRequest(requestId, fingerprint, status, encode(answer));
             }
             return answer;
         } finally {
@@ -95,7 +98,7 @@ final class AdminRequests {
         }
     }
 
-    private static Answer decode(RememberedRequest first) {
+    private static Answer decode(AdminAnswer first) {
         Map<String, Object> body;
         try {
             body = JsonBody.MAPPER.readValue(first.answer(), MAP);

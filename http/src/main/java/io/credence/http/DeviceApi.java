@@ -10,7 +10,7 @@ import io.credence.devices.DeviceQuota.DeviceSim;
 import io.credence.devices.DeviceQuota.GrantAnswer;
 import io.credence.devices.DeviceQuota.Registration;
 import io.credence.devices.DeviceQuota.ReportAnswer;
-import io.credence.devices.DeviceRegistry;
+import io.credence.devices.DirectoryFull;
 import io.credence.devices.LedgerUnavailable;
 import io.credence.devices.ShareRules;
 import io.credence.devices.SimMoveAnswer;
@@ -94,10 +94,8 @@ final class DeviceApi {
                 case "shares" -> shares(call);
                 default -> throw notFound(call);
             };
-        } catch (DeviceRegistry.Full full) {
+        } catch (DirectoryFull full) {
             throw new ApiError(503, "busy", null, full.getMessage());
-        } catch (DeviceRegistry.RegistryFailure failure) {
-            throw new ApiError(503, "stopped", null, failure.getMessage());
         } catch (LedgerUnavailable unavailable) {
             throw new ApiError(503, unavailable.busy() ? "busy" : "stopped", null, unavailable.getMessage());
         }

@@ -105,17 +105,18 @@ public final class ProvisioningApi extends Handler.Abstract {
     }
 
     /**
-     * On a node of a Raft group: the device registry (SIMs, base stations, share rules) and the
-     * market's contract log are still kept per node, so a node would answer from state the others
-     * do not have. Their routes are refused (501, naming why) rather than answer differently per node.
+     * On a node of a Raft group: devices, SIMs, base stations and shares are engine state and served
+     * like everything else; the market's contract log is still kept per node, so a node would answer
+     * from state the others do not have. Its routes are refused (501, naming why) rather than answer
+     * differently per node.
      */
     public static ProvisioningApi onClusterNode(EngineGate ledger, String currency, LiveSessions sessions,
                                                 CatalogControl catalog, Admissions admissions, UsageSink usage,
-                                                UsageRecords records) {
-        return new ProvisioningApi(ledger, currency, sessions, catalog, admissions, usage, records, null, null, null,
-                null, "a node of a Raft group does not serve this yet: the device registry and the market's contract "
-                        + "log are kept per node, not replicated, and a node must not answer from state the others "
-                        + "lack (docs/cluster.md)");
+                                                UsageRecords records, DeviceQuota quota, DataShares shares) {
+        return new ProvisioningApi(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, null,
+                null, "a node of a Raft group does not serve the relay market yet: its contract log is kept per "
+                        + "node, not replicated, and a node must not answer from state the others lack "
+                        + "(docs/cluster.md)");
     }
 
     private ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
@@ -172,8 +173,7 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "admissions" -> Reply.of(admissions.route(method, path, () -> body(request)));
             case "devices", "sims", "base-stations", "shares" -> {
                 if (devices == null) {
-                    throw notReplicated != null ? new ApiError(501, "devices-not-replicated", null, notReplicated)
-                            : new ApiError(404, "devices-not-configured", null, "the server runs without device support");
+                    throw new ApiError(404, "devices-not-configured", null, "the server runs without device support");
                 }
                 // without API keys (loopback only) every caller is trusted like an admin, except one
                 // that presents a device token: that token is still checked

@@ -6,7 +6,7 @@ import io.credence.diameter.transport.ApplicationHandler;
 import io.credence.diameter.transport.DiameterServer;
 import io.credence.devices.DataShares;
 import io.credence.devices.DeviceQuota;
-import io.credence.devices.DeviceRegistry;
+import io.credence.devices.LegacyDeviceDb;
 import io.credence.http.CatalogControl;
 import io.credence.http.HttpServer;
 import io.credence.server.catalog.CatalogFile;
@@ -95,17 +95,17 @@ public final class CredenceServer implements AutoCloseable {
 
     private record Devices(DeviceQuota quota, DataShares shares) {}
 
-    /** SIMs, base stations and share rules: who may ask for quota and shares (those are in the engine). */
-    private static Devices devices(ServerConfig config, EngineGate ledger, Metrics metrics,
-                                   List<AutoCloseable> attached) throws java.sql.SQLException {
-        DeviceRegistry registry = DeviceRegistry.open(config.dataDir().resolve("devices.db"),
-                DeviceRegistry.Limits.DEFAULTS);
-        attached.add(registry);
+    /**
+     * Device quota and data shares over the engine, whose device directory holds the SIMs, base
+     * stations and share rules; a registry file from before that (devices.db) is imported once.
+     */
+    private static Devices devices(ServerConfig config, EngineGate ledger, Metrics metrics) throws java.io.IOException {
+        LegacyDeviceDb.importInto(config.dataDir().resolve("devices.db"), ledger);
         DeviceSettings ds = config.devices();
-        DeviceQuota quota = new DeviceQuota(ledger, registry, ds.quota(), System::currentTimeMillis);
-        DataShares shares = new DataShares(ledger, registry, quota, DataShares.terms(ds.quota(), ds.shareHoldTtl(),
+        DeviceQuota quota = new DeviceQuota(ledger, ds.quota(), System::currentTimeMillis);
+        DataShares shares = new DataShares(ledger, quota, DataShares.terms(ds.quota(), ds.shareHoldTtl(),
                 ds.sharesMax()), System::currentTimeMillis);
-        metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", registry::simCount);
+        metrics.gauge("credence_devices_sims", "Cloud SIMs provisioned", quota::simCount);
         // clients that go past what they were given: charged or cut, and counted here (the log
         // shows an example every 10 s at most)
         metrics.counter("credence_device_reports_over_grant_total",
@@ -186,8 +186,8 @@ public final class CredenceServer implements AutoCloseable {
             ProvisioningApi provisioning;
             MarketFeed feed = null;
             Handler beyondNchf;
+            Devices devices = devices(config, ledger, metrics);
             if (cluster == null) {
-                Devices devices = devices(config, ledger, metrics, attached);
                 // the relay market: its contract log (durable Merkle log) and the state replayed from it
                 MarketLogs.Opened market = MarketLogs.open(config.dataDir().resolve("market"),
                         new LedgerEscrow(ledger, config.limits()), config.market());
@@ -201,7 +201,7 @@ public final class CredenceServer implements AutoCloseable {
                 beyondNchf = feed;
             } else {
                 provisioning = ProvisioningApi.onClusterNode(ledger, config.currency(), sessions, catalog, admissions,
-                        records, new RecordFiles(config.dataDir().resolve("records")));
+                        records, new RecordFiles(config.dataDir().resolve("records")), devices.quota(), devices.shares());
                 beyondNchf = provisioning;
             }
             // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and

@@ -24,8 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shapes ({@link Free5gcSmfRequests}): created and updated through a follower, the leader SIGKILLed
  * in the middle of the session, updated again through the same follower once a new leader is
  * elected, and released through the node that was killed, restarted. Every replica then shows
- * exactly the bytes the SMF reported, charged once, and nothing reserved. The device and market
- * routes, whose state is still per node, are refused on every node.
+ * exactly the bytes the SMF reported, charged once, and nothing reserved.
  */
 class NchfClusterIT {
     private static final String ROOT = "nchf-convergedcharging/v3/chargingdata";
@@ -132,14 +131,5 @@ class NchfClusterIT {
             assertThat(balance.path("reserved").asLong()).as("nothing left reserved on %s",
                     ProxiedCluster.IDS.get(node)).isZero();
         }
-
-        // what is still kept per node is refused on every node, saying why, rather than answered from it
-        Http.Reply sim = cluster.http(follower).post("v1/sims", "{\"requestId\":\"s-1\",\"simId\":\"8988211000000000001\"}");
-        assertThat(sim.status()).as(sim.raw()).isEqualTo(501);
-        assertThat(sim.contentType()).startsWith("application/problem+json");
-        assertThat(sim.raw()).contains("devices-not-replicated").contains("device registry");
-        Http.Reply offers = cluster.http(leader).get("v1/market/offers");
-        assertThat(offers.status()).as(offers.raw()).isEqualTo(501);
-        assertThat(offers.raw()).contains("market-not-replicated");
     }
 }

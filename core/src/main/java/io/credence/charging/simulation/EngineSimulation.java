@@ -64,7 +64,7 @@ public final class EngineSimulation {
     /** What a run did. */
     public record Report(long seed, int steps, long requests, long retries, long crashes, long lostBatches,
                          long records, long unrecovered, long catalogs, long admissionsSettled, long sharesSettled,
-                         int sessionsAtEnd) {}
+                         long deviceReports, int sessionsAtEnd) {}
 
     /** An invariant broken: the seed and step reproduce it. */
     public static final class Failure extends RuntimeException {
@@ -109,6 +109,7 @@ public final class EngineSimulation {
 
     private final SimShares shares;
     private long sharesSettled;
+    private final SimDevices devices;
 
     private EngineSimulation(long seed, Options options) {
         this.seed = seed;
@@ -116,6 +117,7 @@ public final class EngineSimulation {
         this.random = new SplitMix64(seed);
         this.engine = new ChargingEngine(LIMITS, SimWorld.CATALOGS);
         this.shares = new SimShares(random, options.subscribers());
+        this.devices = new SimDevices(random, options.subscribers());
     }
 
     /** Runs one seed; throws {@link Failure} naming the seed and step when an invariant breaks. */
@@ -145,7 +147,7 @@ public final class EngineSimulation {
                 check("after " + lastAction);
             }
             return new Report(seed, options.steps(), requests, retries, crashes, lostBatches, records.size(),
-                    unrecovered, catalogs, admissionsSettled, sharesSettled, engine.sessionCount());
+                    unrecovered, catalogs, admissionsSettled, sharesSettled, devices.reported(), engine.sessionCount());
         } catch (Failure failure) {
             throw failure;
         } catch (RuntimeException | AssertionError broken) {
@@ -198,6 +200,8 @@ public final class EngineSimulation {
             admissionStep(roll);
         } else if (roll < 200) {
             shareStep();
+        } else if (roll < 240) {
+            deviceStep();
         } else {
             requestStep(roll);
         }
@@ -316,6 +320,23 @@ public final class EngineSimulation {
                 require(records.putIfAbsent(r.recordId(), r) == null, "usage record " + r.recordId()
                         + " written by two share reports");
             }
+        }
+    }
+
+    /** A cloud SIM's administration, grant or reports; a report request is sometimes sent again and counts nothing twice. */
+    private void deviceStep() {
+        EngineCommand command = devices.next();
+        lastAction = "a cloud SIM's " + command.getClass().getSimpleName();
+        EngineOutcome first = apply(command, null, true);
+        devices.answered(command, first, engine, what -> require(false, what));
+        if (command instanceof EngineCommand.DeviceReports && random.percent(15)) {
+            lastAction = "a cloud SIM's reports sent again";
+            EngineOutcome again = apply(command, null, false);
+            require(again.records().isEmpty(), "repeated device reports charged again: " + again);
+        }
+        for (UsageRecord r : first.records()) {
+            require(records.putIfAbsent(r.recordId(), r) == null, "usage record " + r.recordId()
+                    + " written by two device reports");
         }
     }
 
@@ -556,6 +577,7 @@ public final class EngineSimulation {
             engine.advanceTo(now);
             engine.verifyInvariants();
             noReservationLeaked();
+            devices.check(engine, what -> require(false, what));
         } catch (Failure failure) {
             throw failure;
         } catch (RuntimeException | AssertionError broken) {
@@ -594,6 +616,12 @@ public final class EngineSimulation {
                 }
             }
         }
+        for (ReservationView grant : devices.openGrants(engine)) {
+            require(held.add(grant.reservationId()), "device grant " + grant.reservationId() + " held twice");
+            require(grant.expiresAtMillis() > engine.nowMillis(), "device grant " + grant.reservationId()
+                    + " open past its deadline");
+            open++;
+        }
         for (var billing : engine.admissionBillings().values()) {
             require(held.add(billing.reservationId()), "reservation " + billing.reservationId()
                     + " held by a grant and an admission, or two admissions");
@@ -603,8 +631,8 @@ public final class EngineSimulation {
             }
         }
         require(engine.ledger().openReservationCount() == open, engine.ledger().openReservationCount()
-                + " reservations open, but the open sessions' grants, the admissions' billings and the shares' holds"
-                + " hold " + open);
+                + " reservations open, but the open sessions' grants, the admissions' billings, the shares' holds"
+                + " and the device grants hold " + open);
     }
 
     private void require(boolean condition, String what) {

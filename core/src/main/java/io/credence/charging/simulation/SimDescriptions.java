@@ -42,6 +42,8 @@ final class SimDescriptions {
                     + (c.last() ? " final" : "") + " -> " + ((EngineOutcome.ShareMetered) outcome).answer();
             case EngineCommand.CancelShare c -> "cancel share " + c.shareId() + " by " + c.simId() + " -> "
                     + ((EngineOutcome.ShareCancelled) outcome).answer();
+            case io.credence.charging.DirectoryCommand c -> "directory " + c.getClass().getSimpleName() + " -> "
+                    + ((EngineOutcome.DirectoryChanged) outcome).answer();
         };
     }
 

@@ -22,6 +22,7 @@ class EngineSimulationTest {
         long admissions = 0;
         long catalogs = 0;
         long shares = 0;
+        long deviceReports = 0;
         for (long seed = 1; seed <= SEEDS; seed++) {
             EngineSimulation.Report report = EngineSimulation.run(seed, EngineSimulation.Options.DEFAULTS);
             requests += report.requests();
@@ -31,6 +32,7 @@ class EngineSimulationTest {
             admissions += report.admissionsSettled();
             catalogs += report.catalogs();
             shares += report.sharesSettled();
+            deviceReports += report.deviceReports();
         }
         // the runs did what they are for: many requests, retries, crashes with and without a lost record
         assertThat(requests).isGreaterThan(SEEDS * 500L);
@@ -40,6 +42,7 @@ class EngineSimulationTest {
         assertThat(admissions).isGreaterThan(SEEDS);
         assertThat(catalogs).isGreaterThan(SEEDS * 5L);
         assertThat(shares).as("data share reports that settled usage").isGreaterThan(SEEDS * 2L);
+        assertThat(deviceReports).as("cloud-SIM reports counted, across moves").isGreaterThan(SEEDS * 20L);
     }
 
     @Test
