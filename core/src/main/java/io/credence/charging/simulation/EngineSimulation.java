@@ -12,8 +12,6 @@ import io.credence.ledger.ByteArrayDataInput;
 import io.credence.ledger.ByteArrayDataOutput;
 import io.credence.ledger.Command;
 import io.credence.ledger.LedgerLimits;
-import io.credence.ledger.ReservationStatus;
-import io.credence.ledger.ReservationView;
 import io.credence.ledger.Unit;
 import io.credence.records.UsageRecord;
 
@@ -23,10 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A deterministic simulation of the charging engine, in the spirit of TigerBeetle's VOPR: from a
@@ -576,63 +572,13 @@ public final class EngineSimulation {
         try {
             engine.advanceTo(now);
             engine.verifyInvariants();
-            noReservationLeaked();
+            SimHolds.noneLeaked(engine, shares, devices, what -> require(false, what));
             devices.check(engine, what -> require(false, what));
         } catch (Failure failure) {
             throw failure;
         } catch (RuntimeException | AssertionError broken) {
             throw new Failure(seed, step, after + ": " + broken.getMessage(), broken, trail());
         }
-    }
-
-    /** Every open reservation is one grant's of one open session, and none is past its deadline. */
-    private void noReservationLeaked() {
-        Set<Long> held = new HashSet<>();
-        int open = 0;
-        for (ChargingEngine.SessionView s : engine.sessions(Integer.MAX_VALUE)) {
-            for (ChargingEngine.GrantView g : s.grants()) {
-                if (g.reservationId() == 0) {
-                    continue; // free, or priced at zero: nothing held
-                }
-                require(held.add(g.reservationId()), "reservation " + g.reservationId() + " held by two grants");
-                ReservationView r = engine.ledger().reservation(g.reservationId()).orElse(null);
-                if (r != null && r.status() == ReservationStatus.OPEN) {
-                    open++;
-                    require(r.expiresAtMillis() > engine.nowMillis(), "reservation " + r.reservationId()
-                            + " open past its deadline");
-                }
-            }
-        }
-        for (String shareId : shares.shareIds()) {
-            var share = engine.share(shareId).orElse(null);
-            for (String tag : new String[] {"share." + shareId, "share." + shareId + ".fee"}) {
-                ReservationView r = engine.ledger().openReservationTagged(tag).orElse(null);
-                if (r != null) {
-                    require(share != null && share.open(), "share " + shareId + " holds " + tag + " but is "
-                            + (share == null ? "unknown" : share.status()));
-                    require(held.add(r.reservationId()), "reservation " + r.reservationId() + " held twice");
-                    require(r.expiresAtMillis() > engine.nowMillis(), "share hold " + tag + " open past its deadline");
-                    open++;
-                }
-            }
-        }
-        for (ReservationView grant : devices.openGrants(engine)) {
-            require(held.add(grant.reservationId()), "device grant " + grant.reservationId() + " held twice");
-            require(grant.expiresAtMillis() > engine.nowMillis(), "device grant " + grant.reservationId()
-                    + " open past its deadline");
-            open++;
-        }
-        for (var billing : engine.admissionBillings().values()) {
-            require(held.add(billing.reservationId()), "reservation " + billing.reservationId()
-                    + " held by a grant and an admission, or two admissions");
-            ReservationView r = engine.ledger().reservation(billing.reservationId()).orElse(null);
-            if (r != null && r.status() == ReservationStatus.OPEN) {
-                open++;
-            }
-        }
-        require(engine.ledger().openReservationCount() == open, engine.ledger().openReservationCount()
-                + " reservations open, but the open sessions' grants, the admissions' billings, the shares' holds"
-                + " and the device grants hold " + open);
     }
 
     private void require(boolean condition, String what) {
