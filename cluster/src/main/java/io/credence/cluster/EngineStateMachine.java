@@ -73,12 +73,15 @@ final class EngineStateMachine extends BaseStateMachine {
      */
     private final Object engineLock = new Object();
     private ChargingEngine engine;
+    private final Consumer<org.apache.ratis.protocol.RaftPeerId> onLeaderChanged;
     /** The leader's last stamp: entries are stamped with a time that never goes back. */
     private final Object stampLock = new Object();
     private long lastStampMillis;
 
     EngineStateMachine(LedgerLimits limits, EngineSetup setup, LongSupplier clockMillis,
-                       LocalWaiters waiters, int commandsPerEntryMax, Consumer<Throwable> onFatal) {
+                       LocalWaiters waiters, int commandsPerEntryMax, Consumer<Throwable> onFatal,
+                       Consumer<org.apache.ratis.protocol.RaftPeerId> onLeaderChanged) {
+        this.onLeaderChanged = onLeaderChanged;
         this.limits = limits;
         this.setup = setup;
         this.catalogReader = setup.catalogReader();
@@ -87,6 +90,15 @@ final class EngineStateMachine extends BaseStateMachine {
         this.commandsPerEntryMax = commandsPerEntryMax;
         this.onFatal = onFatal;
         this.engine = new ChargingEngine(limits, catalogReader);
+    }
+
+    /** Ratis tells this node of a new leader (on its own thread: the listener must not block it). */
+    @Override
+    public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member,
+                                    org.apache.ratis.protocol.RaftPeerId newLeader) {
+        if (newLeader != null) {
+            onLeaderChanged.accept(newLeader);
+        }
     }
 
     @Override

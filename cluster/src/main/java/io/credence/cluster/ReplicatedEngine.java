@@ -21,13 +21,10 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -79,24 +76,8 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
     private final RaftGroup group;
     private final RaftServer server;
     private final RaftProperties properties;
-    /**
-     * The connections to the leader, one Ratis client each, one entry in flight on each: Ratis'
-     * Netty server answers a connection's requests one at a time, each when its entry is committed,
-     * so more entries on one connection would only queue inside Netty, small, where the sender
-     * cannot pack them into the next entry.
-     */
-    private final List<RaftClient> clients;
-    /** The connections with no entry on them; the sender takes one per entry and the send gives it back. */
-    private final ArrayBlockingQueue<RaftClient> idleClients;
-    /**
-     * One virtual thread per entry in flight (at most leaderConnections), each a blocking send
-     * with its own retries. Not Ratis' ordered async API: its sliding window holds every later
-     * reply behind one entry retrying against a cut-off leader, and once one entry fails past its
-     * retries it refuses all later ones. Entries need no order between them: each command carries
-     * its request id and the engine answers a repeated one with its first answer.
-     */
-    private final ExecutorService sends = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("credence-raft-send-", 0).factory());
+    /** This node's connections to the leader: one entry in flight on each. */
+    private final LeaderConnections connections;
     private final LocalWaiters waiters;
     private final ExecutorService answers = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("credence-raft-answers").daemon().factory());
@@ -140,17 +121,14 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         this.group = groupOf(config);
         this.properties = properties(config);
         EngineStateMachine stateMachine = new EngineStateMachine(limits, setup, clockMillis, waiters,
-                config.commandsPerEntryMax(), onFatal);
+                config.commandsPerEntryMax(), onFatal, this::leaderChanged);
         Files.createDirectories(config.storageDir());
         boolean formatted = Files.isDirectory(config.storageDir().resolve(group.getGroupId().getUuid().toString()));
         this.server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self())).setGroup(group)
                 .setProperties(properties).setStateMachine(stateMachine)
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
-        this.clients = new ArrayList<>(config.leaderConnections());
-        for (int i = 0; i < config.leaderConnections(); i++) {
-            clients.add(newClient());
-        }
-        this.idleClients = new ArrayBlockingQueue<>(clients.size(), false, clients);
+        this.connections = new LeaderConnections(properties, group, config.leaderConnections(),
+                () -> stopReason != null);
         this.sender = Thread.ofPlatform().name("credence-raft-sender").daemon().unstarted(this::sendLoop);
     }
 
@@ -190,16 +168,12 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         }
     }
 
-    /**
-     * Retries for as long as a leader change takes, plus margin (30 times 100 ms, each attempt up
-     * to the request timeout): the caller's own timer usually decides first, and its retry with the
-     * same request id gets the first answer whether or not this attempt was committed.
-     */
-    private RaftClient newClient() {
-        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(30,
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+    /** Ratis may tell of a leader before the constructor has set the connections; they start without one then. */
+    private void leaderChanged(RaftPeerId leader) {
+        LeaderConnections now = connections;
+        if (now != null) {
+            now.leaderChanged(leader);
+        }
     }
 
     static RaftGroup groupOf(ClusterConfig config) {
@@ -414,7 +388,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
                     continue;
                 }
                 inFlight.acquire();
-                RaftClient client = idleClients.take();
+                RaftClient client = connections.take();
                 batch.add(first);
                 int bytes = RaftEntry.HEADER_BYTES + first.bytes();
                 while (batch.size() < config.commandsPerEntryMax()) {
@@ -458,55 +432,11 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         }
     }
 
-    /**
-     * Sends an entry to the leader. A failed send is answered as failed here; the entry may still
-     * have been committed (the reply was lost), so a caller retries with the same request id and
-     * the engine gives the first answer.
-     *
-     * <p>One failure is retried here: a connection closed under the send by its own client. When a
-     * Ratis client learns of a new leader it closes its connection to the old one and fails every
-     * request still on it with AlreadyClosedException, which its blocking API does not retry. Sending
-     * the entry again is safe even if the first copy was committed: every command in it is
-     * idempotent (a request id, or a session and request number), and its waiters are answered once.
-     */
+    /** Sends an entry on a free connection; a failure is answered to the entry's callers (see {@link LeaderConnections}). */
     private void send(RaftClient client, RaftEntry entry, long sequence) {
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.encode()));
-        try {
-            sends.execute(() -> {
-                try {
-                    sendOn(client, message, sequence);
-                } finally {
-                    idleClients.add(client);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            idleClients.add(client);
-            waiters.forget(sequence, closed);
-        }
+        connections.send(client, Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.encode())),
+                failure -> waiters.forget(sequence, failure));
     }
-
-    private void sendOn(RaftClient client, Message message, long sequence) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                RaftClientReply reply = client.io().send(message);
-                if (!reply.isSuccess()) {
-                    waiters.forget(sequence, reply.getException());
-                }
-                return;
-            } catch (AlreadyClosedException closedUnderUs) {
-                if (stopReason != null || attempt >= CLOSED_CONNECTION_RETRIES) {
-                    waiters.forget(sequence, closedUnderUs);
-                    return;
-                }
-            } catch (IOException | RuntimeException failed) {
-                waiters.forget(sequence, failed);
-                return;
-            }
-        }
-    }
-
-    /** A connection is closed under a send once per leader change; a few tries span several changes. */
-    private static final int CLOSED_CONNECTION_RETRIES = 5;
 
     // ---------------------------------------------------------------- status
 
@@ -583,6 +513,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         status.put("term", term());
         status.put("commitIndex", commitIndex());
         status.put("appliedIndex", appliedIndex());
+        status.put("entriesResentToNewLeader", connections.resentToNewLeader());
         status.put("lagByPeer", lagByPeer());
         return status;
     }
@@ -604,13 +535,10 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
             Thread.currentThread().interrupt();
         }
         IOException failed = null;
-        sends.shutdownNow();
-        for (RaftClient client : clients) {
-            try {
-                client.close();
-            } catch (IOException e) {
-                failed = failed == null ? e : failed;
-            }
+        try {
+            connections.close();
+        } catch (IOException e) {
+            failed = e;
         }
         try {
             server.close();
