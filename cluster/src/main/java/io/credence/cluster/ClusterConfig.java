@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * peer.n1 = 10.0.0.1:9870        # every member, this node included: id = host:port (Raft traffic)
  * peer.n2 = 10.0.0.2:9870
  * peer.n3 = 10.0.0.3:9870
- * election.timeout.min.ms = 500  # optional: a follower stands for election after a random
- * election.timeout.max.ms = 1000 # time in [min, max] without hearing from a leader
+ * election.timeout.min.ms = 300  # optional: a follower stands for election after a random
+ * election.timeout.max.ms = 600  # time in [min, max] without hearing from a leader
  * leader.connections = 1         # optional: connections to the leader, one entry in flight on each
  * </pre>
  *
@@ -98,13 +98,14 @@ public record ClusterConfig(String group, String self, List<Peer> peers, Path st
      * connection to the leader, so one entry in flight that takes everything queued behind it (at
      * 2,000 CCR/s on two cores, 1 connection gave p99 79-84 ms, 2 gave 119 ms, 4 gave 178 ms and 16
      * gave 236 ms: more entries cost Ratis more than they save; BENCHMARKS.md section 13). An
-     * election after 500-1,000 ms without a leader: Ratis' own 150-300 ms made leaders on a loaded
+     * election after 300-600 ms without a leader: Ratis' own 150-300 ms made leaders on a loaded
      * two-core machine step down whenever a follower's answer was late by a GC pause, and a leader
-     * that stepped down sits out the next elections; 500-1,000 ms keeps a dead leader's replacement
-     * at about a second on such a machine.
+     * that stepped down sits out the next elections. 500-1,000 ms named a dead leader's
+     * replacement in 1.3 s at the median; 300-600 ms in 0.84 s, with no more elections than
+     * leader changes forced (ClusterChaosIT, BENCHMARKS.md section 13).
      */
     public static ClusterConfig of(String group, String self, List<Peer> peers, Path storageDir) {
-        return new ClusterConfig(group, self, peers, storageDir, 65_536, 1_024, 1 << 20, 100_000, 500, 1_000,
+        return new ClusterConfig(group, self, peers, storageDir, 65_536, 1_024, 1 << 20, 100_000, 300, 600,
                 LEADER_CONNECTIONS_DEFAULT);
     }
 

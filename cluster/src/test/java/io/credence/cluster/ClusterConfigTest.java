@@ -36,8 +36,8 @@ class ClusterConfigTest {
         assertThat(config.group()).isEqualTo("main");
         assertThat(config.selfPeer()).isEqualTo(new ClusterConfig.Peer("n2", "10.0.0.2", 9870));
         assertThat(config.peers()).extracting(ClusterConfig.Peer::id).containsExactly("n1", "n2", "n3");
-        assertThat(config.electionTimeoutMinMillis()).isEqualTo(500);
-        assertThat(config.electionTimeoutMaxMillis()).isEqualTo(1_000);
+        assertThat(config.electionTimeoutMinMillis()).isEqualTo(300);
+        assertThat(config.electionTimeoutMaxMillis()).isEqualTo(600);
         assertThat(config.leaderConnections()).isEqualTo(ClusterConfig.LEADER_CONNECTIONS_DEFAULT);
     }
 
