@@ -44,12 +44,12 @@ class ClusterConfigTest {
     @Test
     void theOptionalKeysAreRead() throws IOException {
         ClusterConfig config = read(THREE_NODES + """
-                election.timeout.min.ms = 300
+                election.timeout.min.ms = 500
                 election.timeout.max.ms = 900
                 leader.connections = 3
                 """);
 
-        assertThat(config.electionTimeoutMinMillis()).isEqualTo(300);
+        assertThat(config.electionTimeoutMinMillis()).isEqualTo(500);
         assertThat(config.electionTimeoutMaxMillis()).isEqualTo(900);
         assertThat(config.leaderConnections()).isEqualTo(3);
     }
@@ -62,7 +62,7 @@ class ClusterConfigTest {
                 .hasMessageContaining("leader.connections must be 1..64, was 0");
         assertThatThrownBy(() -> read(THREE_NODES + "election.timeout.min.ms = soon\n"))
                 .hasMessageContaining("election.timeout.min.ms must be milliseconds, was 'soon'");
-        assertThatThrownBy(() -> read(THREE_NODES + "election.timeout.max.ms = 600\n"))
+        assertThatThrownBy(() -> read(THREE_NODES + "election.timeout.max.ms = 400\n"))
                 .hasMessageContaining("at least 1.5 times it");
         assertThatThrownBy(() -> read(THREE_NODES + "leader.connection = 2\n"))
                 .hasMessageContaining("unknown key leader.connection");
