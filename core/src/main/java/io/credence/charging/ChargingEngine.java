@@ -110,6 +110,24 @@ public final class ChargingEngine implements EngineView {
                 ledger.endEngineCommand();
                 yield reported;
             }
+            case EngineCommand.DeviceGrantByToken c -> {
+                DeviceDirectory.Sim sim = directory.bound(c.simId(), c.token()).orElse(null);
+                EngineOutcome.DeviceGranted granted = new EngineOutcome.DeviceGranted(sim == null
+                        ? new DeviceAnswers.NotAuthenticated() : DeviceCharging.grant(ledger,
+                        new EngineCommand.DeviceGrant(c.simId(), sim.accountId(), c.askedBytes(), c.terms())));
+                ledger.endEngineCommand();
+                yield granted;
+            }
+            case EngineCommand.DeviceReportsByToken c -> {
+                DeviceDirectory.Sim sim = directory.bound(c.simId(), c.token()).orElse(null);
+                EngineOutcome.DeviceReported reported = sim == null
+                        ? new EngineOutcome.DeviceReported(java.util.Collections.nCopies(c.reports().size(),
+                        new DeviceAnswers.NotAuthenticated()), List.of())
+                        : DeviceCharging.report(ledger, new EngineCommand.DeviceReports(c.simId(), sim.accountId(),
+                        sim.deviceId(), c.reports(), c.terms()));
+                ledger.endEngineCommand();
+                yield reported;
+            }
             case EngineCommand.EndAdmission c -> {
                 EngineOutcome.AdmissionEnded ended = desk.end(ledger, admission, c, ledger.nowMillis());
                 ledger.endEngineCommand();

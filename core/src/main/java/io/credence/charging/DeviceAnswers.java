@@ -33,6 +33,9 @@ public final class DeviceAnswers {
 
     public record ReportRefused(Rejection rejection) implements ReportAnswer {}
 
+    /** The token presented is not the SIM's device's (unknown SIM, unbound, or another token): nothing done. */
+    public record NotAuthenticated() implements GrantAnswer, ReportAnswer {}
+
     /** One numbered report of a batch. */
     public record Report(long seq, long bytes, boolean last) {
         public Report {

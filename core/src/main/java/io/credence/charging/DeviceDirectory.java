@@ -68,6 +68,33 @@ public final class DeviceDirectory {
         }
     }
 
+    /** The SHA-256 of a device token as presented (compared by content). */
+    public record TokenDigest(byte[] bytes) {
+        public TokenDigest {
+            bytes = requireDigest(bytes, "token digest");
+        }
+
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof TokenDigest t && java.util.Arrays.equals(bytes, t.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return "TokenDigest[" + String.format("%02x%02x..", bytes[0], bytes[1]) + "]";
+        }
+    }
+
     /** One row of a SIM's move audit trail. */
     public record SimMove(long atMillis, String simId, String fromAccount, String toAccount, long lastReportSeq,
                           String byKey, String requestId) {}
@@ -150,6 +177,12 @@ public final class DeviceDirectory {
 
     public Optional<AdminAnswer> adminAnswer(String requestId) {
         return Optional.ofNullable(adminAnswers.get(requestId));
+    }
+
+    /** The SIM when {@code token} is its bound device's token now. */
+    Optional<Sim> bound(String simId, TokenDigest token) {
+        Sim sim = sims.get(simId);
+        return sim != null && sim.tokenIs(token.bytes) ? Optional.of(sim) : Optional.empty();
     }
 
     /**

@@ -36,6 +36,8 @@ import java.util.TreeMap;
  *                      borrowerAccount, bytes i64, allowed u8, maxBytesPerDay i64, price i64, terms
  *   73 MeterShare      shareId, baseStation, totalBytes i64, last u8, terms
  *   74 CancelShare     shareId, simId
+ *   75 DeviceGrantByToken    simId, token digest (32 bytes), askedBytes i64, terms
+ *   76 DeviceReportsByToken  simId, token digest (32 bytes), terms, u16 reports { seq i64, bytes i64, last u8 }
  *   share terms:       rg i64, sid i64, systemAccount, holdTtl i64, sharesMax i32, endedRetention i64
  *   80..88             the device directory's ({@link DirectoryCodec})
  * </pre>
@@ -55,6 +57,8 @@ public final class EngineCodec {
     static final int OPEN_SHARE = 72;
     static final int METER_SHARE = 73;
     static final int CANCEL_SHARE = 74;
+    static final int DEVICE_GRANT_BY_TOKEN = 75;
+    static final int DEVICE_REPORTS_BY_TOKEN = 76;
     static final int ABSENT = 0xFF;
 
     private EngineCodec() {}
@@ -109,12 +113,23 @@ public final class EngineCodec {
                 out.writeUTF(c.accountId());
                 out.writeUTF(c.deviceId());
                 writeTerms(out, c.terms());
-                out.writeShort(c.reports().size());
-                for (DeviceAnswers.Report r : c.reports()) {
-                    out.writeLong(r.seq());
-                    out.writeLong(r.bytes());
-                    out.writeBoolean(r.last());
-                }
+                writeReports(out, c.reports());
+            }
+            case EngineCommand.DeviceGrantByToken c -> {
+                out.writeUTF("");
+                out.writeByte(DEVICE_GRANT_BY_TOKEN);
+                out.writeUTF(c.simId());
+                out.write(c.token().bytes());
+                out.writeLong(c.askedBytes());
+                writeTerms(out, c.terms());
+            }
+            case EngineCommand.DeviceReportsByToken c -> {
+                out.writeUTF("");
+                out.writeByte(DEVICE_REPORTS_BY_TOKEN);
+                out.writeUTF(c.simId());
+                out.write(c.token().bytes());
+                writeTerms(out, c.terms());
+                writeReports(out, c.reports());
             }
             case EngineCommand.OpenShare c -> {
                 out.writeUTF("");
@@ -229,15 +244,15 @@ public final class EngineCodec {
                     String accountId = in.readUTF();
                     String deviceId = in.readUTF();
                     DeviceTerms terms = readTerms(in);
-                    int count = in.readUnsignedShort();
-                    if (count == 0 || count > EngineCommand.DeviceReports.REPORTS_MAX) {
-                        throw new IOException(count + " device reports in one command");
-                    }
-                    java.util.List<DeviceAnswers.Report> reports = new java.util.ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        reports.add(new DeviceAnswers.Report(in.readLong(), in.readLong(), in.readBoolean()));
-                    }
-                    yield new EngineCommand.DeviceReports(simId, accountId, deviceId, reports, terms);
+                    yield new EngineCommand.DeviceReports(simId, accountId, deviceId, readReports(in), terms);
+                }
+                case DEVICE_GRANT_BY_TOKEN -> new EngineCommand.DeviceGrantByToken(in.readUTF(), readToken(in),
+                        in.readLong(), readTerms(in));
+                case DEVICE_REPORTS_BY_TOKEN -> {
+                    String simId = in.readUTF();
+                    DeviceDirectory.TokenDigest token = readToken(in);
+                    DeviceTerms terms = readTerms(in);
+                    yield new EngineCommand.DeviceReportsByToken(simId, token, readReports(in), terms);
                 }
                 case END_ADMISSION -> {
                     String id = in.readUTF();
@@ -261,6 +276,33 @@ public final class EngineCodec {
         } catch (IllegalArgumentException invalid) {
             throw new IOException("invalid engine command: " + invalid.getMessage(), invalid);
         }
+    }
+
+    private static void writeReports(DataOutput out, java.util.List<DeviceAnswers.Report> reports) throws IOException {
+        out.writeShort(reports.size());
+        for (DeviceAnswers.Report r : reports) {
+            out.writeLong(r.seq());
+            out.writeLong(r.bytes());
+            out.writeBoolean(r.last());
+        }
+    }
+
+    private static java.util.List<DeviceAnswers.Report> readReports(DataInput in) throws IOException {
+        int count = in.readUnsignedShort();
+        if (count == 0 || count > EngineCommand.DeviceReports.REPORTS_MAX) {
+            throw new IOException(count + " device reports in one command");
+        }
+        java.util.List<DeviceAnswers.Report> reports = new java.util.ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            reports.add(new DeviceAnswers.Report(in.readLong(), in.readLong(), in.readBoolean()));
+        }
+        return reports;
+    }
+
+    private static DeviceDirectory.TokenDigest readToken(DataInput in) throws IOException {
+        byte[] digest = new byte[DeviceDirectory.DIGEST_BYTES];
+        in.readFully(digest);
+        return new DeviceDirectory.TokenDigest(digest);
     }
 
     // ---------------------------------------------------------------- charging requests

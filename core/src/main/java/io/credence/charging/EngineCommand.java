@@ -10,7 +10,8 @@ import io.credence.ledger.Command;
 public sealed interface EngineCommand permits EngineCommand.LedgerCommand, EngineCommand.Charge,
         EngineCommand.InstallCatalog, EngineCommand.Configure, EngineCommand.SetAdmissionPolicy, EngineCommand.Admit,
         EngineCommand.DeviceGrant, EngineCommand.DeviceReports, EngineCommand.EndAdmission, EngineCommand.OpenShare,
-        EngineCommand.MeterShare, EngineCommand.CancelShare, DirectoryCommand {
+        EngineCommand.MeterShare, EngineCommand.CancelShare, EngineCommand.DeviceGrantByToken,
+        EngineCommand.DeviceReportsByToken, DirectoryCommand {
     /** A plain ledger command: the ledger applies it, with its request-id answer memory. */
     record LedgerCommand(Command command) implements EngineCommand {}
 
@@ -106,6 +107,37 @@ public sealed interface EngineCommand permits EngineCommand.LedgerCommand, Engin
             reports = java.util.List.copyOf(reports);
             if (reports.isEmpty() || reports.size() > REPORTS_MAX) {
                 throw new IllegalArgumentException("1.." + REPORTS_MAX + " reports");
+            }
+        }
+    }
+
+    /**
+     * A device's own grant request, with the digest of the token it presented: the engine checks
+     * it against the SIM's binding and grants from the SIM's account, in this one command, so a
+     * token is checked against the binding as it is when the grant is made, on any node.
+     */
+    record DeviceGrantByToken(String simId, DeviceDirectory.TokenDigest token, long askedBytes, DeviceTerms terms)
+            implements EngineCommand {
+        public DeviceGrantByToken {
+            java.util.Objects.requireNonNull(simId, "simId");
+            java.util.Objects.requireNonNull(token, "token");
+            java.util.Objects.requireNonNull(terms, "terms");
+            if (askedBytes < 0) {
+                throw new IllegalArgumentException("askedBytes must be >= 0");
+            }
+        }
+    }
+
+    /** A device's own reports, with its token's digest, checked as {@link DeviceGrantByToken}'s. */
+    record DeviceReportsByToken(String simId, DeviceDirectory.TokenDigest token,
+                                java.util.List<DeviceAnswers.Report> reports, DeviceTerms terms) implements EngineCommand {
+        public DeviceReportsByToken {
+            java.util.Objects.requireNonNull(simId, "simId");
+            java.util.Objects.requireNonNull(token, "token");
+            java.util.Objects.requireNonNull(terms, "terms");
+            reports = java.util.List.copyOf(reports);
+            if (reports.isEmpty() || reports.size() > DeviceReports.REPORTS_MAX) {
+                throw new IllegalArgumentException("1.." + DeviceReports.REPORTS_MAX + " reports");
             }
         }
     }

@@ -149,6 +149,37 @@ class DeviceDirectoryTest {
     }
 
     @Test
+    void aDevicesOwnCommandsAreCheckedAgainstTheBindingAndChargeTheSimsAccount() {
+        DeviceDirectory.TokenDigest t1 = new DeviceDirectory.TokenDigest(digest("t1"));
+        DeviceDirectory.TokenDigest t2 = new DeviceDirectory.TokenDigest(digest("t2"));
+        assertThat(((EngineOutcome.DeviceGranted) apply(new EngineCommand.DeviceGrantByToken("sim-a", t1, 1_000,
+                TERMS))).answer()).as("no such SIM").isEqualTo(new DeviceAnswers.NotAuthenticated());
+        change(new DirectoryCommand.ProvisionSim("sim-a", "alice", digest("secret-a")));
+        change(new DirectoryCommand.RegisterDevice("sim-a", "phone-1", digest("secret-a"), t1.bytes()));
+        assertThat(((EngineOutcome.DeviceGranted) apply(new EngineCommand.DeviceGrantByToken("sim-a", t2, 1_000,
+                TERMS))).answer()).isEqualTo(new DeviceAnswers.NotAuthenticated());
+        assertThat(((EngineOutcome.DeviceGranted) apply(new EngineCommand.DeviceGrantByToken("sim-a", t1, 1_000,
+                TERMS))).answer()).isInstanceOf(DeviceAnswers.Granted.class);
+
+        EngineOutcome.DeviceReported refused = (EngineOutcome.DeviceReported) apply(
+                new EngineCommand.DeviceReportsByToken("sim-a", t2, List.of(new DeviceAnswers.Report(1, 400, false)),
+                        TERMS));
+        assertThat(refused.answers()).containsExactly(new DeviceAnswers.NotAuthenticated());
+        assertThat(refused.records()).isEmpty();
+        EngineOutcome.DeviceReported counted = (EngineOutcome.DeviceReported) apply(
+                new EngineCommand.DeviceReportsByToken("sim-a", t1, List.of(new DeviceAnswers.Report(1, 400, false)),
+                        TERMS));
+        assertThat(counted.records()).singleElement().satisfies(r -> {
+            assertThat(r.accountId()).isEqualTo("alice");
+            assertThat(r.attributes()).containsEntry("deviceId", "phone-1");
+        });
+        change(new DirectoryCommand.UnbindDevice("sim-a"));
+        assertThat(((EngineOutcome.DeviceReported) apply(new EngineCommand.DeviceReportsByToken("sim-a", t1,
+                List.of(new DeviceAnswers.Report(2, 400, false)), TERMS))).answers())
+                .as("unbound: the old token is refused").containsExactly(new DeviceAnswers.NotAuthenticated());
+    }
+
+    @Test
     void homesAndRulesNeedWhatTheyName() {
         change(new DirectoryCommand.ProvisionSim("sim-a", "alice", digest("secret-a")));
         assertThat(change(new DirectoryCommand.SetHomeBaseStation("sim-a", "bs-1")))

@@ -43,6 +43,12 @@ class EngineCodecTest {
         EngineCommand reports = new EngineCommand.DeviceReports("sim-1", "alice", "dev-9", List.of(
                 new DeviceAnswers.Report(1, 300, false), new DeviceAnswers.Report(2, 0, true)), TERMS);
         assertThat(roundTrip(reports)).isEqualTo(reports);
+        DeviceDirectory.TokenDigest token = new DeviceDirectory.TokenDigest(DeviceDirectoryTest.digest("token"));
+        EngineCommand byToken = new EngineCommand.DeviceGrantByToken("sim-1", token, 2_500, TERMS);
+        assertThat(roundTrip(byToken)).isEqualTo(byToken);
+        EngineCommand reportsByToken = new EngineCommand.DeviceReportsByToken("sim-1", token, List.of(
+                new DeviceAnswers.Report(1, 300, false)), TERMS);
+        assertThat(roundTrip(reportsByToken)).isEqualTo(reportsByToken);
     }
 
     @Test
@@ -123,9 +129,9 @@ class EngineCodecTest {
 
     @Test
     void anUnknownTagOrInvalidFieldsOrTrailingBytesAreRefused() throws IOException {
-        byte[] unknown = {0, 0, 75};
+        byte[] unknown = {0, 0, 77};
         assertThatThrownBy(() -> EngineCodec.read(unknown, 0, unknown.length)).isInstanceOf(IOException.class)
-                .hasMessage("unknown engine command tag 75");
+                .hasMessage("unknown engine command tag 77");
 
         ByteArrayDataOutput out = new ByteArrayDataOutput(64);
         out.writeUTF("");

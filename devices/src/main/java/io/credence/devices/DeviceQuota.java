@@ -59,6 +59,9 @@ public final class DeviceQuota {
         record Exhausted(long availableBytes) implements GrantAnswer {}
 
         record Refused(Rejection rejection) implements GrantAnswer {}
+
+        /** The device's token is not the SIM's bound device's: nothing done. */
+        record NotAuthenticated() implements GrantAnswer {}
     }
 
     public sealed interface ReportAnswer {
@@ -70,6 +73,9 @@ public final class DeviceQuota {
                 implements ReportAnswer {}
 
         record Refused(Rejection rejection) implements ReportAnswer {}
+
+        /** The device's token is not the SIM's bound device's: nothing counted. */
+        record NotAuthenticated() implements ReportAnswer {}
     }
 
     /** A SIM as a device sees it: bound, with its account. */
@@ -296,16 +302,37 @@ public final class DeviceQuota {
         return ledger.query(l -> l.openReservationTagged(tag(sim.simId())));
     }
 
-    /** Holds quota for the SIM: the open grant if there is one, else a new one of up to {@code askedBytes}. */
+    /**
+     * Holds quota for the SIM, asked for by support staff (an admin key, no device token): the open
+     * grant if there is one, else a new one of up to {@code askedBytes}.
+     */
     public GrantAnswer grant(DeviceSim sim, long askedBytes) {
         // the engine charges the SIM's account as it is when the command is applied (a move may come between)
-        EngineOutcome.DeviceGranted granted = (EngineOutcome.DeviceGranted) ledger.apply(
-                new EngineCommand.DeviceGrant(sim.simId(), sim.accountId(), Math.max(0, askedBytes), terms()));
-        return switch (granted.answer()) {
+        return grantAnswer(new EngineCommand.DeviceGrant(sim.simId(), sim.accountId(), Math.max(0, askedBytes),
+                terms()));
+    }
+
+    /**
+     * Holds quota for the SIM, asked for by its device: the engine checks the token against the
+     * SIM's binding in the same command (one trip through the engine, and on a cluster the check
+     * sees the binding every node sees). Only the token's digest goes into the command.
+     */
+    public GrantAnswer grant(String simId, String token, long askedBytes) {
+        return grantAnswer(new EngineCommand.DeviceGrantByToken(simId, tokenDigest(token), Math.max(0, askedBytes),
+                terms()));
+    }
+
+    private GrantAnswer grantAnswer(EngineCommand command) {
+        return switch (((EngineOutcome.DeviceGranted) ledger.apply(command)).answer()) {
             case DeviceAnswers.Granted g -> new GrantAnswer.Granted(grantOf(g.grant()), g.alreadyOpen());
             case DeviceAnswers.Exhausted e -> new GrantAnswer.Exhausted(e.availableBytes());
             case DeviceAnswers.GrantRefused r -> new GrantAnswer.Refused(r.rejection());
+            case DeviceAnswers.NotAuthenticated n -> new GrantAnswer.NotAuthenticated();
         };
+    }
+
+    private static DeviceDirectory.TokenDigest tokenDigest(String token) {
+        return new DeviceDirectory.TokenDigest(Credentials.digest(token == null ? "" : token));
     }
 
     /**
@@ -328,17 +355,30 @@ public final class DeviceQuota {
      */
     public List<ReportAnswer> reportAll(DeviceSim sim, List<DeviceAnswers.Report> reports) {
         // charged wholly to the account the SIM has when the command is applied: before a move or after it
-        EngineOutcome.DeviceReported reported = (EngineOutcome.DeviceReported) ledger.apply(
-                new EngineCommand.DeviceReports(sim.simId(), sim.accountId(), sim.deviceId(), reports, terms()));
+        return reportAnswers(sim.simId(), reports, new EngineCommand.DeviceReports(sim.simId(), sim.accountId(),
+                sim.deviceId(), reports, terms()));
+    }
+
+    /** As {@link #reportAll(DeviceSim, List)}, sent by the device itself: its token checked in the same command. */
+    public List<ReportAnswer> reportAll(String simId, String token, List<DeviceAnswers.Report> reports) {
+        return reportAnswers(simId, reports, new EngineCommand.DeviceReportsByToken(simId, tokenDigest(token), reports,
+                terms()));
+    }
+
+    private List<ReportAnswer> reportAnswers(String simId, List<DeviceAnswers.Report> reports, EngineCommand command) {
+        EngineOutcome.DeviceReported reported = (EngineOutcome.DeviceReported) ledger.apply(command);
+        String account = reported.records().isEmpty() ? "?" : reported.records().getFirst().accountId();
         List<ReportAnswer> answers = new ArrayList<>(reports.size());
         for (int i = 0; i < reports.size(); i++) {
-            answers.add(answerOf(sim, reports.get(i), reported.answers().get(i)));
+            answers.add(answerOf(simId, account, reports.get(i), reported.answers().get(i)));
         }
         return answers;
     }
 
-    private ReportAnswer answerOf(DeviceSim sim, DeviceAnswers.Report report, DeviceAnswers.ReportAnswer a) {
+    private ReportAnswer answerOf(String simId, String accountId, DeviceAnswers.Report report,
+                                  DeviceAnswers.ReportAnswer a) {
         return switch (a) {
+            case DeviceAnswers.NotAuthenticated n -> new ReportAnswer.NotAuthenticated();
             case DeviceAnswers.ReportRefused r -> new ReportAnswer.Refused(r.rejection());
             case DeviceAnswers.Reported r -> {
                 if (r.overGrantBytes() > 0) {
@@ -346,13 +386,13 @@ public final class DeviceQuota {
                     // within the credit limit), but a well-behaved agent never does this
                     reportsOverGrant.increment();
                     bytesOverGrant.add(r.overGrantBytes());
-                    overGrant.warn("SIM " + sim.simId() + " (account " + sim.accountId() + ", device "
-                            + sim.deviceId() + ") report " + r.seq() + ": " + report.bytes() + " bytes on a grant of "
+                    overGrant.warn("SIM " + simId + " (account " + accountId + ") report " + r.seq() + ": "
+                            + report.bytes() + " bytes on a grant of "
                             + (report.bytes() - r.overGrantBytes()) + ", " + r.overGrantBytes()
                             + " past the grant (charged as far as the credit limit allows)");
                 }
                 if (r.unchargedBytes() > 0) {
-                    uncharged.warn("SIM " + sim.simId() + " report " + r.seq() + ": " + r.unchargedBytes()
+                    uncharged.warn("SIM " + simId + " report " + r.seq() + ": " + r.unchargedBytes()
                             + " bytes counted but not charged: past the grant and the credit limit");
                 }
                 yield new ReportAnswer.Reported(r.seq(), r.duplicate(), r.reportedBytes(), r.returnedBytes(),

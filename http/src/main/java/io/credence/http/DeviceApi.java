@@ -225,6 +225,13 @@ final class DeviceApi {
                         "SIM '" + simId + "' is neither the borrower nor the supplier of share " + notParty.shareId());
             };
         }
+        if (!call.admin() && (route.equals("grants") || route.equals("reports"))) {
+            // the device's own call: its token is checked by the engine in the command itself
+            String token = call.header().apply(DEVICE_TOKEN_HEADER);
+            return route.equals("grants")
+                    ? grant(simId, call.body().get(), bytes -> quota.grant(simId, token, bytes))
+                    : report(simId, call.body().get(), reports -> quota.reportAll(simId, token, reports));
+        }
         DeviceSim sim = authenticated(call, simId);
         return switch (route) {
             case "" -> {
@@ -245,8 +252,8 @@ final class DeviceApi {
                 yield new Answer.Json(200, view);
             }
             case "packages" -> new Answer.Json(200, packages(quota.packages(sim)));
-            case "grants" -> grant(sim, call.body().get());
-            case "reports" -> report(sim, call.body().get());
+            case "grants" -> grant(simId, call.body().get(), bytes -> quota.grant(sim, bytes));
+            case "reports" -> report(simId, call.body().get(), reports -> quota.reportAll(sim, reports));
             case "share-rules" -> {
                 if (call.method().equals("GET")) {
                     yield new Answer.Json(200, rulesView(simId, shares.rules(simId)));
@@ -289,18 +296,23 @@ final class DeviceApi {
             return quota.adminView(simId).orElseThrow(() -> unknownSim(simId));
         }
         String token = call.header().apply(DEVICE_TOKEN_HEADER);
-        return quota.authenticate(simId, token).orElseThrow(() -> new ApiError(401, "device-token", DEVICE_TOKEN_HEADER,
-                "SIM '" + simId + "' is not registered to a device with this token; register first"));
+        return quota.authenticate(simId, token).orElseThrow(() -> notAuthenticated(simId));
     }
 
-    private Answer grant(DeviceSim sim, JsonBody body) {
+    private static ApiError notAuthenticated(String simId) {
+        return new ApiError(401, "device-token", DEVICE_TOKEN_HEADER,
+                "SIM '" + simId + "' is not registered to a device with this token; register first");
+    }
+
+    private Answer grant(String simId, JsonBody body, java.util.function.LongFunction<GrantAnswer> ask) {
         long bytes = body.optionalLong("bytes", 1, REPORT_BYTES_MAX, 0);
         body.rejectUnknownFields();
-        return switch (quota.grant(sim, bytes)) {
+        return switch (ask.apply(bytes)) {
             case GrantAnswer.Granted granted -> new Answer.Json(200, grantView(granted.grant()));
             case GrantAnswer.Exhausted exhausted -> throw new ApiError(403, "quota-exhausted", null,
-                    "SIM '" + sim.simId() + "' has no data left (" + exhausted.availableBytes() + " bytes available)");
+                    "SIM '" + simId + "' has no data left (" + exhausted.availableBytes() + " bytes available)");
             case GrantAnswer.Refused refused -> new Answer.Failed(Problem.of(refused.rejection()));
+            case GrantAnswer.NotAuthenticated n -> throw notAuthenticated(simId);
         };
     }
 
@@ -309,7 +321,8 @@ final class DeviceApi {
      * in order, at most {@link #REPORTS_PER_REQUEST_MAX}): an agent back from being offline sends
      * what it kept in one request, counted and charged together as one engine command.
      */
-    private Answer report(DeviceSim sim, JsonBody body) {
+    private Answer report(String simId, JsonBody body,
+                          Function<List<DeviceAnswers.Report>, List<ReportAnswer>> send) {
         if (body.has("reports")) {
             List<JsonBody> items = body.requiredObjects("reports", 1, REPORTS_PER_REQUEST_MAX);
             body.rejectUnknownFields();
@@ -325,20 +338,22 @@ final class DeviceApi {
                 reports.add(r);
             }
             List<Map<String, Object>> results = new ArrayList<>(reports.size());
-            for (ReportAnswer answer : quota.reportAll(sim, reports)) {
+            for (ReportAnswer answer : send.apply(reports)) {
                 switch (answer) {
                     case ReportAnswer.Reported r -> results.add(reported(r));
                     case ReportAnswer.Refused refused -> {
                         return new Answer.Failed(Problem.of(refused.rejection()));
                     }
+                    case ReportAnswer.NotAuthenticated n -> throw notAuthenticated(simId);
                 }
             }
             return new Answer.Json(200, Map.of("reports", results));
         }
         DeviceAnswers.Report r = reportOf(body);
-        return switch (quota.report(sim, r.seq(), r.bytes(), r.last())) {
+        return switch (send.apply(List.of(r)).getFirst()) {
             case ReportAnswer.Reported reported -> new Answer.Json(200, reported(reported));
             case ReportAnswer.Refused refused -> new Answer.Failed(Problem.of(refused.rejection()));
+            case ReportAnswer.NotAuthenticated n -> throw notAuthenticated(simId);
         };
     }
 

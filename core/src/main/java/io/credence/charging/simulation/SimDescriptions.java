@@ -33,6 +33,10 @@ final class SimDescriptions {
                     + ((EngineOutcome.DeviceGranted) outcome).answer();
             case EngineCommand.DeviceReports c -> "device reports " + c.simId() + " " + c.reports() + " -> "
                     + ((EngineOutcome.DeviceReported) outcome).answers();
+            case EngineCommand.DeviceGrantByToken c -> "device grant " + c.simId() + " by token asks " + c.askedBytes()
+                    + " -> " + ((EngineOutcome.DeviceGranted) outcome).answer();
+            case EngineCommand.DeviceReportsByToken c -> "device reports " + c.simId() + " by token " + c.reports()
+                    + " -> " + ((EngineOutcome.DeviceReported) outcome).answers();
             case EngineCommand.EndAdmission c -> "end " + c.admissionId() + (c.usage() == null ? "" : " with "
                     + c.usage()) + " -> " + ((EngineOutcome.AdmissionEnded) outcome).answer().getClass().getSimpleName()
                     + ", " + ((EngineOutcome.AdmissionEnded) outcome).records().size() + " records";

@@ -40,6 +40,8 @@ final class SimDevices {
     /** Per SIM: the highest report number counted and the bytes of every report counted. */
     private final Map<String, long[]> counted = new HashMap<>();
     private final Map<String, Long> nextSeq = new HashMap<>();
+    /** The token of the device each SIM is bound to, as the device holds it (from its registration's answer). */
+    private final Map<String, DeviceDirectory.TokenDigest> tokens = new HashMap<>();
     private long reported;
 
     SimDevices(SplitMix64 random, int subscribers) {
@@ -89,8 +91,9 @@ final class SimDevices {
             return new DirectoryCommand.MoveSim(id, account, "ops", random.percent(50) ? null : "m-" + roll);
         }
         if (roll < 50) {
-            return new EngineCommand.DeviceGrant(id, believed.get(id), random.percent(20) ? 0
-                    : random.between(1, 100_000), TERMS);
+            long asked = random.percent(20) ? 0 : random.between(1, 100_000);
+            return random.percent(30) ? new EngineCommand.DeviceGrant(id, believed.get(id), asked, TERMS)
+                    : new EngineCommand.DeviceGrantByToken(id, token(id), asked, TERMS);
         }
         long seq = nextSeq.getOrDefault(id, 1L);
         List<DeviceAnswers.Report> reports = new ArrayList<>();
@@ -101,7 +104,15 @@ final class SimDevices {
         }
         reports.sort(java.util.Comparator.comparingLong(DeviceAnswers.Report::seq));
         nextSeq.put(id, seq);
-        return new EngineCommand.DeviceReports(id, believed.get(id), "dev-0", reports, TERMS);
+        // the adapter's own check (an admin's call) or the device's token checked by the engine
+        return random.percent(30) ? new EngineCommand.DeviceReports(id, believed.get(id), "dev-0", reports, TERMS)
+                : new EngineCommand.DeviceReportsByToken(id, token(id), reports, TERMS);
+    }
+
+    /** The token the SIM's device holds; now and then a stale or made-up one. */
+    private DeviceDirectory.TokenDigest token(String simId) {
+        DeviceDirectory.TokenDigest held = tokens.get(simId);
+        return held != null && random.percent(90) ? held : new DeviceDirectory.TokenDigest(digest(random.nextLong()));
     }
 
     /**
@@ -112,6 +123,8 @@ final class SimDevices {
         switch (outcome) {
             case EngineOutcome.DirectoryChanged changed -> {
                 switch (changed.answer()) {
+                    case DirectoryAnswer.Registered registered -> tokens.put(registered.simId(),
+                            new DeviceDirectory.TokenDigest(((DirectoryCommand.RegisterDevice) command).tokenDigest()));
                     case DirectoryAnswer.SimCreated created -> believed.put(created.simId(), created.accountId());
                     case DirectoryAnswer.SimExists exists -> believed.put(exists.simId(), exists.accountId());
                     case DirectoryAnswer.Moved moved when random.percent(70) -> believed.put(moved.simId(),
@@ -119,15 +132,37 @@ final class SimDevices {
                     default -> { }
                 }
             }
+            case EngineOutcome.DeviceGranted g when command instanceof EngineCommand.DeviceGrantByToken c -> {
+                boolean valid = engine.devices().sim(c.simId()).filter(s -> s.tokenIs(c.token().bytes())).isPresent();
+                if (valid == g.answer() instanceof DeviceAnswers.NotAuthenticated) {
+                    require.accept("grant for " + c.simId() + " with a " + (valid ? "valid" : "wrong") + " token: "
+                            + g.answer());
+                }
+            }
             case EngineOutcome.DeviceReported r -> {
-                EngineCommand.DeviceReports c = (EngineCommand.DeviceReports) command;
-                String account = engine.devices().sim(c.simId()).map(DeviceDirectory.Sim::accountId).orElse(null);
-                long[] totals = counted.computeIfAbsent(c.simId(), s -> new long[2]);
+                String simId;
+                List<DeviceAnswers.Report> sentReports;
+                if (command instanceof EngineCommand.DeviceReportsByToken c) {
+                    simId = c.simId();
+                    sentReports = c.reports();
+                    boolean valid = engine.devices().sim(simId).filter(s -> s.tokenIs(c.token().bytes())).isPresent();
+                    boolean refused = r.answers().stream().allMatch(a -> a instanceof DeviceAnswers.NotAuthenticated);
+                    if (valid == refused || refused && !r.records().isEmpty()) {
+                        require.accept("reports of " + simId + " with a " + (valid ? "valid" : "wrong") + " token: "
+                                + r.answers() + ", " + r.records().size() + " records");
+                    }
+                } else {
+                    EngineCommand.DeviceReports c = (EngineCommand.DeviceReports) command;
+                    simId = c.simId();
+                    sentReports = c.reports();
+                }
+                String account = engine.devices().sim(simId).map(DeviceDirectory.Sim::accountId).orElse(null);
+                long[] totals = counted.computeIfAbsent(simId, s -> new long[2]);
                 for (int i = 0; i < r.answers().size(); i++) {
                     if (r.answers().get(i) instanceof DeviceAnswers.Reported one && !one.duplicate()) {
-                        DeviceAnswers.Report sent = c.reports().get(i);
+                        DeviceAnswers.Report sent = sentReports.get(i);
                         if (sent.seq() <= totals[0]) {
-                            require.accept("report " + sent.seq() + " of " + c.simId() + " counted again after "
+                            require.accept("report " + sent.seq() + " of " + simId + " counted again after "
                                     + totals[0]);
                         }
                         totals[0] = sent.seq();
