@@ -336,22 +336,13 @@ public final class DeviceQuota {
     }
 
     /**
-     * Counts and charges one usage report. {@code last} returns the grant: its bytes are charged
-     * and what it still held goes back to the balance. A report whose grant is gone (expired while
-     * the device was offline) is charged from the balance directly; usage beyond what the account
-     * can pay is still counted (it happened) and logged as not charged.
-     */
-    public ReportAnswer report(DeviceSim sim, long seq, long bytes, boolean last) {
-        if (seq <= 0 || bytes < 0) {
-            throw new IllegalArgumentException("seq must be > 0 and bytes >= 0");
-        }
-        return reportAll(sim, List.of(new DeviceAnswers.Report(seq, bytes, last))).getFirst();
-    }
-
-    /**
      * Counts and charges numbered reports in order, as one engine command: each is a duplicate
      * (already counted) or counted and charged with the others. At most
-     * {@link EngineCommand.DeviceReports#REPORTS_MAX}.
+     * {@link EngineCommand.DeviceReports#REPORTS_MAX}. A {@code last} report returns the grant: its
+     * bytes are charged and what it still held goes back to the balance. A report whose grant is
+     * gone (expired while the device was offline) is charged from the balance directly; usage
+     * beyond what the account can pay is still counted (it happened) and logged as not charged.
+     * This one is asked for by support staff (an admin key, no device token).
      */
     public List<ReportAnswer> reportAll(DeviceSim sim, List<DeviceAnswers.Report> reports) {
         // charged wholly to the account the SIM has when the command is applied: before a move or after it
