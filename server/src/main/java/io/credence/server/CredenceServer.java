@@ -97,10 +97,20 @@ public final class CredenceServer implements AutoCloseable {
 
     /**
      * Device quota and data shares over the engine, whose device directory holds the SIMs, base
-     * stations and share rules; a registry file from before that (devices.db) is imported once.
+     * stations and share rules. A single node imports a registry file from before that (devices.db)
+     * once; a cluster node does not (one node's file would become the whole group's state the
+     * moment it started): import it on a single node first, then make that node's data the group's.
      */
-    private static Devices devices(ServerConfig config, EngineGate ledger, Metrics metrics) throws java.io.IOException {
-        LegacyDeviceDb.importInto(config.dataDir().resolve("devices.db"), ledger);
+    private static Devices devices(ServerConfig config, EngineGate ledger, Metrics metrics, boolean clusterNode)
+            throws java.io.IOException {
+        java.nio.file.Path legacy = config.dataDir().resolve("devices.db");
+        if (!clusterNode) {
+            LegacyDeviceDb.importInto(legacy, ledger);
+        } else if (java.nio.file.Files.exists(legacy)) {
+            System.getLogger(CredenceServer.class.getName()).log(System.Logger.Level.WARNING, legacy
+                    + " (a device registry from before devices were engine state) is not imported on a cluster "
+                    + "node; start this data directory once without --cluster to import it");
+        }
         DeviceSettings ds = config.devices();
         DeviceQuota quota = new DeviceQuota(ledger, ds.quota(), System::currentTimeMillis);
         DataShares shares = new DataShares(ledger, quota, DataShares.terms(ds.quota(), ds.shareHoldTtl(),
@@ -186,7 +196,7 @@ public final class CredenceServer implements AutoCloseable {
             ProvisioningApi provisioning;
             MarketFeed feed = null;
             Handler beyondNchf;
-            Devices devices = devices(config, ledger, metrics);
+            Devices devices = devices(config, ledger, metrics, cluster != null);
             if (cluster == null) {
                 // the relay market: its contract log (durable Merkle log) and the state replayed from it
                 MarketLogs.Opened market = MarketLogs.open(config.dataDir().resolve("market"),
