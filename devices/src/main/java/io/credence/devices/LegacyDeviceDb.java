@@ -44,65 +44,42 @@ public final class LegacyDeviceDb {
         if (!Files.exists(file)) {
             return null;
         }
-        List<EngineCommand> commands = new ArrayList<>();
+        Batches commands = new Batches(engine);
         Imported counts;
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
              Statement s = db.createStatement()) {
             Map<String, List<DeviceDirectory.SimMove>> moves = new HashMap<>();
-            int moveCount = 0;
-            if (hasTable(s, "sim_moves")) {
-                try (ResultSet rs = s.executeQuery("SELECT at_millis, sim_id, from_account, to_account, last_report_seq, "
-                        + "by_key, request_id FROM sim_moves ORDER BY rowid")) {
-                    while (rs.next()) {
-                        moves.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(new DeviceDirectory.SimMove(
-                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
-                                rs.getString(6), rs.getString(7)));
-                        moveCount++;
-                    }
-                }
-            }
-            int sims = 0;
-            try (ResultSet rs = s.executeQuery("SELECT sim_id, account_id, secret_sha256, device_id, token_sha256 FROM sims")) {
-                while (rs.next()) {
-                    String device = rs.getString(4);
-                    byte[] token = rs.getBytes(5);
-                    boolean bound = device != null && token != null;
-                    commands.add(new DirectoryCommand.RestoreSim(new DeviceDirectory.Sim(rs.getString(1), rs.getString(2),
-                            rs.getBytes(3), bound ? device : null, bound ? token : null),
-                            moves.getOrDefault(rs.getString(1), List.of())));
-                    sims++;
-                }
-            }
-            int stations = 0;
-            try (ResultSet rs = s.executeQuery("SELECT id, secret_sha256 FROM base_stations")) {
-                while (rs.next()) {
-                    commands.add(new DirectoryCommand.PutBaseStation(rs.getString(1), rs.getBytes(2)));
-                    stations++;
-                }
-            }
-            int homes = 0;
-            try (ResultSet rs = s.executeQuery("SELECT sim_id, base_station_id FROM home_base_stations")) {
-                while (rs.next()) {
-                    commands.add(new DirectoryCommand.SetHomeBaseStation(rs.getString(1), rs.getString(2)));
-                    homes++;
-                }
-            }
-            int rules = 0;
-            try (ResultSet rs = s.executeQuery("SELECT sim_id, max_bytes_per_day, allowed_borrowers, price_minor_per_mb "
-                    + "FROM share_rules")) {
-                while (rs.next()) {
-                    String allowed = rs.getString(3);
-                    commands.add(new DirectoryCommand.PutShareRules(rs.getString(1), new DeviceDirectory.Rules(
-                            rs.getObject(2) == null ? 0 : rs.getLong(2),
-                            allowed == null ? null : List.of(allowed.split(",")), rs.getLong(4))));
-                    rules++;
-                }
-            }
+            int moveCount = rows(s, "sim_moves", "SELECT at_millis, sim_id, from_account, to_account, last_report_seq, "
+                    + "by_key, request_id FROM sim_moves ORDER BY rowid", rs -> moves.computeIfAbsent(rs.getString(2),
+                    k -> new ArrayList<>()).add(new DeviceDirectory.SimMove(rs.getLong(1), rs.getString(2),
+                    rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6), rs.getString(7))));
+            int sims = rows(s, "sims", "SELECT sim_id, account_id, secret_sha256, device_id, token_sha256 FROM sims",
+                    rs -> {
+                        String device = rs.getString(4);
+                        byte[] token = rs.getBytes(5);
+                        boolean bound = device != null && token != null;
+                        commands.add(new DirectoryCommand.RestoreSim(new DeviceDirectory.Sim(rs.getString(1),
+                                rs.getString(2), rs.getBytes(3), bound ? device : null, bound ? token : null),
+                                moves.getOrDefault(rs.getString(1), List.of())));
+                    });
+            int stations = rows(s, "base_stations", "SELECT id, secret_sha256 FROM base_stations",
+                    rs -> commands.add(new DirectoryCommand.PutBaseStation(rs.getString(1), rs.getBytes(2))));
+            int homes = rows(s, "home_base_stations", "SELECT sim_id, base_station_id FROM home_base_stations",
+                    rs -> commands.add(new DirectoryCommand.SetHomeBaseStation(rs.getString(1), rs.getString(2))));
+            int rules = rows(s, "share_rules", "SELECT sim_id, max_bytes_per_day, allowed_borrowers, price_minor_per_mb "
+                    + "FROM share_rules", rs -> {
+                        String allowed = rs.getString(3);
+                        commands.add(new DirectoryCommand.PutShareRules(rs.getString(1), new DeviceDirectory.Rules(
+                                rs.getObject(2) == null ? 0 : rs.getLong(2),
+                                allowed == null ? null : List.of(allowed.split(",")), rs.getLong(4))));
+                    });
+            commands.flush();
             counts = new Imported(sims, stations, homes, rules, moveCount);
         } catch (SQLException | IllegalArgumentException e) {
             throw new IOException("cannot read the device registry " + file + " to import it: " + e.getMessage(), e);
+        } catch (java.io.UncheckedIOException refused) {
+            throw refused.getCause();
         }
-        submit(engine, commands);
         for (String suffix : new String[] {"-wal", "-shm"}) {
             Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
         }
@@ -111,26 +88,74 @@ public final class LegacyDeviceDb {
         return counts;
     }
 
-    private static boolean hasTable(Statement s, String table) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '"
-                + table + "'")) {
-            return rs.next();
-        }
+    @FunctionalInterface
+    private interface Row {
+        void read(ResultSet rs) throws SQLException;
     }
 
-    /** In the engine's largest batches, each waited for: the file is renamed only once all are durable. */
-    private static void submit(EngineGate engine, List<EngineCommand> commands) throws IOException {
-        int batch = Math.max(1, engine.batchMax());
-        for (int from = 0; from < commands.size(); from += batch) {
-            List<EngineCommand> part = commands.subList(from, Math.min(commands.size(), from + batch));
-            Submission<?> submitted = engine.submitAll(part);
+    /**
+     * Reads every row of {@code sql} over {@code table}; 0 when the table is not there (a registry
+     * written by an early version lacks the tables later versions added).
+     */
+    private static int rows(Statement s, String table, String sql, Row row) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '"
+                + table + "'")) {
+            if (!rs.next()) {
+                return 0;
+            }
+        }
+        int count = 0;
+        try (ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                row.read(rs);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * The import's commands, submitted in the engine's largest batches as they are read (a large
+     * registry is never all in memory), each batch waited for: the file is renamed only once every
+     * one is durable. An import cut short is simply done again at the next start: every command
+     * in it leaves what is there as it is, or sets it to the same.
+     */
+    private static final class Batches {
+        private final EngineGate engine;
+        private final int size;
+        private final List<EngineCommand> pending = new ArrayList<>();
+
+        Batches(EngineGate engine) {
+            this.engine = engine;
+            this.size = Math.max(1, engine.batchMax());
+        }
+
+        boolean add(EngineCommand command) {
+            pending.add(command);
+            if (pending.size() >= size) {
+                flush();
+            }
+            return true;
+        }
+
+        void flush() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            Submission<?> submitted = engine.submitAll(List.copyOf(pending));
+            pending.clear();
             if (!(submitted instanceof Submission.Accepted<?> accepted)) {
-                throw new IOException("the engine refused the device registry's import: " + submitted);
+                throw new java.io.UncheckedIOException(new IOException("the engine refused the device registry's "
+                        + "import: " + submitted));
             }
             try {
                 accepted.answer().get(BATCH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (Exception failed) {
-                throw new IOException("the device registry's import failed: " + failed, failed);
+                if (failed instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new java.io.UncheckedIOException(new IOException("the device registry's import failed: " + failed,
+                        failed));
             }
         }
     }

@@ -56,6 +56,29 @@ class DeviceRegistryImportTest {
         }
     }
 
+    @Test
+    void aRegistryFromAnEarlyVersionWithOnlyItsSimsTableIsImportedToo() throws Exception {
+        try (DeviceWorld world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)))) {
+            world.subscriber("alice", 5_000_000, 0);
+        }
+        Path file = dir.resolve("data").resolve("devices.db");
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE sims (sim_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, secret_sha256 BLOB NOT NULL, "
+                    + "device_id TEXT, token_sha256 BLOB)");
+            try (PreparedStatement sim = db.prepareStatement("INSERT INTO sims VALUES (?, ?, ?, NULL, NULL)")) {
+                sim.setString(1, "sim-alice");
+                sim.setString(2, "alice");
+                sim.setBytes(3, sha256(SIM_SECRET));
+                sim.executeUpdate();
+            }
+        }
+        try (DeviceWorld world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)))) {
+            assertThat(world.register("sim-alice", "phone-9", SIM_SECRET)).as("registers with the old secret")
+                    .isNotEmpty();
+        }
+    }
+
     private static void theImportedStateAnswers(DeviceWorld world) {
         DeviceWorld.Reply device = world.device("GET", "sim-alice", "", OLD_TOKEN, null);
         assertThat(device.status()).as(device.body().toString()).isEqualTo(200);
