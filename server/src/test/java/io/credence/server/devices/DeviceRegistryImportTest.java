@@ -62,16 +62,8 @@ class DeviceRegistryImportTest {
             world.subscriber("alice", 5_000_000, 0);
         }
         Path file = dir.resolve("data").resolve("devices.db");
-        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-             Statement s = db.createStatement()) {
-            s.execute("CREATE TABLE sims (sim_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, secret_sha256 BLOB NOT NULL, "
-                    + "device_id TEXT, token_sha256 BLOB)");
-            try (PreparedStatement sim = db.prepareStatement("INSERT INTO sims VALUES (?, ?, ?, NULL, NULL)")) {
-                sim.setString(1, "sim-alice");
-                sim.setString(2, "alice");
-                sim.setBytes(3, sha256(SIM_SECRET));
-                sim.executeUpdate();
-            }
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
+            simsTableWithAlice(db, null, null);
         }
         try (DeviceWorld world = DeviceWorld.start(dir, DeviceWorld.settings(Duration.ofMinutes(2)))) {
             assertThat(world.register("sim-alice", "phone-9", SIM_SECRET)).as("registers with the old secret")
@@ -108,11 +100,16 @@ class DeviceRegistryImportTest {
 
     /** The schema and rows as the SQLite registry of earlier versions wrote them. */
     private static void writeOldRegistry(Path file) throws Exception {
-        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-             Statement s = db.createStatement()) {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
+            simsTableWithAlice(db, "phone-1", sha256(OLD_TOKEN));
+            writeTheLaterTables(db);
+        }
+    }
+
+    /** The tables later versions added (base stations, homes, rules, moves, admin answers), with rows. */
+    private static void writeTheLaterTables(Connection db) throws Exception {
+        try (Statement s = db.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
-            s.execute("CREATE TABLE sims (sim_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, secret_sha256 BLOB NOT NULL, "
-                    + "device_id TEXT, token_sha256 BLOB)");
             s.execute("CREATE TABLE base_stations (id TEXT PRIMARY KEY, secret_sha256 BLOB NOT NULL)");
             s.execute("CREATE TABLE home_base_stations (sim_id TEXT PRIMARY KEY, base_station_id TEXT NOT NULL)");
             s.execute("CREATE TABLE share_rules (sim_id TEXT PRIMARY KEY, max_bytes_per_day INTEGER, allowed_borrowers TEXT, "
@@ -121,14 +118,6 @@ class DeviceRegistryImportTest {
                     + "to_account TEXT NOT NULL, last_report_seq INTEGER NOT NULL, by_key TEXT, request_id TEXT)");
             s.execute("CREATE TABLE admin_requests (request_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
                     + "status INTEGER NOT NULL, answer TEXT NOT NULL, created_millis INTEGER NOT NULL)");
-            try (PreparedStatement sim = db.prepareStatement("INSERT INTO sims VALUES (?, ?, ?, ?, ?)")) {
-                sim.setString(1, "sim-alice");
-                sim.setString(2, "alice");
-                sim.setBytes(3, sha256(SIM_SECRET));
-                sim.setString(4, "phone-1");
-                sim.setBytes(5, sha256(OLD_TOKEN));
-                sim.executeUpdate();
-            }
             try (PreparedStatement station = db.prepareStatement("INSERT INTO base_stations VALUES (?, ?)")) {
                 station.setString(1, "bs-1");
                 station.setBytes(2, sha256(STATION_SECRET));
@@ -137,6 +126,22 @@ class DeviceRegistryImportTest {
             s.execute("INSERT INTO home_base_stations VALUES ('sim-alice', 'bs-1')");
             s.execute("INSERT INTO share_rules VALUES ('sim-alice', 50000, 'sim-c,sim-b', 3)");
             s.execute("INSERT INTO sim_moves VALUES (1700000000000, 'sim-alice', 'carol', 'alice', 0, 'ops', 'm-1')");
+        }
+    }
+
+    /** The first table the registry had, with alice's SIM in it, bound to {@code device} or not (null). */
+    private static void simsTableWithAlice(Connection db, String device, byte[] tokenDigest) throws Exception {
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE sims (sim_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, secret_sha256 BLOB NOT NULL, "
+                    + "device_id TEXT, token_sha256 BLOB)");
+        }
+        try (PreparedStatement sim = db.prepareStatement("INSERT INTO sims VALUES (?, ?, ?, ?, ?)")) {
+            sim.setString(1, "sim-alice");
+            sim.setString(2, "alice");
+            sim.setBytes(3, sha256(SIM_SECRET));
+            sim.setString(4, device);
+            sim.setBytes(5, tokenDigest);
+            sim.executeUpdate();
         }
     }
 
