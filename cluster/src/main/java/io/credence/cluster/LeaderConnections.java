@@ -141,30 +141,42 @@ final class LeaderConnections implements Closeable {
 
     /**
      * A new leader: every send in flight went out before it and is superseded, its entry sent again
-     * on a new connection to the new leader (on a thread of its own: this runs on Ratis' thread).
+     * on a new connection to the new leader; and every free connection is replaced by one to the
+     * new leader, since a free connection's client still knows the old one and its next send would
+     * go there first (and could be held the same way). All on a thread of its own: this runs on
+     * Ratis' thread.
      */
     void leaderChanged(RaftPeerId leader) {
         RaftPeerId previous = lastLeader;
         lastLeader = leader;
-        if (leader.equals(previous)) {
+        if (leader.equals(previous) || stopping.getAsBoolean()) {
             return; // told again of the leader it knows: its sends stand
         }
         List<Attempt> before = List.copyOf(inFlight);
-        if (before.isEmpty() || stopping.getAsBoolean()) {
-            return;
-        }
         Thread.ofVirtual().name("credence-raft-resend").start(() -> {
             for (Attempt old : before) {
                 if (old.number() < SEND_ATTEMPTS_MAX && inFlight.remove(old)) {
-                    RaftClient fresh = newClient(leader);
-                    clients.add(fresh);
-                    clients.remove(old.client());
-                    Thread.ofVirtual().name("credence-raft-abandon").start(() -> closeQuietly(old.client()));
                     resent.incrementAndGet();
-                    start(old.next(fresh));
+                    start(old.next(replace(old.client(), leader)));
                 }
             }
+            for (int free = idle.size(); free > 0; free--) {
+                RaftClient old = idle.poll();
+                if (old == null) {
+                    break; // the sender took it meanwhile: it goes out with its entry
+                }
+                idle.add(leader.equals(old.getLeaderId()) ? old : replace(old, leader));
+            }
         });
+    }
+
+    /** A new connection to {@code leader} in place of {@code old}, which is closed on a thread of its own. */
+    private RaftClient replace(RaftClient old, RaftPeerId leader) {
+        RaftClient fresh = newClient(leader);
+        clients.add(fresh);
+        clients.remove(old);
+        Thread.ofVirtual().name("credence-raft-abandon").start(() -> closeQuietly(old));
+        return fresh;
     }
 
     /** Entries sent again to a new leader because their send was in flight when it was elected, since start. */
