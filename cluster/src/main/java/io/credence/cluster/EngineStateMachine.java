@@ -25,6 +25,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 
@@ -44,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -74,14 +76,22 @@ final class EngineStateMachine extends BaseStateMachine {
     private final Object engineLock = new Object();
     private ChargingEngine engine;
     private final Consumer<org.apache.ratis.protocol.RaftPeerId> onLeaderChanged;
+    private final ContractLogReplica contractLog;
+    /** A read-only request to the leader: how a replica that installed a snapshot fetches contract log leaves. */
+    private final java.util.function.BiFunction<ByteString, byte[], CompletableFuture<byte[]>> askLeader;
+    /** Runs the calls followers forward to the leader (see {@link ReplicatedEngine#askLeader}); null until set. */
+    private volatile Function<byte[], CompletableFuture<byte[]>> leaderCalls;
     /** The leader's last stamp: entries are stamped with a time that never goes back. */
     private final Object stampLock = new Object();
     private long lastStampMillis;
 
     EngineStateMachine(LedgerLimits limits, EngineSetup setup, LongSupplier clockMillis,
                        LocalWaiters waiters, int commandsPerEntryMax, Consumer<Throwable> onFatal,
-                       Consumer<org.apache.ratis.protocol.RaftPeerId> onLeaderChanged) {
+                       Consumer<org.apache.ratis.protocol.RaftPeerId> onLeaderChanged, ContractLogReplica contractLog,
+                       java.util.function.BiFunction<ByteString, byte[], CompletableFuture<byte[]>> askLeader) {
         this.onLeaderChanged = onLeaderChanged;
+        this.contractLog = contractLog;
+        this.askLeader = askLeader;
         this.limits = limits;
         this.setup = setup;
         this.catalogReader = setup.catalogReader();
@@ -121,7 +131,66 @@ final class EngineStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot()));
+        fetchContractLogLeaves();
     }
+
+    /**
+     * After installing the leader's snapshot this replica skipped the log entries before it, and
+     * with them any contract log leaves they carried: it fetches every leaf the leader has past its
+     * own. Leaves the leader appended after the snapshot come again in the entries that follow it;
+     * those find their bytes already there ({@link #appendContractLog}).
+     */
+    private void fetchContractLogLeaves() throws IOException {
+        if (contractLog == ContractLogReplica.NONE) {
+            return;
+        }
+        long fetched = 0;
+        while (true) {
+            long from = contractLog.size();
+            byte[] reply;
+            try {
+                reply = askLeader.apply(CONTRACT_LEAVES, ByteBuffer.allocate(8).putLong(from).array())
+                        .get(LeaderCalls.TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException failed) {
+                throw new IOException("could not fetch contract log leaves from " + from + " from the leader: " + failed,
+                        failed);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while fetching contract log leaves");
+            }
+            List<byte[]> leaves = RaftEntry.decode(ByteBuffer.wrap(reply), Integer.MAX_VALUE).commands();
+            if (leaves.isEmpty()) {
+                break;
+            }
+            contractLog.append(leaves);
+            fetched += leaves.size();
+        }
+        if (fetched > 0) {
+            LOG.log(System.Logger.Level.INFO, "fetched {0} contract log leaves from the leader after its snapshot",
+                    fetched);
+        }
+    }
+
+    /** The leader's side of {@link #fetchContractLogLeaves}: leaves from {@code from}, about 1 MiB at most. */
+    private CompletableFuture<Message> contractLogLeaves(long from) {
+        try {
+            List<byte[]> leaves = new ArrayList<>();
+            long bytes = 0;
+            for (long i = from; i < contractLog.size() && bytes < LEAVES_BYTES_MAX && leaves.size() < LEAVES_MAX; i++) {
+                byte[] leaf = contractLog.entry(i);
+                leaves.add(leaf);
+                bytes += leaf.length;
+            }
+            // the entry format carries a list of byte strings already: no second codec
+            byte[] reply = new RaftEntry(RaftEntry.COMMANDS, 0, 0, 0, -1, leaves).encode();
+            return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+        } catch (IOException failed) {
+            return CompletableFuture.failedFuture(failed);
+        }
+    }
+
+    private static final long LEAVES_BYTES_MAX = 1 << 20;
+    private static final int LEAVES_MAX = 4096;
 
     @Override
     public StateMachineStorage getStateMachineStorage() {
@@ -157,6 +226,12 @@ final class EngineStateMachine extends BaseStateMachine {
         try {
             RaftEntry decoded = RaftEntry.decode(
                     entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer(), commandsPerEntryMax);
+            if (decoded.isContractLog()) {
+                ContractLogReplica.Appended appended = appendContractLog(decoded);
+                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+                waiters.appliedContractLog(decoded, appended);
+                return CompletableFuture.completedFuture(Message.EMPTY);
+            }
             List<EngineOutcome> outcomes = new ArrayList<>(decoded.commands().size());
             engine.advanceTo(decoded.atMillis());
             for (byte[] command : decoded.commands()) {
@@ -173,6 +248,38 @@ final class EngineStateMachine extends BaseStateMachine {
                     + failed.getMessage(), failed));
             return CompletableFuture.failedFuture(failed);
         }
+    }
+
+    /**
+     * Appends a contract log entry if the log is still as long as its sender saw it. Every replica
+     * holds the same leaves at every Raft index, so each decides the same: appended, or stale (the
+     * sender checked it against a log that another node has since appended to, and checks again).
+     * An entry already on this node's log with the same bytes (a restart replays what it applied)
+     * counts as appended there.
+     */
+    private ContractLogReplica.Appended appendContractLog(RaftEntry entry) throws IOException {
+        long size = contractLog.size();
+        long index = entry.contractLogIndex();
+        List<byte[]> leaves = entry.commands();
+        if (index == size) {
+            contractLog.append(leaves);
+            return new ContractLogReplica.Appended.At(index);
+        }
+        if (index > size) {
+            // only a replica whose contract log lost leaves gets here: appending would leave a hole
+            throw new IllegalStateException("the contract log entry goes at leaf " + index + " but this node's "
+                    + "contract log holds " + size + " leaves; copy DATA/market from a healthy node");
+        }
+        if (index + leaves.size() <= size) {
+            boolean same = true;
+            for (int i = 0; i < leaves.size() && same; i++) {
+                same = java.util.Arrays.equals(contractLog.entry(index + i), leaves.get(i));
+            }
+            if (same) {
+                return new ContractLogReplica.Appended.At(index);
+            }
+        }
+        return new ContractLogReplica.Appended.Stale(index, size);
     }
 
     /**
@@ -205,6 +312,19 @@ final class EngineStateMachine extends BaseStateMachine {
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
+        if (request.getContent().startsWith(CONTRACT_LEAVES)) {
+            ByteBuffer from = request.getContent().substring(CONTRACT_LEAVES.size()).asReadOnlyByteBuffer();
+            return from.remaining() == 8 ? contractLogLeaves(from.getLong())
+                    : CompletableFuture.failedFuture(new IllegalArgumentException("a leaf index is 8 bytes"));
+        }
+        if (request.getContent().startsWith(LEADER_CALL)) {
+            Function<byte[], CompletableFuture<byte[]>> calls = leaderCalls;
+            if (calls == null) {
+                return CompletableFuture.failedFuture(new IllegalStateException("this node takes no forwarded calls yet"));
+            }
+            byte[] call = request.getContent().substring(LEADER_CALL.size()).toByteArray();
+            return calls.apply(call).thenApply(answer -> Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
+        }
         if (!STATE_QUERY.equals(request.getContent().toStringUtf8())) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "unknown query '" + request.getContent().toStringUtf8() + "' (only " + STATE_QUERY + ")"));
@@ -229,6 +349,14 @@ final class EngineStateMachine extends BaseStateMachine {
 
     /** The query that reads a replica's applied index and the digest of its state. */
     static final String STATE_QUERY = "state-digest";
+    /** What starts a call a follower forwards for the leader to run. */
+    static final ByteString LEADER_CALL = ByteString.copyFromUtf8("leader-call:");
+    /** What starts a replica's request for the leader's contract log leaves from an index. */
+    static final ByteString CONTRACT_LEAVES = ByteString.copyFromUtf8("contract-log-leaves:");
+
+    void answerLeaderCalls(Function<byte[], CompletableFuture<byte[]>> calls) {
+        this.leaderCalls = calls;
+    }
 
     @Override
     public long takeSnapshot() throws IOException {

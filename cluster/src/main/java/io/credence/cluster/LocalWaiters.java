@@ -38,10 +38,23 @@ final class LocalWaiters {
      * read runs on the apply thread right after the entry's commands, so it sees everything
      * committed before it was asked (the entry was sent after the read was queued).
      */
-    record EntryCallers(List<CompletableFuture<EngineOutcome>> answers, List<Read> reads) {
+    record EntryCallers(List<CompletableFuture<EngineOutcome>> answers, List<Read> reads,
+                        CompletableFuture<ContractLogReplica.Appended> appended) {
+        EntryCallers(List<CompletableFuture<EngineOutcome>> answers, List<Read> reads) {
+            this(answers, reads, null);
+        }
+
+        /** The caller of a contract log entry (sent alone). */
+        static EntryCallers ofContractLog(CompletableFuture<ContractLogReplica.Appended> appended) {
+            return new EntryCallers(List.of(), List.of(), appended);
+        }
+
         void fail(Throwable failure) {
             answers.forEach(answer -> answer.completeExceptionally(failure));
             reads.forEach(read -> read.answer().completeExceptionally(failure));
+            if (appended != null) {
+                appended.completeExceptionally(failure);
+            }
         }
     }
 
@@ -72,7 +85,22 @@ final class LocalWaiters {
         return waiting.size();
     }
 
-    /** The apply thread's call after each entry. */
+    /** The apply thread's call after a contract log entry. */
+    void appliedContractLog(RaftEntry entry, ContractLogReplica.Appended appended) {
+        if (entry.origin() != origin) {
+            return;
+        }
+        EntryCallers callers = waiting.remove(entry.sequence());
+        if (callers == null) {
+            return;
+        }
+        resolved.run();
+        if (callers.appended() != null) {
+            answers.execute(() -> callers.appended().complete(appended));
+        }
+    }
+
+    /** The apply thread's call after each entry of commands. */
     void applied(RaftEntry entry, ChargingEngine engine, List<EngineOutcome> outcomes) {
         if (entry.origin() != origin) {
             return;

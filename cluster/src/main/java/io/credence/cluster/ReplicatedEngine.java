@@ -14,24 +14,19 @@ import io.credence.ledger.Outcome;
 import io.credence.ledger.ByteArrayDataOutput;
 import io.credence.ledger.LedgerLimits;
 
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
-import org.apache.ratis.util.TimeDuration;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,6 +86,9 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
     private final Semaphore inFlight;
     private static final int UNAPPLIED_PER_CONNECTION = 4;
     private final Thread sender;
+    private final EngineStateMachine stateMachine;
+    private final ContractLogReplica contractLog;
+    private final LeaderCalls leaderCalls;
     private volatile String stopReason;
 
     /** What waits for the sender: a command, or a read that goes out with the next entry. */
@@ -112,16 +110,28 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         }
     }
 
+    /** Entries for the contract log: sent as a Raft entry of their own. */
+    private record QueuedContractLog(long index, List<byte[]> entries,
+                                     CompletableFuture<ContractLogReplica.Appended> answer) implements Queued {
+        @Override
+        public int bytes() {
+            return entries.stream().mapToInt(e -> 4 + e.length).sum() + 8;
+        }
+    }
+
     private ReplicatedEngine(ClusterConfig config, LedgerLimits limits, EngineSetup setup,
-                             LongSupplier clockMillis, Consumer<Throwable> onFatal) throws IOException {
+                             LongSupplier clockMillis, Consumer<Throwable> onFatal, ContractLogReplica contractLog)
+            throws IOException {
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueMax());
         this.inFlight = new Semaphore(UNAPPLIED_PER_CONNECTION * config.leaderConnections());
         this.waiters = new LocalWaiters(answers, inFlight::release);
         this.group = groupOf(config);
-        this.properties = properties(config);
-        EngineStateMachine stateMachine = new EngineStateMachine(limits, setup, clockMillis, waiters,
-                config.commandsPerEntryMax(), onFatal, this::leaderChanged);
+        this.properties = RaftSettings.of(config);
+        this.leaderCalls = new LeaderCalls(properties, group);
+        this.contractLog = contractLog;
+        this.stateMachine = new EngineStateMachine(limits, setup, clockMillis, waiters,
+                config.commandsPerEntryMax(), onFatal, this::leaderChanged, contractLog, this::ask);
         Files.createDirectories(config.storageDir());
         boolean formatted = Files.isDirectory(config.storageDir().resolve(group.getGroupId().getUuid().toString()));
         this.server = RaftServer.newBuilder().setServerId(RaftPeerId.valueOf(config.self())).setGroup(group)
@@ -139,12 +149,19 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
      */
     public static ReplicatedEngine start(ClusterConfig config, LedgerLimits limits, EngineSetup setup,
                                          LongSupplier clockMillis, Consumer<Throwable> onFatal) throws IOException {
+        return start(config, limits, setup, clockMillis, onFatal, ContractLogReplica.NONE);
+    }
+
+    /** With this node's copy of the market's contract log, which committed contract log entries go to. */
+    public static ReplicatedEngine start(ClusterConfig config, LedgerLimits limits, EngineSetup setup,
+                                         LongSupplier clockMillis, Consumer<Throwable> onFatal,
+                                         ContractLogReplica contractLog) throws IOException {
         Path groupDir = config.storageDir().resolve(groupOf(config).getGroupId().getUuid().toString());
         List<String> damagedSnapshots = DamagedStorage.damagedSnapshots(groupDir);
         if (!damagedSnapshots.isEmpty()) {
             DamagedStorage.setAside(config.storageDir(), groupDir, damagedSnapshots);
         }
-        ReplicatedEngine engine = new ReplicatedEngine(config, limits, setup, clockMillis, onFatal);
+        ReplicatedEngine engine = new ReplicatedEngine(config, limits, setup, clockMillis, onFatal, contractLog);
         try {
             engine.server.start();
         } catch (IOException | RuntimeException failed) {
@@ -153,7 +170,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
                 throw failed;
             }
             DamagedStorage.setAside(config.storageDir(), groupDir, List.of("log: " + failed));
-            engine = new ReplicatedEngine(config, limits, setup, clockMillis, onFatal);
+            engine = new ReplicatedEngine(config, limits, setup, clockMillis, onFatal, contractLog);
             engine.server.start();
         }
         engine.sender.start();
@@ -181,34 +198,6 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
                 .setAddress(p.address()).build()).toList();
         UUID id = UUID.nameUUIDFromBytes(("credence-raft-group:" + config.group()).getBytes(StandardCharsets.UTF_8));
         return RaftGroup.valueOf(RaftGroupId.valueOf(id), peers);
-    }
-
-    private static RaftProperties properties(ClusterConfig config) {
-        RaftProperties properties = new RaftProperties();
-        // Ratis' Netty transport handles each request on its event loop until it is answered, so a
-        // node's entries and the leader's appends wait behind each other (BENCHMARKS.md section 13:
-        // hundreds of ms at 2,000 CCR/s). Its gRPC transport streams them, but in Ratis 3.3.0 it
-        // never sent the log to a follower whose storage was set aside (DamagedFollowerDiskTest).
-        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
-        NettyConfigKeys.Server.setHost(properties, config.selfPeer().host());
-        NettyConfigKeys.Server.setPort(properties, config.selfPeer().port());
-        RaftServerConfigKeys.setStorageDir(properties, List.of(config.storageDir().toFile()));
-        RaftServerConfigKeys.Rpc.setTimeoutMin(properties,
-                TimeDuration.valueOf(config.electionTimeoutMinMillis(), TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties,
-                TimeDuration.valueOf(config.electionTimeoutMaxMillis(), TimeUnit.MILLISECONDS));
-        // A leader that stepped down sits out elections this long (Ratis: 10 s). When it holds the
-        // longest log, the others cannot win without it, and the group would wait the whole time.
-        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties,
-                TimeDuration.valueOf(config.electionTimeoutMaxMillis(), TimeUnit.MILLISECONDS));
-        // A member being added must show progress (a snapshot installed, entries appended) within
-        // this time or the change fails; Ratis' default (its election timeout) failed under load.
-        RaftServerConfigKeys.setStagingTimeout(properties, TimeDuration.valueOf(10, TimeUnit.SECONDS));
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEveryEntries());
-        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-        return properties;
     }
 
     // ---------------------------------------------------------------- submitting
@@ -318,6 +307,51 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         return answer == null ? new Submission.Busy<>(config.queueMax()) : new Submission.Accepted<>(answer);
     }
 
+    /**
+     * Appends {@code entries} to the market's contract log at leaf {@code index}, through the Raft
+     * log: answered once this node has applied the entry, with where the entries went, or
+     * {@link ContractLogReplica.Appended.Stale} when the log was no longer {@code index} long there
+     * (every replica decided the same). Null when the queue is full.
+     */
+    public CompletableFuture<ContractLogReplica.Appended> appendContractLog(long index, List<byte[]> entries) {
+        if (stopReason != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("stopped: " + stopReason));
+        }
+        QueuedContractLog queued = new QueuedContractLog(index, List.copyOf(entries), new CompletableFuture<>());
+        if (RaftEntry.HEADER_BYTES + queued.bytes() > config.entryBytesMax()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("contract log entries of "
+                    + queued.bytes() + " bytes do not fit one raft entry (" + config.entryBytesMax() + ")"));
+        }
+        synchronized (enqueueing) {
+            if (!queue.offer(queued)) {
+                return null;
+            }
+        }
+        return queued.answer();
+    }
+
+    /**
+     * Sends {@code call} to the leader, which runs it with the handler set by
+     * {@link #answerLeaderCalls} there and answers what it returns: how a follower serves what
+     * only the leader may decide (the market). Ratis' client finds the leader and follows it.
+     */
+    public CompletableFuture<byte[]> askLeader(byte[] call) {
+        return ask(EngineStateMachine.LEADER_CALL, call);
+    }
+
+    /** A read-only request to the leader, {@code kind} saying which of the state machine's queries it is. */
+    CompletableFuture<byte[]> ask(ByteString kind, byte[] call) {
+        if (stopReason != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("stopped: " + stopReason));
+        }
+        return leaderCalls.ask(kind, call);
+    }
+
+    /** What this node runs when it is the leader and a follower forwards a call (see {@link #askLeader}). */
+    public void answerLeaderCalls(Function<byte[], CompletableFuture<byte[]>> calls) {
+        stateMachine.answerLeaderCalls(calls);
+    }
+
     @Override
     public int queueDepth() {
         return queue.size();
@@ -389,11 +423,17 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
                 }
                 inFlight.acquire();
                 RaftClient client = connections.take();
+                if (first instanceof QueuedContractLog log) { // an entry of its own
+                    long sequence = waiters.register(LocalWaiters.EntryCallers.ofContractLog(log.answer()));
+                    send(client, RaftEntry.contractLog(waiters.origin(), sequence, log.index(), log.entries()), sequence);
+                    continue;
+                }
                 batch.add(first);
                 int bytes = RaftEntry.HEADER_BYTES + first.bytes();
                 while (batch.size() < config.commandsPerEntryMax()) {
                     Queued next = queue.peek();
-                    if (next == null || bytes + next.bytes() > config.entryBytesMax()) {
+                    if (next == null || next instanceof QueuedContractLog
+                            || bytes + next.bytes() > config.entryBytesMax()) {
                         break;
                     }
                     batch.add(queue.poll());
@@ -409,10 +449,11 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
                             answersOfBatch.add(command.answer());
                         }
                         case QueuedRead read -> reads.add(read.read());
+                        case QueuedContractLog log -> throw new IllegalStateException("a contract log entry goes alone");
                     }
                 }
                 long sequence = waiters.register(new LocalWaiters.EntryCallers(answersOfBatch, reads));
-                send(client, new RaftEntry(RaftEntry.COMMANDS, waiters.origin(), sequence, 0, commands), sequence);
+                send(client, RaftEntry.commands(waiters.origin(), sequence, commands), sequence);
                 batch.clear();
             }
         } catch (InterruptedException interrupted) {
@@ -429,6 +470,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         switch (queued) {
             case QueuedCommand command -> command.answer().completeExceptionally(failure);
             case QueuedRead read -> read.read().answer().completeExceptionally(failure);
+            case QueuedContractLog log -> log.answer().completeExceptionally(failure);
         }
     }
 
@@ -515,6 +557,9 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
         status.put("appliedIndex", appliedIndex());
         status.put("entriesResentToNewLeader", connections.resentToNewLeader());
         status.put("lagByPeer", lagByPeer());
+        if (contractLog != ContractLogReplica.NONE) {
+            status.put("market", contractLog.status());
+        }
         return status;
     }
 
@@ -539,6 +584,11 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
             connections.close();
         } catch (IOException e) {
             failed = e;
+        }
+        try {
+            leaderCalls.close();
+        } catch (IOException e) {
+            failed = failed == null ? e : failed;
         }
         try {
             server.close();

@@ -29,6 +29,8 @@ final class LocalGroup implements AutoCloseable {
     private final List<Throwable> fatal = new CopyOnWriteArrayList<>();
     private final Map<String, ReplicatedEngine> running = new LinkedHashMap<>();
     private final List<ClusterConfig.Peer> peers = new ArrayList<>();
+    /** Each member's contract log, kept across its restarts as its file would be. */
+    private final Map<String, MemoryContractLog> contractLogs = new java.util.concurrent.ConcurrentHashMap<>();
 
     LocalGroup(String name, Path dir) {
         this.name = name;
@@ -68,9 +70,13 @@ final class LocalGroup implements AutoCloseable {
     /** Starts (or restarts) a member from its directory. */
     ReplicatedEngine start(String id, long snapshotEveryEntries) throws IOException {
         ReplicatedEngine node = ReplicatedEngine.start(configOf(id, snapshotEveryEntries), LedgerLimits.DEFAULTS,
-                EngineSetup.NONE, () -> START_MILLIS, fatal::add);
+                EngineSetup.NONE, () -> START_MILLIS, fatal::add, contractLog(id));
         running.put(id, node);
         return node;
+    }
+
+    MemoryContractLog contractLog(String id) {
+        return contractLogs.computeIfAbsent(id, any -> new MemoryContractLog());
     }
 
     ReplicatedEngine node(String id) {

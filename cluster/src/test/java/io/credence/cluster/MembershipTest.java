@@ -41,6 +41,12 @@ class MembershipTest {
         return new Command(requestId, new Operation.TopUp("system", "alice", Unit.MONEY, amount, null));
     }
 
+    private static ContractLogReplica.Appended appendLeaves(ReplicatedEngine node, long index, String leaf)
+            throws Exception {
+        return node.appendContractLog(index, List.of(leaf.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .get(20, TimeUnit.SECONDS);
+    }
+
     @Test
     void aDeadMemberIsReplacedByANewOneWhileTheGroupKeepsCommitting() throws Exception {
         group = new LocalGroup("members", dir);
@@ -52,7 +58,14 @@ class MembershipTest {
         for (int i = 0; i < 50; i++) { // past two snapshots: the newcomer starts from one
             assertThat(apply(n2, topUp("before-" + i, 10)).accepted()).isTrue();
             acknowledged += 10;
+            if (i % 10 == 0) { // contract log leaves in entries the newcomer will not be sent
+                assertThat(appendLeaves(n2, i / 10, "before-" + i)).isEqualTo(new ContractLogReplica.Appended.At(i / 10));
+            }
         }
+        assertThat(appendLeaves(group.node("n1"), 2, "stale")).as("an append at a leaf the log has moved past")
+                .isEqualTo(new ContractLogReplica.Appended.Stale(2, 5));
+        assertThat(appendLeaves(group.node("n3"), 4, "before-40")).as("the same leaf again is where it is")
+                .isEqualTo(new ContractLogReplica.Appended.At(4));
 
         // n3's machine dies; n4 is started with a file naming all four, then added
         group.stop("n3");
@@ -70,6 +83,7 @@ class MembershipTest {
                 assertThat(apply(n4, topUp("after-" + i, 1)).accepted()).isTrue();
                 acknowledged += 1;
             }
+            assertThat(appendLeaves(n4, 5, "after")).isEqualTo(new ContractLogReplica.Appended.At(5));
             for (ReplicatedEngine node : group.running()) {
                 assertThat(money(node, "alice")).as("on %s", node.id()).isEqualTo(acknowledged);
             }
@@ -85,6 +99,11 @@ class MembershipTest {
             assertThat(status).extracting(ClusterAdmin.MemberStatus::stateDigest).doesNotContain("")
                     .containsOnly(status.get(0).stateDigest());
             assertThat(status).extracting(ClusterAdmin.MemberStatus::role).containsOnlyOnce("LEADER");
+            // the newcomer fetched the leaves its snapshot skipped from the leader: every log the same
+            List<String> leaves = List.of("before-0", "before-10", "before-20", "before-30", "before-40", "after");
+            for (String id : List.of("n1", "n2", "n4")) {
+                assertThat(group.contractLog(id).leaves()).as("%s's contract log", id).isEqualTo(leaves);
+            }
             assertThat(admin.status(false)).filteredOn(s -> s.id().equals("n3")).singleElement()
                     .extracting(ClusterAdmin.MemberStatus::reachable).isEqualTo(false);
         }

@@ -13,7 +13,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -61,9 +60,8 @@ public final class ProvisioningApi extends Handler.Abstract {
     private final CatalogApi catalog;
     private final AdmissionApi admissions;
     private final DeviceApi devices;
-    private final MarketApi market;
-    /** Why the device and market routes are refused on this node (a cluster node), or null. */
-    private final String notReplicated;
+    /** Null without a market. */
+    private final MarketRoutes market;
 
     public ProvisioningApi(EngineGate ledger, String currency) {
         this(ledger, currency, LiveSessions.NONE, CatalogControl.NONE);
@@ -106,29 +104,36 @@ public final class ProvisioningApi extends Handler.Abstract {
 
     /**
      * On a node of a Raft group: devices, SIMs, base stations and shares are engine state and served
-     * like everything else; the market's contract log is still kept per node, so a node would answer
-     * from state the others do not have. Its routes are refused (501, naming why) rather than answer
-     * differently per node.
+     * like everything else; the market runs on the group's leader over the replicated contract log,
+     * and a follower sends its market requests there ({@link ClusterMarket}).
      */
     public static ProvisioningApi onClusterNode(EngineGate ledger, String currency, LiveSessions sessions,
                                                 CatalogControl catalog, Admissions admissions, UsageSink usage,
-                                                UsageRecords records, DeviceQuota quota, DataShares shares) {
+                                                UsageRecords records, DeviceQuota quota, DataShares shares,
+                                                ClusterMarket market) {
         return new ProvisioningApi(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, null,
-                null, "a node of a Raft group does not serve the relay market yet: its contract log is kept per "
-                        + "node, not replicated, and a node must not answer from state the others lack "
-                        + "(docs/cluster.md)");
+                null, market);
+    }
+
+    /** On the leader: a market call a follower sent; its encoded reply (see {@link ClusterMarket#toLeader}). */
+    public byte[] answerForwardedMarketCall(byte[] call) {
+        if (market == null) {
+            throw new IllegalStateException("this node has no market");
+        }
+        return market.answerForwarded(call);
     }
 
     private ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                             Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
-                            DataShares shares, Marketplace market, MerkleLog marketLog, String notReplicated) {
-        this.notReplicated = notReplicated;
+                            DataShares shares, Marketplace market, MerkleLog marketLog, ClusterMarket cluster) {
         this.ledger = ledger;
         this.currency = currency;
         this.calls = new LedgerCalls(ledger);
         this.devices = quota == null ? null : new DeviceApi(quota, shares);
-        this.market = market == null ? null : new MarketApi(market, quota,
-                accountId -> calls.query(l -> l.account(accountId)), new MarketLogApi(marketLog));
+        java.util.function.Function<String, java.util.Optional<io.credence.ledger.AccountView>> accountOf =
+                accountId -> calls.query(l -> l.account(accountId));
+        this.market = cluster != null ? MarketRoutes.cluster(quota, accountOf, cluster)
+                : market == null ? null : MarketRoutes.single(quota, accountOf, market, marketLog);
         this.accounts = new AccountsApi(calls, currency);
         this.identities = new IdentitiesApi(calls);
         this.value = new ValueApi(calls, currency, sessions, catalog);
@@ -186,18 +191,9 @@ public final class ProvisioningApi extends Handler.Abstract {
             }
             case "market" -> {
                 if (market == null) {
-                    throw notReplicated != null ? new ApiError(501, "market-not-replicated", null, notReplicated)
-                            : new ApiError(404, "market-not-configured", null, "the server runs without the relay market");
+                    throw new ApiError(404, "market-not-configured", null, "the server runs without the relay market");
                 }
-                Fields query = Request.extractQueryParameters(request);
-                Object out = market.route(method, path, () -> body(request), name -> request.getHeaders().get(name),
-                        (name, fallback) -> queryLong(query, name, 0, Long.MAX_VALUE, fallback), query::getValue,
-                        Caller.of(request));
-                yield switch (out) {
-                    case Answer answer -> Reply.of(answer);
-                    case byte[] raw -> new Reply(200, "application/octet-stream", raw, Map.of());
-                    default -> Reply.json(200, out);
-                };
+                yield market.reply(MarketCall.of(request, method, path));
             }
             case "transfers" -> {
                 if (path.length != 3) {

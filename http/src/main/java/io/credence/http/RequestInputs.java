@@ -52,23 +52,32 @@ final class RequestInputs {
     }
 
     static JsonBody body(Request request) {
+        return jsonBody(request.getHeaders().get(HttpHeader.CONTENT_TYPE), bodyBytes(request));
+    }
+
+    /** The body as sent, at most {@link #BODY_BYTES_MAX} bytes (413 past that). */
+    static byte[] bodyBytes(Request request) {
         long declared = request.getLength();
         if (declared > BODY_BYTES_MAX) {
             throw new ApiError(413, "too-large", null, "body of " + declared + " bytes exceeds " + BODY_BYTES_MAX);
-        }
-        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new ApiError(415, "unsupported-media-type", null, "send application/json, not " + contentType);
         }
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] bytes = in.readNBytes(BODY_BYTES_MAX + 1);
             if (bytes.length > BODY_BYTES_MAX) {
                 throw new ApiError(413, "too-large", null, "body exceeds " + BODY_BYTES_MAX + " bytes");
             }
-            return JsonBody.parse(bytes);
+            return bytes;
         } catch (IOException unreadable) {
             throw new ApiError(400, "malformed-json", null, "body could not be read: " + unreadable.getMessage());
         }
+    }
+
+    /** A body read as JSON: 415 unless its content type (null: none given) is JSON. */
+    static JsonBody jsonBody(String contentType, byte[] bytes) {
+        if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "unsupported-media-type", null, "send application/json, not " + contentType);
+        }
+        return JsonBody.parse(bytes);
     }
 
     /** The service a body names by rating group and/or service id; unnamed parts are {@link ServiceRef#NONE}. */

@@ -140,11 +140,24 @@ public final class CredenceServer implements AutoCloseable {
         RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
         UnrecoveredUsage unrecovered = new UnrecoveredUsage();
         EngineGate ledger;
+        ReplicatedMarket clusterMarket = null;
         try {
             EngineSetup setup = new EngineSetup(CatalogFile.READER, records, unrecovered);
-            ledger = cluster == null ? openLedger(config, onFatal, setup)
-                    : ReplicatedEngine.start(cluster, config.limits(), setup, System::currentTimeMillis, onFatal);
+            if (cluster == null) {
+                ledger = openLedger(config, onFatal, setup);
+            } else {
+                // this node's copy of the contract log is open before the engine, which appends to it from the start
+                clusterMarket = ReplicatedMarket.open(config.dataDir().resolve("market"), config.market(),
+                        config.limits());
+                ReplicatedEngine replicated = ReplicatedEngine.start(cluster, config.limits(), setup,
+                        System::currentTimeMillis, onFatal, clusterMarket);
+                clusterMarket.attach(replicated);
+                ledger = replicated;
+            }
         } catch (Exception failed) {
+            if (clusterMarket != null) {
+                clusterMarket.close();
+            }
             records.close();
             throw failed;
         }
@@ -153,6 +166,9 @@ public final class CredenceServer implements AutoCloseable {
         List<AutoCloseable> afterEngine = new ArrayList<>();
         afterEngine.add(new RecordSync(records));
         afterEngine.add(records);
+        if (clusterMarket != null) {
+            afterEngine.add(clusterMarket); // the engine appends to its log until it stops
+        }
         CatalogControl catalog = CatalogControl.NONE;
         DiameterServer diameter = null;
         HttpServer http = null;
@@ -210,9 +226,18 @@ public final class CredenceServer implements AutoCloseable {
                 feed = new MarketFeed(market.log(), provisioning);
                 beyondNchf = feed;
             } else {
-                provisioning = ProvisioningApi.onClusterNode(ledger, config.currency(), sessions, catalog, admissions,
-                        records, new RecordFiles(config.dataDir().resolve("records")), devices.quota(), devices.shares());
-                beyondNchf = provisioning;
+                ProvisioningApi onNode = ProvisioningApi.onClusterNode(ledger, config.currency(), sessions, catalog,
+                        admissions, records, new RecordFiles(config.dataDir().resolve("records")), devices.quota(),
+                        devices.shares(), clusterMarket);
+                provisioning = onNode;
+                // a follower's market requests run here while this node leads (each on a thread of its own:
+                // a contract's admission waits for the group)
+                java.util.concurrent.Executor forwarded = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+                ((ReplicatedEngine) ledger).answerLeaderCalls(call -> java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> onNode.answerForwardedMarketCall(call), forwarded));
+                // the offer feed streams from this node's copy of the contract log
+                feed = new MarketFeed(clusterMarket.log(), provisioning);
+                beyondNchf = feed;
             }
             // one port: /nchf-convergedcharging/ to the 5G API, everything else to /v1; keys, metrics and
             // health in front of both

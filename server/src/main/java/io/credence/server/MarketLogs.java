@@ -37,6 +37,37 @@ final class MarketLogs {
     static final long PAYMENT_THRESHOLD_MINOR = 10_000;
 
     static Opened open(Path dir, ContractDesk.Escrow escrow, MarketSettings settings) throws IOException {
+        Keys keys = keys(dir, settings);
+        MerkleLog log = keys.openLog(dir);
+        try {
+            return new Opened(log, Marketplace.open(log, keys.authority(), keys.desk(escrow, settings),
+                    System::currentTimeMillis));
+        } catch (IOException | RuntimeException failed) {
+            log.close();
+            throw failed;
+        }
+    }
+
+    /**
+     * The market's keys: the log's (signs tree heads), the authority's (signs what the market
+     * writes itself) and the in-process validators'. On a node of a Raft group every node must
+     * hold the same ones, since any node may come to lead the market (docs/cluster.md).
+     */
+    record Keys(LogKey logKey, Ed25519.KeyPair authority, List<Validator> validators,
+                Map<String, byte[]> validatorKeys, int quorum) {
+        MerkleLog openLog(Path dir) throws IOException {
+            return MerkleLog.open(dir, LogLimits.DEFAULTS, logKey, InstantSource.system());
+        }
+
+        /** A desk for a marketplace about to replay the log (it holds the contracts' states). */
+        ContractDesk desk(ContractDesk.Escrow escrow, MarketSettings settings) {
+            return new ContractDesk(validators, validatorKeys, quorum, escrow,
+                    new ContractDesk.PaymentPolicy(PAYMENT_THRESHOLD_MINOR, new PaymentCheck.Policy(800, 20)),
+                    settings.rates(), System::currentTimeMillis);
+        }
+    }
+
+    static Keys keys(Path dir, MarketSettings settings) throws IOException {
         Files.createDirectories(dir);
         LogKey logKey = key(dir.resolve("log.key"));
         Ed25519.KeyPair authority = Ed25519.fromSeed(key(dir.resolve("authority.key")).seed());
@@ -50,17 +81,7 @@ final class MarketLogs {
             }
         }
         int quorum = settings.inProcess() ? QUORUM : settings.quorum();
-        ContractDesk desk = new ContractDesk(validators, validatorKeys, quorum, escrow,
-                new ContractDesk.PaymentPolicy(PAYMENT_THRESHOLD_MINOR, new PaymentCheck.Policy(800, 20)),
-                settings.rates(),
-                System::currentTimeMillis);
-        MerkleLog log = MerkleLog.open(dir, LogLimits.DEFAULTS, logKey, InstantSource.system());
-        try {
-            return new Opened(log, Marketplace.open(log, authority, desk, System::currentTimeMillis));
-        } catch (IOException | RuntimeException failed) {
-            log.close();
-            throw failed;
-        }
+        return new Keys(logKey, authority, validators, validatorKeys, quorum);
     }
 
     private static LogKey key(Path file) throws IOException {

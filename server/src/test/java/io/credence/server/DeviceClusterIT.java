@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * registered through a third, reporting through each, the leader SIGKILLed between reports, moved
  * to another account through the node that was killed, restarted. Every replica then holds the
  * same SIM, binding and move, and the same balances, each report charged once, to the account the
- * SIM had when it was applied. The relay market, whose contract log is still per node, is refused.
+ * SIM had when it was applied.
  */
 class DeviceClusterIT {
     private static final String SIM = "8988211000000000001";
@@ -127,9 +127,5 @@ class DeviceClusterIT {
             assertThat(view.body().path("moves").get(0).path("requestId").asText()).isEqualTo("move-1");
         }
 
-        Http.Reply offers = cluster.http(a).get("v1/market/offers");
-        assertThat(offers.status()).as(offers.raw()).isEqualTo(501);
-        assertThat(offers.contentType()).startsWith("application/problem+json");
-        assertThat(offers.raw()).contains("market-not-replicated");
     }
 }

@@ -14,6 +14,7 @@ import io.credence.market.contract.Signed;
 import io.credence.market.contract.Termination;
 import io.credence.market.contract.Validation;
 import io.credence.market.contract.Withdrawal;
+import io.credence.market.log.ContractLogWriter;
 import io.credence.market.log.MerkleLog;
 
 import java.io.IOException;
@@ -56,10 +57,11 @@ public final class Marketplace implements AutoCloseable {
     /** Set while {@link #open} replays the log: a quorum replayed is effective only if its escrow was held before. */
     private boolean replaying;
 
-    private Marketplace(MerkleLog log, Ed25519.KeyPair authority, ContractDesk desk, LongSupplier clockMillis) {
+    private Marketplace(ContractLogWriter writer, Ed25519.KeyPair authority, ContractDesk desk,
+                        LongSupplier clockMillis) {
         this.authority = authority;
         this.desk = desk;
-        LogAppender appender = new LogAppender(log, authority, desk, this::apply);
+        LogAppender appender = new LogAppender(writer, authority, desk, this::apply);
         this.listings = new Listings(lock, appender, clockMillis);
         this.requests = new BuyerRequests(lock, appender, listings, clockMillis);
         this.admission = new ContractAdmission(lock, listings, desk, appender, clockMillis);
@@ -73,7 +75,16 @@ public final class Marketplace implements AutoCloseable {
      */
     public static Marketplace open(MerkleLog log, Ed25519.KeyPair authority, ContractDesk desk, LongSupplier clockMillis)
             throws IOException {
-        Marketplace market = new Marketplace(log, authority, desk, clockMillis);
+        return open(log, ContractLogWriter.local(log), authority, desk, clockMillis);
+    }
+
+    /**
+     * As above, appending through {@code writer}: on a node of a Raft group, the group's log, which
+     * appends to every node's copy of the contract log ({@code log} is this node's).
+     */
+    public static Marketplace open(MerkleLog log, ContractLogWriter writer, Ed25519.KeyPair authority,
+                                   ContractDesk desk, LongSupplier clockMillis) throws IOException {
+        Marketplace market = new Marketplace(writer, authority, desk, clockMillis);
         market.replaying = true;
         for (long i = 0; i < log.size(); i++) {
             market.apply(Signed.decode(log.entry(i)), i);
