@@ -89,6 +89,18 @@ final class LedgerEscrow implements ContractDesk.Escrow {
         return query(l -> l.openReservationTagged(tag(contractId))).isPresent();
     }
 
+    /** One query for all of them: on a node of a Raft group, one round trip through the group. */
+    @Override
+    public boolean[] heldAll(List<String> contractIds) {
+        return query(l -> {
+            boolean[] held = new boolean[contractIds.size()];
+            for (int i = 0; i < held.length; i++) {
+                held[i] = l.openReservationTagged(tag(contractIds.get(i))).isPresent();
+            }
+            return held;
+        });
+    }
+
     /** One query through the ledger's writer for the whole batch. */
     @Override
     public long[] availableAll(List<ContractDesk.Funds> funds) {

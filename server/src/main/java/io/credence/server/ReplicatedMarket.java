@@ -267,6 +267,11 @@ final class ReplicatedMarket implements ClusterMarket, ContractLogReplica, AutoC
             if (outOfDate) {
                 throw new Unavailable("the market is reopening after another node appended to the contract log; retry");
             }
+            if (!group.isLeader()) {
+                // a deposed leader's marketplace stops here; the new leader's replays the log
+                outOfDate = true;
+                throw new Unavailable("this node no longer leads the group; retry");
+            }
             CompletableFuture<ContractLogReplica.Appended> appending = group.appendContractLog(next, entries);
             if (appending == null) {
                 throw new Unavailable("the group's queue is full; retry shortly");

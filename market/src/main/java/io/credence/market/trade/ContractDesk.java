@@ -63,6 +63,15 @@ public final class ContractDesk {
 
         boolean held(String contractId);
 
+        /** {@link #held} for each contract, as of one moment: a replay asks once for all it found validated. */
+        default boolean[] heldAll(List<String> contractIds) {
+            boolean[] held = new boolean[contractIds.size()];
+            for (int i = 0; i < held.length; i++) {
+                held[i] = held(contractIds.get(i));
+            }
+            return held;
+        }
+
         /** What each account could pay now in the unit (for the payment-ability check), in order, as of one moment. */
         long[] availableAll(List<Funds> funds);
     }
@@ -143,6 +152,10 @@ public final class ContractDesk {
     private final Map<String, State> byHash = new LinkedHashMap<>();
     /** Contracts whose quorum is on the log and whose fee is still to be escrowed ({@link #holdDue}). */
     private final List<State> escrowDue = new ArrayList<>();
+    /** Contracts whose quorum a replay found, effective if their escrow is held ({@link #replayed}). */
+    private final List<State> quorumReplayed = new ArrayList<>();
+    /** Contracts a replay found ended, settled if their escrow is still held (a crash came between). */
+    private final List<State> endedReplayed = new ArrayList<>();
     /** Verdicts of the in-process validators being applied now (by identity): their signatures need no second check. */
     private final java.util.Set<Signed<Validation>> signedHere =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -321,16 +334,47 @@ public final class ContractDesk {
             return;
         }
         state.approvedBy = effective.validators();
+        state.escrowDue = true; // no later verdict counts now
         if (escrowNow) {
-            state.escrowDue = true;
             escrowDue.add(state);
-        } else if (escrow.held(state.contract.entry().contractId())) {
-            state.status = Status.EFFECTIVE;
         } else {
-            // replaying: effective only if its escrow was taken (or it ended, which a later result says)
-            state.status = Status.NOT_EFFECTIVE;
-            state.reason = "no escrow was held";
+            quorumReplayed.add(state); // effective if its escrow was taken: asked for all at once (replayed)
         }
+    }
+
+    /**
+     * The replay is over: each contract it found validated is effective if its escrow is held, and
+     * each it found ended whose escrow is still held (the process stopped between the result and
+     * its settlement) is settled now; whether they are held is one question to the ledger for all
+     * of them (on a node of a Raft group each question is a round trip through the group).
+     */
+    void replayed() {
+        if (!endedReplayed.isEmpty()) {
+            boolean[] stillHeld = escrow.heldAll(endedReplayed.stream().map(s -> s.contract.entry().contractId())
+                    .toList());
+            for (int i = 0; i < stillHeld.length; i++) {
+                State state = endedReplayed.get(i);
+                if (stillHeld[i]) {
+                    escrow.settle(state.result.contractId(), state.result.feePaidMinor(),
+                            state.contract.entry().feeMinor());
+                }
+            }
+            endedReplayed.clear();
+        }
+        List<State> open = quorumReplayed.stream().filter(s -> s.status == Status.VALIDATING).toList();
+        boolean[] held = open.isEmpty() ? new boolean[0]
+                : escrow.heldAll(open.stream().map(s -> s.contract.entry().contractId()).toList());
+        for (int i = 0; i < open.size(); i++) {
+            State state = open.get(i);
+            if (held[i]) {
+                state.status = Status.EFFECTIVE;
+            } else {
+                state.status = Status.NOT_EFFECTIVE;
+                state.reason = "no escrow was held";
+            }
+        }
+        quorumReplayed.forEach(s -> s.escrowDue = false);
+        quorumReplayed.clear();
     }
 
     /**
@@ -446,8 +490,11 @@ public final class ContractDesk {
         return out;
     }
 
-    /** The execution result is on the log: the contract has ended; settle it from the escrow (at most once). */
-    void ended(ExecutionResult result) {
+    /**
+     * The execution result is on the log: the contract has ended; settle it from the escrow (at
+     * most once): now, or when replaying, once the replay is over ({@link #replayed}).
+     */
+    void ended(ExecutionResult result, boolean settleNow) {
         State state = contracts.get(result.contractId());
         if (state == null) {
             return;
@@ -457,7 +504,11 @@ public final class ContractDesk {
         state.proposedFee = -1;
         // operators settle all their relay contracts once per period (settlePeriod); everyone else now
         if (state.contract.entry().buyerType() != BuyerType.OPERATOR) {
-            escrow.settle(result.contractId(), result.feePaidMinor(), state.contract.entry().feeMinor());
+            if (settleNow) {
+                escrow.settle(result.contractId(), result.feePaidMinor(), state.contract.entry().feeMinor());
+            } else {
+                endedReplayed.add(state);
+            }
         }
     }
 

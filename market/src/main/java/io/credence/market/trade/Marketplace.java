@@ -90,6 +90,7 @@ public final class Marketplace implements AutoCloseable {
             market.apply(Signed.decode(log.entry(i)), i);
         }
         market.replaying = false;
+        desk.replayed();
         market.admission.start();
         return market;
     }
@@ -240,7 +241,7 @@ public final class Marketplace implements AutoCloseable {
                 desk.accepted((Signed<Contract>) signed, from == null ? null : from.offer(), index);
             }
             case Validation v -> desk.validated((Signed<Validation>) signed, !replaying);
-            case ExecutionResult r -> desk.ended(r);
+            case ExecutionResult r -> desk.ended(r, !replaying);
             case Allocation a -> desk.allocated(a);
             case Request r -> requests.requested((Signed<Request>) signed, index);
             case RequestAnswer a -> requests.answered((Signed<RequestAnswer>) signed, index);
