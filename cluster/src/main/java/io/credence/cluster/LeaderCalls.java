@@ -17,16 +17,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * Requests this node sends the leader that are not log entries: a call only the leader may run
  * (the market), or the contract log leaves a replica lacks after installing a snapshot. They go as
- * Ratis read-only requests, which the leader's state machine answers in {@code query}, on a
- * connection of their own so that they never wait behind this node's entries.
+ * Ratis read-only requests, which the leader's state machine answers in {@code query}, on
+ * connections of their own so that they never wait behind this node's entries. Ratis' Netty
+ * transport answers a connection's requests one at a time, on one of its event-loop threads
+ * (2 per core), which it holds until the answer: there are {@link #CONNECTIONS} connections, taken
+ * in turn, few so that this node's calls never hold all of the leader's threads (the leader also
+ * turns away calls past its own bound, and the caller tries again).
  */
 final class LeaderCalls implements AutoCloseable {
     /** How long a call to the leader may take before this node gives up on it. */
     static final long TIMEOUT_SECONDS = 60;
+    /** Calls from this node in flight on the leader at once, at most (8 and 16 measured no faster). */
+    static final int CONNECTIONS = 2;
 
     private final RaftProperties properties;
     private final RaftGroup group;
-    private RaftClient client;
+    private final RaftClient[] clients = new RaftClient[CONNECTIONS];
+    private final java.util.concurrent.atomic.AtomicInteger turn = new java.util.concurrent.atomic.AtomicInteger();
     private boolean closed;
 
     LeaderCalls(RaftProperties properties, RaftGroup group) {
@@ -41,14 +48,15 @@ final class LeaderCalls implements AutoCloseable {
     /** Sends {@code call} to the leader, {@code kind} naming which of its state machine's queries it is. */
     CompletableFuture<byte[]> ask(ByteString kind, byte[] call) {
         RaftClient leader;
+        int slot = Math.floorMod(turn.getAndIncrement(), CONNECTIONS);
         synchronized (this) {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("the node is closed"));
             }
-            if (client == null) {
-                client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).build();
+            if (clients[slot] == null) {
+                clients[slot] = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).build();
             }
-            leader = client;
+            leader = clients[slot];
         }
         byte[] framed = new byte[kind.size() + call.length];
         kind.copyTo(framed, 0);
@@ -65,8 +73,18 @@ final class LeaderCalls implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         closed = true;
-        if (client != null) {
-            client.close();
+        IOException failed = null;
+        for (RaftClient client : clients) {
+            if (client != null) {
+                try {
+                    client.close();
+                } catch (IOException e) {
+                    failed = failed == null ? e : failed;
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 }

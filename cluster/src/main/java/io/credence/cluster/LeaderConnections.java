@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +37,14 @@ import java.util.function.Consumer;
  * a cut-off leader, and once one entry fails past its retries it refuses all later ones. Entries
  * need no order between them: each command carries its request id and the engine answers a
  * repeated one with its first answer.
+ *
+ * <p>While this node is the leader its entries skip the network: they go to its own Raft server
+ * in process. Ratis' Netty server holds one of its few event-loop threads per request until the
+ * request is answered, and every connection on that thread waits meanwhile; the market's calls,
+ * which followers send to the leader and which wait there for entries of their own, could then
+ * wait for an entry queued behind themselves on the same thread (a deadlock seen in the market
+ * benchmark). An entry the local server refuses because it is no longer the leader, or that it
+ * does not commit within a request timeout, is sent through a connection like any other.
  *
  * <p>Two failures are sent again, both safe even if the first copy was committed (every command is
  * idempotent, and an entry's waiters are answered once):
@@ -78,10 +87,25 @@ final class LeaderConnections implements Closeable {
         }
     }
 
+    /** This node's own Raft server, for the entries it sends while it leads. */
+    interface LocalServer {
+        boolean isLeader();
+
+        /** Submits the entry to this node's server; its reply once committed (or refused). */
+        CompletableFuture<RaftClientReply> submit(Message message);
+    }
+
+    private final LocalServer local;
+    /** How long an entry given to the local server may take before it is sent through a connection instead. */
+    private final long localTimeoutMillis;
+
     /** @param stopping true once the node is closing: a failed send is then not sent again */
-    LeaderConnections(RaftProperties properties, RaftGroup group, int count, BooleanSupplier stopping) {
+    LeaderConnections(RaftProperties properties, RaftGroup group, int count, BooleanSupplier stopping,
+                      LocalServer local, long localTimeoutMillis) {
         this.properties = properties;
         this.group = group;
+        this.local = local;
+        this.localTimeoutMillis = localTimeoutMillis;
         this.stopping = stopping;
         for (int i = 0; i < count; i++) {
             clients.add(newClient(null));
@@ -118,7 +142,10 @@ final class LeaderConnections implements Closeable {
     private void run(Attempt attempt) {
         Throwable failure = null;
         try {
-            RaftClientReply reply = attempt.client().io().send(attempt.message());
+            RaftClientReply reply = local.isLeader() ? submitLocally(attempt.message()) : null;
+            if (reply == null) { // not the leader, or it stopped being: through a connection
+                reply = attempt.client().io().send(attempt.message());
+            }
             if (!reply.isSuccess()) {
                 failure = reply.getException();
             }
@@ -136,6 +163,23 @@ final class LeaderConnections implements Closeable {
         idle.add(attempt.client());
         if (failure != null) {
             attempt.failed().accept(failure);
+        }
+    }
+
+    /**
+     * The local server's reply, or null when it did not commit the entry (not the leader any more,
+     * not ready yet after its election, too slow): the caller sends it through a connection, whose
+     * client retries and follows the leader.
+     */
+    private RaftClientReply submitLocally(Message message) {
+        try {
+            RaftClientReply reply = local.submit(message).get(localTimeoutMillis, TimeUnit.MILLISECONDS);
+            return reply.isSuccess() ? reply : null;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notCommitted) {
+            return null;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

@@ -21,7 +21,17 @@ import java.util.function.Function;
 final class MarketRoutes {
     /** How long a follower waits for the leader's reply: a contract's admission may take two log appends. */
     static final long FORWARD_TIMEOUT_SECONDS = 70;
+    /**
+     * Calls from followers running here at once; past it one is answered {@value #LEADER_BUSY} at
+     * once and its follower sends it again a moment later. Kept low on purpose: Ratis' Netty server
+     * holds one of its event-loop threads (2 per core) while a call runs, and every connection on
+     * that thread waits, the followers' charging entries among them.
+     */
+    static final int FORWARDED_CALLS_MAX = 2;
+    /** The problem type of a call the leader had no room for; its follower tries again. */
+    static final String LEADER_BUSY = "leader-busy";
 
+    private final java.util.concurrent.Semaphore forwarded = new java.util.concurrent.Semaphore(FORWARDED_CALLS_MAX);
     private final DeviceQuota devices;
     private final Function<String, Optional<AccountView>> accounts;
     private final ClusterMarket cluster;
@@ -64,8 +74,21 @@ final class MarketRoutes {
         if (here != null) {
             return run(here, call);
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FORWARD_TIMEOUT_SECONDS);
+        byte[] encoded = call.encode();
         try {
-            return MarketCall.decodeReply(cluster.toLeader(call.encode()).get(FORWARD_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            for (int attempt = 0; ; attempt++) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException();
+                }
+                Reply reply = MarketCall.decodeReply(cluster.toLeader(encoded).get(left, TimeUnit.NANOSECONDS));
+                if (!isLeaderBusy(reply)) {
+                    return reply;
+                }
+                // the leader runs as many calls as it has room for: this one waits its turn here
+                Thread.sleep(Math.min(50, 2L << Math.min(attempt, 4)));
+            }
         } catch (ExecutionException failed) {
             Throwable cause = failed.getCause() == null ? failed : failed.getCause();
             return Reply.problem(Problem.of(503, "busy", "the market runs on the group's leader, which did not "
@@ -79,8 +102,25 @@ final class MarketRoutes {
         }
     }
 
+    private static boolean isLeaderBusy(Reply reply) {
+        return reply.status() == 503 && reply.body() instanceof byte[] body
+                && new String(body, java.nio.charset.StandardCharsets.UTF_8).contains(":" + LEADER_BUSY + "\"");
+    }
+
     /** On the leader: a call a follower sent ({@link #reply}); never sent on again, so a call cannot go round. */
     byte[] answerForwarded(byte[] encoded) {
+        if (!forwarded.tryAcquire()) {
+            return MarketCall.encodeReply(Reply.problem(Problem.of(503, LEADER_BUSY, FORWARDED_CALLS_MAX
+                    + " market calls from other nodes are running on the leader; retry shortly")));
+        }
+        try {
+            return answer(encoded);
+        } finally {
+            forwarded.release();
+        }
+    }
+
+    private byte[] answer(byte[] encoded) {
         MarketCall call;
         try {
             call = MarketCall.decode(encoded);

@@ -54,12 +54,20 @@ public final class ContractBench implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "4", description = "proposing threads, default ${DEFAULT-VALUE}")
     int threads;
 
+    @Option(names = "--http", description = "propose through this running server's API (e.g. a node of a cluster) "
+            + "instead of a marketplace in this process; the parties are made through it first")
+    java.net.URI http;
+
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
         if (contracts < 1 || contracts > 1_000_000 || threads < 1 || threads > 256) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--contracts 1..1000000 and --threads 1..256");
+        }
+        if (http != null) {
+            new ContractBenchOverHttp(http, contracts, threads, out).run();
+            return 0;
         }
         Path dir = Files.createTempDirectory("credence-contract-bench-");
         try (DurableEngine ledger = DurableEngine.open(dir.resolve("ledger"), JournalConfig.DEFAULTS,

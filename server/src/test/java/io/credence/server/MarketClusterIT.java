@@ -190,6 +190,31 @@ class MarketClusterIT {
         }
     }
 
+    /**
+     * Nodes started with market keys of their own (the operator skipped the copy): the leader that
+     * made the first registration serves, and a node that comes to lead with other keys refuses
+     * the market, naming why, rather than sign what the others' copies cannot verify.
+     */
+    @Test
+    void aLeaderWithOtherMarketKeysThanTheLogsRefusesTheMarket() throws Exception {
+        cluster = new ProxiedCluster(dir);
+        cluster.startAll();
+        int leader = cluster.awaitLeader(List.of(0, 1, 2));
+        party("carol", 0, leader, leader);
+        List<String> fingerprints = new ArrayList<>();
+        for (int node = 0; node < 3; node++) {
+            fingerprints.add(http(node).get("health").body().path("replication").path("market")
+                    .path("keysFingerprint").asText());
+        }
+        assertThat(fingerprints).as("keys made by each node on its own").doesNotHaveDuplicates();
+
+        cluster.node(leader).kill();
+        int next = cluster.awaitLeader(List.of((leader + 1) % 3, (leader + 2) % 3));
+        Http.Reply refused = http(next).get("v1/market/offers");
+        assertThat(refused.status()).as(refused.raw()).isEqualTo(503);
+        assertThat(refused.raw()).contains("market keys are not the ones the contract log was written with");
+    }
+
     private static long money(JsonNode account, String field) {
         for (JsonNode balance : account.path("balances")) {
             if (balance.path("unit").asText().equals("MONEY")) {

@@ -325,7 +325,11 @@ public final class ContractDesk {
         if (approvals < quorum.required() && !allIn) {
             return;
         }
-        QuorumResult result = quorum.evaluate(state.contract, state.validations, signedHere::contains);
+        // a replay (escrowNow false) reads verdicts that were checked before they went on the log: their
+        // keys are still compared with the configured ones, their signatures not verified again (three
+        // Ed25519 verifies per contract made a new leader's replay of 2,000 contracts take 1.6 s)
+        QuorumResult result = quorum.evaluate(state.contract, state.validations,
+                v -> !escrowNow || signedHere.contains(v));
         if (!(result instanceof QuorumResult.Effective effective)) {
             if (allIn) {
                 state.status = Status.NOT_EFFECTIVE;
