@@ -131,19 +131,16 @@ final class EngineStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot()));
-        fetchContractLogLeaves();
     }
 
     /**
-     * After installing the leader's snapshot this replica skipped the log entries before it, and
-     * with them any contract log leaves they carried: it fetches every leaf the leader has past its
-     * own. Leaves the leader appended after the snapshot come again in the entries that follow it;
-     * those find their bytes already there ({@link #appendContractLog}).
+     * A replica that installed the leader's snapshot skipped the log entries before it, and with
+     * them any contract log leaves they carried: at the first contract log entry after that, which
+     * goes past its log's end, it fetches every leaf the leader has past its own (on the apply
+     * thread: nothing may be applied before them). Leaves the leader appended after the snapshot
+     * come again in the entries that follow; those find their bytes already there.
      */
     private void fetchContractLogLeaves() throws IOException {
-        if (contractLog == ContractLogReplica.NONE) {
-            return;
-        }
         long fetched = 0;
         while (true) {
             long from = contractLog.size();
@@ -264,6 +261,10 @@ final class EngineStateMachine extends BaseStateMachine {
         if (index == size) {
             contractLog.append(leaves);
             return new ContractLogReplica.Appended.At(index);
+        }
+        if (index > size && contractLog != ContractLogReplica.NONE) {
+            fetchContractLogLeaves(); // it installed a snapshot since its last contract log entry
+            size = contractLog.size();
         }
         if (index > size) {
             // only a replica whose contract log lost leaves gets here: appending would leave a hole

@@ -63,6 +63,7 @@ import java.util.function.Consumer;
  * </ul>
  */
 final class LeaderConnections implements Closeable {
+    private static final System.Logger LOG = System.getLogger(LeaderConnections.class.getName());
     /** Sends of one entry at most: a connection is closed under a send once per leader change. */
     private static final int SEND_ATTEMPTS_MAX = 5;
 
@@ -172,10 +173,18 @@ final class LeaderConnections implements Closeable {
      * client retries and follows the leader.
      */
     private RaftClientReply submitLocally(Message message) {
+        long started = System.nanoTime();
         try {
             RaftClientReply reply = local.submit(message).get(localTimeoutMillis, TimeUnit.MILLISECONDS);
+            if (!reply.isSuccess()) {
+                LOG.log(System.Logger.Level.INFO, "the local server refused an entry after {0} ms ({1}); sending "
+                        + "it through a connection", (System.nanoTime() - started) / 1_000_000, reply.getException());
+            }
             return reply.isSuccess() ? reply : null;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notCommitted) {
+            // traced so that a slow failover can be told apart from a slow election (BENCHMARKS.md section 13)
+            LOG.log(System.Logger.Level.WARNING, "the local server did not commit an entry within {0} ms ({1}); "
+                    + "sending it through a connection", (System.nanoTime() - started) / 1_000_000, notCommitted);
             return null;
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();

@@ -186,7 +186,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
     }
 
     /** An entry given to this node's own server while it leads is sent through a connection after this long. */
-    private static final long LOCAL_SUBMIT_TIMEOUT_MILLIS = 3_000;
+    private static final long LOCAL_SUBMIT_TIMEOUT_MILLIS = 1_000;
 
     /** This node's Raft server, in process: where its entries go while it leads (see {@link LeaderConnections}). */
     private final class LocalServer implements LeaderConnections.LocalServer {

@@ -1,6 +1,7 @@
 package io.credence.devices;
 
 import io.credence.charging.DataShare;
+import io.credence.charging.DeviceDirectory;
 import io.credence.charging.DirectoryAnswer;
 import io.credence.charging.DirectoryCommand;
 import io.credence.charging.EngineCommand;
@@ -83,21 +84,27 @@ public final class DataShares {
         if (bytes <= 0 || Names.problem(requestId, Names.REQUEST_ID_LENGTH_MAX) != null) {
             throw new IllegalArgumentException("bytes must be > 0 and requestId a valid id");
         }
-        if (!baseStationKnown(baseStationId, baseStationSecret)) {
+        String requestKey = baseStationId + "/" + requestId;
+        // everything the open is decided on, read at one moment: on a node of a Raft group each
+        // read is a trip through the group, and an open used to make five of them before its command
+        byte[] stationDigest = baseStationSecret == null ? null : Credentials.digest(baseStationSecret);
+        OpenView seen = engine.queryEngine(view -> new OpenView(
+                stationDigest != null && view.devices().baseStationIs(baseStationId, stationDigest),
+                view.shareByRequest(requestKey), view.devices().sim(borrowerSim), view.devices().sim(supplierSim),
+                view.devices().rules(supplierSim)));
+        if (!seen.stationKnown()) {
             return new ShareAnswers.Refused(Refusal.BASE_STATION_IDENTITY, "base station '" + baseStationId
                     + "' is unknown or its secret is wrong");
         }
-        String requestKey = baseStationId + "/" + requestId;
-        Optional<DataShare> first = engine.queryEngine(view -> view.shareByRequest(requestKey));
-        if (first.isPresent()) {
-            return new ShareAnswers.Opened(first.get(), true);
+        if (seen.first().isPresent()) {
+            return new ShareAnswers.Opened(seen.first().get(), true);
         }
-        Optional<DeviceQuota.DeviceSim> borrower = devices.authenticate(borrowerSim, borrowerToken);
+        Optional<DeviceDirectory.Sim> borrower = seen.borrower().filter(sim -> tokenIs(sim, borrowerToken));
         if (borrower.isEmpty()) {
             return new ShareAnswers.Refused(Refusal.BORROWER_IDENTITY, "borrower terminal '" + borrowerSim
                     + "' is not registered or its token is wrong");
         }
-        Optional<DeviceQuota.DeviceSim> supplier = devices.authenticate(supplierSim, supplierToken);
+        Optional<DeviceDirectory.Sim> supplier = seen.supplier().filter(sim -> tokenIs(sim, supplierToken));
         if (supplier.isEmpty()) {
             return new ShareAnswers.Refused(Refusal.SUPPLIER_IDENTITY, "supplier terminal '" + supplierSim
                     + "' is not registered or its token is wrong");
@@ -105,7 +112,7 @@ public final class DataShares {
         if (borrowerSim.equals(supplierSim) || borrower.get().accountId().equals(supplier.get().accountId())) {
             return new ShareAnswers.Refused(Refusal.SAME_TERMINAL, "borrower and supplier are the same user");
         }
-        ShareRules rules = rules(supplierSim);
+        ShareRules rules = seen.rules().map(ShareRules::of).orElse(ShareRules.GIFT_TO_ANYONE);
         EngineOutcome.ShareOpened opened = (EngineOutcome.ShareOpened) engine.apply(new EngineCommand.OpenShare(
                 shareId(requestKey), requestKey, baseStationId, supplierSim, supplier.get().accountId(), borrowerSim,
                 borrower.get().accountId(), bytes, rules.allows(borrowerSim),
@@ -145,6 +152,15 @@ public final class DataShares {
             return new ShareAnswers.NotAParty(shareId);
         }
         return ((EngineOutcome.ShareCancelled) engine.apply(new EngineCommand.CancelShare(shareId, simId))).answer();
+    }
+
+    /** What an open is decided on, read from the engine at one moment. */
+    private record OpenView(boolean stationKnown, Optional<DataShare> first, Optional<DeviceDirectory.Sim> borrower,
+                            Optional<DeviceDirectory.Sim> supplier, Optional<DeviceDirectory.Rules> rules) {}
+
+    /** A bound SIM whose device token is {@code token}. */
+    private static boolean tokenIs(DeviceDirectory.Sim sim, String token) {
+        return token != null && sim.tokenIs(Credentials.digest(token));
     }
 
     /** The same base station and request id always name the same share, so a retried open finds it. */
