@@ -85,31 +85,32 @@ final class LocalWaiters {
         return waiting.size();
     }
 
-    /** The apply thread's call after a contract log entry. */
-    void appliedContractLog(RaftEntry entry, ContractLogReplica.Appended appended) {
+    /** The callers waiting here for {@code entry}, now answered or about to be; null for another node's entry. */
+    private EntryCallers take(RaftEntry entry) {
         if (entry.origin() != origin) {
-            return;
+            return null;
         }
         EntryCallers callers = waiting.remove(entry.sequence());
-        if (callers == null) {
-            return;
+        if (callers != null) {
+            resolved.run();
         }
-        resolved.run();
-        if (callers.appended() != null) {
+        return callers;
+    }
+
+    /** The apply thread's call after a contract log entry. */
+    void appliedContractLog(RaftEntry entry, ContractLogReplica.Appended appended) {
+        EntryCallers callers = take(entry);
+        if (callers != null && callers.appended() != null) {
             answers.execute(() -> callers.appended().complete(appended));
         }
     }
 
     /** The apply thread's call after each entry of commands. */
     void applied(RaftEntry entry, ChargingEngine engine, List<EngineOutcome> outcomes) {
-        if (entry.origin() != origin) {
-            return;
-        }
-        EntryCallers callers = waiting.remove(entry.sequence());
+        EntryCallers callers = take(entry);
         if (callers == null) {
             return;
         }
-        resolved.run();
         // The reads run here, on the apply thread: the engine must not change while they look at it.
         List<Read> reads = callers.reads();
         Object[] results = new Object[reads.size()];

@@ -22,7 +22,6 @@ import static io.credence.http.RequestInputs.body;
 import static io.credence.http.RequestInputs.pathAccountId;
 import static io.credence.http.RequestInputs.pathReservationId;
 import static io.credence.http.RequestInputs.pathSegments;
-import static io.credence.http.RequestInputs.queryLong;
 import static io.credence.http.Routes.methodNotAllowed;
 import static io.credence.http.Routes.notFound;
 import static io.credence.http.Routes.only;
