@@ -73,18 +73,6 @@ final class LeaderCalls implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         closed = true;
-        IOException failed = null;
-        for (RaftClient client : clients) {
-            if (client != null) {
-                try {
-                    client.close();
-                } catch (IOException e) {
-                    failed = failed == null ? e : failed;
-                }
-            }
-        }
-        if (failed != null) {
-            throw failed;
-        }
+        LeaderConnections.closeAll(java.util.Arrays.asList(clients));
     }
 }

@@ -263,8 +263,16 @@ final class LeaderConnections implements Closeable {
     @Override
     public void close() throws IOException {
         sends.shutdownNow();
+        closeAll(clients);
+    }
+
+    /** Closes every client, then throws the first failure, if any. */
+    static void closeAll(Iterable<RaftClient> clients) throws IOException {
         IOException failed = null;
         for (RaftClient client : clients) {
+            if (client == null) {
+                continue;
+            }
             try {
                 client.close();
             } catch (IOException e) {

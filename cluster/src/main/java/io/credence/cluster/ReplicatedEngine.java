@@ -138,7 +138,7 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
                 .setProperties(properties).setStateMachine(stateMachine)
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT).build();
         this.connections = new LeaderConnections(properties, group, config.leaderConnections(),
-                () -> stopReason != null, new LocalServer(), LOCAL_SUBMIT_TIMEOUT_MILLIS);
+                () -> stopReason != null, new InProcessServer(server, group.getGroupId()), LOCAL_SUBMIT_TIMEOUT_MILLIS);
         this.sender = Thread.ofPlatform().name("credence-raft-sender").daemon().unstarted(this::sendLoop);
     }
 
@@ -187,34 +187,6 @@ public final class ReplicatedEngine implements AutoCloseable, EngineGate {
 
     /** An entry given to this node's own server while it leads is sent through a connection after this long. */
     private static final long LOCAL_SUBMIT_TIMEOUT_MILLIS = 1_000;
-
-    /** This node's Raft server, in process: where its entries go while it leads (see {@link LeaderConnections}). */
-    private final class LocalServer implements LeaderConnections.LocalServer {
-        private final org.apache.ratis.protocol.ClientId clientId = org.apache.ratis.protocol.ClientId.randomId();
-        private final java.util.concurrent.atomic.AtomicLong callIds = new java.util.concurrent.atomic.AtomicLong();
-
-        @Override
-        public boolean isLeader() {
-            try {
-                return server.getDivision(group.getGroupId()).getInfo().isLeader();
-            } catch (IOException | RuntimeException closed) {
-                return false;
-            }
-        }
-
-        @Override
-        public CompletableFuture<org.apache.ratis.protocol.RaftClientReply> submit(Message message) {
-            org.apache.ratis.protocol.RaftClientRequest request = org.apache.ratis.protocol.RaftClientRequest.newBuilder()
-                    .setClientId(clientId).setServerId(server.getId()).setGroupId(group.getGroupId())
-                    .setCallId(callIds.incrementAndGet()).setMessage(message)
-                    .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType()).build();
-            try {
-                return server.submitClientRequestAsync(request);
-            } catch (IOException failed) {
-                return CompletableFuture.failedFuture(failed);
-            }
-        }
-    }
 
     /** Ratis may tell of a leader before the constructor has set the connections; they start without one then. */
     private void leaderChanged(RaftPeerId leader) {
