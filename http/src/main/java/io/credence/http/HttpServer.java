@@ -1,7 +1,10 @@
 package io.credence.http;
 
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -22,7 +25,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>One cleartext connector speaks HTTP/1.1 and HTTP/2 (h2c), both by prior knowledge and by
  * the HTTP/1.1 {@code Upgrade: h2c} a client such as the JDK's sends: 5G network functions talk
- * HTTP/2 (TS 29.500). Streams per HTTP/2 connection are bounded like connections are.
+ * HTTP/2 (TS 29.500). With a key store the connector speaks TLS instead and offers h2 and
+ * HTTP/1.1 by ALPN (TS 33.501 section 13.1: the SBI is HTTP/2 over TLS). Streams per HTTP/2
+ * connection are bounded like connections are.
  */
 public record HttpServer(Server server, ServerConnector connector) implements AutoCloseable {
     /** Concurrent streams on one HTTP/2 connection; the worker pool still bounds what runs at once. */
@@ -61,13 +66,20 @@ public record HttpServer(Server server, ServerConnector connector) implements Au
             h2c.setMaxConcurrentStreams(HTTP2_STREAMS_PER_CONNECTION_MAX);
             connector = new ServerConnector(server, http, h2c);
         } else {
-            // HTTPS serves HTTP/1.1; HTTP/2 over TLS (ALPN) is not offered yet
+            // HTTPS offers HTTP/2 by ALPN ("h2", what 5G network functions speak on the SBI) and
+            // HTTP/1.1 to clients that do not ask for it
             config.addCustomizer(new SecureRequestCustomizer());
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStorePath(tls.keyStore().toAbsolutePath().toString());
             ssl.setKeyStoreType("PKCS12");
             ssl.setKeyStorePassword(tls.password());
-            connector = new ServerConnector(server, new SslConnectionFactory(ssl, http.getProtocol()), http);
+            // RFC 9113 section 9.2.2: h2 must not negotiate the cipher suites it blocks
+            ssl.setCipherComparator(HTTP2Cipher.COMPARATOR);
+            HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(config);
+            h2.setMaxConcurrentStreams(HTTP2_STREAMS_PER_CONNECTION_MAX);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http.getProtocol());
+            alpn.setDefaultProtocol(http.getProtocol());
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http);
         }
         connector.setHost(host);
         connector.setPort(port);

@@ -201,6 +201,20 @@ class ApiKeysAccessTest {
             assertThat(client.call("GET", "/health/live", null, null).status()).isEqualTo(200);
             assertThat(client.call("GET", "/v1/ledger", READ_ONLY, null).status()).isEqualTo(200);
             assertThat(client.call("GET", "/v1/ledger", null, null).status()).isEqualTo(401);
+            // a 5G network function asks for h2 by ALPN and gets it; the JDK's client is one such
+            java.net.http.HttpClient h2Client = java.net.http.HttpClient.newBuilder().sslContext(tls)
+                    .version(java.net.http.HttpClient.Version.HTTP_2).build();
+            java.net.http.HttpResponse<String> overH2 = h2Client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("https://127.0.0.1:" + server.httpPort() + "/v1/ledger"))
+                    .header("X-API-Key", READ_ONLY).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(overH2.statusCode()).isEqualTo(200);
+            assertThat(overH2.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+            // one that asks for HTTP/1.1 only still gets it
+            java.net.http.HttpResponse<String> over11 = java.net.http.HttpClient.newBuilder().sslContext(tls)
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest
+                            .newBuilder(java.net.URI.create("https://127.0.0.1:" + server.httpPort() + "/health/live"))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(over11.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
             Client plain = new Client(server.httpPort());
             assertThatThrownBy(() -> plain.call("GET", "/health/live", null, null)).isInstanceOf(java.io.UncheckedIOException.class);
         }
