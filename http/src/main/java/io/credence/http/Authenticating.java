@@ -18,8 +18,12 @@ import java.util.Optional;
  * problem+json before the body is looked at (a small one is drained unread), so a refused request
  * changes nothing.
  *
- * <p>With no keys ({@code keys == null}) every request goes through: the server allows that only
- * on a loopback address.
+ * <p>On the 5G service paths ({@code /nchf-convergedcharging/}) an OAuth2 access token issued by
+ * the NRF is accepted too ({@link AccessTokens}), sent as {@code Authorization: Bearer TOKEN} as
+ * TS 29.500 section 6.7.3 says; a token opens only the service its scope names.
+ *
+ * <p>With no keys and no tokens ({@code keys == null}) every request goes through: the server
+ * allows that only on a loopback address.
  */
 public final class Authenticating extends Handler.Wrapper {
     /** Set on admitted requests: the key's name, for handlers that want to log who did it. */
@@ -31,26 +35,53 @@ public final class Authenticating extends Handler.Wrapper {
     private static final String BEARER = "bearer ";
 
     private final ApiKeys keys;
+    private final AccessTokens tokens;
 
     public Authenticating(ApiKeys keys, Handler next) {
+        this(keys, null, next);
+    }
+
+    /**
+     * @param tokens NRF-issued access tokens accepted on the 5G service paths next to the keys, or
+     *               null for none; with tokens and no keys, those paths need a token and the
+     *               others stay open (on loopback only, as without keys)
+     */
+    public Authenticating(ApiKeys keys, AccessTokens tokens, Handler next) {
         super(next);
         this.keys = keys;
+        this.tokens = tokens;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (keys == null) {
+        if (keys == null && tokens == null) {
             return super.handle(request, response, callback);
         }
-        AccessPolicy.Rule rule = AccessPolicy.rule(request.getMethod(), request.getHttpURI().getPath());
+        String path = request.getHttpURI().getPath();
+        AccessPolicy.Rule rule = AccessPolicy.rule(request.getMethod(), path);
         if (rule instanceof AccessPolicy.Rule.Public) {
             return super.handle(request, response, callback);
         }
-        Optional<ApiKeys.Holder> holder = presentedKey(request).flatMap(keys::find);
+        Optional<String> presented = presentedKey(request);
+        if (tokens != null && presented.isPresent() && AccessTokens.looksLikeToken(presented.get())
+                && (keys == null || keys.find(presented.get()).isEmpty())) {
+            return admitToken(presented.get(), path, request, response, callback);
+        }
+        if (keys == null) {
+            if (!TOKEN_SERVICES.contains(firstSegment(path))) {
+                return super.handle(request, response, callback);
+            }
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"credence\"");
+            refuse(request, response, callback, Problem.of(401, "unauthorized",
+                    "send an access token from the NRF as 'Authorization: Bearer TOKEN'"));
+            return true;
+        }
+        Optional<ApiKeys.Holder> holder = presented.flatMap(keys::find);
         if (holder.isEmpty()) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"credence\"");
             refuse(request, response, callback, Problem.of(401, "unauthorized",
-                    "send a valid API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"));
+                    "send a valid API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"
+                            + (tokens == null ? "" : ", or an access token from the NRF")));
             return true;
         }
         if (!AccessPolicy.admits(rule, holder.get().role())) {
@@ -64,6 +95,40 @@ public final class Authenticating extends Handler.Wrapper {
             request.setAttribute(PRINCIPAL_ATTRIBUTE, holder.get().principal());
         }
         return super.handle(request, response, callback);
+    }
+
+    /** The services an access token may open: the 5G APIs this server offers, by their service name. */
+    private static final java.util.Set<String> TOKEN_SERVICES = java.util.Set.of("nchf-convergedcharging");
+
+    /**
+     * A token opens the service its scope names and nothing else: not {@code /v1}, which a
+     * network function's API key may read. Refusals carry RFC 6750's {@code WWW-Authenticate}
+     * with the error and its description.
+     */
+    private boolean admitToken(String token, String path, Request request, Response response, Callback callback)
+            throws Exception {
+        String service = firstSegment(path);
+        AccessTokens.Verdict verdict = TOKEN_SERVICES.contains(service) ? tokens.check(token, service)
+                : new AccessTokens.Verdict.Refused(403, "insufficient_scope", "an access token opens the 5G services "
+                + TOKEN_SERVICES + " only, not " + path);
+        if (verdict instanceof AccessTokens.Verdict.Refused refused) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"credence\", error=\""
+                    + refused.error() + "\", error_description=\"" + refused.description().replace('"', '\'') + "\"");
+            refuse(request, response, callback, Problem.of(refused.status(),
+                    refused.status() == 401 ? "unauthorized" : "forbidden", "access token refused: "
+                            + refused.description()));
+            return true;
+        }
+        AccessTokens.Verdict.Admitted admitted = (AccessTokens.Verdict.Admitted) verdict;
+        request.setAttribute(HOLDER_ATTRIBUTE, "token:" + admitted.consumer());
+        request.setAttribute(ROLE_ATTRIBUTE, Role.NETWORK_FUNCTION);
+        return super.handle(request, response, callback);
+    }
+
+    private static String firstSegment(String path) {
+        int start = path.startsWith("/") ? 1 : 0;
+        int end = path.indexOf('/', start);
+        return end < 0 ? path.substring(start) : path.substring(start, end);
     }
 
     /** The key from either header; two different keys in one request are no key. */

@@ -33,6 +33,7 @@ public final class Operations extends Handler.Wrapper {
     private final Metrics metrics;
     private final JournalCheck journalCheck;
     private final byte[] openApi = RouteTemplates.document();
+    private final java.util.function.Supplier<Map<String, Object>> moreHealth;
 
     public Operations(EngineGate ledger, Readiness readiness, Metrics metrics, Handler next) {
         this(ledger, readiness, metrics, null, next);
@@ -41,7 +42,14 @@ public final class Operations extends Handler.Wrapper {
     /** @param journalCheck the background journal check whose findings {@code /health} shows, or null for none */
     public Operations(EngineGate ledger, Readiness readiness, Metrics metrics, JournalCheck journalCheck,
                       Handler next) {
+        this(ledger, readiness, metrics, journalCheck, Map::of, next);
+    }
+
+    /** @param moreHealth further sections of {@code /health} (the 5G CHF's, say), asked at each request */
+    public Operations(EngineGate ledger, Readiness readiness, Metrics metrics, JournalCheck journalCheck,
+                      java.util.function.Supplier<Map<String, Object>> moreHealth, Handler next) {
         super(next);
+        this.moreHealth = moreHealth;
         this.ledger = ledger;
         this.readiness = readiness;
         this.metrics = metrics;
@@ -90,6 +98,7 @@ public final class Operations extends Handler.Wrapper {
                 if (journalCheck != null) {
                     body.put("journalCheck", journalCheck.describe());
                 }
+                body.putAll(moreHealth.get());
                 send(response, callback, 200, "application/json", json(body));
             }
             case "/metrics" -> send(response, callback, 200, Metrics.CONTENT_TYPE,

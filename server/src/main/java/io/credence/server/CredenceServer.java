@@ -53,11 +53,14 @@ public final class CredenceServer implements AutoCloseable {
 
     /** Long-lived offer streams: ended first, so stopping the HTTP server does not wait for them. */
     private final MarketFeed feed;
+    /** Deregistered from the NRF before anything stops, so that no consumer is sent to a closing server. */
+    private final FiveGCore fiveG;
 
     private CredenceServer(EngineGate ledger, HttpServer http, CreditControlServer creditControl,
                            DiameterServer diameter, EngineAdmissions admissions, List<AutoCloseable> attached,
-                           List<AutoCloseable> afterEngine, MarketFeed feed) {
+                           List<AutoCloseable> afterEngine, MarketFeed feed, FiveGCore fiveG) {
         this.feed = feed;
+        this.fiveG = fiveG;
         this.attached = List.copyOf(attached);
         this.afterEngine = List.copyOf(afterEngine);
         this.ledger = ledger;
@@ -245,13 +248,20 @@ public final class CredenceServer implements AutoCloseable {
                     new NchfApi(ledger, d.creditControl().redirect() == null
                             || d.creditControl().redirect().addressType() != 2 ? null
                             : d.creditControl().redirect().address())), beyondNchf);
-            Handler front = ServerMetrics.front(api, config.httpAccess(), ledger, config.dataDir(), metrics,
-                    journalCheck);
+            FiveGCore fiveG = FiveGCore.prepare(config);
+            Handler front = ServerMetrics.front(api, config.httpAccess(), fiveG.tokens(), ledger, config.dataDir(),
+                    metrics, journalCheck, fiveG::health);
             http = listening("HTTP", config.host(), config.httpPort(), "--http-port", () -> HttpServer.start(
                     config.host(), config.httpPort(), front, config.httpThreadsMax(), config.httpConnectionsMax(),
                     config.httpAccess().tls()));
-            return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached, afterEngine, feed);
+            // registered once it can be called; deregistered first at close, so no SMF is sent to a closing server
+            fiveG.register(http.port(), config.httpAccess().tls() != null);
+            return new CredenceServer(ledger, http, creditControl, diameter, admissions, attached, afterEngine, feed,
+                    fiveG);
         } catch (Exception failed) {
+            if (http != null) {
+                http.close();
+            }
             if (admissions != null) {
                 admissions.close();
             }
@@ -321,6 +331,11 @@ public final class CredenceServer implements AutoCloseable {
         return admissions;
     }
 
+    /** This CHF's NF instance id (TS 29.510), kept in the data directory. */
+    public java.util.UUID nfInstanceId() {
+        return fiveG.instanceId();
+    }
+
     /** How far the records database is behind the records files; empty without {@code --records-db}. */
     public Optional<RecordShipper.Status> recordsDbStatus() {
         return afterEngine.stream().filter(RecordShipper.class::isInstance).map(c -> ((RecordShipper) c).status()).findFirst();
@@ -328,6 +343,7 @@ public final class CredenceServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        fiveG.close();
         if (feed != null) {
             feed.close();
         }

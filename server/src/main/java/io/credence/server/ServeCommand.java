@@ -220,6 +220,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "file holding the password of --http-tls-keystore (keeps it out of ps)")
     Path httpTlsPasswordFile;
 
+    @CommandLine.Mixin
+    ChfOptions chf = new ChfOptions();
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
@@ -260,8 +263,10 @@ final class ServeCommand implements Callable<Integer> {
                         + "be refused (3010 DIAMETER_UNKNOWN_PEER); name each gateway's Origin-Host with --diameter-peer");
             }
         }
-        System.out.println("credence: 5G Nchf_ConvergedCharging on http://" + config.host() + ":" + server.httpPort()
-                + "/nchf-convergedcharging/v3 (HTTP/1.1 and h2c)");
+        System.out.println("credence: 5G Nchf_ConvergedCharging on " + scheme + "://" + config.host() + ":"
+                + server.httpPort() + "/nchf-convergedcharging/v3 (" + (config.httpAccess().tls() == null
+                ? "HTTP/1.1 and h2c" : "HTTP/1.1 and h2") + ") as CHF " + server.nfInstanceId()
+                + (config.chf().nrf() == null ? "" : ", registering at the NRF " + config.chf().nrf()));
         System.out.flush();
         stopped.await();
         return 0;
@@ -286,7 +291,8 @@ final class ServeCommand implements Callable<Integer> {
         return new ServerConfig(data, host, httpPort, currency, httpThreads, defaults.httpConnectionsMax(), journal,
                 ServerConfig.limits(requestIdsMax, requestIdRetentionSeconds * 1000), diameter(), httpAccess(),
                 recordsDb()).withMarket(market()).withJournalCheck(new io.credence.journal.JournalCheck.Settings(
-                java.time.Duration.ZERO, java.time.Duration.ofHours(journalCheckHours), journalCheckMibPerSecond << 20));
+                java.time.Duration.ZERO, java.time.Duration.ofHours(journalCheckHours), journalCheckMibPerSecond << 20))
+                .withChf(chf.settings(spec.commandLine(), host));
     }
 
     private MarketSettings market() {

@@ -18,11 +18,22 @@ import java.nio.file.Path;
  * @param devices            cloud-SIM device quota and data shares
  * @param market             who validates market contracts
  * @param journalCheck       when and how fast the background check re-reads sealed journal segments and snapshots
+ * @param chf                the NRF registration and access tokens of a 5G CHF ({@link ChfSettings#NONE}: neither)
  */
 public record ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
                            int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
                            DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb,
-                           DeviceSettings devices, MarketSettings market, JournalCheck.Settings journalCheck) {
+                           DeviceSettings devices, MarketSettings market, JournalCheck.Settings journalCheck,
+                           ChfSettings chf) {
+
+    /** Not a CHF of a 5G core beyond serving the Nchf API: no NRF, no access tokens. */
+    public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
+                        int httpConnectionsMax, JournalConfig journal, LedgerLimits limits,
+                        DiameterSettings diameter, HttpAccess httpAccess, RecordsDbConfig recordsDb,
+                        DeviceSettings devices, MarketSettings market, JournalCheck.Settings journalCheck) {
+        this(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits, diameter,
+                httpAccess, recordsDb, devices, market, journalCheck, ChfSettings.NONE);
+    }
 
     /** With the default journal check (at start-up, then daily). */
     public ServerConfig(Path dataDir, String host, int httpPort, String currency, int httpThreadsMax,
@@ -62,6 +73,7 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
         java.util.Objects.requireNonNull(devices, "devices (DeviceSettings.DEFAULTS)");
         java.util.Objects.requireNonNull(market, "market (MarketSettings.IN_PROCESS)");
         java.util.Objects.requireNonNull(journalCheck, "journalCheck (JournalCheck.Settings.DEFAULTS)");
+        java.util.Objects.requireNonNull(chf, "chf (ChfSettings.NONE)");
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort must be 0..65535, was " + httpPort);
         }
@@ -100,37 +112,42 @@ public record ServerConfig(Path dataDir, String host, int httpPort, String curre
 
     public ServerConfig withDiameter(DiameterSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                settings, httpAccess, recordsDb, devices, market, journalCheck);
+                settings, httpAccess, recordsDb, devices, market, journalCheck, chf);
     }
 
     public ServerConfig withRecordsDb(RecordsDbConfig sink) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, sink, devices, market, journalCheck);
+                diameter, httpAccess, sink, devices, market, journalCheck, chf);
     }
 
     public ServerConfig withHttpAccess(HttpAccess access) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, access, recordsDb, devices, market, journalCheck);
+                diameter, access, recordsDb, devices, market, journalCheck, chf);
     }
 
     public ServerConfig withHttpPort(int port) {
         return new ServerConfig(dataDir, host, port, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, devices, market, journalCheck);
+                diameter, httpAccess, recordsDb, devices, market, journalCheck, chf);
     }
 
     public ServerConfig withDevices(DeviceSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, settings, market, journalCheck);
+                diameter, httpAccess, recordsDb, settings, market, journalCheck, chf);
     }
 
     public ServerConfig withMarket(MarketSettings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, devices, settings, journalCheck);
+                diameter, httpAccess, recordsDb, devices, settings, journalCheck, chf);
     }
 
     public ServerConfig withJournalCheck(JournalCheck.Settings settings) {
         return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
-                diameter, httpAccess, recordsDb, devices, market, settings);
+                diameter, httpAccess, recordsDb, devices, market, settings, chf);
+    }
+
+    public ServerConfig withChf(ChfSettings settings) {
+        return new ServerConfig(dataDir, host, httpPort, currency, httpThreadsMax, httpConnectionsMax, journal, limits,
+                diameter, httpAccess, recordsDb, devices, market, journalCheck, settings);
     }
 
     static LedgerLimits limits(int requestIdsMax, long requestIdRetentionMillis) {

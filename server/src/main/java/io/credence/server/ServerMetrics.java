@@ -69,11 +69,12 @@ final class ServerMetrics {
     }
 
     /** The chain every HTTP request goes through: count, authenticate, answer operations' paths, then the API. */
-    static Handler front(Handler api, HttpAccess access, EngineGate ledger, Path dataDir, Metrics metrics,
-                         JournalCheck journalCheck) {
+    static Handler front(Handler api, HttpAccess access, io.credence.http.AccessTokens tokens, EngineGate ledger,
+                         Path dataDir, Metrics metrics, JournalCheck journalCheck,
+                         java.util.function.Supplier<java.util.Map<String, Object>> moreHealth) {
         Readiness readiness = new Readiness(ledger::writerAlive, dataDir);
-        return new Observing(metrics, new io.credence.http.DrainingBodies(new Authenticating(access.apiKeys(),
-                new Operations(ledger, readiness, metrics, journalCheck, api))));
+        return new Observing(metrics, new io.credence.http.DrainingBodies(new Authenticating(access.apiKeys(), tokens,
+                new Operations(ledger, readiness, metrics, journalCheck, moreHealth, api))));
     }
 
     private static JournalVerifier.Report lastCheck(JournalCheck check) {

@@ -62,11 +62,24 @@ class CommandLineTest {
                 {"--records-db", "mysql://db/credence", "--records-db must be a jdbc:postgresql://host:port/database URL"},
                 {"--records-db-user", "credence", "--records-db-user needs --records-db"},
                 {"--market-unit-rate", "gold=5", "--market-unit-rate: 'gold' is not a unit kind"},
-                {"--market-unit-rate", "data-pack=0", "--market-unit-rate data-pack must be 1..1000000000"}}) {
+                {"--market-unit-rate", "data-pack=0", "--market-unit-rate data-pack must be 1..1000000000"},
+                {"--nf-instance-id", "chf-1", "--nf-instance-id must be a UUID, was 'chf-1'"},
+                {"--nrf-url", "ftp://nrf:8000", "--nrf-url must be http(s)://host[:port]"},
+                {"--nf-address", "10.0.0.5", "--nf-address needs --nrf-url"},
+                {"--nrf-heartbeat-seconds", "0", "--nrf-heartbeat-seconds must be 1..3600"},
+                {"--chf-supi-range", "00101-99", "--chf-supi-range: '00101-99' is not START-END"},
+                {"--chf-plmn-range", "pattern:(", "--chf-plmn-range: '(' is not a regular expression"},
+                {"--nrf-token-keys", "no-such-file.json", "--nrf-token-keys: cannot read no-such-file.json"}}) {
             Run diameter = run("serve", "--data", dir.toString(), "--http-port", "0", bad[0], bad[1]);
             assertThat(diameter.exitCode()).as(bad[0]).isEqualTo(2);
             assertThat(diameter.err()).contains(bad[2]);
         }
+
+        // registering needs an address a consumer can be given, and a wildcard --host is none
+        Run wildcard = run("serve", "--data", dir.toString(), "--http-port", "0", "--host", "0.0.0.0",
+                "--api-keys", SecuredServer.keysFile(dir).toString(), "--nrf-url", "http://nrf:8000");
+        assertThat(wildcard.exitCode()).isEqualTo(2);
+        assertThat(wildcard.err()).contains("--nrf-url needs --nf-address: --host 0.0.0.0 listens everywhere");
 
         Run server = run("account", "show", "alice", "--server", "ftp://example");
         assertThat(server.exitCode()).isEqualTo(2);

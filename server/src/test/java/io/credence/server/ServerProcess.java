@@ -13,16 +13,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code credence serve} as a real child process, started from the shaded jar the build produced. */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern DIAMETER = Pattern.compile("diameter on 127\\.0\\.0\\.1:(\\d+)");
 
     final Process process;
-    final int port;
+    public final int port;
     /** The Diameter port; every server started here listens on one (a free port). */
     final int diameterPort;
     /** What the server printed (start-up lines, then the rest as it comes; the last 1,000 lines at most). */
-    final List<String> stdout = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final List<String> stdout = java.util.Collections.synchronizedList(new ArrayList<>());
     private static final int STDOUT_LINES_MAX = 1_000;
 
     private ServerProcess(Process process, int port, int diameterPort, List<String> stdout) {
@@ -40,7 +40,7 @@ final class ServerProcess implements AutoCloseable {
         return jar;
     }
 
-    static ServerProcess start(Path dataDir, Path log, String... extraArgs) throws IOException {
+    public static ServerProcess start(Path dataDir, Path log, String... extraArgs) throws IOException {
         return start(List.of(), dataDir, log, extraArgs);
     }
 
@@ -86,13 +86,13 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no final snapshot, nothing flushed that was not already written. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** SIGTERM: the shutdown hook answers what is queued and writes a snapshot. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         // the handle's SIGTERM, not Process.destroy(): that also closes our end of the pipe, and the
         // lines the server prints while it stops would be lost
         process.toHandle().destroy();

@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * through the provisioning API, usage records read from disk.
  *
  * <p>Every Nchf request sent and every answer received is checked against the TS 32.291 OpenAPI
- * ({@link Ts32291Schemas}): the request as a ChargingDataRequest (unless the test sends a wrong
+ * ({@link ThreeGppSchemas}): the request as a ChargingDataRequest (unless the test sends a wrong
  * one on purpose, {@link #postMalformed}), a 2xx body as a ChargingDataResponse, a problem body as
  * ProblemDetails. When the schemas are absent the requests still run and are asserted on, and
  * {@link #assumeConformanceChecked()} (called after each test) reports the test skipped, saying why.
@@ -60,7 +60,7 @@ final class NchfTestServer implements AutoCloseable {
 
     private final Path dir;
     private CredenceServer server;
-    private final Ts32291Schemas schemas = Ts32291Schemas.rel17().isPresent() ? Ts32291Schemas.get() : null;
+    private final ThreeGppSchemas schemas = ThreeGppSchemas.rel17().isPresent() ? ThreeGppSchemas.get() : null;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -75,6 +75,13 @@ final class NchfTestServer implements AutoCloseable {
                 32, 64, JournalConfig.DEFAULTS, LedgerLimits.DEFAULTS, settings), fatal -> {
                     throw new AssertionError(fatal);
                 }));
+    }
+
+    /** With the configuration given whole (its data directory should be {@code dir/data}). */
+    static NchfTestServer startWith(Path dir, ServerConfig config) throws Exception {
+        return new NchfTestServer(dir, CredenceServer.start(config, fatal -> {
+            throw new AssertionError(fatal);
+        }));
     }
 
     CredenceServer server() {
@@ -94,8 +101,8 @@ final class NchfTestServer implements AutoCloseable {
      * saying that it ran (its own assertions held) but conformance went unchecked.
      */
     static void assumeConformanceChecked() {
-        assumeTrue(Ts32291Schemas.rel17().isPresent(), () -> "ran, but no body was checked against TS 32.291: "
-                + SharedTestData.absence(Ts32291Schemas.DATA));
+        assumeTrue(ThreeGppSchemas.rel17().isPresent(), () -> "ran, but no body was checked against TS 32.291: "
+                + SharedTestData.absence(ThreeGppSchemas.DATA));
     }
 
     // ------------------------------------------------------------------ set-up on the ledger
@@ -150,7 +157,7 @@ final class NchfTestServer implements AutoCloseable {
 
     Reply post(HttpClient with, String path, String body, String... tolerated) {
         if (schemas != null) {
-            assertThat(schemas.violations(Ts32291Schemas.CHARGING_DATA_REQUEST, body).stream()
+            assertThat(schemas.violations(ThreeGppSchemas.CHARGING_DATA_REQUEST, body).stream()
                     .filter(v -> Stream.of(tolerated).noneMatch(v::startsWith)).toList())
                     .as("request %s against TS 32.291 ChargingDataRequest", body).isEmpty();
         }
@@ -187,10 +194,10 @@ final class NchfTestServer implements AutoCloseable {
             return;
         }
         if (reply.contentType().startsWith("application/problem+json")) {
-            schemas.assertValid(Ts32291Schemas.PROBLEM_DETAILS, reply.raw());
+            schemas.assertValid(ThreeGppSchemas.PROBLEM_DETAILS, reply.raw());
         } else if (reply.status() / 100 == 2) {
             assertThat(reply.contentType()).startsWith("application/json");
-            schemas.assertValid(Ts32291Schemas.CHARGING_DATA_RESPONSE, reply.raw());
+            schemas.assertValid(ThreeGppSchemas.CHARGING_DATA_RESPONSE, reply.raw());
         } else {
             throw new AssertionError("an Nchf error must be application/problem+json, was " + reply.contentType()
                     + " " + reply.status() + ": " + reply.raw());

@@ -23,10 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Checks Nchf bodies against the normative OpenAPI of 3GPP TS 32.291 V17.9.0 (Rel-17,
- * Nchf_ConvergedCharging 3.1.6) and the files it references ({@code TS29571_CommonData.yaml} and
- * others, resolved across files by their relative {@code $ref}), read where the workplace keeps them:
- * {@code ../shared/testdata/3gpp/rel17} beside the repository. They are not copied into the project.
+ * Checks bodies against the normative 3GPP Rel-17 OpenAPI: TS 32.291 V17.9.0 (Nchf_ConvergedCharging
+ * 3.1.6) for the charging API and its notifications, TS 29.510 (Nnrf_NFManagement 1.2.6,
+ * Nnrf_AccessToken) for what the CHF sends its NRF and the tokens it accepts, and the files they
+ * reference ({@code TS29571_CommonData.yaml} and others, resolved across files by their relative
+ * {@code $ref}), read where the workplace keeps them: {@code ../shared/testdata/3gpp/rel17} beside
+ * the repository. They are not copied into the project.
  *
  * <p>The schemas are OpenAPI 3.0 ({@code nullable}, Draft 4 {@code exclusiveMinimum}), so the
  * validator runs the OpenAPI 3.0 dialect; formats ({@code date-time}, {@code uuid}, ...) are
@@ -36,27 +38,38 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * calling test through a JUnit assumption, so it is reported skipped with the reason instead of
  * passing unchecked.
  */
-final class Ts32291Schemas {
+final class ThreeGppSchemas {
     static final String CHARGING_DATA_REQUEST = "ChargingDataRequest";
     static final String CHARGING_DATA_RESPONSE = "ChargingDataResponse";
     /** TS 29.571 ProblemDetails, the body of every application/problem+json answer. */
     static final String PROBLEM_DETAILS = "ProblemDetails";
+    static final String CHARGING_NOTIFY_REQUEST = "ChargingNotifyRequest";
+    /** TS 29.510: what a CHF registers at the NRF. */
+    static final String NF_PROFILE = "NFProfile";
+    /** TS 29.571: one operation of a JSON patch document (RFC 6902), as NFUpdate sends them. */
+    static final String PATCH_ITEM = "PatchItem";
+    /** TS 29.510: the claims of an NRF's access token. */
+    static final String ACCESS_TOKEN_CLAIMS = "AccessTokenClaims";
 
     /** Where they are under {@code ../shared/testdata/}. */
     static final String DATA = "3gpp/rel17";
     private static final String NCHF_FILE = "TS32291_Nchf_ConvergedCharging.yaml";
     private static final String COMMON_FILE = "TS29571_CommonData.yaml";
     /** Which file defines each schema the tests validate against. */
+    private static final String NFM_FILE = "TS29510_Nnrf_NFManagement.yaml";
+    private static final String ACCESS_TOKEN_FILE = "TS29510_Nnrf_AccessToken.yaml";
     private static final Map<String, String> FILES = Map.of(CHARGING_DATA_REQUEST, NCHF_FILE,
-            CHARGING_DATA_RESPONSE, NCHF_FILE, "MultipleUnitInformation", NCHF_FILE, PROBLEM_DETAILS, COMMON_FILE);
+            CHARGING_DATA_RESPONSE, NCHF_FILE, "MultipleUnitInformation", NCHF_FILE, PROBLEM_DETAILS, COMMON_FILE,
+            CHARGING_NOTIFY_REQUEST, NCHF_FILE, NF_PROFILE, NFM_FILE, PATCH_ITEM, COMMON_FILE,
+            ACCESS_TOKEN_CLAIMS, ACCESS_TOKEN_FILE);
 
-    private static volatile Ts32291Schemas loaded;
+    private static volatile ThreeGppSchemas loaded;
 
     private final Path dir;
     private final SchemaRegistry registry;
     private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
 
-    private Ts32291Schemas(Path dir) {
+    private ThreeGppSchemas(Path dir) {
         this.dir = dir;
         // JSON paths ($.multipleUnitUsage[0].ratingGroup) in messages: the notation the problem bodies use too
         SchemaRegistryConfig config = SchemaRegistryConfig.builder().pathType(PathType.JSON_PATH)
@@ -80,14 +93,14 @@ final class Ts32291Schemas {
     }
 
     /** The schemas, loaded once per test JVM; skips the calling test when they are absent. */
-    static Ts32291Schemas get() {
+    static ThreeGppSchemas get() {
         Path dir = rel17().orElse(null);
         assumeTrue(dir != null, () -> SharedTestData.absence(DATA));
-        Ts32291Schemas here = loaded;
+        ThreeGppSchemas here = loaded;
         if (here == null) {
-            synchronized (Ts32291Schemas.class) {
+            synchronized (ThreeGppSchemas.class) {
                 if (loaded == null) {
-                    loaded = new Ts32291Schemas(dir);
+                    loaded = new ThreeGppSchemas(dir);
                 }
                 here = loaded;
             }
@@ -109,7 +122,7 @@ final class Ts32291Schemas {
 
     /** Fails the test, listing every error, unless {@code json} is a valid instance of the named schema. */
     void assertValid(String schemaName, String json) {
-        assertThat(violations(schemaName, json)).as("%s against TS 32.291 %s", json, schemaName).isEmpty();
+        assertThat(violations(schemaName, json)).as("%s against 3GPP Rel-17 %s", json, schemaName).isEmpty();
     }
 
     private Schema schema(String name) {

@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * right ones pass. Without this a validator that accepted everything would make every Nchf test
  * look conformant. Reported skipped where the schemas are absent (a fresh clone has no ../shared).
  */
-@RequiresSharedTestData(Ts32291Schemas.DATA)
-class Ts32291SchemasTest {
+@RequiresSharedTestData(ThreeGppSchemas.DATA)
+class ThreeGppSchemasTest {
     private static final String REQUEST = """
             {"subscriberIdentifier": "imsi-208930000000001",
              "nfConsumerIdentification": {"nodeFunctionality": "SMF", "nFName": "4bd4a3d0-5d9a-4d7c-9b35-1b2c3d4e5f60"},
@@ -30,23 +30,23 @@ class Ts32291SchemasTest {
 
     @Test
     void aWellFormedRequestResponseAndProblemPass() {
-        Ts32291Schemas schemas = Ts32291Schemas.get();
-        schemas.assertValid(Ts32291Schemas.CHARGING_DATA_REQUEST, REQUEST.formatted("1"));
-        schemas.assertValid(Ts32291Schemas.CHARGING_DATA_RESPONSE, RESPONSE.formatted("\"SUCCESS\""));
-        schemas.assertValid(Ts32291Schemas.PROBLEM_DETAILS, """
+        ThreeGppSchemas schemas = ThreeGppSchemas.get();
+        schemas.assertValid(ThreeGppSchemas.CHARGING_DATA_REQUEST, REQUEST.formatted("1"));
+        schemas.assertValid(ThreeGppSchemas.CHARGING_DATA_RESPONSE, RESPONSE.formatted("\"SUCCESS\""));
+        schemas.assertValid(ThreeGppSchemas.PROBLEM_DETAILS, """
                 {"title": "Bad Request", "status": 400, "detail": "x is required", "cause": "CHARGING_FAILED",
                  "invalidParams": [{"param": "x", "reason": "is required"}]}""");
     }
 
     @Test
     void aRatingGroupGivenAsAStringIsRefusedNamingIt() {
-        assertThat(Ts32291Schemas.get().violations(Ts32291Schemas.CHARGING_DATA_REQUEST, REQUEST.formatted("\"1\"")))
+        assertThat(ThreeGppSchemas.get().violations(ThreeGppSchemas.CHARGING_DATA_REQUEST, REQUEST.formatted("\"1\"")))
                 .anySatisfy(v -> assertThat(v).contains("$.multipleUnitUsage[0].ratingGroup").contains("[type]"));
     }
 
     @Test
     void aResultCodeThatIsNoStringIsRefused() {
-        assertThat(Ts32291Schemas.get().violations(Ts32291Schemas.CHARGING_DATA_RESPONSE, RESPONSE.formatted("2001")))
+        assertThat(ThreeGppSchemas.get().violations(ThreeGppSchemas.CHARGING_DATA_RESPONSE, RESPONSE.formatted("2001")))
                 .anySatisfy(v -> assertThat(v).contains("$.multipleUnitInformation[0].resultCode"));
     }
 
@@ -57,23 +57,23 @@ class Ts32291SchemasTest {
      */
     @Test
     void anUnknownResultCodeStringIsValidBecause3gppEnumerationsAreExtensible() {
-        assertThat(Ts32291Schemas.get().violations(Ts32291Schemas.CHARGING_DATA_RESPONSE,
+        assertThat(ThreeGppSchemas.get().violations(ThreeGppSchemas.CHARGING_DATA_RESPONSE,
                 RESPONSE.formatted("\"NOT_A_CODE\""))).isEmpty();
     }
 
     @Test
     void missingMandatoryFieldsWrongFormatsAndBadProblemsAreRefused() {
-        Ts32291Schemas schemas = Ts32291Schemas.get();
-        assertThat(schemas.violations(Ts32291Schemas.CHARGING_DATA_REQUEST,
+        ThreeGppSchemas schemas = ThreeGppSchemas.get();
+        assertThat(schemas.violations(ThreeGppSchemas.CHARGING_DATA_REQUEST,
                 REQUEST.formatted("1").replace("\"invocationSequenceNumber\": 0,", "")))
                 .anySatisfy(v -> assertThat(v).contains("invocationSequenceNumber").contains("[required]"));
-        assertThat(schemas.violations(Ts32291Schemas.CHARGING_DATA_REQUEST,
+        assertThat(schemas.violations(ThreeGppSchemas.CHARGING_DATA_REQUEST,
                 REQUEST.formatted("1").replace("2026-05-20T08:53:20.123456789+08:00", "yesterday")))
                 .anySatisfy(v -> assertThat(v).contains("$.invocationTimeStamp").contains("[format]"));
-        assertThat(schemas.violations(Ts32291Schemas.CHARGING_DATA_REQUEST,
+        assertThat(schemas.violations(ThreeGppSchemas.CHARGING_DATA_REQUEST,
                 REQUEST.formatted("1").replace("\"totalVolume\": 1000", "\"totalVolume\": -1")))
                 .anySatisfy(v -> assertThat(v).contains("$.multipleUnitUsage[0].requestedUnit.totalVolume"));
-        assertThat(schemas.violations(Ts32291Schemas.PROBLEM_DETAILS, "{\"status\": \"400\", \"invalidParams\": [{}]}"))
+        assertThat(schemas.violations(ThreeGppSchemas.PROBLEM_DETAILS, "{\"status\": \"400\", \"invalidParams\": [{}]}"))
                 .anySatisfy(v -> assertThat(v).contains("$.status"))
                 .anySatisfy(v -> assertThat(v).contains("$.invalidParams[0]").contains("[required]"));
     }

@@ -1,0 +1,79 @@
+package io.credence.server;
+
+import io.credence.http.AccessTokens;
+import io.credence.nchf.nrf.ChfProfile;
+import io.credence.nchf.nrf.NfInstanceId;
+import io.credence.nchf.nrf.NrfRegistration;
+import io.credence.nchf.nrf.NrfSettings;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The server's place in a 5G core: its NF instance id, the access tokens it accepts, and its
+ * registration at the NRF. Prepared before the HTTP port opens (the token check sits in front of
+ * it); registered once the port answers; deregistered first when the server stops.
+ */
+final class FiveGCore implements AutoCloseable {
+    private final ChfSettings settings;
+    private final UUID instanceId;
+    private final AccessTokens tokens;
+    private volatile NrfRegistration registration;
+
+    private FiveGCore(ChfSettings settings, UUID instanceId, AccessTokens tokens) {
+        this.settings = settings;
+        this.instanceId = instanceId;
+        this.tokens = tokens;
+    }
+
+    static FiveGCore prepare(ServerConfig config) throws IOException {
+        ChfSettings chf = config.chf();
+        UUID id = NfInstanceId.loadOrCreate(config.dataDir(), chf.nfInstanceId());
+        AccessTokens tokens = chf.tokenKeys() == null ? null
+                : new AccessTokens(chf.tokenKeys(), id.toString(), System::currentTimeMillis);
+        return new FiveGCore(chf, id, tokens);
+    }
+
+    /** Starts registering at the NRF, if one is configured; does not wait for it. */
+    void register(int httpPort, boolean tls) throws IOException {
+        if (settings.nrf() == null) {
+            return;
+        }
+        ChfProfile profile = new ChfProfile(instanceId, settings.nfAddress(), httpPort, tls ? "https" : "http",
+                settings.supiRanges(), settings.gpsiRanges(), settings.plmnRanges(), settings.heartbeatSeconds());
+        registration = NrfRegistration.start(new NrfSettings(settings.nrf(), profile));
+    }
+
+    UUID instanceId() {
+        return instanceId;
+    }
+
+    /** The token check in front of the SBI, or null when only API keys are accepted. */
+    AccessTokens tokens() {
+        return tokens;
+    }
+
+    /** The {@code chf} section of {@code /health}. */
+    Map<String, Object> health() {
+        Map<String, Object> chf = new LinkedHashMap<>();
+        chf.put("nfInstanceId", instanceId.toString());
+        NrfRegistration nrf = registration;
+        if (nrf != null) {
+            chf.put("nrf", nrf.status());
+        }
+        if (tokens != null) {
+            chf.put("accessTokenKeys", tokens.keyCount());
+        }
+        return Map.of("chf", chf);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        NrfRegistration nrf = registration;
+        if (nrf != null) {
+            nrf.close();
+        }
+    }
+}
