@@ -396,6 +396,12 @@ public final class ChargingEngine implements EngineView {
                 .map(ChargingEngine::view).toList();
     }
 
+    @Override
+    public List<SessionView> sessionsStartingWith(String prefix, int limit) {
+        return sessions.objects().stream().filter(s -> s.open() && s.id.startsWith(prefix)).limit(limit)
+                .map(ChargingEngine::view).toList();
+    }
+
     /** The open sessions of an account (for a top-up's re-authorisation). */
     @Override
     public List<SessionView> sessionsOf(String accountId) {

@@ -126,7 +126,8 @@ public record ChargingRequest(String sessionId, Kind kind, long number, long cli
      * Where the request came from.
      *
      * @param interfaceName      "diameter", "nchf": what usage records name as their origin
-     * @param peerHost           the connected peer it arrived over (where RAR and ASR go), "" for none
+     * @param peerHost           where requests of the server's own go (RAR and ASR, ChargingNotify): the
+     *                           Diameter peer it arrived over, or an Nchf consumer's notifyUri; "" for none
      * @param clientHost         the client itself (Origin-Host: behind a relay it differs from the peer)
      * @param clientRealm        the client's realm
      * @param applicationVendor  how the client names credit control: -1 bare Auth-Application-Id,

@@ -26,6 +26,13 @@ public interface EngineView {
     /** The open sessions of an account (for a top-up's re-authorisation). */
     List<ChargingEngine.SessionView> sessionsOf(String accountId);
 
+    /**
+     * Open sessions whose id starts with {@code prefix} (one protocol's: {@code "nchf;"}), in no
+     * particular order, at most {@code limit}: no sorting, so it stays cheap on the engine's
+     * thread with a million sessions.
+     */
+    List<ChargingEngine.SessionView> sessionsStartingWith(String prefix, int limit);
+
     /** Layered admission's policy in force, or empty without one. */
     Optional<io.credence.admission.AdmissionPolicy> admissionPolicy();
 

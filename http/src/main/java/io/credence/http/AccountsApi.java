@@ -24,10 +24,12 @@ final class AccountsApi {
 
     private final LedgerCalls ledger;
     private final String currency;
+    private final LiveSessions sessions;
 
-    AccountsApi(LedgerCalls ledger, String currency) {
+    AccountsApi(LedgerCalls ledger, String currency, LiveSessions sessions) {
         this.ledger = ledger;
         this.currency = currency;
+        this.sessions = sessions;
     }
 
     /** {@code POST /v1/accounts}. */
@@ -49,7 +51,11 @@ final class AccountsApi {
         if (status == null && limits == null) {
             throw new ApiError("status", "give status and/or creditLimits to change");
         }
-        return ledger.command(requestId, new Operation.UpdateAccount(accountId, status, limits), 200);
+        Reply reply = ledger.command(requestId, new Operation.UpdateAccount(accountId, status, limits), 200);
+        if (reply.status() == 200 && (status == AccountStatus.SUSPENDED || status == AccountStatus.CLOSED)) {
+            sessions.suspended(accountId); // its sessions may charge no more: their clients are told to end them
+        }
+        return reply;
     }
 
     /** {@code GET /v1/accounts/{accountId}} and its {@code /balances}. */

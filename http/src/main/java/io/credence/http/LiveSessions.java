@@ -6,10 +6,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The charging sessions a protocol front end (Diameter credit control) holds, as the operations
- * API sees them: list, inspect, ask the client to re-authorise (RAR) or end the session (ASR),
- * and be told when an account was credited so its sessions can re-request quota at once. The
- * HTTP module knows no protocol; the server wires an implementation in.
+ * The charging sessions the protocol front ends (Diameter credit control, Nchf) hold, as the
+ * operations API sees them: list, inspect, ask the client to re-authorise (RAR, ChargingNotify
+ * REAUTHORIZATION) or end the session (ASR, ChargingNotify ABORT_CHARGING), and be told when an
+ * account was credited or suspended. The HTTP module knows no protocol; the server wires an
+ * implementation in.
  */
 public interface LiveSessions {
     /** Open sessions, each a JSON-ready map, at most {@code limit}. */
@@ -24,6 +25,10 @@ public interface LiveSessions {
 
     /** An account got value (top-up, bucket): its sessions are told to re-request now. */
     void credited(String accountId);
+
+    /** An account was suspended or closed: its sessions' clients are told to end them (ASR, ChargingNotify abort). */
+    default void suspended(String accountId) {
+    }
 
     /** No sessions at all: for a server without a protocol front end. */
     LiveSessions NONE = new LiveSessions() {

@@ -133,7 +133,7 @@ public final class ProvisioningApi extends Handler.Abstract {
                 accountId -> calls.query(l -> l.account(accountId));
         this.market = cluster != null ? MarketRoutes.cluster(quota, accountOf, cluster)
                 : market == null ? null : MarketRoutes.single(quota, accountOf, market, marketLog);
-        this.accounts = new AccountsApi(calls, currency);
+        this.accounts = new AccountsApi(calls, currency, sessions);
         this.identities = new IdentitiesApi(calls);
         this.value = new ValueApi(calls, currency, sessions, catalog);
         this.reservations = new ReservationsApi(calls);

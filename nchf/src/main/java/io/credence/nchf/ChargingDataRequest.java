@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The parts of a TS 32.291 ChargingDataRequest that credit control acts on, read and checked.
- * Fields this server does not act on (pDUSessionChargingInformation, triggers, notifyUri...) are
- * accepted and ignored, as TS 29.500 asks of a producer.
+ * Fields this server does not act on (pDUSessionChargingInformation, triggers...) are accepted and
+ * ignored, as TS 29.500 asks of a producer.
  *
  * @param subscribers         every identity the request names, subscriberIdentifier first, then
  *                            pDUSessionChargingInformation.userInformation.servedGPSI; the
@@ -17,10 +17,12 @@ import java.util.List;
  * @param sequenceNumber      invocationSequenceNumber as sent: echoed in the answer, and not the
  *                            request number (consumers such as free5GC send 0 every time: the engine numbers requests)
  * @param retransmission      retransmissionIndicator, the Diameter T flag
+ * @param notifyUri           where ChargingNotify goes (re-authorisation, abort), or null: never told
  */
 public record ChargingDataRequest(List<Subscriber> subscribers, String nodeFunctionality, String invocationTimeStamp,
                                   String serviceContextId,
-                                  long sequenceNumber, boolean retransmission, List<UnitUsage> unitUsages) {
+                                  long sequenceNumber, boolean retransmission, List<UnitUsage> unitUsages,
+                                  String notifyUri) {
     /** multipleUnitUsage entries per request: the Diameter side's MSCC bound. */
     public static final int UNIT_USAGES_MAX = 64;
     /** usedUnitContainer entries per multipleUnitUsage. */

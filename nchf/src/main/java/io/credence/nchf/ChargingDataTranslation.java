@@ -22,6 +22,7 @@ import java.util.Map;
  *   the body's canonical digest          digest: the same body again is a retry
  *   subscriberIdentifier, servedGPSI     identities, in that order
  *   serviceSpecificationInfo, else node  service context (32255@3gpp.org for an SMF)
+ *   notifyUri (create)                   origin peerHost: where ChargingNotify goes
  *   multipleUnitUsage[]                  services, one each: ratingGroup and uPFID the key,
  *     requestedUnit                      requested ({} asks for the default grant)
  *     usedUnitContainer[] (summed)       used
@@ -34,6 +35,8 @@ import java.util.Map;
  */
 final class ChargingDataTranslation {
     static final String SESSION_PREFIX = "nchf;";
+    /** The engine session origin's interface name of every Nchf session. */
+    static final String ORIGIN_INTERFACE = "nchf";
 
     enum Kind { CREATE, UPDATE, RELEASE }
 
@@ -63,7 +66,8 @@ final class ChargingDataTranslation {
         return new ChargingRequest(sessionId(chargingDataRef), engineKind, ChargingRequest.NUMBER_NEXT,
                 request.sequenceNumber(), digest, request.retransmission(), ChargingRequest.EventAction.NONE,
                 identities, ChargingRequest.serviceContextRoot(request.serviceContextId()), services, ChargingRequest.Attributes.NONE,
-                new ChargingRequest.Origin("nchf", "", node, "", -1));
+                new ChargingRequest.Origin(ORIGIN_INTERFACE, request.notifyUri() == null ? "" : request.notifyUri(),
+                        node, "", -1));
     }
 
     /** Amounts by unit; null when the container is absent, empty when it names no amount. */

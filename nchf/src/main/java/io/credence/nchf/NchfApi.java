@@ -56,14 +56,21 @@ public final class NchfApi extends Handler.Abstract {
 
     private final EngineGate engine;
     private final String redirectUrl;
+    private final ChargingNotifications notifications;
 
     /**
      * @param engine      the durable charging engine
      * @param redirectUrl where a last grant redirects the subscriber (a top-up portal), or null: terminate
      */
     public NchfApi(EngineGate engine, String redirectUrl) {
+        this(engine, redirectUrl, null);
+    }
+
+    /** @param notifications told the rating groups each answered request named, or null */
+    public NchfApi(EngineGate engine, String redirectUrl, ChargingNotifications notifications) {
         this.engine = engine;
         this.redirectUrl = redirectUrl;
+        this.notifications = notifications;
     }
 
     @Override
@@ -129,6 +136,10 @@ public final class NchfApi extends Handler.Abstract {
         switch (ChargingDataResponses.of(outcome, kind, charging, redirectUrl)) {
             case ChargingDataResponses.Refused refused -> send(response, callback, refused.problem());
             case ChargingDataResponses.Charged charged -> {
+                if (notifications != null) {
+                    notifications.seen(ChargingDataTranslation.sessionId(ref), charging,
+                            kind == ChargingDataTranslation.Kind.RELEASE);
+                }
                 switch (kind) {
                     case CREATE -> {
                         response.getHeaders().put(HttpHeader.LOCATION, HttpURI.build(request.getHttpURI())

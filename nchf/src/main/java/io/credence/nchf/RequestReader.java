@@ -86,7 +86,29 @@ final class RequestReader {
             retransmission = body.get("retransmissionIndicator").booleanValue();
         }
         String context = serviceContext(body, node);
-        return new ChargingDataRequest(subscribers, node, timeStamp, context, sequence, retransmission, unitUsages(body));
+        return new ChargingDataRequest(subscribers, node, timeStamp, context, sequence, retransmission, unitUsages(body),
+                notifyUri(body.get("notifyUri")));
+    }
+
+    /** An absolute http(s) URI that fits the session's origin, or null when none is given. */
+    private static String notifyUri(JsonNode value) {
+        if (!present(value)) {
+            return null;
+        }
+        String text = text(value, "notifyUri");
+        if (text.length() > io.credence.charging.ChargingRequest.TEXT_LENGTH_MAX) {
+            throw invalid("notifyUri", "must be at most " + io.credence.charging.ChargingRequest.TEXT_LENGTH_MAX
+                    + " characters");
+        }
+        try {
+            java.net.URI uri = new java.net.URI(text);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return text;
+            }
+        } catch (java.net.URISyntaxException bad) {
+            // refused below
+        }
+        throw invalid("notifyUri", "must be an absolute http:// or https:// URI, was '" + clip(text) + "'");
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.credence.server;
 
+import io.credence.nchf.ChargingNotifications;
 import io.credence.nchf.nrf.ChfProfile;
 
 import java.net.URI;
@@ -19,35 +20,52 @@ import java.util.UUID;
  * @param plmnRanges       chfInfo.plmnRangeList
  * @param heartbeatSeconds the heartbeat interval proposed to the NRF
  * @param tokenKeys        the NRF's public keys (JWK Set) for access tokens on the SBI, or null: API keys only
+ * @param notifications    how ChargingNotify is sent to consumers: bounds and retries
  */
 public record ChfSettings(UUID nfInstanceId, URI nrf, String nfAddress, List<ChfProfile.Range> supiRanges,
                           List<ChfProfile.Range> gpsiRanges, List<ChfProfile.Range> plmnRanges, int heartbeatSeconds,
-                          Path tokenKeys) {
+                          Path tokenKeys, ChargingNotifications.Settings notifications) {
     public static final int HEARTBEAT_SECONDS_DEFAULT = 30;
     /** Not registered anywhere; API keys only. */
     public static final ChfSettings NONE = new ChfSettings(null, null, null, List.of(), List.of(), List.of(),
-            HEARTBEAT_SECONDS_DEFAULT, null);
+            HEARTBEAT_SECONDS_DEFAULT, null, ChargingNotifications.Settings.DEFAULTS);
 
     public ChfSettings {
         supiRanges = List.copyOf(supiRanges);
         gpsiRanges = List.copyOf(gpsiRanges);
         plmnRanges = List.copyOf(plmnRanges);
+        java.util.Objects.requireNonNull(notifications, "notifications (ChargingNotifications.Settings.DEFAULTS)");
+    }
+
+    /** Without notification settings: the defaults. */
+    public ChfSettings(UUID nfInstanceId, URI nrf, String nfAddress, List<ChfProfile.Range> supiRanges,
+                       List<ChfProfile.Range> gpsiRanges, List<ChfProfile.Range> plmnRanges, int heartbeatSeconds,
+                       Path tokenKeys) {
+        this(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds, tokenKeys,
+                ChargingNotifications.Settings.DEFAULTS);
+    }
+
+    public ChfSettings withNotifications(ChargingNotifications.Settings settings) {
+        return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds,
+                tokenKeys, settings);
     }
 
     public ChfSettings withNrf(URI apiRoot, String address) {
         return new ChfSettings(nfInstanceId, apiRoot, address, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds,
-                tokenKeys);
+                tokenKeys, notifications);
     }
 
     public ChfSettings withTokenKeys(Path jwks) {
-        return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds, jwks);
+        return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds,
+                jwks, notifications);
     }
 
     public ChfSettings withHeartbeatSeconds(int seconds) {
-        return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, seconds, tokenKeys);
+        return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, seconds,
+                tokenKeys, notifications);
     }
 
     public ChfSettings withRanges(List<ChfProfile.Range> supi, List<ChfProfile.Range> gpsi, List<ChfProfile.Range> plmn) {
-        return new ChfSettings(nfInstanceId, nrf, nfAddress, supi, gpsi, plmn, heartbeatSeconds, tokenKeys);
+        return new ChfSettings(nfInstanceId, nrf, nfAddress, supi, gpsi, plmn, heartbeatSeconds, tokenKeys, notifications);
     }
 }

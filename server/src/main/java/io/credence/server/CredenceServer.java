@@ -176,6 +176,7 @@ public final class CredenceServer implements AutoCloseable {
         DiameterServer diameter = null;
         HttpServer http = null;
         EngineAdmissions admissions = null;
+        FiveGCore fiveG = null;
         try {
             // re-reads what start-up skipped (segments behind the snapshot, older snapshots) and
             // reports damage there before the day a lost snapshot would need them; knows only the path
@@ -191,8 +192,18 @@ public final class CredenceServer implements AutoCloseable {
             // how the engine grants and remembers: journaled, so a replay grants as this run does
             EngineStart.configure(ledger, d.creditControl().engineConfig());
             DiameterServer[] listener = new DiameterServer[1];
+            fiveG = FiveGCore.prepare(config, ledger);
+            FiveGCore core = fiveG;
+            // a tariff change asks every Nchf consumer to report and ask again under it (the first load is no change)
+            java.util.concurrent.atomic.AtomicBoolean catalogLoaded = new java.util.concurrent.atomic.AtomicBoolean();
             CatalogHolder holder = d.catalogFile() == null ? null
-                    : new CatalogHolder(d.catalogFile(), source -> EngineStart.install(ledger, source));
+                    : new CatalogHolder(d.catalogFile(), source -> {
+                        String refused = EngineStart.install(ledger, source);
+                        if (refused == null && catalogLoaded.getAndSet(true)) {
+                            core.notifications().reAuthorizeAll();
+                        }
+                        return refused;
+                    });
             catalog = holder == null ? CatalogControl.NONE : holder;
             if (holder != null && !d.catalogWatch().isZero()) {
                 holder.watch(d.catalogWatch());
@@ -210,7 +221,7 @@ public final class CredenceServer implements AutoCloseable {
                         () -> DiameterServer.start(d.transport(), d.identity(), d.allowedPeers(), charging));
                 listener[0] = diameter;
             }
-            LiveSessions sessions = new DiameterSessions(ledger, creditControl);
+            LiveSessions sessions = new EngineSessions(ledger, creditControl, fiveG.notifications());
             ServerMetrics.register(metrics, ledger, catalog, journalCheck, unrecovered);
             ProvisioningApi provisioning;
             MarketFeed feed = null;
@@ -247,8 +258,7 @@ public final class CredenceServer implements AutoCloseable {
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
                     new NchfApi(ledger, d.creditControl().redirect() == null
                             || d.creditControl().redirect().addressType() != 2 ? null
-                            : d.creditControl().redirect().address())), beyondNchf);
-            FiveGCore fiveG = FiveGCore.prepare(config);
+                            : d.creditControl().redirect().address(), fiveG.notifications())), beyondNchf);
             Handler front = ServerMetrics.front(api, config.httpAccess(), fiveG.tokens(), ledger, config.dataDir(),
                     metrics, journalCheck, fiveG::health);
             http = listening("HTTP", config.host(), config.httpPort(), "--http-port", () -> HttpServer.start(
@@ -261,6 +271,9 @@ public final class CredenceServer implements AutoCloseable {
         } catch (Exception failed) {
             if (http != null) {
                 http.close();
+            }
+            if (fiveG != null) {
+                fiveG.close();
             }
             if (admissions != null) {
                 admissions.close();

@@ -1,6 +1,8 @@
 package io.credence.server;
 
 import io.credence.http.AccessTokens;
+import io.credence.journal.EngineGate;
+import io.credence.nchf.ChargingNotifications;
 import io.credence.nchf.nrf.ChfProfile;
 import io.credence.nchf.nrf.NfInstanceId;
 import io.credence.nchf.nrf.NrfRegistration;
@@ -12,28 +14,36 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The server's place in a 5G core: its NF instance id, the access tokens it accepts, and its
- * registration at the NRF. Prepared before the HTTP port opens (the token check sits in front of
- * it); registered once the port answers; deregistered first when the server stops.
+ * The server's place in a 5G core: its NF instance id, the access tokens it accepts, the
+ * notifications it sends consumers, and its registration at the NRF. Prepared before the HTTP
+ * port opens (the token check sits in front of it); registered once the port answers;
+ * deregistered first when the server stops.
  */
 final class FiveGCore implements AutoCloseable {
     private final ChfSettings settings;
     private final UUID instanceId;
     private final AccessTokens tokens;
+    private final ChargingNotifications notifications;
     private volatile NrfRegistration registration;
 
-    private FiveGCore(ChfSettings settings, UUID instanceId, AccessTokens tokens) {
+    private FiveGCore(ChfSettings settings, UUID instanceId, AccessTokens tokens, ChargingNotifications notifications) {
         this.settings = settings;
         this.instanceId = instanceId;
         this.tokens = tokens;
+        this.notifications = notifications;
     }
 
-    static FiveGCore prepare(ServerConfig config) throws IOException {
+    static FiveGCore prepare(ServerConfig config, EngineGate engine) throws IOException {
         ChfSettings chf = config.chf();
         UUID id = NfInstanceId.loadOrCreate(config.dataDir(), chf.nfInstanceId());
         AccessTokens tokens = chf.tokenKeys() == null ? null
                 : new AccessTokens(chf.tokenKeys(), id.toString(), System::currentTimeMillis);
-        return new FiveGCore(chf, id, tokens);
+        return new FiveGCore(chf, id, tokens, new ChargingNotifications(engine, chf.notifications()));
+    }
+
+    /** ChargingNotify to Nchf consumers. */
+    ChargingNotifications notifications() {
+        return notifications;
     }
 
     /** Starts registering at the NRF, if one is configured; does not wait for it. */
@@ -66,14 +76,19 @@ final class FiveGCore implements AutoCloseable {
         if (tokens != null) {
             chf.put("accessTokenKeys", tokens.keyCount());
         }
+        chf.put("notifications", notifications.status());
         return Map.of("chf", chf);
     }
 
     @Override
     public void close() throws InterruptedException {
-        NrfRegistration nrf = registration;
-        if (nrf != null) {
-            nrf.close();
+        try {
+            NrfRegistration nrf = registration;
+            if (nrf != null) {
+                nrf.close();
+            }
+        } finally {
+            notifications.close();
         }
     }
 }

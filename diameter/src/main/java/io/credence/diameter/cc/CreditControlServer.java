@@ -244,12 +244,20 @@ public final class CreditControlServer implements ApplicationHandler, AutoClosea
 
     /** Sends RAR to every open Diameter session of an account (after a top-up); completes with how many were asked. */
     public CompletableFuture<Integer> reAuthorizeAccount(String accountId) {
+        return toEverySessionOf(accountId, Codes.RE_AUTH, List.of(Avps.integer32(Codes.RE_AUTH_REQUEST_TYPE, 0, true, 0)));
+    }
+
+    /** Sends ASR to every open Diameter session of an account (suspended or closed); completes with how many were asked. */
+    public CompletableFuture<Integer> abortAccount(String accountId) {
+        return toEverySessionOf(accountId, Codes.ABORT_SESSION, List.of());
+    }
+
+    private CompletableFuture<Integer> toEverySessionOf(String accountId, int command, List<Avp> specific) {
         return engine.ask(view -> view.sessionsOf(accountId)).thenApply(sessions -> {
             int asked = 0;
             for (ChargingEngine.SessionView s : sessions) {
                 if ("diameter".equals(s.origin().interfaceName())) {
-                    send(s, Codes.RE_AUTH, List.of(Avps.integer32(Codes.RE_AUTH_REQUEST_TYPE, 0, true, 0)))
-                            .exceptionally(e -> 0L);
+                    send(s, command, specific).exceptionally(e -> 0L);
                     asked++;
                 }
             }

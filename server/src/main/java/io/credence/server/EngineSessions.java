@@ -4,6 +4,7 @@ import io.credence.charging.ChargingEngine;
 import io.credence.diameter.cc.CreditControlServer;
 import io.credence.http.LiveSessions;
 import io.credence.journal.EngineGate;
+import io.credence.nchf.ChargingNotifications;
 import io.credence.ledger.ServiceRef;
 
 import java.util.ArrayList;
@@ -17,44 +18,60 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The engine's charging sessions (Diameter and Nchf) as the HTTP operations API shows them; RAR
- * and ASR go through the Diameter front end.
+ * The engine's charging sessions (Diameter and Nchf) as the HTTP operations API shows them. What
+ * the server asks of a session's client goes by its protocol: RAR and ASR through the Diameter
+ * front end, ChargingNotify (REAUTHORIZATION, ABORT_CHARGING) to an Nchf consumer's notifyUri.
  */
-final class DiameterSessions implements LiveSessions {
+final class EngineSessions implements LiveSessions {
     private static final long QUERY_SECONDS = 10;
 
     private final EngineGate engine;
     private final CreditControlServer creditControl;
+    private final ChargingNotifications notifications;
 
-    DiameterSessions(EngineGate engine, CreditControlServer creditControl) {
+    EngineSessions(EngineGate engine, CreditControlServer creditControl, ChargingNotifications notifications) {
         this.engine = engine;
         this.creditControl = creditControl;
+        this.notifications = notifications;
     }
 
     @Override
     public List<Map<String, Object>> list(int limit) {
-        return await(engine.ask(view -> view.sessions(limit))).stream().map(DiameterSessions::json).toList();
+        return await(engine.ask(view -> view.sessions(limit))).stream().map(EngineSessions::json).toList();
     }
 
     @Override
     public Optional<Map<String, Object>> find(String sessionId) {
         return await(engine.ask(view -> view.session(sessionId))).filter(ChargingEngine.SessionView::open)
-                .map(DiameterSessions::json);
+                .map(EngineSessions::json);
     }
 
+    /** RAR; for an Nchf session, REAUTHORIZATION, completing with the consumer's HTTP status. */
     @Override
     public CompletableFuture<Long> reAuthorize(String sessionId) {
-        return creditControl.reAuthorize(sessionId);
+        return ChargingNotifications.isNchfSession(sessionId)
+                ? notifications.notify(sessionId, ChargingNotifications.Type.REAUTHORIZATION).thenApply(Integer::longValue)
+                : creditControl.reAuthorize(sessionId);
     }
 
+    /** ASR; for an Nchf session, ABORT_CHARGING, completing with the consumer's HTTP status. */
     @Override
     public CompletableFuture<Long> abort(String sessionId) {
-        return creditControl.abort(sessionId);
+        return ChargingNotifications.isNchfSession(sessionId)
+                ? notifications.notify(sessionId, ChargingNotifications.Type.ABORT_CHARGING).thenApply(Integer::longValue)
+                : creditControl.abort(sessionId);
     }
 
     @Override
     public void credited(String accountId) {
         creditControl.reAuthorizeAccount(accountId);
+        notifications.notifyAccount(accountId, ChargingNotifications.Type.REAUTHORIZATION);
+    }
+
+    @Override
+    public void suspended(String accountId) {
+        creditControl.abortAccount(accountId);
+        notifications.notifyAccount(accountId, ChargingNotifications.Type.ABORT_CHARGING);
     }
 
     private static <T> T await(CompletableFuture<T> answer) {
