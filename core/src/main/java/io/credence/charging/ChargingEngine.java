@@ -177,7 +177,7 @@ public final class ChargingEngine implements EngineView {
         Session s = sessions.get(r.sessionId());
         if (s != null && s.lastOutcome != null && isRetry(s, r)) {
             settle(r.sessionId());
-            return ChargingResult.of(s.lastOutcome);
+            return ChargingResult.of(s.lastOutcome, s.touchedAtMillis);
         }
         long number = r.number() != ChargingRequest.NUMBER_NEXT ? r.number() : s == null ? 0 : s.lastNumber + 1;
         ChargingResult result = switch (r.kind()) {
@@ -236,7 +236,7 @@ public final class ChargingEngine implements EngineView {
         if (s.accountId != null) {
             byAccount.computeIfAbsent(s.accountId, a -> new ArrayList<>()).add(s);
         }
-        return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
+        return new ChargingResult(outcome, ctx.records, ctx.unrecovered, now);
     }
 
     private ChargingResult continued(Session s, ChargingRequest r, long number, long now) {
@@ -252,7 +252,7 @@ public final class ChargingEngine implements EngineView {
             ChargingOutcome ended = SessionFlow.terminate(ctx);
             sessions.finish(s);
             remember(s, r, number, ended, now);
-            return new ChargingResult(ended, ctx.records, ctx.unrecovered);
+            return new ChargingResult(ended, ctx.records, ctx.unrecovered, now);
         }
         if (s == null || !s.open()) {
             return afterEnd(s, r, number, now);
@@ -264,7 +264,7 @@ public final class ChargingEngine implements EngineView {
             sessions.finish(s);
         }
         remember(s, r, number, outcome, now);
-        return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
+        return new ChargingResult(outcome, ctx.records, ctx.unrecovered, now);
     }
 
     /**
@@ -291,7 +291,7 @@ public final class ChargingEngine implements EngineView {
         if (s == null) {
             sessions.add(target);
         }
-        return new ChargingResult(outcome, ctx.records, ctx.unrecovered);
+        return new ChargingResult(outcome, ctx.records, ctx.unrecovered, now);
     }
 
     /** Records the request's answer for retries and moves the session's deadline. */
@@ -315,8 +315,8 @@ public final class ChargingEngine implements EngineView {
         return new RequestContext(ledger, config, catalog, admission, s, r, number, now);
     }
 
-    private static ChargingResult refused(Result result, String message, Field field) {
-        return ChargingResult.of(ChargingOutcome.refused(result, message, field, false));
+    private ChargingResult refused(Result result, String message, Field field) {
+        return ChargingResult.of(ChargingOutcome.refused(result, message, field, false), ledger.nowMillis());
     }
 
     /** Puts back a session a snapshot kept (an ended one goes to bytes, as it would have live). */

@@ -55,36 +55,84 @@ final class ChargingDataResponses {
             Map.of("triggerType", "QUOTA_EXHAUSTED", "triggerCategory", "IMMEDIATE_REPORT"));
 
     /**
-     * @param redirectUrl where a last grant sends the subscriber (a top-up portal), or null to terminate
+     * @param redirectUrl      where a last grant sends the subscriber (a top-up portal), or null to terminate
+     * @param answeredAtMillis the engine's time of the answer: the response's invocationTimeStamp
      */
     static Response of(ChargingOutcome outcome, ChargingDataTranslation.Kind kind, ChargingDataRequest request,
-                       String redirectUrl) {
+                       String redirectUrl, ChargingTerms terms, long answeredAtMillis) {
         Result result = outcome.result();
         boolean perService = result == Result.END_USER_SERVICE_DENIED || result == Result.CREDIT_LIMIT_REACHED
                 || result == Result.RATING_FAILED;
         if (result == Result.SUCCESS
                 || kind != ChargingDataTranslation.Kind.CREATE && perService && !outcome.services().isEmpty()) {
-            return new Charged(response(request, outcome.services(), redirectUrl));
+            return new Charged(response(kind, request, outcome.services(), redirectUrl, terms, answeredAtMillis));
         }
         return new Refused(problem(outcome));
     }
 
-    private static Map<String, Object> response(ChargingDataRequest request, List<ServiceOutcome> services,
-                                                String redirectUrl) {
+    /**
+     * invocationTimeStamp is this CHF's time of the answer (a retry's answer keeps the first one's);
+     * invocationSequenceNumber echoes the request's. A create also says what the consumer does when
+     * this CHF does not answer (invocationResult.failureHandling) and whether another instance may
+     * take the session over (sessionFailover).
+     */
+    private static Map<String, Object> response(ChargingDataTranslation.Kind kind, ChargingDataRequest request,
+                                                List<ServiceOutcome> services, String redirectUrl, ChargingTerms terms,
+                                                long answeredAtMillis) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("invocationTimeStamp", request.invocationTimeStamp());
+        body.put("invocationTimeStamp", java.time.Instant.ofEpochMilli(answeredAtMillis).toString());
         body.put("invocationSequenceNumber", request.sequenceNumber());
+        if (kind == ChargingDataTranslation.Kind.CREATE) {
+            body.put("invocationResult", Map.of("failureHandling", terms.failureHandling()));
+            body.put("sessionFailover", terms.failoverSupported() ? "FAILOVER_SUPPORTED" : "FAILOVER_NOT_SUPPORTED");
+        }
         if (!services.isEmpty()) {
             List<Map<String, Object>> units = new ArrayList<>(services.size());
+            boolean granted = false;
             for (ServiceOutcome s : services) {
-                units.add(unitInformation(s, redirectUrl));
+                Map<String, Object> unit = unitInformation(s, requested(request, s), redirectUrl, terms);
+                granted |= unit.containsKey("grantedUnit");
+                units.add(unit);
             }
             body.put("multipleUnitInformation", units);
+            List<Map<String, Object>> limits = limitTriggers(terms);
+            if (granted && !limits.isEmpty()) {
+                body.put("triggers", limits);
+            }
         }
         return body;
     }
 
-    private static Map<String, Object> unitInformation(ServiceOutcome s, String redirectUrl) {
+    /** The session's deferred-report triggers: close a usage container every so many bytes or seconds. */
+    private static List<Map<String, Object>> limitTriggers(ChargingTerms terms) {
+        List<Map<String, Object>> triggers = new ArrayList<>(2);
+        if (terms.volumeLimitBytes() > 0) {
+            Map<String, Object> volume = new LinkedHashMap<>();
+            volume.put("triggerType", "VOLUME_LIMIT");
+            volume.put("triggerCategory", "DEFERRED_REPORT");
+            // volumeLimit is a Uint32; a larger limit needs volumeLimit64
+            volume.put(terms.volumeLimitBytes() <= 0xFFFF_FFFFL ? "volumeLimit" : "volumeLimit64", terms.volumeLimitBytes());
+            triggers.add(volume);
+        }
+        if (terms.timeLimitSeconds() > 0) {
+            triggers.add(Map.of("triggerType", "TIME_LIMIT", "triggerCategory", "DEFERRED_REPORT",
+                    "timeLimit", terms.timeLimitSeconds()));
+        }
+        return triggers;
+    }
+
+    /** What the request asked for the service, or null. */
+    private static ChargingDataRequest.Units requested(ChargingDataRequest request, ServiceOutcome s) {
+        for (ChargingDataRequest.UnitUsage usage : request.unitUsages()) {
+            if (usage.ratingGroup() == s.key().ratingGroup() && java.util.Objects.equals(usage.upfId(), s.key().upfId())) {
+                return usage.requested();
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Object> unitInformation(ServiceOutcome s, ChargingDataRequest.Units requested,
+                                                       String redirectUrl, ChargingTerms terms) {
         Map<String, Object> unit = new LinkedHashMap<>();
         unit.put("resultCode", resultCode(s.result()));
         unit.put("ratingGroup", s.key().ratingGroup());
@@ -92,10 +140,24 @@ final class ChargingDataResponses {
             // the SMF finds the URRs to install the quota on by (uPFID, ratingGroup)
             unit.put("uPFID", s.key().upfId());
         }
-        Map<String, Object> granted = s.unit() == null ? null : grantedUnit(s.unit(), s.granted());
+        Map<String, Object> granted = s.unit() == null ? null : grantedUnit(s.unit(), s.granted(), requested);
+        List<Map<String, Object>> triggers = new ArrayList<>(GRANT_TRIGGERS);
         if (granted != null) {
             unit.put("grantedUnit", granted);
             unit.put("validityTime", s.validitySeconds());
+            long threshold = s.granted() * terms.quotaThresholdPercent() / 100;
+            if (threshold > 0 && !s.finalUnits()) {
+                unit.put(switch (s.unit()) {
+                    case SECONDS -> "timeQuotaThreshold";
+                    case BYTES -> "volumeQuotaThreshold";
+                    default -> "unitQuotaThreshold";
+                }, threshold);
+                triggers.add(Map.of("triggerType", "QUOTA_THRESHOLD", "triggerCategory", "IMMEDIATE_REPORT"));
+            }
+            if (terms.quotaHoldingSeconds() > 0) {
+                unit.put("quotaHoldingTime", terms.quotaHoldingSeconds());
+                triggers.add(Map.of("triggerType", "QHT", "triggerCategory", "IMMEDIATE_REPORT"));
+            }
         }
         if (s.finalUnits()) {
             unit.put("finalUnitIndication", redirectUrl == null ? Map.of("finalUnitAction", "TERMINATE")
@@ -103,19 +165,41 @@ final class ChargingDataResponses {
                     "redirectServerAddress", redirectUrl)));
         }
         if (granted != null) {
-            // a grant is reported on, at once, when it runs out or its validity time ends
-            unit.put("triggers", GRANT_TRIGGERS);
+            // a grant is reported on, at once, when it runs out, its validity time ends, it reaches
+            // its threshold or it sits idle for the holding time
+            unit.put("triggers", triggers);
         } else if (s.result() != Result.SUCCESS) {
             unit.put("triggers", REFUSED_TRIGGERS);
         }
         return unit;
     }
 
-    /** A grant as GrantedUnit; null for money, which has no GrantedUnit field (not a quota an SMF can meter). */
-    private static Map<String, Object> grantedUnit(Unit unit, long amount) {
+    /**
+     * A grant as GrantedUnit; null for money, which has no GrantedUnit field (not a quota an SMF can
+     * meter). Bytes asked for per direction (uplinkVolume, downlinkVolume, no totalVolume) are
+     * granted per direction too, the total split in the proportion asked (the uplink share rounded
+     * down), beside the total.
+     */
+    private static Map<String, Object> grantedUnit(Unit unit, long amount, ChargingDataRequest.Units requested) {
         return switch (unit) {
             case SECONDS -> Map.of("time", amount);
-            case BYTES -> Map.of("totalVolume", amount);
+            case BYTES -> {
+                Long up = requested == null ? null : requested.uplinkVolume();
+                Long down = requested == null ? null : requested.downlinkVolume();
+                if (requested == null || requested.totalVolume() != null || up == null && down == null) {
+                    yield Map.of("totalVolume", amount);
+                }
+                long askedUp = up == null ? 0 : up;
+                long askedDown = down == null ? 0 : down;
+                long uplink = askedUp + askedDown == 0 ? amount / 2
+                        : java.math.BigInteger.valueOf(amount).multiply(java.math.BigInteger.valueOf(askedUp))
+                        .divide(java.math.BigInteger.valueOf(askedUp + askedDown)).longValueExact();
+                Map<String, Object> directions = new LinkedHashMap<>();
+                directions.put("totalVolume", amount);
+                directions.put("uplinkVolume", uplink);
+                directions.put("downlinkVolume", amount - uplink);
+                yield directions;
+            }
             case SERVICE_UNITS -> Map.of("serviceSpecificUnits", amount);
             case MONEY -> null;
         };

@@ -57,20 +57,25 @@ public final class NchfApi extends Handler.Abstract {
     private final EngineGate engine;
     private final String redirectUrl;
     private final ChargingNotifications notifications;
+    private final ChargingTerms terms;
 
     /**
      * @param engine      the durable charging engine
      * @param redirectUrl where a last grant redirects the subscriber (a top-up portal), or null: terminate
      */
     public NchfApi(EngineGate engine, String redirectUrl) {
-        this(engine, redirectUrl, null);
+        this(engine, redirectUrl, null, ChargingTerms.DEFAULTS);
     }
 
-    /** @param notifications told the rating groups each answered request named, or null */
-    public NchfApi(EngineGate engine, String redirectUrl, ChargingNotifications notifications) {
+    /**
+     * @param notifications told the rating groups each answered request named, or null
+     * @param terms         thresholds, holding time, limits and failure handling the grants carry
+     */
+    public NchfApi(EngineGate engine, String redirectUrl, ChargingNotifications notifications, ChargingTerms terms) {
         this.engine = engine;
         this.redirectUrl = redirectUrl;
         this.notifications = notifications;
+        this.terms = terms;
     }
 
     @Override
@@ -118,7 +123,7 @@ public final class NchfApi extends Handler.Abstract {
                 return;
             }
             respond(request, response, callback, asked, chargingDataRef, charging,
-                    ((EngineOutcome.Charged) outcome).result().outcome());
+                    ((EngineOutcome.Charged) outcome).result());
         });
         switch (submitted) {
             case Submission.Accepted<Void> accepted -> { }
@@ -132,8 +137,9 @@ public final class NchfApi extends Handler.Abstract {
     }
 
     private void respond(Request request, Response response, Callback callback, ChargingDataTranslation.Kind kind,
-                         String ref, ChargingDataRequest charging, io.credence.charging.ChargingOutcome outcome) {
-        switch (ChargingDataResponses.of(outcome, kind, charging, redirectUrl)) {
+                         String ref, ChargingDataRequest charging, io.credence.charging.ChargingResult result) {
+        switch (ChargingDataResponses.of(result.outcome(), kind, charging, redirectUrl, terms,
+                result.answeredAtMillis())) {
             case ChargingDataResponses.Refused refused -> send(response, callback, refused.problem());
             case ChargingDataResponses.Charged charged -> {
                 if (notifications != null) {

@@ -190,8 +190,11 @@ final class RequestReader {
             }
             ObjectNode requestedNode = object(usage.get("requestedUnit"), at + ".requestedUnit", false);
             Units requested = requestedNode == null ? null : units(requestedNode, at + ".requestedUnit");
-            out.add(new UnitUsage(ratingGroup, upfId, requested, used(usage.get("usedUnitContainer"),
-                    at + ".usedUnitContainer")));
+            Units used = used(usage.get("usedUnitContainer"), at + ".usedUnitContainer");
+            if (requested != null && endsTheQuota(usage.get("usedUnitContainer"))) {
+                requested = null; // the consumer is done with this rating group: its report is charged, nothing granted
+            }
+            out.add(new UnitUsage(ratingGroup, upfId, requested, used));
         }
         return out;
     }
@@ -217,6 +220,27 @@ final class RequestReader {
             }
         }
         return id;
+    }
+
+    /**
+     * Whether a container was closed by a trigger after which the consumer holds no quota for the
+     * rating group: FINAL (the service ended) or QHT (idle for the quota holding time, TS 32.299
+     * 5.2.2.x: the quota is returned). A requestedUnit beside such a report is not granted, as the
+     * trigger says the quota is given back.
+     */
+    private static boolean endsTheQuota(JsonNode containers) {
+        if (containers == null || !containers.isArray()) {
+            return false;
+        }
+        for (JsonNode container : containers) {
+            for (JsonNode trigger : container.path("triggers")) {
+                String type = trigger.path("triggerType").asText("");
+                if (type.equals("FINAL") || type.equals("QHT")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Units used(JsonNode containers, String at) {

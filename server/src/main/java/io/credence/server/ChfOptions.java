@@ -1,5 +1,6 @@
 package io.credence.server;
 
+import io.credence.nchf.ChargingTerms;
 import io.credence.nchf.nrf.ChfProfile;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -49,6 +50,29 @@ public final class ChfOptions {
                     + "API keys; the file is read again when it changes")
     Path tokenKeys;
 
+    @Option(names = "--quota-threshold-percent", defaultValue = "20",
+            description = "Nchf grants carry a quota threshold at this share of the grant (0..99, 0: none): the "
+                    + "consumer reports and gets its next grant before the quota runs out, default ${DEFAULT-VALUE}")
+    int quotaThresholdPercent;
+
+    @Option(names = "--quota-holding-seconds", defaultValue = "0",
+            description = "Nchf grants carry this quotaHoldingTime: a rating group idle that long gives its quota back "
+                    + "(0: none), default ${DEFAULT-VALUE}")
+    int quotaHoldingSeconds;
+
+    @Option(names = "--nchf-volume-limit-bytes", defaultValue = "0",
+            description = "VOLUME_LIMIT trigger: the consumer closes a usage container every N bytes (0: none)")
+    long volumeLimitBytes;
+
+    @Option(names = "--nchf-time-limit-seconds", defaultValue = "0",
+            description = "TIME_LIMIT trigger: the consumer closes a usage container every N seconds (0: none)")
+    long timeLimitSeconds;
+
+    @Option(names = "--nchf-failure-handling", defaultValue = "RETRY_AND_TERMINATE",
+            description = "what an Nchf consumer does when this CHF does not answer: TERMINATE, CONTINUE or "
+                    + "RETRY_AND_TERMINATE, default ${DEFAULT-VALUE}")
+    String failureHandling;
+
     /** The settings, or a {@link CommandLine.ParameterException} naming the option at fault. */
     ChfSettings settings(CommandLine commandLine, String host) {
         UUID id = null;
@@ -62,10 +86,28 @@ public final class ChfOptions {
         if (heartbeatSeconds < 1 || heartbeatSeconds > 3600) {
             throw refused(commandLine, "--nrf-heartbeat-seconds must be 1..3600, was " + heartbeatSeconds);
         }
+        if (quotaThresholdPercent < 0 || quotaThresholdPercent > 99) {
+            throw refused(commandLine, "--quota-threshold-percent must be 0..99, was " + quotaThresholdPercent);
+        }
+        if (quotaHoldingSeconds < 0 || quotaHoldingSeconds > 86_400) {
+            throw refused(commandLine, "--quota-holding-seconds must be 0..86400, was " + quotaHoldingSeconds);
+        }
+        if (volumeLimitBytes < 0) {
+            throw refused(commandLine, "--nchf-volume-limit-bytes must be >= 0, was " + volumeLimitBytes);
+        }
+        if (timeLimitSeconds < 0 || timeLimitSeconds > 0xFFFF_FFFFL) {
+            throw refused(commandLine, "--nchf-time-limit-seconds must be 0..4294967295, was " + timeLimitSeconds);
+        }
+        if (!List.of("TERMINATE", "CONTINUE", "RETRY_AND_TERMINATE").contains(failureHandling)) {
+            throw refused(commandLine, "--nchf-failure-handling must be TERMINATE, CONTINUE or RETRY_AND_TERMINATE, was '"
+                    + failureHandling + "'");
+        }
         if (tokenKeys != null && !Files.isReadable(tokenKeys)) {
             throw refused(commandLine, "--nrf-token-keys: cannot read " + tokenKeys);
         }
         ChfSettings settings = new ChfSettings(id, null, null, List.of(), List.of(), List.of(), heartbeatSeconds, tokenKeys)
+                .withTerms(new ChargingTerms(quotaThresholdPercent, quotaHoldingSeconds, volumeLimitBytes,
+                        timeLimitSeconds, failureHandling, false))
                 .withRanges(ranges(commandLine, "--chf-supi-range", supiRanges, 5, 15),
                         ranges(commandLine, "--chf-gpsi-range", gpsiRanges, 5, 15),
                         ranges(commandLine, "--chf-plmn-range", plmnRanges, 5, 6));

@@ -1,6 +1,7 @@
 package io.credence.server;
 
 import io.credence.nchf.ChargingNotifications;
+import io.credence.nchf.ChargingTerms;
 import io.credence.nchf.nrf.ChfProfile;
 
 import java.net.URI;
@@ -21,20 +22,22 @@ import java.util.UUID;
  * @param heartbeatSeconds the heartbeat interval proposed to the NRF
  * @param tokenKeys        the NRF's public keys (JWK Set) for access tokens on the SBI, or null: API keys only
  * @param notifications    how ChargingNotify is sent to consumers: bounds and retries
+ * @param terms            thresholds, holding time, limits and failure handling of Nchf grants
  */
 public record ChfSettings(UUID nfInstanceId, URI nrf, String nfAddress, List<ChfProfile.Range> supiRanges,
                           List<ChfProfile.Range> gpsiRanges, List<ChfProfile.Range> plmnRanges, int heartbeatSeconds,
-                          Path tokenKeys, ChargingNotifications.Settings notifications) {
+                          Path tokenKeys, ChargingNotifications.Settings notifications, ChargingTerms terms) {
     public static final int HEARTBEAT_SECONDS_DEFAULT = 30;
     /** Not registered anywhere; API keys only. */
     public static final ChfSettings NONE = new ChfSettings(null, null, null, List.of(), List.of(), List.of(),
-            HEARTBEAT_SECONDS_DEFAULT, null, ChargingNotifications.Settings.DEFAULTS);
+            HEARTBEAT_SECONDS_DEFAULT, null, ChargingNotifications.Settings.DEFAULTS, ChargingTerms.DEFAULTS);
 
     public ChfSettings {
         supiRanges = List.copyOf(supiRanges);
         gpsiRanges = List.copyOf(gpsiRanges);
         plmnRanges = List.copyOf(plmnRanges);
         java.util.Objects.requireNonNull(notifications, "notifications (ChargingNotifications.Settings.DEFAULTS)");
+        java.util.Objects.requireNonNull(terms, "terms (ChargingTerms.DEFAULTS)");
     }
 
     /** Without notification settings: the defaults. */
@@ -42,30 +45,36 @@ public record ChfSettings(UUID nfInstanceId, URI nrf, String nfAddress, List<Chf
                        List<ChfProfile.Range> gpsiRanges, List<ChfProfile.Range> plmnRanges, int heartbeatSeconds,
                        Path tokenKeys) {
         this(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds, tokenKeys,
-                ChargingNotifications.Settings.DEFAULTS);
+                ChargingNotifications.Settings.DEFAULTS, ChargingTerms.DEFAULTS);
     }
 
     public ChfSettings withNotifications(ChargingNotifications.Settings settings) {
         return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds,
-                tokenKeys, settings);
+                tokenKeys, settings, terms);
+    }
+
+    public ChfSettings withTerms(ChargingTerms grantTerms) {
+        return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds,
+                tokenKeys, notifications, grantTerms);
     }
 
     public ChfSettings withNrf(URI apiRoot, String address) {
         return new ChfSettings(nfInstanceId, apiRoot, address, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds,
-                tokenKeys, notifications);
+                tokenKeys, notifications, terms);
     }
 
     public ChfSettings withTokenKeys(Path jwks) {
         return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, heartbeatSeconds,
-                jwks, notifications);
+                jwks, notifications, terms);
     }
 
     public ChfSettings withHeartbeatSeconds(int seconds) {
         return new ChfSettings(nfInstanceId, nrf, nfAddress, supiRanges, gpsiRanges, plmnRanges, seconds,
-                tokenKeys, notifications);
+                tokenKeys, notifications, terms);
     }
 
     public ChfSettings withRanges(List<ChfProfile.Range> supi, List<ChfProfile.Range> gpsi, List<ChfProfile.Range> plmn) {
-        return new ChfSettings(nfInstanceId, nrf, nfAddress, supi, gpsi, plmn, heartbeatSeconds, tokenKeys, notifications);
+        return new ChfSettings(nfInstanceId, nrf, nfAddress, supi, gpsi, plmn, heartbeatSeconds, tokenKeys,
+                notifications, terms);
     }
 }

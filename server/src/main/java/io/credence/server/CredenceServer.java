@@ -258,7 +258,9 @@ public final class CredenceServer implements AutoCloseable {
             Handler api = new PrefixRouter(new PrefixRouter.Route(NchfApi.PATH_PREFIX,
                     new NchfApi(ledger, d.creditControl().redirect() == null
                             || d.creditControl().redirect().addressType() != 2 ? null
-                            : d.creditControl().redirect().address(), fiveG.notifications())), beyondNchf);
+                            : d.creditControl().redirect().address(), fiveG.notifications(),
+                            // on a cluster every node holds every session: a consumer may fail over to another
+                            config.chf().terms().withFailoverSupported(cluster != null))), beyondNchf);
             Handler front = ServerMetrics.front(api, config.httpAccess(), fiveG.tokens(), ledger, config.dataDir(),
                     metrics, journalCheck, fiveG::health);
             http = listening("HTTP", config.host(), config.httpPort(), "--http-port", () -> HttpServer.start(

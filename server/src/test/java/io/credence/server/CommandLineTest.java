@@ -69,7 +69,10 @@ class CommandLineTest {
                 {"--nrf-heartbeat-seconds", "0", "--nrf-heartbeat-seconds must be 1..3600"},
                 {"--chf-supi-range", "00101-99", "--chf-supi-range: '00101-99' is not START-END"},
                 {"--chf-plmn-range", "pattern:(", "--chf-plmn-range: '(' is not a regular expression"},
-                {"--nrf-token-keys", "no-such-file.json", "--nrf-token-keys: cannot read no-such-file.json"}}) {
+                {"--nrf-token-keys", "no-such-file.json", "--nrf-token-keys: cannot read no-such-file.json"},
+                {"--quota-threshold-percent", "100", "--quota-threshold-percent must be 0..99, was 100"},
+                {"--quota-holding-seconds", "-1", "--quota-holding-seconds must be 0..86400"},
+                {"--nchf-failure-handling", "PANIC", "--nchf-failure-handling must be TERMINATE, CONTINUE or"}}) {
             Run diameter = run("serve", "--data", dir.toString(), "--http-port", "0", bad[0], bad[1]);
             assertThat(diameter.exitCode()).as(bad[0]).isEqualTo(2);
             assertThat(diameter.err()).contains(bad[2]);

@@ -97,6 +97,8 @@ class NchfClusterIT {
 
         Answer created = post(follower, ROOT, smf.create());
         assertThat(created.status()).as(created.body()).isEqualTo(201);
+        // every node holds the session: the consumer is told it may fail over to another instance
+        assertThat(created.body()).contains("\"sessionFailover\":\"FAILOVER_SUPPORTED\"");
         String update = ROOT + "/" + created.location().substring(created.location().lastIndexOf('/') + 1);
         Answer started = post(follower, update + "/update",
                 smf.usageReport(new Report(RG, UPF, "START_OF_SERVICE_DATA_FLOW", 0, 0, true)));

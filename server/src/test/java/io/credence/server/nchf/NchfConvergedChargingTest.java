@@ -139,8 +139,15 @@ class NchfConvergedChargingTest {
         assertThat(unit.path("grantedUnit").path("totalVolume").asLong()).isEqualTo(2_000_000);
         assertThat(unit.path("validityTime").asLong()).isEqualTo(600);
         assertThat(unit.path("triggers").findValuesAsText("triggerType")).containsExactly("QUOTA_EXHAUSTED",
-                "VALIDITY_TIME");
+                "VALIDITY_TIME", "QUOTA_THRESHOLD");
+        assertThat(unit.path("volumeQuotaThreshold").asLong()).as("20 %% of the grant").isEqualTo(400_000);
         assertThat(created.body().path("invocationSequenceNumber").asLong()).isZero();
+        // the CHF's own time, not the request's; a create also says how to fail and that it cannot fail over
+        java.time.Instant answeredAt = java.time.Instant.parse(created.body().path("invocationTimeStamp").asText());
+        assertThat(answeredAt).isBetween(java.time.Instant.now().minusSeconds(60), java.time.Instant.now());
+        assertThat(created.body().path("invocationResult").path("failureHandling").asText())
+                .isEqualTo("RETRY_AND_TERMINATE");
+        assertThat(created.body().path("sessionFailover").asText()).isEqualTo("FAILOVER_NOT_SUPPORTED");
         assertThat(bytes("alice").path("reserved").asLong()).isEqualTo(2_000_000);
 
         // three updates, each reporting 1.5 MB and asking 2 MB more; the second reports up- and downlink
