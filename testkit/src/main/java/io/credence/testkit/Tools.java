@@ -27,9 +27,10 @@ public final class Tools {
     private static final Pattern KAMAILIO_MODULES = Pattern.compile("Default paths to modules: (\\S+)");
     /** The Debian package that brings each tool: what a skipped test tells its reader to install. */
     private static final Map<String, String> DEBIAN_PACKAGES = Map.of("tshark", "tshark", "dumpcap", "tshark",
-            "text2pcap", "tshark", "freeDiameterd", "freediameterd", "kamailio", "kamailio", "sipp", "sip-tester");
+            "text2pcap", "tshark", "freeDiameterd", "freediameterd", "kamailio", "kamailio", "sipp", "sip-tester",
+            "erlc", "erlang-base", "escript", "erlang-base");
     private static final Map<String, String> DEBIAN_MODULE_PACKAGES = Map.of("freeDiameterd", "freediameter-extensions",
-            "kamailio", "kamailio-ims-modules");
+            "kamailio", "kamailio-ims-modules", "erlc", "erlang-asn1");
 
     private Tools() {}
 
@@ -46,8 +47,27 @@ public final class Tools {
         return switch (program) {
             case "kamailio" -> kamailioModules().filter(dir -> Files.isRegularFile(dir.resolve(module + ".so"))).isPresent();
             case "freeDiameterd" -> freeDiameterExtensions(module).isPresent();
+            case "erlc" -> erlangApplication(module);
             default -> throw new IllegalArgumentException("no way to look for modules of " + program + " (" + tool + ")");
         };
+    }
+
+    /** Whether Erlang/OTP has the application {@code name} (asn1 comes in a package of its own on Debian). */
+    static boolean erlangApplication(String name) {
+        if (!onPath("erl") || !name.matches("[a-z0-9_]+")) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder("erl", "-noshell", "-eval", "halt(case code:lib_dir(" + name
+                    + ") of {error, _} -> 1; _ -> 0 end).").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The directory holding freeDiameter's extension {@code name} ({@code name.fdx}), if one does. */
