@@ -73,6 +73,28 @@ public final class ChfOptions {
                     + "RETRY_AND_TERMINATE, default ${DEFAULT-VALUE}")
     String failureHandling;
 
+    @Option(names = "--cdr-files", defaultValue = "on", paramLabel = "on|off",
+            description = "write charges over Nchf and Gy/Ro as TS 32.298 CHF CDRs in TS 32.297 files under DATA/cdr, "
+                    + "default ${DEFAULT-VALUE}")
+    String cdrFiles;
+
+    @Option(names = "--cdr-node-id", paramLabel = "ID",
+            description = "the node ID in CDR file names (1..32 letters, digits, '-'), default chf- and the NF instance "
+                    + "id's first 8 characters")
+    String cdrNodeId;
+
+    @Option(names = "--cdr-file-max-bytes", defaultValue = "16777216",
+            description = "a CDR file is closed before it grows past this, default ${DEFAULT-VALUE}")
+    long cdrFileMaxBytes;
+
+    @Option(names = "--cdr-file-max-seconds", defaultValue = "900",
+            description = "a CDR file is closed when it has been open this long, default ${DEFAULT-VALUE}")
+    long cdrFileMaxSeconds;
+
+    @Option(names = "--cdr-file-max-cdrs", defaultValue = "100000",
+            description = "a CDR file is closed when it holds this many CDRs, default ${DEFAULT-VALUE}")
+    long cdrFileMaxCdrs;
+
     /** The settings, or a {@link CommandLine.ParameterException} naming the option at fault. */
     ChfSettings settings(CommandLine commandLine, String host) {
         UUID id = null;
@@ -102,12 +124,29 @@ public final class ChfOptions {
             throw refused(commandLine, "--nchf-failure-handling must be TERMINATE, CONTINUE or RETRY_AND_TERMINATE, was '"
                     + failureHandling + "'");
         }
+        if (!cdrFiles.equals("on") && !cdrFiles.equals("off")) {
+            throw refused(commandLine, "--cdr-files must be on or off, was '" + cdrFiles + "'");
+        }
+        if (cdrNodeId != null && !cdrNodeId.matches("[A-Za-z0-9-]{1,32}")) {
+            throw refused(commandLine, "--cdr-node-id must be 1..32 letters, digits or '-', was '" + cdrNodeId + "'");
+        }
+        if (cdrFileMaxBytes < 1L << 17 || cdrFileMaxBytes > 0xFFFF_FFFFL) {
+            throw refused(commandLine, "--cdr-file-max-bytes must be 131072..4294967295, was " + cdrFileMaxBytes);
+        }
+        if (cdrFileMaxSeconds < 1 || cdrFileMaxSeconds > 86_400) {
+            throw refused(commandLine, "--cdr-file-max-seconds must be 1..86400, was " + cdrFileMaxSeconds);
+        }
+        if (cdrFileMaxCdrs < 1 || cdrFileMaxCdrs > 0xFFFF_FFFFL) {
+            throw refused(commandLine, "--cdr-file-max-cdrs must be 1..4294967295, was " + cdrFileMaxCdrs);
+        }
         if (tokenKeys != null && !Files.isReadable(tokenKeys)) {
             throw refused(commandLine, "--nrf-token-keys: cannot read " + tokenKeys);
         }
         ChfSettings settings = new ChfSettings(id, null, null, List.of(), List.of(), List.of(), heartbeatSeconds, tokenKeys)
                 .withTerms(new ChargingTerms(quotaThresholdPercent, quotaHoldingSeconds, volumeLimitBytes,
                         timeLimitSeconds, failureHandling, false))
+                .withCdrs(new CdrSettings(cdrFiles.equals("on"), cdrNodeId, cdrFileMaxBytes,
+                        java.time.Duration.ofSeconds(cdrFileMaxSeconds), cdrFileMaxCdrs))
                 .withRanges(ranges(commandLine, "--chf-supi-range", supiRanges, 5, 15),
                         ranges(commandLine, "--chf-gpsi-range", gpsiRanges, 5, 15),
                         ranges(commandLine, "--chf-plmn-range", plmnRanges, 5, 6));

@@ -23,6 +23,7 @@ import io.credence.journal.DurableEngine;
 import io.credence.journal.EngineGate;
 import io.credence.journal.EngineSetup;
 import io.credence.journal.JournalCheck;
+import io.credence.records.cdr.CdrFileWriter;
 import io.credence.records.file.RecordWriter;
 import io.credence.records.file.RecordWriterConfig;
 import io.credence.records.postgres.RecordShipper;
@@ -141,11 +142,20 @@ public final class CredenceServer implements AutoCloseable {
         // usage records are written by the engine as it charges (and again for charges replayed at
         // start-up), so the writer is open before the engine; it creates no file until a record comes
         RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
+        // the CHF CDR files are written by the same batches, with the same discipline
+        CdrFileWriter cdrs;
+        try {
+            cdrs = openCdrs(config);
+        } catch (Exception failed) {
+            records.close();
+            throw failed;
+        }
         UnrecoveredUsage unrecovered = new UnrecoveredUsage();
         EngineGate ledger;
         ReplicatedMarket clusterMarket = null;
         try {
-            EngineSetup setup = new EngineSetup(CatalogFile.READER, records, unrecovered);
+            EngineSetup setup = new EngineSetup(CatalogFile.READER, cdrs == null ? records
+                    : new UsageSinks(records, cdrs), unrecovered);
             if (cluster == null) {
                 ledger = openLedger(config, onFatal, setup);
             } else {
@@ -162,13 +172,19 @@ public final class CredenceServer implements AutoCloseable {
                 clusterMarket.close();
             }
             records.close();
+            if (cdrs != null) {
+                cdrs.close();
+            }
             throw failed;
         }
         CreditControlServer creditControl = null;
         List<AutoCloseable> attached = new ArrayList<>();
         List<AutoCloseable> afterEngine = new ArrayList<>();
-        afterEngine.add(new RecordSync(records));
+        afterEngine.add(new RecordSync(records, cdrs));
         afterEngine.add(records);
+        if (cdrs != null) {
+            afterEngine.add(cdrs);
+        }
         if (clusterMarket != null) {
             afterEngine.add(clusterMarket); // the engine appends to its log until it stops
         }
@@ -293,6 +309,24 @@ public final class CredenceServer implements AutoCloseable {
         }
     }
 
+    /** The CDR files' writer, or null when they are off; a CDR directory another process holds is a {@link StartupFailure}. */
+    private static CdrFileWriter openCdrs(ServerConfig config) throws Exception {
+        CdrSettings settings = config.chf().cdrs();
+        if (!settings.enabled()) {
+            return null;
+        }
+        String nfInstanceId = io.credence.nchf.nrf.NfInstanceId.loadOrCreate(config.dataDir(),
+                config.chf().nfInstanceId()).toString();
+        try {
+            return CdrFileWriter.open(settings.writerConfig(config.dataDir(), nfInstanceId),
+                    java.time.InstantSource.system());
+        } catch (CdrFileWriter.InUse inUse) {
+            throw new StartupFailure("data directory " + config.dataDir().toAbsolutePath() + " is in use by "
+                    + (inUse.holderPid() > 0 ? "process " + inUse.holderPid() : "another process")
+                    + "; stop it, or pick another directory with --data", inUse);
+        }
+    }
+
     /** Opens the data directory; one held by another process is a {@link StartupFailure} naming its PID. */
     private static DurableEngine openLedger(ServerConfig config, Consumer<Throwable> onFatal, EngineSetup setup)
             throws Exception {
@@ -406,13 +440,13 @@ public final class CredenceServer implements AutoCloseable {
     }
 
     /**
-     * Forces the usage records to disk every second. Each record reaches the OS before its charge
+     * Forces the usage records and CDRs to disk every second, and closes a CDR file whose time is up. Each record reaches the OS before its charge
      * is answered, so a killed process loses none; this bounds what a power loss could take.
      */
     private static final class RecordSync implements AutoCloseable {
         private final java.util.concurrent.ScheduledExecutorService timer;
 
-        RecordSync(RecordWriter records) {
+        RecordSync(RecordWriter records, CdrFileWriter cdrs) {
             timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "usage-record-sync");
                 t.setDaemon(true);
@@ -421,6 +455,10 @@ public final class CredenceServer implements AutoCloseable {
             timer.scheduleWithFixedDelay(() -> {
                 try {
                     records.force();
+                    if (cdrs != null) {
+                        cdrs.force();
+                        cdrs.tick(); // a CDR file is closed on time even when no charge comes
+                    }
                 } catch (Exception e) {
                     System.getLogger(CredenceServer.class.getName()).log(System.Logger.Level.WARNING,
                             "usage records not forced to disk: " + e.getMessage());

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * {@code <data>/records}, offline, straight from the files — no running server needed.
  */
 @Command(name = "records", mixinStandardHelpOptions = true, description = "Read usage records (CDRs) from the records files.",
-        subcommands = {RecordsCommand.Tail.class, RecordsCommand.Query.class})
+        subcommands = {RecordsCommand.Tail.class, RecordsCommand.Query.class, CdrCommand.class})
 final class RecordsCommand {
     /** Most records tail prints, and query's --limit default: output meant for a person or a pipe, not unbounded. */
     static final int TAIL_LINES_MAX = RecordReader.TAIL_MAX;

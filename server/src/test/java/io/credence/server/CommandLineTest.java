@@ -72,7 +72,10 @@ class CommandLineTest {
                 {"--nrf-token-keys", "no-such-file.json", "--nrf-token-keys: cannot read no-such-file.json"},
                 {"--quota-threshold-percent", "100", "--quota-threshold-percent must be 0..99, was 100"},
                 {"--quota-holding-seconds", "-1", "--quota-holding-seconds must be 0..86400"},
-                {"--nchf-failure-handling", "PANIC", "--nchf-failure-handling must be TERMINATE, CONTINUE or"}}) {
+                {"--nchf-failure-handling", "PANIC", "--nchf-failure-handling must be TERMINATE, CONTINUE or"},
+                {"--cdr-files", "maybe", "--cdr-files must be on or off, was 'maybe'"},
+                {"--cdr-node-id", "no spaces", "--cdr-node-id must be 1..32 letters, digits or '-'"},
+                {"--cdr-file-max-seconds", "0", "--cdr-file-max-seconds must be 1..86400, was 0"}}) {
             Run diameter = run("serve", "--data", dir.toString(), "--http-port", "0", bad[0], bad[1]);
             assertThat(diameter.exitCode()).as(bad[0]).isEqualTo(2);
             assertThat(diameter.err()).contains(bad[2]);

@@ -83,6 +83,8 @@ public final class CdrFileWriter implements UsageSink, AutoCloseable {
 
     private final Config config;
     private final InstantSource clock;
+    /** Held while open: one writer per directory, so a second server cannot "recover" this one's open file. */
+    private final FileChannel lockFile;
     private FileChannel channel;
     private Path openFile;
     private long fileSequence;
@@ -95,16 +97,64 @@ public final class CdrFileWriter implements UsageSink, AutoCloseable {
     private long filesClosed;
     private boolean closed;
 
-    private CdrFileWriter(Config config, InstantSource clock, long nextFileSequence, long nextLocal) {
+    private CdrFileWriter(Config config, InstantSource clock, FileChannel lockFile, long nextFileSequence,
+                          long nextLocal) {
         this.config = config;
         this.clock = clock;
+        this.lockFile = lockFile;
         this.fileSequence = nextFileSequence - 1;
         this.nextLocal = nextLocal;
+    }
+
+    /** Another process (or this one) writes the CDR directory; {@code holderPid} is -1 when not known. */
+    public static final class InUse extends IOException {
+        private final long holderPid;
+
+        InUse(String message, long holderPid) {
+            super(message);
+            this.holderPid = holderPid;
+        }
+
+        public long holderPid() {
+            return holderPid;
+        }
     }
 
     /** Opens the directory, first closing as abnormal any file a crash left open. */
     public static CdrFileWriter open(Config config, InstantSource clock) throws IOException {
         Files.createDirectories(config.dir());
+        Path lockPath = config.dir().resolve("LOCK");
+        FileChannel lockFile = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            if (lockFile.tryLock() == null) {
+                throw new InUse("the CDR directory " + config.dir() + " is in use by another process",
+                        holder(lockPath));
+            }
+            // who holds it, for the message a second server gets
+            lockFile.truncate(0);
+            lockFile.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII)), 0);
+            return open(config, clock, lockFile);
+        } catch (java.nio.channels.OverlappingFileLockException inThisProcess) {
+            lockFile.close();
+            throw new InUse("the CDR directory " + config.dir() + " is already open in this process",
+                    ProcessHandle.current().pid());
+        } catch (IOException | RuntimeException failed) {
+            lockFile.close(); // releases the lock, if it was taken
+            throw failed;
+        }
+    }
+
+    private static long holder(Path lockPath) {
+        try {
+            return Long.parseLong(Files.readString(lockPath).strip());
+        } catch (IOException | NumberFormatException unknown) {
+            return -1;
+        }
+    }
+
+    private static CdrFileWriter open(Config config, InstantSource clock, FileChannel lockFile) throws IOException {
         for (Path open : CdrFiles.listMatching(config.dir(), true)) {
             recover(open);
         }
@@ -119,7 +169,7 @@ public final class CdrFileWriter implements UsageSink, AutoCloseable {
                 nextLocal = (contents.header().firstLocalSequence() + contents.cdrs().size()) & 0xFFFF_FFFFL;
             }
         }
-        return new CdrFileWriter(config, clock, nextFile, nextLocal);
+        return new CdrFileWriter(config, clock, lockFile, nextFile, nextLocal);
     }
 
     /** Closes a file a crash left open: its whole CDRs kept, a torn tail cut off, reason 128. */
@@ -271,8 +321,12 @@ public final class CdrFileWriter implements UsageSink, AutoCloseable {
             return;
         }
         closed = true;
-        if (channel != null) {
-            closeFile(CdrFiles.Closure.NORMAL);
+        try {
+            if (channel != null) {
+                closeFile(CdrFiles.Closure.NORMAL);
+            }
+        } finally {
+            lockFile.close();
         }
     }
 }

@@ -116,6 +116,11 @@ public final class CdrFiles {
         return listMatching(dir, false);
     }
 
+    /** The files still being written ({@value #OPEN_SUFFIX}), or left so by a crash. */
+    public static List<Path> listOpen(Path dir) throws IOException {
+        return listMatching(dir, true);
+    }
+
     static List<Path> listMatching(Path dir, boolean open) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();

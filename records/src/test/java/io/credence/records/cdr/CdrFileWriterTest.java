@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * CHF CDR files (TS 32.297 framing, TS 32.298 CHFRecord in BER): what is written, decoded by
@@ -155,20 +156,32 @@ class CdrFileWriterTest {
     @Test
     void aFileACrashLeftOpenIsClosedAsAbnormalWithItsTornTailCut() throws Exception {
         Clock clock = new Clock();
-        CdrFileWriter crashed = CdrFileWriter.open(config(1 << 20, Duration.ofMinutes(15), 1000), clock);
-        crashed.acceptAll(List.of(record("a", "nchf", 10, Unit.BYTES, 100, Map.of()),
-                record("b", "nchf", 10, Unit.BYTES, 200, Map.of())));
-        // the process dies mid-write of a third CDR: never closed, half a CDR at the end
+        Path crashedDir = dir.resolve("crashed");
+        try (CdrFileWriter running = CdrFileWriter.open(config(1 << 20, Duration.ofMinutes(15), 1000), clock)) {
+            running.acceptAll(List.of(record("a", "nchf", 10, Unit.BYTES, 100, Map.of()),
+                    record("b", "nchf", 10, Unit.BYTES, 200, Map.of())));
+            // the directory as a process killed mid-write of a third CDR leaves it: the file still
+            // open (its header says nothing yet), half a CDR at the end
+            Files.createDirectories(crashedDir);
+            try (var files = Files.list(dir.resolve("cdr"))) {
+                for (Path f : files.filter(f -> f.toString().endsWith(CdrFiles.OPEN_SUFFIX)).toList()) {
+                    Files.copy(f, crashedDir.resolve(f.getFileName()));
+                }
+            }
+        }
         Path open;
-        try (var files = Files.list(dir.resolve("cdr"))) {
+        try (var files = Files.list(crashedDir)) {
             open = files.filter(f -> f.toString().endsWith(CdrFiles.OPEN_SUFFIX)).findFirst().orElseThrow();
         }
+        assertThat(CdrFiles.read(open).header().fileLength()).as("unknown while open").isEqualTo(0xFFFF_FFFFL);
         Files.write(open, new byte[] {0, 100, (byte) 0xEB, 0x34, 6, 1, 2, 3}, StandardOpenOption.APPEND);
 
-        try (CdrFileWriter restarted = CdrFileWriter.open(config(1 << 20, Duration.ofMinutes(15), 1000), clock)) {
+        CdrFileWriter.Config restartedConfig = CdrFileWriter.Config.defaults(crashedDir, NF)
+                .withLimits(1 << 20, Duration.ofMinutes(15), 1000);
+        try (CdrFileWriter restarted = CdrFileWriter.open(restartedConfig, clock)) {
             restarted.accept(record("c", "nchf", 10, Unit.BYTES, 300, Map.of()));
         }
-        List<Path> files = CdrFiles.list(dir.resolve("cdr"));
+        List<Path> files = CdrFiles.list(crashedDir);
         assertThat(files).hasSize(2);
         CdrFiles.Contents recovered = CdrFiles.read(files.getFirst());
         assertThat(recovered.header().closure()).isEqualTo("abnormal");
@@ -178,5 +191,13 @@ class CdrFileWriterTest {
         assertThat(ChfRecords.decode(CdrFiles.read(files.getLast()).cdrs().getFirst()).get("localRecordSequenceNumber"))
                 .isEqualTo(2L);
         assertThat(files).noneMatch(f -> f.toString().endsWith(CdrFiles.OPEN_SUFFIX));
+    }
+
+    @Test
+    void oneWriterPerDirectory() throws Exception {
+        try (CdrFileWriter first = CdrFileWriter.open(config(1 << 20, Duration.ofMinutes(15), 1000), new Clock())) {
+            assertThatThrownBy(() -> CdrFileWriter.open(config(1 << 20, Duration.ofMinutes(15), 1000), new Clock()))
+                    .isInstanceOf(CdrFileWriter.InUse.class).hasMessageContaining("already open in this process");
+        }
     }
 }
