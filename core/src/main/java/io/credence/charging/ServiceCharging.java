@@ -134,7 +134,7 @@ final class ServiceCharging {
         RatedGrant rated = decided.rated();
         if (decided.free()) {
             grants.put(key, new Grant(0, want.unit(), want.amount(), rated, admitted));
-            return granted(ctx, key, want.unit(), want.amount(), false);
+            return granted(ctx, key, want.unit(), want.amount(), false, rated);
         }
         String account = ctx.session.accountId;
         long units = Math.min(want.amount(), ctx.ledger.availableNow(account, want.unit(), key.service()));
@@ -145,7 +145,7 @@ final class ServiceCharging {
                 boolean last = units < want.amount() && rated.tariff() == null;
                 grants.put(key, new Grant(r.reservationId(), want.unit(), r.amount(),
                         rated.paidFrom(RatedGrant.Source.UNITS, r.amount()), admitted));
-                return granted(ctx, key, want.unit(), r.amount(), last);
+                return granted(ctx, key, want.unit(), r.amount(), last, rated);
             }
             return ServiceOutcome.of(key, resultOf((Rejection) reserved));
         }
@@ -156,7 +156,7 @@ final class ServiceCharging {
         if (price == 0) {
             grants.put(key, new Grant(0, want.unit(), want.amount(), rated.paidFrom(RatedGrant.Source.MONEY, 0),
                     admitted));
-            return granted(ctx, key, want.unit(), want.amount(), false);
+            return granted(ctx, key, want.unit(), want.amount(), false, rated);
         }
         long money = ctx.ledger.availableNow(account, Unit.MONEY, key.service());
         long affordable = money >= price ? want.amount()
@@ -168,7 +168,7 @@ final class ServiceCharging {
         if (cost == 0) { // a free first block is all the money buys: granted, nothing held, and it is the last
             grants.put(key, new Grant(0, want.unit(), affordable, rated.paidFrom(RatedGrant.Source.MONEY, 0),
                     admitted));
-            return granted(ctx, key, want.unit(), affordable, true);
+            return granted(ctx, key, want.unit(), affordable, true, rated);
         }
         Outcome reserved = steps.apply(reserve(ctx, Unit.MONEY, cost, key));
         if (!(reserved instanceof Outcome.Reserved r)) {
@@ -176,11 +176,29 @@ final class ServiceCharging {
         }
         grants.put(key, new Grant(r.reservationId(), want.unit(), affordable,
                 rated.paidFrom(RatedGrant.Source.MONEY, r.amount()), admitted));
-        return granted(ctx, key, want.unit(), affordable, affordable < want.amount());
+        return granted(ctx, key, want.unit(), affordable, affordable < want.amount(), rated);
     }
 
     private static ServiceOutcome granted(RequestContext ctx, ServiceKey key, Unit unit, long amount, boolean last) {
-        return new ServiceOutcome(key, Result.SUCCESS, unit, amount, last, ctx.config.validitySeconds(), -1, null, null);
+        return granted(ctx, key, unit, amount, last, null);
+    }
+
+    /**
+     * A grant rated at a tariff with time-band prices ends where the bands change: its validity is
+     * cut to that moment, so the client reports then (VALIDITY_TIME) and what it uses after is
+     * granted and priced in the new band. This is what Tariff-Time-Change is for, without the
+     * client having to split its usage at the boundary.
+     */
+    private static ServiceOutcome granted(RequestContext ctx, ServiceKey key, Unit unit, long amount, boolean last,
+                                          RatedGrant rated) {
+        long validity = ctx.config.validitySeconds();
+        if (rated != null && rated.tariff() != null && !rated.tariff().bandSteps().isEmpty() && ctx.catalog != null) {
+            long untilChange = ctx.catalog.rating().millisUntilBandsChange(ctx.nowMillis);
+            if (untilChange < validity * 1000L) {
+                validity = Math.max(1, (untilChange + 999) / 1000);
+            }
+        }
+        return new ServiceOutcome(key, Result.SUCCESS, unit, amount, last, validity, -1, null, null);
     }
 
     static Operation.Reserve reserve(RequestContext ctx, Unit unit, long amount, ServiceKey key) {

@@ -83,6 +83,14 @@ public final class RatingEngine {
     }
 
     /** The names of the time bands an instant falls in, in the catalog's zone. Immutable. */
+    /**
+     * Milliseconds from {@code atMillis} until another set of time bands is in force (a tariff's
+     * price may change then), or {@link Long#MAX_VALUE} when the catalog's bands never change.
+     */
+    public long millisUntilBandsChange(long atMillis) {
+        return weekBands.millisUntilChange(atMillis);
+    }
+
     public Set<String> bandsAt(long atMillis) {
         return weekBands.at(atMillis).names();
     }

@@ -47,6 +47,8 @@ final class WeekBands {
     private final RuleIndex index;
     /** One entry per minute of the week (Monday 00:00 first); null when the table would not be exact. */
     private final Bands[] byMinute;
+    /** Per minute of the week, the minutes until the set of bands in force changes; null: never, or not exact. */
+    private final int[] minutesToChange;
 
     WeekBands(ZoneId zone, Map<String, TimeBand> timeBands, RuleIndex index) {
         this.zone = zone;
@@ -54,6 +56,47 @@ final class WeekBands {
         this.timeBands = Map.copyOf(timeBands);
         this.index = index;
         this.byMinute = onWholeMinutes(timeBands) ? weekTable() : null;
+        this.minutesToChange = byMinute == null ? null : minutesToChange(byMinute);
+    }
+
+    /**
+     * Milliseconds from {@code atMillis} to the next local minute at which another set of bands is
+     * in force, or {@link Long#MAX_VALUE} when the set never changes (or the catalog's bands are not
+     * on whole minutes, where this is not worked out). Reckoned with the offset at {@code atMillis},
+     * so across a daylight saving change it is an hour off: a grant then ends an hour early or late.
+     */
+    long millisUntilChange(long atMillis) {
+        if (minutesToChange == null) {
+            return Long.MAX_VALUE;
+        }
+        int minutes = minutesToChange[minuteOfWeek(atMillis)];
+        if (minutes == Integer.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long intoMinute = Math.floorMod(atMillis + offsetSeconds(atMillis) * 1000L, 60_000L);
+        return minutes * 60_000L - intoMinute;
+    }
+
+    /** Each minute's distance to the next minute with other bands (the table shares one Bands per set). */
+    private static int[] minutesToChange(Bands[] table) {
+        int[] distance = new int[table.length];
+        boolean changes = false;
+        for (int m = 1; m < table.length && !changes; m++) {
+            changes = table[m] != table[0];
+        }
+        if (!changes) {
+            java.util.Arrays.fill(distance, Integer.MAX_VALUE);
+            return distance;
+        }
+        // walk the week backwards twice, so the last minutes see the first ones of the next week
+        int next = Integer.MAX_VALUE;
+        for (int i = 2 * table.length - 1; i >= 0; i--) {
+            int m = i % table.length;
+            int after = (m + 1) % table.length;
+            next = table[after] != table[m] ? 1 : next == Integer.MAX_VALUE ? Integer.MAX_VALUE : next + 1;
+            distance[m] = next;
+        }
+        return distance;
     }
 
     Bands at(long atMillis) {

@@ -407,6 +407,35 @@ class CatalogPricingTest {
     }
 
     @Test
+    void aGrantAtATariffWithBandPricesEndsWhereTheBandChanges() {
+        rig.subscriber("491700000109", Map.of(Unit.MONEY, 1_000L));
+        rig.subscriber("491700000110", Map.of(Unit.MONEY, 1_000L));
+        // 4 min 30 s before the evening band: the voice grant (band prices) ends at 19:00, the data grant
+        // (one price all day) keeps its validity
+        rig.now = Instant.parse("2027-01-13T18:55:30Z").toEpochMilli();
+        ChargingResult voice = rig.charge(Req.of("v", Kind.INITIAL, 0).msisdn("491700000109")
+                .service(CONFERENCE, Unit.SECONDS, 60L, null).build());
+        assertThat(voice.outcome().services().getFirst().validitySeconds()).isEqualTo(270);
+        ChargingResult data = rig.charge(Req.of("d", Kind.INITIAL, 0).msisdn("491700000110")
+                .service(DATA, Unit.BYTES, 1000L, null).build());
+        assertThat(data.outcome().services().getFirst().validitySeconds()).isEqualTo(600);
+        // the report at the boundary is priced in the day band, the grant after it in the evening band
+        rig.now = Instant.parse("2027-01-13T19:00:00Z").toEpochMilli();
+        ChargingResult atEvening = rig.charge(Req.of("v", Kind.UPDATE, 1)
+                .service(CONFERENCE, Unit.SECONDS, 60L, 60L).build());
+        assertThat(atEvening.records()).singleElement().satisfies(r -> assertThat(r.price()).isEqualTo(10));
+        assertThat(atEvening.outcome().services().getFirst().validitySeconds()).as("12 h to 07:00").isEqualTo(600);
+        ChargingResult done = rig.charge(Req.of("v", Kind.TERMINATE, 2).service(CONFERENCE, Unit.SECONDS, null, 60L)
+                .build());
+        assertThat(done.records()).singleElement().satisfies(r -> assertThat(r.price()).isEqualTo(4));
+        // 20 minutes before: the boundary is past the validity anyway
+        rig.now = Instant.parse("2027-01-13T18:40:00Z").toEpochMilli();
+        ChargingResult early = rig.charge(Req.of("e", Kind.INITIAL, 0).msisdn("491700000109")
+                .service(CONFERENCE, Unit.SECONDS, 60L, null).build());
+        assertThat(early.outcome().services().getFirst().validitySeconds()).isEqualTo(600);
+    }
+
+    @Test
     void anUnratedServiceWithAMoneyTariffIsPricedInTheBandOfTheMomentItIsGranted() {
         String account = rig.subscriber("491700000108", Map.of(Unit.MONEY, 1_000L));
         rig.charge(Req.of("day", Kind.INITIAL, 0).msisdn("491700000108").service(CONFERENCE, Unit.SECONDS, 60L, null)

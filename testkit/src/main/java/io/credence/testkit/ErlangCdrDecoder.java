@@ -26,8 +26,52 @@ public final class ErlangCdrDecoder {
         this.work = work;
     }
 
-    /** Compiles the modules in {@code asn1Dir} into {@code work}. */
+    /**
+     * Compiles the modules in {@code asn1Dir} into {@code work}; when they were compiled before
+     * (same module texts, same escript) under {@code java.io.tmpdir}, that compilation is used
+     * instead: a compilation takes about 10 s on two cores, and several test classes need it.
+     */
     public static ErlangCdrDecoder compile(Path asn1Dir, Path work) throws IOException, InterruptedException {
+        Path cached = Path.of(System.getProperty("java.io.tmpdir"), "credence-erlang-cdr-" + digestOf(asn1Dir));
+        if (Files.isRegularFile(cached.resolve("COMPILED"))) {
+            return new ErlangCdrDecoder(cached);
+        }
+        compileInto(asn1Dir, work);
+        try {
+            // published whole or not at all: a directory renamed into place
+            Path staging = Files.createTempDirectory(cached.getParent(), "credence-erlang-cdr-staging");
+            try (Stream<Path> files = Files.list(work)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, staging.resolve(f.getFileName()));
+                }
+            }
+            Files.writeString(staging.resolve("COMPILED"), "ok\n");
+            Files.move(staging, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return new ErlangCdrDecoder(cached);
+        } catch (IOException raced) { // another JVM published it first, or tmp is not writable: use our own
+            return new ErlangCdrDecoder(work);
+        }
+    }
+
+    private static String digestOf(Path asn1Dir) throws IOException {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            try (Stream<Path> modules = Files.list(asn1Dir)) {
+                for (Path module : modules.filter(p -> p.toString().endsWith(".asn")).sorted().toList()) {
+                    sha.update(module.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                    sha.update(Files.readAllBytes(module));
+                }
+            }
+            try (InputStream script = ErlangCdrDecoder.class.getResourceAsStream("decode-chf-cdrs.escript")) {
+                sha.update(script.readAllBytes());
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest(), 0, 8);
+        } catch (java.security.NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    private static void compileInto(Path asn1Dir, Path work) throws IOException, InterruptedException {
         Files.createDirectories(work);
         try (Stream<Path> modules = Files.list(asn1Dir)) {
             for (Path module : modules.filter(p -> p.toString().endsWith(".asn")).toList()) {
@@ -45,7 +89,6 @@ public final class ErlangCdrDecoder {
         try (InputStream script = ErlangCdrDecoder.class.getResourceAsStream("decode-chf-cdrs.escript")) {
             Files.write(work.resolve("decode.escript"), script.readAllBytes());
         }
-        return new ErlangCdrDecoder(work);
     }
 
     /** {@code records/src/main/asn1} beside the calling module's directory. */
@@ -55,7 +98,14 @@ public final class ErlangCdrDecoder {
 
     /** One line per CDR of {@code file}, in file order. */
     public List<String> decode(Path file) throws IOException, InterruptedException {
-        return run(work, "escript", "decode.escript", file.toAbsolutePath().toString()).lines().toList();
+        return decode(List.of(file));
+    }
+
+    /** One line per CDR of the files, in the order given (one Erlang VM for all of them). */
+    public List<String> decode(List<Path> files) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("escript", "decode.escript"));
+        files.forEach(f -> command.add(f.toAbsolutePath().toString()));
+        return run(work, command.toArray(String[]::new)).lines().toList();
     }
 
     private static String run(Path dir, String... command) throws IOException, InterruptedException {

@@ -1,11 +1,14 @@
 #!/usr/bin/env escript
-%% Decodes every CDR of a TS 32.297 CDR file with the code erlc generated from the TS 32.298
+%% Decodes every CDR of TS 32.297 CDR files, in the order given, with the code erlc generated from the TS 32.298
 %% modules (CHFChargingDataTypes), and prints one line per CDR:
 %% type|data|functionality|session|ratingGroup|time|volume|units|uPFID|opening|duration|cause|local|recordId
 -include("CHFChargingDataTypes.hrl").
 -mode(compile).
 
-main([File]) ->
+main(Files) ->
+    lists:foreach(fun file/1, Files).
+
+file(File) ->
     {ok, Bin} = file:read_file(File),
     <<_FileLength:32, HeaderLength:32, _/binary>> = Bin,
     <<_:HeaderLength/binary, Cdrs/binary>> = Bin,

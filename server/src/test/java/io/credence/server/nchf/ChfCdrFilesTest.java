@@ -80,10 +80,7 @@ class ChfCdrFilesTest {
         List<Path> files = CdrFiles.list(dir.resolve("data/cdr"));
         assertThat(files).as("4 CDRs a file").hasSize(2);
         ErlangCdrDecoder erlang = ErlangCdrDecoder.compile(ErlangCdrDecoder.projectModules(), dir.resolve("erl"));
-        List<String> decoded = new ArrayList<>();
-        for (Path file : files) {
-            decoded.addAll(erlang.decode(file));
-        }
+        List<String> decoded = erlang.decode(files);
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < usage.size(); i++) {
             UsageRecord r = usage.get(i);

@@ -51,8 +51,13 @@ class NrfProcessIT {
             String id;
             try (ServerProcess first = ServerProcess.start(dir.resolve("data"), dir.resolve("server.log"), options)) {
                 id = Files.readString(dir.resolve("data/nf-instance-id")).strip();
-                assertThat(first.stdout).anyMatch(l -> l.contains("as CHF " + id + ", registering at the NRF "
-                        + nrf.apiRoot()));
+                // printed after the line ServerProcess waits for: the drain thread brings it
+                await("the start-up line naming the CHF", () -> {
+                    synchronized (first.stdout) {
+                        return first.stdout.stream().anyMatch(l -> l.contains("as CHF " + id
+                                + ", registering at the NRF " + nrf.apiRoot()));
+                    }
+                });
                 await("registered", () -> nrf.knows(id));
 
                 // an SMF with the NRF's token gets past the door (an unknown subscriber is Nchf's own answer)
