@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * called, and which has not expired. The JOSE work (parsing, algorithms, signatures, time checks)
  * is Nimbus JOSE+JWT's; what is checked is ours.
  *
- * <p>The NRF's keys come from a JWK Set file (RFC 7517). It is read again when it changes (looked
+ * <p>The NRF's keys come from a JWK Set file (RFC 7517), or a PEM file of certificates or public keys. It is read again when it changes (looked
  * at once a second at most), so a key is rotated by adding the new key to the file, then removing
  * the old one once no token signed with it is still valid; a file that no longer parses leaves the
  * keys as they were, and says so in the log.
@@ -127,6 +127,47 @@ public final class AccessTokens {
         return new Verdict.Admitted(claims.getSubject(), Set.copyOf(scopes));
     }
 
+    private static JWKSet fromPem(String pem) throws java.security.GeneralSecurityException,
+            com.nimbusds.jose.JOSEException {
+        List<com.nimbusds.jose.jwk.JWK> keys = new java.util.ArrayList<>();
+        java.util.regex.Matcher block = Pattern.compile(
+                "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----").matcher(pem);
+        while (block.find()) {
+            byte[] der = java.util.Base64.getMimeDecoder().decode(block.group(2));
+            switch (block.group(1)) {
+                case "CERTIFICATE" -> keys.add(com.nimbusds.jose.jwk.JWK.parse((java.security.cert.X509Certificate)
+                        java.security.cert.CertificateFactory.getInstance("X.509")
+                                .generateCertificate(new java.io.ByteArrayInputStream(der))));
+                case "PUBLIC KEY" -> keys.add(publicKey(der));
+                default -> { } // a private key or anything else is not a verification key
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new java.security.GeneralSecurityException("no CERTIFICATE or PUBLIC KEY block");
+        }
+        return new JWKSet(keys);
+    }
+
+    private static com.nimbusds.jose.jwk.JWK publicKey(byte[] der) throws java.security.GeneralSecurityException {
+        java.security.spec.X509EncodedKeySpec spec = new java.security.spec.X509EncodedKeySpec(der);
+        for (String algorithm : List.of("RSA", "EC")) {
+            java.security.PublicKey key;
+            try {
+                key = java.security.KeyFactory.getInstance(algorithm).generatePublic(spec);
+            } catch (java.security.spec.InvalidKeySpecException notThisKind) {
+                continue;
+            }
+            if (key instanceof java.security.interfaces.RSAPublicKey rsa) {
+                return new com.nimbusds.jose.jwk.RSAKey.Builder(rsa).build();
+            }
+            if (key instanceof java.security.interfaces.ECPublicKey ec) {
+                return new com.nimbusds.jose.jwk.ECKey.Builder(com.nimbusds.jose.jwk.Curve.forECParameterSpec(
+                        ec.getParams()), ec).build();
+            }
+        }
+        throw new java.security.GeneralSecurityException("a PUBLIC KEY that is neither RSA nor EC");
+    }
+
     private static String describe(String message) {
         if (message == null) {
             return "the token was refused";
@@ -173,13 +214,19 @@ public final class AccessTokens {
         return keys;
     }
 
-    /** The public keys in a JWK Set file; private parts, if any, are dropped. */
+    /**
+     * The public keys in a JWK Set file, or in a PEM file of X.509 certificates or public keys (an
+     * NRF such as free5GC's publishes its signing certificate as PEM); private parts, if any, are
+     * dropped.
+     */
     static JWKSet read(Path file) throws IOException {
+        String text = Files.readString(file);
         JWKSet set;
         try {
-            set = JWKSet.parse(Files.readString(file));
-        } catch (ParseException bad) {
-            throw new IOException(file + " is not a JWK Set (RFC 7517): " + bad.getMessage());
+            set = text.stripLeading().startsWith("-----BEGIN") ? fromPem(text) : JWKSet.parse(text);
+        } catch (ParseException | java.security.GeneralSecurityException | com.nimbusds.jose.JOSEException bad) {
+            throw new IOException(file + " is neither a JWK Set (RFC 7517) nor PEM certificates or public keys: "
+                    + bad.getMessage());
         }
         List<com.nimbusds.jose.jwk.JWK> usable = set.getKeys().stream()
                 .filter(k -> k.getKeyUse() == null || k.getKeyUse() == com.nimbusds.jose.jwk.KeyUse.SIGNATURE)

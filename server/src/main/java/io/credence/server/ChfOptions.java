@@ -46,7 +46,7 @@ public final class ChfOptions {
     List<String> plmnRanges = new ArrayList<>();
 
     @Option(names = "--nrf-token-keys", paramLabel = "FILE",
-            description = "the NRF's public keys (a JWK Set): accept its OAuth2 access tokens on the Nchf API next to "
+            description = "the NRF's public keys (a JWK Set, or PEM certificates or public keys): accept its OAuth2 access tokens on the Nchf API next to "
                     + "API keys; the file is read again when it changes")
     Path tokenKeys;
 

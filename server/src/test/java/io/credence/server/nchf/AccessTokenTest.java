@@ -249,6 +249,48 @@ class AccessTokenTest {
         }
     }
 
+    /**
+     * An NRF that publishes its signing certificate as PEM (free5GC's nrf.pem) and signs RS512 tokens
+     * without a key id; and a bare PEM public key (EC).
+     */
+    @Test
+    void theNrfsKeysMayBePemCertificatesOrPublicKeys() throws Exception {
+        Path store = dir.resolve("nrf.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "nrf", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=nrf.5gc.test",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(store)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        java.security.cert.Certificate certificate = keys.getCertificate("nrf");
+        java.security.PrivateKey signing = (java.security.PrivateKey) keys.getKey("nrf", "changeit".toCharArray());
+        java.security.KeyPairGenerator p256 = java.security.KeyPairGenerator.getInstance("EC");
+        p256.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair ec = p256.generateKeyPair();
+        java.util.Base64.Encoder base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+        Path pem = dir.resolve("nrf.pem");
+        Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + base64.encodeToString(certificate.getEncoded())
+                + "\n-----END CERTIFICATE-----\n-----BEGIN PUBLIC KEY-----\n"
+                + base64.encodeToString(ec.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        try (NchfTestServer nchf = start(pem, false)) {
+            String id = nchf.server().nfInstanceId().toString();
+            JWTClaimsSet claims = claims(List.of(id), SCOPE, Instant.now().plusSeconds(60)).build();
+            ThreeGppSchemas.get().assertValid(ThreeGppSchemas.ACCESS_TOKEN_CLAIMS, claimsJson(claims));
+            SignedJWT rs512 = new SignedJWT(new JWSHeader(JWSAlgorithm.RS512), claims); // no kid, as free5GC's NRF
+            rs512.sign(new RSASSASigner(signing));
+            assertThat(create(nchf, rs512.serialize()).status()).isEqualTo(201);
+            SignedJWT es256 = new SignedJWT(new JWSHeader(JWSAlgorithm.ES256), claims);
+            es256.sign(new ECDSASigner((java.security.interfaces.ECPrivateKey) ec.getPrivate()));
+            assertThat(create(nchf, es256.serialize()).status()).isEqualTo(201);
+            // a key id the PEM does not name: no key to try
+            refused(create(nchf, valid(id)), 401, "invalid_token", "no key of the NRF");
+        }
+    }
+
     @Test
     void tokensAndApiKeysServeSideBySideAndATokenOpensOnlyTheServiceOfItsScope() throws Exception {
         try (NchfTestServer nchf = start(keysFile(nrfKey), true)) {
