@@ -29,10 +29,10 @@ import java.util.regex.Pattern;
  * called, and which has not expired. The JOSE work (parsing, algorithms, signatures, time checks)
  * is Nimbus JOSE+JWT's; what is checked is ours.
  *
- * <p>The NRF's keys come from a JWK Set file (RFC 7517), or a PEM file of certificates or public keys. It is read again when it changes (looked
- * at once a second at most), so a key is rotated by adding the new key to the file, then removing
- * the old one once no token signed with it is still valid; a file that no longer parses leaves the
- * keys as they were, and says so in the log.
+ * <p>The NRF's keys come from a JWK Set file (RFC 7517), or a PEM file of certificates or public
+ * keys. It is read again when it changes (looked at once a second at most), so a key is rotated by
+ * adding the new key to the file, then removing the old one once no token signed with it is still
+ * valid; a file that no longer parses leaves the keys as they were, and says so in the log.
  */
 public final class AccessTokens {
     private static final System.Logger LOG = System.getLogger(AccessTokens.class.getName());
