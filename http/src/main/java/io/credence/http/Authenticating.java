@@ -113,7 +113,7 @@ public final class Authenticating extends Handler.Wrapper {
                 + TOKEN_SERVICES + " only, not " + path);
         if (verdict instanceof AccessTokens.Verdict.Refused refused) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"credence\", error=\""
-                    + refused.error() + "\", error_description=\"" + refused.description().replace('"', '\'') + "\"");
+                    + refused.error() + "\", error_description=\"" + quotable(refused.description()) + "\"");
             refuse(request, response, callback, Problem.of(refused.status(),
                     refused.status() == 401 ? "unauthorized" : "forbidden", "access token refused: "
                             + refused.description()));
@@ -123,6 +123,20 @@ public final class Authenticating extends Handler.Wrapper {
         request.setAttribute(HOLDER_ATTRIBUTE, "token:" + admitted.consumer());
         request.setAttribute(ROLE_ATTRIBUTE, Role.NETWORK_FUNCTION);
         return super.handle(request, response, callback);
+    }
+
+    /**
+     * RFC 6750 section 3: error_description holds printable ASCII without the double quote and the
+     * backslash; what a parser said about a token can hold anything, and a header must not. 200
+     * characters at most.
+     */
+    private static String quotable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 200));
+        for (int i = 0; i < text.length() && out.length() < 200; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '\'');
+        }
+        return out.toString();
     }
 
     private static String firstSegment(String path) {

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Three {@code credence serve --cluster} processes under load through all three nodes (Diameter
- * sessions, HTTP top-ups and transfers) while the test SIGKILLs the leader 20 times, kills a
+ * sessions, HTTP top-ups and transfers) while the test SIGKILLs the leader 12 times, kills a
  * follower, cuts a node off and cuts the leader off from the other two but not from its clients.
  *
  * <p>Raft traffic between the nodes goes through one TCP proxy per direction of each link
@@ -52,7 +52,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClusterChaosIT {
     private static final List<String> IDS = ProxiedCluster.IDS;
-    private static final int LEADER_KILLS = 20;
+    /**
+     * 12 in the suite, which keeps it within its time; the failover figures of BENCHMARKS.md
+     * section 13 come from runs with {@code -Dcredence.chaos.leaderKills=20}.
+     */
+    private static final int LEADER_KILLS = Integer.getInteger("credence.chaos.leaderKills", 12);
     private static final int ACCOUNTS = 4;
     private static final long MONEY_START = 1_000_000_000L;
     private static final int SUBSCRIBERS = 4;
@@ -321,7 +325,7 @@ class ClusterChaosIT {
                 clients.add(load.submit(() -> gateway(gateway)));
             }
 
-            // 1. the leader, SIGKILLed and restarted, 20 times
+            // 1. the leader, SIGKILLed and restarted, LEADER_KILLS times
             List<Long> failovers = new ArrayList<>();
             List<Long> elections = new ArrayList<>();
             for (int kill = 0; kill < LEADER_KILLS; kill++) {
