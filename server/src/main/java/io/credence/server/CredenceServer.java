@@ -143,9 +143,12 @@ public final class CredenceServer implements AutoCloseable {
         // start-up), so the writer is open before the engine; it creates no file until a record comes
         RecordWriter records = RecordWriter.open(RecordWriterConfig.defaults(config.dataDir().resolve("records")));
         // the CHF CDR files are written by the same batches, with the same discipline
+        // this CHF's NF instance id: in its CDRs, its NRF profile and the audience of its tokens
+        java.util.UUID nfInstanceId = io.credence.nchf.nrf.NfInstanceId.loadOrCreate(config.dataDir(),
+                config.chf().nfInstanceId());
         CdrFileWriter cdrs;
         try {
-            cdrs = openCdrs(config);
+            cdrs = openCdrs(config, nfInstanceId.toString());
         } catch (Exception failed) {
             records.close();
             throw failed;
@@ -208,7 +211,7 @@ public final class CredenceServer implements AutoCloseable {
             // how the engine grants and remembers: journaled, so a replay grants as this run does
             EngineStart.configure(ledger, d.creditControl().engineConfig());
             DiameterServer[] listener = new DiameterServer[1];
-            fiveG = FiveGCore.prepare(config, ledger);
+            fiveG = FiveGCore.prepare(config, nfInstanceId, ledger);
             FiveGCore core = fiveG;
             // a tariff change asks every Nchf consumer to report and ask again under it (the first load is no change)
             java.util.concurrent.atomic.AtomicBoolean catalogLoaded = new java.util.concurrent.atomic.AtomicBoolean();
@@ -310,13 +313,11 @@ public final class CredenceServer implements AutoCloseable {
     }
 
     /** The CDR files' writer, or null when they are off; a CDR directory another process holds is a {@link StartupFailure}. */
-    private static CdrFileWriter openCdrs(ServerConfig config) throws Exception {
+    private static CdrFileWriter openCdrs(ServerConfig config, String nfInstanceId) throws Exception {
         CdrSettings settings = config.chf().cdrs();
         if (!settings.enabled()) {
             return null;
         }
-        String nfInstanceId = io.credence.nchf.nrf.NfInstanceId.loadOrCreate(config.dataDir(),
-                config.chf().nfInstanceId()).toString();
         try {
             return CdrFileWriter.open(settings.writerConfig(config.dataDir(), nfInstanceId),
                     java.time.InstantSource.system());

@@ -4,7 +4,6 @@ import io.credence.http.AccessTokens;
 import io.credence.journal.EngineGate;
 import io.credence.nchf.ChargingNotifications;
 import io.credence.nchf.nrf.ChfProfile;
-import io.credence.nchf.nrf.NfInstanceId;
 import io.credence.nchf.nrf.NrfRegistration;
 import io.credence.nchf.nrf.NrfSettings;
 
@@ -33,9 +32,9 @@ final class FiveGCore implements AutoCloseable {
         this.notifications = notifications;
     }
 
-    static FiveGCore prepare(ServerConfig config, EngineGate engine) throws IOException {
+    /** @param id this CHF's NF instance id ({@link io.credence.nchf.nrf.NfInstanceId}) */
+    static FiveGCore prepare(ServerConfig config, UUID id, EngineGate engine) throws IOException {
         ChfSettings chf = config.chf();
-        UUID id = NfInstanceId.loadOrCreate(config.dataDir(), chf.nfInstanceId());
         AccessTokens tokens = chf.tokenKeys() == null ? null
                 : new AccessTokens(chf.tokenKeys(), id.toString(), System::currentTimeMillis);
         return new FiveGCore(chf, id, tokens, new ChargingNotifications(engine, chf.notifications()));

@@ -117,6 +117,26 @@ class DiameterSessionApiTest {
     }
 
     @Test
+    void aSuspendedAccountsSessionsAreAskedToEnd() throws Exception {
+        String sid = "pgw.api.test;3;7";
+        ccr(CcrBuilder.request(sid, PGW.originHost(), PGW.originRealm(), OCS.originRealm(), Codes.INITIAL_REQUEST, 0)
+                .msisdn("4930123").mscc(10, Unit.BYTES, 100L, null));
+        assertThat(http.patch("v1/accounts/bob", "{\"requestId\":\"s\",\"status\":\"SUSPENDED\"}").status())
+                .isEqualTo(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (serverRequests.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(serverRequests).extracting(DiameterMessage::commandCode).containsExactly(Codes.ABORT_SESSION);
+        assertThat(serverRequests.getFirst().find(Codes.SESSION_ID, 0).map(Avp::utf8)).contains(sid);
+        // a status change that is no suspension asks nothing
+        assertThat(http.patch("v1/accounts/bob", "{\"requestId\":\"s2\",\"status\":\"ACTIVE\"}").status())
+                .isEqualTo(200);
+        Thread.sleep(300);
+        assertThat(serverRequests).hasSize(1);
+    }
+
+    @Test
     void unknownSessionsAndUnreachablePeersAreProblems() throws Exception {
         Http.Reply unknown = http.get(path("nobody;1"));
         assertThat(unknown.status()).isEqualTo(404);

@@ -236,12 +236,6 @@ class ChargingNotifyTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            Thread.sleep(20);
-        }
+        io.credence.testkit.Await.until(what, java.time.Duration.ofSeconds(20), condition);
     }
 }

@@ -109,12 +109,6 @@ class NrfProcessIT {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(50);
-        }
+        io.credence.testkit.Await.until(what, java.time.Duration.ofSeconds(30), condition);
     }
 }

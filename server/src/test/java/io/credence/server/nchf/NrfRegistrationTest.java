@@ -135,12 +135,6 @@ class NrfRegistrationTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            Thread.sleep(50);
-        }
+        io.credence.testkit.Await.until(what, java.time.Duration.ofSeconds(20), condition);
     }
 }
