@@ -7,8 +7,8 @@ import io.credence.nchf.SbiClient;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,6 +59,8 @@ public final class NrfRegistration implements AutoCloseable {
     private volatile State state = State.REGISTERING;
     private volatile int heartbeatSeconds;
     private volatile String lastFailure;
+    /** Whether an NFRegister ever went out, so that a clean stop knows to deregister. */
+    private volatile boolean registerSent;
     /** The wait before the next attempt after a failure; reset by a success. Scheduler thread only. */
     private Duration retry = FIRST_RETRY;
 
@@ -67,11 +69,13 @@ public final class NrfRegistration implements AutoCloseable {
         this.client = client;
         this.profile = JSON.writeValueAsBytes(settings.profile().toJson(JSON));
         this.heartbeatSeconds = settings.profile().heartbeatSeconds();
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor single = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "nrf-registration");
             t.setDaemon(true);
             return t;
         });
+        single.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.scheduler = single;
     }
 
     /** Starts registering at once; returns without waiting for the NRF. */
@@ -89,6 +93,7 @@ public final class NrfRegistration implements AutoCloseable {
 
     private void register() {
         try {
+            registerSent = true;
             SbiClient.Reply answer = call("PUT", "application/json", profile);
             if (answer.status() == 200 || answer.status() == 201) {
                 heartbeatSeconds = answeredHeartbeat(answer.body(), heartbeatSeconds);
@@ -206,14 +211,21 @@ public final class NrfRegistration implements AutoCloseable {
     }
 
     /**
-     * Stops the heartbeats and, if registered, deregisters (one attempt within the request
-     * timeout), so that no SMF is sent here once the server is gone.
+     * Stops the heartbeats and deregisters (one attempt within the request timeout), so that no
+     * SMF is sent here once the server is gone.
+     *
+     * <p>A request under way is let finish rather than interrupted: an NFRegister the NRF has
+     * already taken but whose answer we never read would otherwise leave us registered there with
+     * no DELETE to follow. So the DELETE is sent whenever an NFRegister was ever sent; an NRF that
+     * does not know us answers 404, which is fine.
      */
     @Override
     public void close() throws InterruptedException {
-        scheduler.shutdownNow();
-        scheduler.awaitTermination(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        if (state == State.REGISTERED) {
+        scheduler.shutdown(); // delayed heartbeats and retries are dropped (policy set at start)
+        if (!scheduler.awaitTermination(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+            scheduler.shutdownNow();
+        }
+        if (registerSent) {
             try {
                 SbiClient.Reply answer = call("DELETE", null, null);
                 if (answer.status() != 204 && answer.status() != 200 && answer.status() != 404) {
