@@ -397,6 +397,14 @@ public final class ChargingEngine implements EngineView {
     }
 
     @Override
+    public List<SessionView> sessions(SessionFilter filter, int limit) {
+        java.util.Collection<Session> candidates = filter.accountId() != null
+                ? byAccount.getOrDefault(filter.accountId(), List.of()) : sessions.objects();
+        return candidates.stream().filter(s -> s.open() && filter.matches(s.accountId, s.origin, s.startedAtMillis))
+                .sorted(Comparator.comparing(s -> s.id)).limit(limit).map(ChargingEngine::view).toList();
+    }
+
+    @Override
     public List<SessionView> sessionsStartingWith(String prefix, int limit) {
         return sessions.objects().stream().filter(s -> s.open() && s.id.startsWith(prefix)).limit(limit)
                 .map(ChargingEngine::view).toList();

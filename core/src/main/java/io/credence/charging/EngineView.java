@@ -27,6 +27,29 @@ public interface EngineView {
     List<ChargingEngine.SessionView> sessionsOf(String accountId);
 
     /**
+     * What an operator looks for among open sessions; a null part matches any session.
+     *
+     * @param peer               the client's host (Origin-Host, or an Nchf consumer's notification host)
+     * @param startedBeforeMillis sessions started before this time only (older than an age); 0 for any
+     */
+    record SessionFilter(String accountId, String peer, String interfaceName, long startedBeforeMillis) {
+        public static final SessionFilter ANY = new SessionFilter(null, null, null, 0);
+
+        boolean matches(String sessionAccount, ChargingRequest.Origin origin, long startedAtMillis) {
+            return (accountId == null || accountId.equals(sessionAccount))
+                    && (peer == null || peer.equals(origin.peerHost()))
+                    && (interfaceName == null || interfaceName.equals(origin.interfaceName()))
+                    && (startedBeforeMillis == 0 || startedAtMillis < startedBeforeMillis);
+        }
+    }
+
+    /**
+     * Open sessions the filter matches, by id, at most {@code limit}: one pass over the sessions
+     * (the account's only, when it names one), sorting only the matches.
+     */
+    List<ChargingEngine.SessionView> sessions(SessionFilter filter, int limit);
+
+    /**
      * Open sessions whose id starts with {@code prefix} (one protocol's: {@code "nchf;"}), in no
      * particular order, at most {@code limit}: no sorting, so it stays cheap on the engine's
      * thread with a million sessions.

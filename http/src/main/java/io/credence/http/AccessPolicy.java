@@ -11,6 +11,9 @@ import java.util.Set;
  * path                                   method        roles
  * /health, /health/live, /health/ready,  any           none needed (operators' probes and scrapers)
  * /metrics, /openapi.json
+ * /console, /console/**                  any           none needed: the console's page and assets; its
+ *                                                      sign-in checks the key itself, and its data comes
+ *                                                      from /v1 under these same rules
  * /nchf-convergedcharging/**             any           network-function, admin
  * /v1/devices/**                         any           device, admin
  * /v1/shares/**                          any           network-function (base stations), admin
@@ -56,7 +59,7 @@ public final class AccessPolicy {
 
     /** @param rawPath the request path as sent, before any decoding */
     public static Rule rule(String method, String rawPath) {
-        if (PUBLIC_PATHS.contains(rawPath)) {
+        if (PUBLIC_PATHS.contains(rawPath) || rawPath.equals("/console") || rawPath.startsWith("/console/")) {
             return PUBLIC;
         }
         String[] segments = rawPath.split("/", 4);

@@ -58,6 +58,56 @@ final class AccountsApi {
         return reply;
     }
 
+    /**
+     * {@code GET /v1/accounts?q=TERM}: the accounts a customer may be known by in a call centre:
+     * the account id itself, or an identity of any type bound to it (MSISDN, IMSI, SIP URI, NAI,
+     * private id), tried with the term as typed. At most one account per type, so the answer is
+     * small; nothing is scanned.
+     */
+    Reply search(Request request) {
+        String term = Request.extractQueryParameters(request).getValue("q");
+        if (term == null || term.isBlank() || term.length() > 256) {
+            throw new ApiError("q", "query parameter must be 1..256 characters: an account id, MSISDN, IMSI or SIP URI");
+        }
+        String typed = term.strip();
+        java.util.List<Map<String, Object>> matches = ledger.query(l -> {
+            java.util.List<Map<String, Object>> found = new java.util.ArrayList<>();
+            java.util.Set<String> accounts = new java.util.HashSet<>();
+            if (io.credence.ledger.Ids.accountIdProblem(typed) == null && l.account(typed).isPresent()) {
+                accounts.add(typed);
+                found.add(match(typed, "ACCOUNT", typed));
+            }
+            for (io.credence.ledger.IdentityType type : io.credence.ledger.IdentityType.values()) {
+                for (String value : candidates(type, typed)) {
+                    if (type.valueProblem(value) != null) {
+                        continue;
+                    }
+                    l.accountForIdentity(type, value).ifPresent(account -> {
+                        if (accounts.add(account)) {
+                            found.add(match(account, type.name(), value));
+                        }
+                    });
+                }
+            }
+            return found;
+        });
+        return Reply.json(200, Map.of("query", typed, "matches", matches));
+    }
+
+    /** The forms an operator may type a value in: an MSISDN with or without its '+', a SIP URI with or without "sip:". */
+    private static java.util.List<String> candidates(io.credence.ledger.IdentityType type, String typed) {
+        return switch (type) {
+            case E164 -> typed.startsWith("+") ? java.util.List.of(typed, typed.substring(1)) : java.util.List.of(typed);
+            case SIP_URI -> typed.startsWith("sip:") || typed.startsWith("sips:") || typed.startsWith("tel:")
+                    ? java.util.List.of(typed) : java.util.List.of(typed, "sip:" + typed);
+            default -> java.util.List.of(typed);
+        };
+    }
+
+    private static Map<String, Object> match(String accountId, String by, String value) {
+        return Map.of("accountId", accountId, "matchedBy", by, "value", value);
+    }
+
     /** {@code GET /v1/accounts/{accountId}} and its {@code /balances}. */
     Reply show(String accountId) {
         Map<String, Object> view = ledger.query(l -> l.account(accountId)

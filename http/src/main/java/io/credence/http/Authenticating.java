@@ -1,6 +1,7 @@
 package io.credence.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.credence.http.console.ConsoleSessions;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -36,9 +37,15 @@ public final class Authenticating extends Handler.Wrapper {
 
     private final ApiKeys keys;
     private final AccessTokens tokens;
+    /** The operator console's signed-in browsers, or null without a console. */
+    private final ConsoleSessions console;
 
     public Authenticating(ApiKeys keys, Handler next) {
         this(keys, null, next);
+    }
+
+    public Authenticating(ApiKeys keys, AccessTokens tokens, Handler next) {
+        this(keys, tokens, null, next);
     }
 
     /**
@@ -46,10 +53,16 @@ public final class Authenticating extends Handler.Wrapper {
      *               null for none; with tokens and no keys, those paths need a token and the
      *               others stay open (on loopback only, as without keys)
      */
-    public Authenticating(ApiKeys keys, AccessTokens tokens, Handler next) {
+    /**
+     * @param console the console's sessions: a request with no key but the console's cookie acts
+     *                with the role of the key that signed in, and a changing one must carry the
+     *                session's CSRF token; null without a console
+     */
+    public Authenticating(ApiKeys keys, AccessTokens tokens, ConsoleSessions console, Handler next) {
         super(next);
         this.keys = keys;
         this.tokens = tokens;
+        this.console = console;
     }
 
     @Override
@@ -66,6 +79,12 @@ public final class Authenticating extends Handler.Wrapper {
         if (tokens != null && presented.isPresent() && AccessTokens.looksLikeToken(presented.get())
                 && (keys == null || keys.find(presented.get()).isEmpty())) {
             return admitToken(presented.get(), path, request, response, callback);
+        }
+        if (presented.isEmpty() && console != null && keys != null) {
+            String sessionId = ConsoleSessions.cookieValue(request.getHeaders().get(HttpHeader.COOKIE));
+            if (sessionId != null) {
+                return admitConsole(sessionId, rule, request, response, callback);
+            }
         }
         if (keys == null) {
             if (!TOKEN_SERVICES.contains(firstSegment(path))) {
@@ -95,6 +114,54 @@ public final class Authenticating extends Handler.Wrapper {
             request.setAttribute(PRINCIPAL_ATTRIBUTE, holder.get().principal());
         }
         return super.handle(request, response, callback);
+    }
+
+    /**
+     * A console browser acts with its session's key. What it changes must come from the console's
+     * own page: the CSRF token the page got at sign-in in {@code X-CSRF-Token}, and an
+     * {@code Origin}, when the browser sends one, naming this server. The cookie is SameSite=Strict
+     * too; the token is what holds when a browser ignores that.
+     */
+    private boolean admitConsole(String sessionId, AccessPolicy.Rule rule, Request request, Response response,
+                                 Callback callback) throws Exception {
+        Optional<ConsoleSessions.Session> session = console.find(sessionId);
+        if (session.isEmpty()) {
+            refuse(request, response, callback, Problem.of(401, "unauthorized",
+                    "the console session has ended (signed out, or idle too long); sign in again"));
+            return true;
+        }
+        ApiKeys.Holder holder = session.get().holder();
+        String method = request.getMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+            if (origin != null && !sameOrigin(origin, request)) {
+                refuse(request, response, callback, Problem.of(403, "csrf", "a console request from " + origin
+                        + " is refused: it did not come from this server's page"));
+                return true;
+            }
+            if (!ConsoleSessions.csrfMatches(session.get(), request.getHeaders().get(ConsoleSessions.CSRF_HEADER))) {
+                refuse(request, response, callback, Problem.of(403, "csrf", "a console request that changes "
+                        + "something must carry the session's token in " + ConsoleSessions.CSRF_HEADER));
+                return true;
+            }
+        }
+        if (!AccessPolicy.admits(rule, holder.role())) {
+            refuse(request, response, callback, Problem.of(403, "forbidden", "key '" + holder.name() + "' has role "
+                    + holder.role().fileName() + ", which may not " + method + " this path"));
+            return true;
+        }
+        request.setAttribute(HOLDER_ATTRIBUTE, holder.name());
+        request.setAttribute(ROLE_ATTRIBUTE, holder.role());
+        if (holder.principal() != null) {
+            request.setAttribute(PRINCIPAL_ATTRIBUTE, holder.principal());
+        }
+        return super.handle(request, response, callback);
+    }
+
+    /** Whether an Origin header names the scheme and authority this request was sent to. */
+    private static boolean sameOrigin(String origin, Request request) {
+        String own = request.getHttpURI().getScheme() + "://" + request.getHttpURI().getAuthority();
+        return origin.equalsIgnoreCase(own);
     }
 
     /** The services an access token may open: the 5G APIs this server offers, by their service name. */

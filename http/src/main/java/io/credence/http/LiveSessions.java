@@ -16,6 +16,11 @@ public interface LiveSessions {
     /** Open sessions, each a JSON-ready map, at most {@code limit}. */
     List<Map<String, Object>> list(int limit);
 
+    /** Open sessions the filter matches, by id, at most {@code limit}. */
+    default List<Map<String, Object>> list(io.credence.charging.EngineView.SessionFilter filter, int limit) {
+        return filter.equals(io.credence.charging.EngineView.SessionFilter.ANY) ? list(limit) : List.of();
+    }
+
     Optional<Map<String, Object>> find(String sessionId);
 
     /** Completes with the client's Result-Code; fails when the session or its peer is gone. */

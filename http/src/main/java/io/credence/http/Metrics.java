@@ -1,8 +1,10 @@
 package io.credence.http;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,6 +69,54 @@ public final class Metrics {
 
     private Histogram latency(String interfaceName) {
         return latency.computeIfAbsent(interfaceName, i -> new Histogram());
+    }
+
+    // Reads for MetricsHistory: copies of the cumulative values, so a caller can take deltas
+    // without holding anything of ours. None of them creates a series, so reading never changes
+    // what a scrape writes.
+
+    /** HTTP request counts by (route, method, status), as the scrape would write them now. */
+    Map<List<String>, Long> httpRequestCounts() {
+        return httpRequests.counts();
+    }
+
+    /** Diameter answer counts by (command, result_code), as the scrape would write them now. */
+    Map<List<String>, Long> diameterAnswerCounts() {
+        return diameterAnswers.counts();
+    }
+
+    /**
+     * Observations of one interface's latency per bucket (not cumulative): index {@code i} counts
+     * those at most {@code LATENCY_BUCKETS_SECONDS[i]} and above the bound before it, the last
+     * index those above every bound. All zeros for an interface that has seen nothing yet.
+     */
+    long[] latencyBucketCounts(String interfaceName) {
+        Histogram h = latency.get(interfaceName); // not latency(): creating it would add a family to the scrape
+        return h == null ? new long[LATENCY_BUCKETS_SECONDS.length + 1] : h.counts();
+    }
+
+    /** Journal forces per bucket, as {@link #latencyBucketCounts}. */
+    long[] journalForceBucketCounts() {
+        return journalForce.counts();
+    }
+
+    /**
+     * The value of the first registered gauge or counter {@code name} without a label, read now
+     * through its supplier; empty when none is registered or it throws — the same rule as the
+     * scrape, which leaves such a family out.
+     */
+    OptionalLong readGauge(String name) {
+        for (Gauge g : gauges) {
+            if (g.name().equals(name) && g.label() == null) {
+                try {
+                    Long v = g.values().get().get("");
+                    return v == null ? OptionalLong.empty() : OptionalLong.of(v);
+                } catch (RuntimeException unavailable) {
+                    return OptionalLong.empty();
+                }
+            }
+        }
+        return OptionalLong.empty();
     }
 
     /** The whole exposition, families in a fixed order. */
@@ -135,6 +185,12 @@ public final class Metrics {
             adder.increment();
         }
 
+        Map<List<String>, Long> counts() {
+            Map<List<String>, Long> copy = new HashMap<>();
+            series.forEach((labelValues, adder) -> copy.put(labelValues, adder.sum()));
+            return copy;
+        }
+
         void write(StringBuilder out) {
             header(out, name, help, "counter");
             List<Map.Entry<List<String>, LongAdder>> sorted = new ArrayList<>(series.entrySet());
@@ -169,6 +225,14 @@ public final class Metrics {
             }
             buckets[i].increment();
             sumNanos.add(n);
+        }
+
+        long[] counts() {
+            long[] copy = new long[buckets.length];
+            for (int i = 0; i < buckets.length; i++) {
+                copy[i] = buckets[i].sum();
+            }
+            return copy;
         }
 
         void write(StringBuilder out, String name, String labels) {

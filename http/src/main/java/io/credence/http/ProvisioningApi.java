@@ -98,7 +98,16 @@ public final class ProvisioningApi extends Handler.Abstract {
     public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                            Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
                            DataShares shares, Marketplace market, MerkleLog marketLog) {
-        this(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, market, marketLog, null);
+        this(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, market, marketLog, null,
+                AdjustmentLog.inMemory());
+    }
+
+    /** @param adjustments where operators' adjustments keep their reasons */
+    public ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+                           Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
+                           DataShares shares, Marketplace market, MerkleLog marketLog, AdjustmentLog adjustments) {
+        this(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, market, marketLog, null,
+                adjustments);
     }
 
     /**
@@ -109,9 +118,9 @@ public final class ProvisioningApi extends Handler.Abstract {
     public static ProvisioningApi onClusterNode(EngineGate ledger, String currency, LiveSessions sessions,
                                                 CatalogControl catalog, Admissions admissions, UsageSink usage,
                                                 UsageRecords records, DeviceQuota quota, DataShares shares,
-                                                ClusterMarket market) {
+                                                ClusterMarket market, AdjustmentLog adjustments) {
         return new ProvisioningApi(ledger, currency, sessions, catalog, admissions, usage, records, quota, shares, null,
-                null, market);
+                null, market, adjustments);
     }
 
     /** On the leader: a market call a follower sent; its encoded reply (see {@link ClusterMarket#toLeader}). */
@@ -124,7 +133,8 @@ public final class ProvisioningApi extends Handler.Abstract {
 
     private ProvisioningApi(EngineGate ledger, String currency, LiveSessions sessions, CatalogControl catalog,
                             Admissions admissions, UsageSink usage, UsageRecords records, DeviceQuota quota,
-                            DataShares shares, Marketplace market, MerkleLog marketLog, ClusterMarket cluster) {
+                            DataShares shares, Marketplace market, MerkleLog marketLog, ClusterMarket cluster,
+                            AdjustmentLog adjustments) {
         this.ledger = ledger;
         this.currency = currency;
         this.calls = new LedgerCalls(ledger);
@@ -135,7 +145,7 @@ public final class ProvisioningApi extends Handler.Abstract {
                 : market == null ? null : MarketRoutes.single(quota, accountOf, market, marketLog);
         this.accounts = new AccountsApi(calls, currency, sessions);
         this.identities = new IdentitiesApi(calls);
-        this.value = new ValueApi(calls, currency, sessions, catalog);
+        this.value = new ValueApi(calls, currency, sessions, catalog, adjustments);
         this.reservations = new ReservationsApi(calls);
         this.records = new RecordsApi(records);
         this.sessions = new SessionsApi(sessions);
@@ -218,7 +228,11 @@ public final class ProvisioningApi extends Handler.Abstract {
 
     private Reply routeAccounts(Request request, String method, String[] path) {
         if (path.length == 3) {
-            return only(method, "POST", () -> accounts.create(body(request), request));
+            return switch (method) {
+                case "POST" -> accounts.create(body(request), request);
+                case "GET" -> accounts.search(request);
+                default -> throw methodNotAllowed("GET, POST");
+            };
         }
         String accountId = pathAccountId(path[3]);
         if (path.length == 4) {
@@ -239,6 +253,11 @@ public final class ProvisioningApi extends Handler.Abstract {
             case "identities" -> only(method, "POST", () -> identities.bind(accountId, body(request), request));
             case "refunds" -> only(method, "POST", () -> value.refund(accountId, body(request), request));
             case "packages" -> only(method, "POST", () -> value.buyPackage(accountId, body(request), request));
+            case "adjustments" -> switch (method) {
+                case "POST" -> value.adjust(accountId, body(request), request);
+                case "GET" -> value.adjustments(accountId);
+                default -> throw methodNotAllowed("GET, POST");
+            };
             default -> throw notFound(request);
         };
     }

@@ -13,7 +13,10 @@ import java.util.Map;
 
 import static io.credence.http.RequestInputs.queryLong;
 
-/** {@code GET /v1/records?account=&session=&service=&from=&to=&limit=}: usage records, oldest first. */
+/**
+ * {@code GET /v1/records?account=&session=&service=&from=&to=&limit=&format=}: usage records, oldest
+ * first, as JSON or ({@code format=csv}) as a CSV file for a spreadsheet.
+ */
 final class RecordsApi {
     static final int RECORDS_PAGE_DEFAULT = 100;
     private static final int QUERY_TEXT_LENGTH_MAX = 256;
@@ -38,9 +41,19 @@ final class RecordsApi {
             throw new ApiError("to", "query parameter must be after from");
         }
         int limit = (int) queryLong(query, "limit", 1, UsageRecords.QUERY_LIMIT_MAX, RECORDS_PAGE_DEFAULT);
+        String format = query.getValue("format");
+        if (format != null && !format.equals("json") && !format.equals("csv")) {
+            throw new ApiError("format", "query parameter must be json or csv");
+        }
         try {
-            return Reply.json(200, Map.of("records",
-                    records.query(new UsageRecords.Query(account, session, service, from, to, limit))));
+            java.util.List<Map<String, Object>> found =
+                    records.query(new UsageRecords.Query(account, session, service, from, to, limit));
+            if ("csv".equals(format)) {
+                return new Reply(200, "text/csv; charset=utf-8; header=present", RecordsCsv.of(found).getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8), Map.of("Content-Disposition",
+                        "attachment; filename=\"usage-records.csv\""));
+            }
+            return Reply.json(200, Map.of("records", found));
         } catch (IOException | UncheckedIOException unreadable) {
             throw new ApiError(503, "records-unreadable", null, "the records files cannot be read: "
                     + unreadable.getMessage());

@@ -1,5 +1,6 @@
 package io.credence.http;
 
+import io.credence.charging.EngineView;
 import org.eclipse.jetty.server.Request;
 
 import java.util.Map;
@@ -30,8 +31,18 @@ final class SessionsApi {
     Reply route(Request request, String method, String[] path) {
         if (path.length == 3) {
             return only(method, "GET", () -> {
-                int limit = (int) queryLong(Request.extractQueryParameters(request), "limit", 1, SESSIONS_PAGE_MAX, 100);
-                return Reply.json(200, Map.of("sessions", sessions.list(limit)));
+                org.eclipse.jetty.util.Fields query = Request.extractQueryParameters(request);
+                String id = text(query, "id");
+                if (id != null) { // one session, as a list: empty once it ended, where GET .../{id} says 404
+                    return Reply.json(200, Map.of("sessions", sessions.find(id).map(java.util.List::of)
+                            .orElse(java.util.List.of())));
+                }
+                int limit = (int) queryLong(query, "limit", 1, SESSIONS_PAGE_MAX, 100);
+                long minAgeSeconds = queryLong(query, "minAgeSeconds", 0, 10L * 366 * 86_400, 0);
+                EngineView.SessionFilter filter = new EngineView.SessionFilter(text(query, "account"),
+                        text(query, "peer"), text(query, "interface"),
+                        minAgeSeconds == 0 ? 0 : System.currentTimeMillis() - minAgeSeconds * 1000);
+                return Reply.json(200, Map.of("sessions", sessions.list(filter, limit)));
             });
         }
         String sessionId = path[3];
@@ -50,6 +61,18 @@ final class SessionsApi {
             case "abort" -> only(method, "POST", () -> serverInitiated(sessionId, sessions.abort(sessionId)));
             default -> throw notFound(request);
         };
+    }
+
+    /** A filter's text parameter: absent or empty matches any; 256 characters at most. */
+    private static String text(org.eclipse.jetty.util.Fields query, String name) {
+        String value = query.getValue(name);
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (value.length() > SESSION_ID_LENGTH_MAX) {
+            throw new ApiError(name, "must be at most " + SESSION_ID_LENGTH_MAX + " characters");
+        }
+        return value;
     }
 
     private static ApiError unknownSession(String sessionId) {

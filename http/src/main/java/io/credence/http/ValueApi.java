@@ -19,6 +19,7 @@ import io.credence.rating.ProductPackage;
 import org.eclipse.jetty.server.Request;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,7 +40,11 @@ final class ValueApi {
     private final LiveSessions sessions;
     private final CatalogControl catalog;
 
-    ValueApi(LedgerCalls ledger, String currency, LiveSessions sessions, CatalogControl catalog) {
+    private final AdjustmentLog adjustments;
+
+    ValueApi(LedgerCalls ledger, String currency, LiveSessions sessions, CatalogControl catalog,
+             AdjustmentLog adjustments) {
+        this.adjustments = adjustments;
         this.ledger = ledger;
         this.currency = currency;
         this.sessions = sessions;
@@ -75,6 +80,74 @@ final class ValueApi {
                     + ServiceFilter.ENTRIES_MAX + " entries");
         }
         return new BucketSpec(validFrom, validUntil, priority, new ServiceFilter(ratingGroups, serviceIds));
+    }
+
+    /**
+     * {@code POST /v1/accounts/{accountId}/adjustments}: an operator's correction of a balance,
+     * with the reason recorded ({@link AdjustmentLog}) before the ledger applies it. A positive
+     * amount is a top-up from the system account; a negative one a transfer to it, which the
+     * balance must cover (an adjustment makes no debt).
+     */
+    Reply adjust(String accountId, JsonBody body, Request request) {
+        String requestId = requestId(body, request);
+        Unit unit = body.requiredEnum("unit", Unit.class);
+        long amount = body.requiredLong("amount", -AMOUNT_MAX, AMOUNT_MAX);
+        if (amount == 0) {
+            throw new ApiError("amount", "must not be 0: positive credits the account, negative debits it");
+        }
+        String reason = body.requiredString("reason");
+        if (reason.isBlank() || reason.length() > REASON_LENGTH_MAX) {
+            throw new ApiError("reason", "must be 1.." + REASON_LENGTH_MAX + " characters, not blank");
+        }
+        body.rejectUnknownFields();
+        if (ledger.query(l -> l.account(accountId)).isEmpty()) {
+            return Reply.problem(Problem.of(new Rejection.UnknownAccount(accountId)));
+        }
+        Object by = request.getAttribute(Authenticating.HOLDER_ATTRIBUTE);
+        adjustments.append(new AdjustmentLog.Entry(java.time.Instant.now().toString(), requestId, accountId,
+                unit.name(), amount, reason.strip(), by == null ? "loopback" : by.toString()));
+        Operation operation = amount > 0
+                ? new Operation.TopUp(Ids.SYSTEM_ACCOUNT, accountId, unit, amount, null)
+                : new Operation.Transfer(accountId, Ids.SYSTEM_ACCOUNT, unit, -amount, ServiceRef.ANY);
+        Reply reply = ledger.command(requestId, operation, 201);
+        if (reply.status() != 201) {
+            return reply;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> answer = new LinkedHashMap<>((Map<String, Object>) reply.body());
+        answer.put("accountId", accountId);
+        answer.put("unit", unit);
+        answer.put("amount", amount);
+        answer.put("reason", reason.strip());
+        if (amount > 0) {
+            sessions.credited(accountId);
+        }
+        return Reply.json(201, answer);
+    }
+
+    /**
+     * {@code GET /v1/accounts/{accountId}/adjustments}: the reasons recorded, newest first, each
+     * with the transfer the ledger made of it ({@code transferSeq}), or none when it was refused.
+     */
+    Reply adjustments(String accountId) {
+        List<AdjustmentLog.Entry> asked = adjustments.of(accountId, 100);
+        Map<String, TransferRecord> applied = ledger.query(l -> {
+            Map<String, TransferRecord> byRequest = new java.util.HashMap<>();
+            l.transfers(accountId, 0, AccountsApi.TRANSFERS_PAGE_MAX).ifPresent(list -> list.forEach(
+                    t -> byRequest.putIfAbsent(t.requestId(), t)));
+            return byRequest;
+        });
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (AdjustmentLog.Entry entry : asked) {
+            Map<String, Object> view = entry.json();
+            TransferRecord transfer = applied.get(entry.requestId());
+            view.put("applied", transfer != null);
+            if (transfer != null) {
+                view.put("transferSeq", transfer.seq());
+            }
+            out.add(view);
+        }
+        return Reply.json(200, Map.of("adjustments", out));
     }
 
     /** {@code POST /v1/transfers}. */

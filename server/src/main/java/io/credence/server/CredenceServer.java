@@ -241,6 +241,8 @@ public final class CredenceServer implements AutoCloseable {
                 listener[0] = diameter;
             }
             LiveSessions sessions = new EngineSessions(ledger, creditControl, fiveG.notifications());
+            OperatorConsole console = OperatorConsole.open(config.dataDir(), metrics);
+            attached.add(console);
             ServerMetrics.register(metrics, ledger, catalog, journalCheck, unrecovered);
             ProvisioningApi provisioning;
             MarketFeed feed = null;
@@ -254,14 +256,14 @@ public final class CredenceServer implements AutoCloseable {
                 attached.add(0, market.market()); // its admission stage stops before the log closes
                 provisioning = new ProvisioningApi(ledger, config.currency(), sessions, catalog, admissions, records,
                         new RecordFiles(config.dataDir().resolve("records")), devices.quota(), devices.shares(),
-                        market.market(), market.log());
+                        market.market(), market.log(), console.adjustments());
                 // the offer feed (server-sent events) streams from the contract log; everything else is the API
                 feed = new MarketFeed(market.log(), provisioning);
                 beyondNchf = feed;
             } else {
                 ProvisioningApi onNode = ProvisioningApi.onClusterNode(ledger, config.currency(), sessions, catalog,
                         admissions, records, new RecordFiles(config.dataDir().resolve("records")), devices.quota(),
-                        devices.shares(), clusterMarket);
+                        devices.shares(), clusterMarket, console.adjustments());
                 provisioning = onNode;
                 // a follower's market requests run here while this node leads (each on a thread of its own:
                 // a contract's admission waits for the group)
@@ -280,8 +282,9 @@ public final class CredenceServer implements AutoCloseable {
                             : d.creditControl().redirect().address(), fiveG.notifications(),
                             // on a cluster every node holds every session: a consumer may fail over to another
                             config.chf().terms().withFailoverSupported(cluster != null))), beyondNchf);
-            Handler front = ServerMetrics.front(api, config.httpAccess(), fiveG.tokens(), ledger, config.dataDir(),
-                    metrics, journalCheck, fiveG::health);
+            api = console.views(api, ledger, () -> listener[0], devices.quota());
+            Handler front = ServerMetrics.front(api, config.httpAccess(), fiveG.tokens(), console.sessions(), ledger,
+                    config.dataDir(), metrics, journalCheck, fiveG::health);
             http = listening("HTTP", config.host(), config.httpPort(), "--http-port", () -> HttpServer.start(
                     config.host(), config.httpPort(), front, config.httpThreadsMax(), config.httpConnectionsMax(),
                     config.httpAccess().tls()));

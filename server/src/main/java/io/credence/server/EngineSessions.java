@@ -41,6 +41,11 @@ final class EngineSessions implements LiveSessions {
     }
 
     @Override
+    public List<Map<String, Object>> list(io.credence.charging.EngineView.SessionFilter filter, int limit) {
+        return await(engine.ask(view -> view.sessions(filter, limit))).stream().map(EngineSessions::json).toList();
+    }
+
+    @Override
     public Optional<Map<String, Object>> find(String sessionId) {
         return await(engine.ask(view -> view.session(sessionId))).filter(ChargingEngine.SessionView::open)
                 .map(EngineSessions::json);
@@ -92,6 +97,9 @@ final class EngineSessions implements LiveSessions {
         body.put("interface", s.origin().interfaceName());
         body.put("peer", s.origin().peerHost());
         body.put("lastRequestNumber", s.lastNumber());
+        body.put("startedAt", java.time.Instant.ofEpochMilli(s.startedAtMillis()).toString());
+        body.put("lastRequestAt", java.time.Instant.ofEpochMilli(s.touchedAtMillis()).toString());
+        body.put("requests", s.requests());
         List<Map<String, Object>> grants = new ArrayList<>();
         for (ChargingEngine.GrantView g : s.grants()) {
             Map<String, Object> grant = new LinkedHashMap<>();

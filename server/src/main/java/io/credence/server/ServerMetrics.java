@@ -68,13 +68,18 @@ final class ServerMetrics {
                 () -> catalog.current().map(c -> Map.of(String.valueOf(c.get("version")), 1L)).orElse(Map.of()));
     }
 
-    /** The chain every HTTP request goes through: count, authenticate, answer operations' paths, then the API. */
-    static Handler front(Handler api, HttpAccess access, io.credence.http.AccessTokens tokens, EngineGate ledger,
-                         Path dataDir, Metrics metrics, JournalCheck journalCheck,
+    /**
+     * The chain every HTTP request goes through: count, authenticate (a key, an NRF token or a
+     * console session), serve the console's page, answer operations' paths, then the API.
+     */
+    static Handler front(Handler api, HttpAccess access, io.credence.http.AccessTokens tokens,
+                         io.credence.http.console.ConsoleSessions console, EngineGate ledger, Path dataDir,
+                         Metrics metrics, JournalCheck journalCheck,
                          java.util.function.Supplier<java.util.Map<String, Object>> moreHealth) {
         Readiness readiness = new Readiness(ledger::writerAlive, dataDir);
         return new Observing(metrics, new io.credence.http.DrainingBodies(new Authenticating(access.apiKeys(), tokens,
-                new Operations(ledger, readiness, metrics, journalCheck, moreHealth, api))));
+                console, new io.credence.http.console.ConsoleHandler(access.apiKeys(), console,
+                new Operations(ledger, readiness, metrics, journalCheck, moreHealth, api)))));
     }
 
     private static JournalVerifier.Report lastCheck(JournalCheck check) {

@@ -28,7 +28,7 @@ public final class Tools {
     /** The Debian package that brings each tool: what a skipped test tells its reader to install. */
     private static final Map<String, String> DEBIAN_PACKAGES = Map.of("tshark", "tshark", "dumpcap", "tshark",
             "text2pcap", "tshark", "freeDiameterd", "freediameterd", "kamailio", "kamailio", "sipp", "sip-tester",
-            "erlc", "erlang-base", "escript", "erlang-base");
+            "erlc", "erlang-base", "escript", "erlang-base", "chromium", "chromium", "chromedriver", "chromium-driver");
     private static final Map<String, String> DEBIAN_MODULE_PACKAGES = Map.of("freeDiameterd", "freediameter-extensions",
             "kamailio", "kamailio-ims-modules", "erlc", "erlang-asn1");
 
@@ -112,11 +112,16 @@ public final class Tools {
     }
 
     static boolean onPath(String program) {
+        return locate(program).isPresent();
+    }
+
+    /** Where {@code program} is on the PATH, the first as a shell would find it; empty if nowhere. */
+    public static Optional<Path> locate(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
+                return Optional.of(Path.of(dir, program));
             }
         }
-        return false;
+        return Optional.empty();
     }
 }

@@ -45,7 +45,12 @@ abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
     private final Duration requestTimeout;
     private final Map<Long, CompletableFuture<DiameterMessage>> awaiting = new HashMap<>();
     private int nextHopByHop = ThreadLocalRandom.current().nextInt();
-    private boolean watchdogOutstanding;
+    private volatile boolean watchdogOutstanding;
+    // what an operator's view of the peer shows (PeerStatus); written on the event loop, read anywhere
+    private final long connectedAtMillis = System.currentTimeMillis();
+    private volatile long lastReceivedMillis = connectedAtMillis;
+    private final java.util.concurrent.atomic.AtomicLong requestsReceived = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong answersSent = new java.util.concurrent.atomic.AtomicLong();
     protected volatile Channel channel;
     protected volatile boolean open;
     protected volatile String peerHost = "";
@@ -84,6 +89,7 @@ abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
             case FrameDecoder.FrameError error -> frameError(error);
             case byte[] frame -> {
                 watchdogOutstanding = false; // any traffic proves the peer alive (RFC 3539 3.4.1)
+                lastReceivedMillis = System.currentTimeMillis();
                 switch (codec.decode(frame)) {
                     case DecodeResult.Decoded decoded -> dispatch(decoded.message());
                     case DecodeResult.Malformed bad -> malformed(bad);
@@ -122,7 +128,20 @@ abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
                 default -> { /* capabilities exchange and the rest: the role decides */ }
             }
         }
+        if (message.applicationId() != Codes.APP_COMMON) {
+            requestsReceived.incrementAndGet();
+        }
         request(message);
+    }
+
+    /** What an operator sees of this connection. */
+    @Override
+    public PeerStatus status() {
+        Channel ch = channel;
+        return new PeerStatus(peerHost, peerRealm, ch == null || ch.remoteAddress() == null ? ""
+                : ch.remoteAddress().toString(), isOpen(), connectedAtMillis, lastReceivedMillis,
+                watchdogOutstanding ? "SUSPECT" : "OKAY", requestsReceived.get(), answersSent.get(),
+                Math.max(0, requestsReceived.get() - answersSent.get()));
     }
 
     /** An answer to nothing we are waiting for (late, or the CEA to a CER written raw). */
@@ -203,6 +222,9 @@ abstract class Connection extends ChannelInboundHandlerAdapter implements Peer {
         Channel ch = channel;
         if (ch == null) {
             return;
+        }
+        if (!message.isRequest() && message.applicationId() != Codes.APP_COMMON) {
+            answersSent.incrementAndGet();
         }
         byte[] bytes;
         try {

@@ -16,6 +16,21 @@ public interface Peer {
     boolean isOpen();
 
     /** The interface requests from this peer arrive by, as usage records name it. */
+    /**
+     * A peer's connection as an operator sees it.
+     *
+     * @param watchdog     OKAY, or SUSPECT while a Device-Watchdog-Request is unanswered (RFC 3539)
+     * @param inFlight     application requests received and not yet answered
+     */
+    record PeerStatus(String originHost, String originRealm, String remoteAddress, boolean open,
+                      long connectedAtMillis, long lastReceivedMillis, String watchdog, long requestsReceived,
+                      long answersSent, long inFlight) {}
+
+    /** This peer's connection, for the operator's view; a peer that is not a connection knows little. */
+    default PeerStatus status() {
+        return new PeerStatus(originHost(), originRealm(), "", isOpen(), 0, 0, "OKAY", 0, 0, 0);
+    }
+
     default String interfaceName() {
         return "diameter";
     }

@@ -32,6 +32,12 @@ public final class PeerTable {
         return Optional.ofNullable(open.get(originHost));
     }
 
+    /** Every open peer's connection, by Origin-Host. */
+    public List<Peer.PeerStatus> statuses() {
+        return open.values().stream().map(Connection::status)
+                .sorted(java.util.Comparator.comparing(Peer.PeerStatus::originHost)).toList();
+    }
+
     public List<String> hosts() {
         return List.copyOf(open.keySet());
     }

@@ -64,12 +64,42 @@ public final class CatalogFile {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-    /** Why a catalog file was refused: where, and what is wrong. */
+    /**
+     * Why a catalog file was refused: where, and what is wrong. The message is
+     * {@code FILE:LINE: REASON} ({@code FILE: REASON} without a line); the line and column are
+     * also given apart, for a page that points at them.
+     */
     public static final class Invalid extends Exception {
         private static final long serialVersionUID = 1L;
 
+        private final int line;
+        private final int column;
+        private final String reason;
+
         Invalid(Object file, int line, String reason) {
+            this(file, line, 0, reason);
+        }
+
+        Invalid(Object file, int line, int column, String reason) {
             super(file + (line > 0 ? ":" + line : "") + ": " + reason, null, false, false);
+            this.line = Math.max(line, 0);
+            this.column = line > 0 ? Math.max(column, 0) : 0;
+            this.reason = reason;
+        }
+
+        /** The line (from 1) at fault; 0 when the refusal names none (too large, not UTF-8, the engine's). */
+        public int line() {
+            return line;
+        }
+
+        /** The column (from 1) on {@link #line()}; 0 when not known. */
+        public int column() {
+            return column;
+        }
+
+        /** What is wrong, without the file and line. */
+        public String reason() {
+            return reason;
         }
     }
 
@@ -113,17 +143,19 @@ public final class CatalogFile {
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new Invalid(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage());
+            throw e.getLocation() == null ? new Invalid(file, 0, e.getOriginalMessage())
+                    : new Invalid(file, e.getLocation().getLineNr(), e.getLocation().getColumnNr(), e.getOriginalMessage());
         }
-        Map<String, Integer> lines = lines(text);
+        Map<String, Position> lines = lines(text);
         try {
             Catalog catalog = new Reader(root).catalog();
             return new Contents(catalog, AdmissionSection.read(root.get("admission")).orElse(null));
         } catch (Problem p) {
-            throw new Invalid(file, lineOf(lines, p.pointer), p.pointer + ": " + p.getMessage());
+            Position at = lineOf(lines, p.pointer);
+            throw new Invalid(file, at.line(), at.column(), p.pointer + ": " + p.getMessage());
         } catch (CatalogException e) {
-            String pointer = pointerOf(e.path());
-            throw new Invalid(file, lineOf(lines, pointer), e.getMessage());
+            Position at = lineOf(lines, pointerOf(e.path()));
+            throw new Invalid(file, at.line(), at.column(), e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new Invalid(file, 0, e.getMessage());
         }
@@ -140,15 +172,21 @@ public final class CatalogFile {
         }
     }
 
-    /** JSON pointer of every value to the line it starts on. */
-    private static Map<String, Integer> lines(String text) {
-        Map<String, Integer> lines = new HashMap<>();
+    /** Where a value starts: line and column, both from 1 (0: unknown). */
+    private record Position(int line, int column) {
+        static final Position UNKNOWN = new Position(0, 0);
+    }
+
+    /** JSON pointer of every value to where it starts. */
+    private static Map<String, Position> lines(String text) {
+        Map<String, Position> lines = new HashMap<>();
         try (JsonParser parser = JSON.getFactory().createParser(text)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY) {
+                    com.fasterxml.jackson.core.JsonLocation at = parser.currentTokenLocation();
                     lines.putIfAbsent(parser.getParsingContext().pathAsPointer().toString(),
-                            parser.currentTokenLocation().getLineNr());
+                            new Position(at.getLineNr(), at.getColumnNr()));
                 }
             }
         } catch (IOException e) {
@@ -157,16 +195,16 @@ public final class CatalogFile {
         return lines;
     }
 
-    private static int lineOf(Map<String, Integer> lines, String pointer) {
+    private static Position lineOf(Map<String, Position> lines, String pointer) {
         String p = pointer;
         while (true) {
-            Integer line = lines.get(p);
+            Position line = lines.get(p);
             if (line != null) {
                 return line;
             }
             int cut = p.lastIndexOf('/');
             if (cut < 0) {
-                return 0;
+                return Position.UNKNOWN;
             }
             p = p.substring(0, cut);
         }
