@@ -19,6 +19,8 @@ import java.util.Set;
  * /v1/shares/**                          any           network-function (base stations), admin
  * /v1/market/**                          GET, HEAD     admin, read-only, network-function, device
  * /v1/market/**                          other         admin, network-function (operators), device (terminals)
+ * /v1/catalog/quote                      POST          admin, read-only, network-function (a quote
+ *                                                      prices a hypothetical request and changes nothing)
  * /v1/**                                 GET, HEAD     admin, read-only, network-function
  * /v1/**                                 other         admin
  * anything else                          any           admin (so a 404 is only shown to a key holder)
@@ -78,6 +80,10 @@ public final class AccessPolicy {
         }
         if (segments.length >= 3 && decoded(segments[2]).equals("shares")) {
             return CHARGING;
+        }
+        if (method.equals("POST") && segments.length == 4 && decoded(segments[2]).equals("catalog")
+                && decoded(segments[3]).equals("quote")) {
+            return READERS;
         }
         if (segments.length >= 3 && decoded(segments[2]).equals("market")) {
             return method.equals("GET") || method.equals("HEAD") ? MARKET_READERS : MARKET;

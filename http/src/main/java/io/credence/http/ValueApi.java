@@ -95,10 +95,7 @@ final class ValueApi {
         if (amount == 0) {
             throw new ApiError("amount", "must not be 0: positive credits the account, negative debits it");
         }
-        String reason = body.requiredString("reason");
-        if (reason.isBlank() || reason.length() > REASON_LENGTH_MAX) {
-            throw new ApiError("reason", "must be 1.." + REASON_LENGTH_MAX + " characters, not blank");
-        }
+        String reason = reason(body);
         body.rejectUnknownFields();
         if (ledger.query(l -> l.account(accountId)).isEmpty()) {
             return Reply.problem(Problem.of(new Rejection.UnknownAccount(accountId)));
@@ -113,9 +110,7 @@ final class ValueApi {
         if (reply.status() != 201) {
             return reply;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> answer = new LinkedHashMap<>((Map<String, Object>) reply.body());
-        answer.put("accountId", accountId);
+        Map<String, Object> answer = answered(reply, accountId);
         answer.put("unit", unit);
         answer.put("amount", amount);
         answer.put("reason", reason.strip());
@@ -150,6 +145,23 @@ final class ValueApi {
         return Reply.json(200, Map.of("adjustments", out));
     }
 
+    /** Why an operator moved value: 1..256 characters, not blank. */
+    private static String reason(JsonBody body) {
+        String reason = body.requiredString("reason");
+        if (reason.isBlank() || reason.length() > REASON_LENGTH_MAX) {
+            throw new ApiError("reason", "must be 1.." + REASON_LENGTH_MAX + " characters, not blank");
+        }
+        return reason;
+    }
+
+    /** The ledger's answer to a command, to add what the request said to. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> answered(Reply reply, String accountId) {
+        Map<String, Object> answer = new LinkedHashMap<>((Map<String, Object>) reply.body());
+        answer.put("accountId", accountId);
+        return answer;
+    }
+
     /** {@code POST /v1/transfers}. */
     Reply transfer(JsonBody body, Request request) {
         String requestId = requestId(body, request);
@@ -175,10 +187,7 @@ final class ValueApi {
         String requestId = requestId(body, request);
         Unit unit = body.requiredEnum("unit", Unit.class);
         long amount = body.requiredLong("amount", 1, AMOUNT_MAX);
-        String reason = body.requiredString("reason");
-        if (reason.isBlank() || reason.length() > REASON_LENGTH_MAX) {
-            throw new ApiError("reason", "must be 1.." + REASON_LENGTH_MAX + " characters, not blank");
-        }
+        String reason = reason(body);
         String source = body.optionalAccountId("source", Ids.SYSTEM_ACCOUNT);
         body.rejectUnknownFields();
         if (source.equals(accountId)) {
@@ -195,9 +204,7 @@ final class ValueApi {
         if (reply.status() != 201) {
             return reply;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> answer = new LinkedHashMap<>((Map<String, Object>) reply.body());
-        answer.put("accountId", accountId);
+        Map<String, Object> answer = answered(reply, accountId);
         answer.put("source", source);
         answer.put("unit", unit);
         answer.put("amount", amount);

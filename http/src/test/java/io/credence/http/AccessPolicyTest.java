@@ -37,6 +37,14 @@ class AccessPolicyTest {
             assertThat(allowed(method, "/v1/devices/d1/usage")).containsExactlyInAnyOrder(Role.DEVICE, Role.ADMIN);
         }
         assertThat(allowed("GET", "/v1/devices")).containsExactlyInAnyOrder(Role.DEVICE, Role.ADMIN);
+        // a quote is a POST that changes nothing; checking or putting a catalog is an admin's
+        assertThat(allowed("POST", "/v1/catalog/quote")).containsExactlyInAnyOrder(Role.ADMIN, Role.READ_ONLY,
+                Role.NETWORK_FUNCTION);
+        assertThat(allowed("POST", "/v1/catalog/%71uote")).containsExactlyInAnyOrder(Role.ADMIN, Role.READ_ONLY,
+                Role.NETWORK_FUNCTION);
+        assertThat(allowed("PUT", "/v1/catalog/quote")).containsExactly(Role.ADMIN);
+        assertThat(allowed("POST", "/v1/catalog/check")).containsExactly(Role.ADMIN);
+        assertThat(allowed("POST", "/v1/catalog/quote/x")).containsExactly(Role.ADMIN);
         assertThat(allowed("GET", "/v1/%64evices/d1")).containsExactlyInAnyOrder(Role.DEVICE, Role.ADMIN);
         assertThat(allowed("POST", "/%6Echf-convergedcharging/v3/chargingdata")).containsExactlyInAnyOrder(
                 Role.NETWORK_FUNCTION, Role.ADMIN);

@@ -136,8 +136,11 @@ class ApiKeysAccessTest {
             }
             assertThat(client.call("GET", "/v1/accounts/carol", DEVICE, null).status()).isEqualTo(403);
             assertThat(client.call("GET", "/v1/accounts/carol", null, null).status()).isEqualTo(401);
-            // a quote changes nothing but is a POST: admins only
+            // a quote is a POST but changes nothing: whoever may read /v1 may ask for one (the console's
+            // rating tester); a device may not
             assertThat(client.call("POST", "/v1/catalog/quote", READ_ONLY, "{\"service\":\"voice\"}").status())
+                    .isEqualTo(200);
+            assertThat(client.call("POST", "/v1/catalog/quote", DEVICE, "{\"service\":\"voice\"}").status())
                     .isEqualTo(403);
 
             // past the key check a device still needs its device token; an admin needs none (the SIM is unknown)

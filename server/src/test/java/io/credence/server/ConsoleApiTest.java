@@ -96,6 +96,11 @@ class ConsoleApiTest {
         assertThat(call("GET", "/v1/accounts/ann", null, roCookie, null, Map.of()).statusCode()).isEqualTo(200);
         assertThat(call("POST", "/v1/accounts/ann/topups", null, roCookie, topUp, Map.of("X-CSRF-Token", roToken))
                 .statusCode()).isEqualTo(403);
+        // a quote prices and changes nothing: a read-only key may ask for one, as the page's tester does
+        assertThat(call("POST", "/v1/catalog/quote", null, roCookie, "{\"service\":\"voice\",\"units\":30}",
+                Map.of("X-CSRF-Token", roToken)).statusCode()).isEqualTo(200);
+        assertThat(call("POST", "/v1/catalog/check", SecuredServer.READ_ONLY, null, "{}", Map.of()).statusCode())
+                .isEqualTo(403);
 
         // signing out ends the session
         assertThat(call("DELETE", "/console/api/session", null, cookie, null, Map.of("X-CSRF-Token", token))

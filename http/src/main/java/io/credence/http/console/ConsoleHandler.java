@@ -181,16 +181,7 @@ public final class ConsoleHandler extends Handler.Wrapper {
     }
 
     private static void json(Response response, Callback callback, int status, Object body) {
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (IOException impossible) {
-            throw new IllegalStateException("maps of plain values always serialise", impossible);
-        }
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(bytes), callback);
+        write(response, callback, status, "application/json", body);
     }
 
     /** problem+json, as everywhere on this port. */
@@ -204,6 +195,11 @@ public final class ConsoleHandler extends Handler.Wrapper {
         if (field != null) {
             body.put("field", field);
         }
+        write(response, callback, status, "application/problem+json", body);
+    }
+
+    /** An answer nobody may cache: it says who is signed in, or carries the CSRF token. */
+    private static void write(Response response, Callback callback, int status, String contentType, Object body) {
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(body);
@@ -211,7 +207,7 @@ public final class ConsoleHandler extends Handler.Wrapper {
             throw new IllegalStateException("maps of plain values always serialise", impossible);
         }
         response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
