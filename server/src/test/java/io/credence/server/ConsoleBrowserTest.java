@@ -157,6 +157,31 @@ class ConsoleBrowserTest {
         assertThat(recorded.path("adjustments").get(0).path("applied").asBoolean()).isTrue();
         shot("subscriber-actions-1280.png", "#actions");
 
+        // a bucket for rating group 10, valid until a given day
+        fill("bucket", "amount", "7000");
+        fill("bucket", "validUntil", "2030-01-31");
+        fill("bucket", "ratingGroups", "10");
+        submit("bucket");
+        browser.waitUntil("the new bucket listed", WAIT, () -> text("#buckets").contains("7000")
+                && text("#buckets").contains("RG 10") && text("#buckets").contains("2030-01-31"));
+        // an identity bound, then unbound
+        new Select(form("bind").findElement(By.name("type"))).selectByVisibleText("IMSI");
+        fill("bind", "value", "001010000012345");
+        submit("bind");
+        browser.waitUntil("the IMSI bound", WAIT, () -> text("#identities").contains("001010000012345"));
+        assertThat(adminCall("GET", "/v1/identities/IMSI/001010000012345", null).json().path("accountId").asText())
+                .isEqualTo("bob");
+        WebElement unbind = browser.driver().findElement(By.xpath(
+                "//section[@id='identities']//tr[td[text()='001010000012345']]//button"));
+        unbind.click();
+        browser.waitUntil("the IMSI unbound", WAIT, () -> !text("#identities").contains("001010000012345"));
+        // suspended, then active again
+        submit("status");
+        browser.waitUntil("suspended", WAIT, () -> text(".facts").startsWith("SUSPENDED"));
+        assertThat(adminCall("GET", "/v1/accounts/bob", null).json().path("status").asText()).isEqualTo("SUSPENDED");
+        submit("status");
+        browser.waitUntil("active again", WAIT, () -> text(".facts").startsWith("ACTIVE"));
+
         // an IMSI nobody holds finds nothing, and says so
         browser.driver().get(base + "/console/#/subscribers");
         search("001019999999999");
@@ -181,6 +206,10 @@ class ConsoleBrowserTest {
         browser.waitUntil("its grants", WAIT, () -> text("#grants").contains("5000 BYTES"));
         shot("session-1280.png", "h1");
 
+        submit("reauth");
+        browser.waitUntil("the client's answer to the RAR", WAIT,
+                () -> text("main").contains("Asked to re-authorise: the client answered 2001"));
+        assertThat(serverRequests).extracting(DiameterMessage::commandCode).contains(Codes.RE_AUTH);
         submit("abort");
         browser.waitUntil("the client's answer shown", WAIT, () -> text("main").contains("the client answered 2001"));
         assertThat(serverRequests).extracting(DiameterMessage::commandCode).contains(Codes.ABORT_SESSION);
