@@ -122,26 +122,49 @@ final class ValueApi {
 
     /**
      * {@code GET /v1/accounts/{accountId}/adjustments}: the reasons recorded, newest first, each
-     * with the transfer the ledger made of it ({@code transferSeq}), or none when it was refused.
+     * with what the ledger made of it: {@code applied} and its {@code transferSeq}, or refused
+     * ({@code applied: false}), asked by request id, so however many transfers came since. Once the
+     * ledger has forgotten the request id (its retention) the transfer is looked for among the
+     * account's transfers it keeps; found in neither, {@code applied} is null: not known any more.
      */
     Reply adjustments(String accountId) {
         List<AdjustmentLog.Entry> asked = adjustments.of(accountId, 100);
-        Map<String, TransferRecord> applied = ledger.query(l -> {
-            Map<String, TransferRecord> byRequest = new java.util.HashMap<>();
-            l.transfers(accountId, 0, AccountsApi.TRANSFERS_PAGE_MAX).ifPresent(list -> list.forEach(
-                    t -> byRequest.putIfAbsent(t.requestId(), t)));
-            return byRequest;
-        });
-        List<Map<String, Object>> out = new java.util.ArrayList<>();
-        for (AdjustmentLog.Entry entry : asked) {
-            Map<String, Object> view = entry.json();
-            TransferRecord transfer = applied.get(entry.requestId());
-            view.put("applied", transfer != null);
-            if (transfer != null) {
-                view.put("transferSeq", transfer.seq());
+        List<Map<String, Object>> out = ledger.query(l -> {
+            Map<String, TransferRecord> kept = null; // read once, only if a request id was forgotten
+            List<Map<String, Object>> views = new java.util.ArrayList<>();
+            for (AdjustmentLog.Entry entry : asked) {
+                Map<String, Object> view = entry.json();
+                Optional<Outcome> outcome = l.outcomeOf(entry.requestId());
+                Long transferSeq = null;
+                Boolean applied = null;
+                if (outcome.isPresent()) {
+                    applied = !(outcome.get() instanceof Rejection);
+                    transferSeq = switch (outcome.get()) {
+                        case Outcome.ToppedUp t -> t.transferSeq();
+                        case Outcome.Transferred t -> t.transferSeq();
+                        default -> null;
+                    };
+                } else {
+                    if (kept == null) {
+                        kept = new java.util.HashMap<>();
+                        Map<String, TransferRecord> byRequest = kept;
+                        l.transfers(accountId, 0, AccountsApi.TRANSFERS_PAGE_MAX).ifPresent(list -> list.forEach(
+                                t -> byRequest.putIfAbsent(t.requestId(), t)));
+                    }
+                    TransferRecord transfer = kept.get(entry.requestId());
+                    if (transfer != null) {
+                        applied = true;
+                        transferSeq = transfer.seq();
+                    }
+                }
+                view.put("applied", applied);
+                if (transferSeq != null) {
+                    view.put("transferSeq", transferSeq);
+                }
+                views.add(view);
             }
-            out.add(view);
-        }
+            return views;
+        });
         return Reply.json(200, Map.of("adjustments", out));
     }
 

@@ -152,6 +152,28 @@ class ConsoleApiTest {
         assertThat(adjustments.get(1).path("applied").asBoolean()).isTrue();
         assertThat(adjustments.get(1).path("by").asText()).isEqualTo("ops");
         assertThat(adjustments.get(2).path("applied").asBoolean()).isFalse();
+        // the ledger is asked by request id: an adjustment is still known as applied after a thousand
+        // newer transfers of the account (more than a transfers page holds)
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> topUps = new java.util.ArrayList<>();
+        for (int i = 0; i < 1001; i++) {
+            topUps.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
+                            + "/v1/accounts/ann/topups")).header("Authorization", "Bearer " + SecuredServer.ADMIN)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"unit\":\"BYTES\",\"amount\":1}")).build(), HttpResponse.BodyHandlers.ofString()));
+            if (topUps.size() % 50 == 0) {
+                java.util.concurrent.CompletableFuture.allOf(topUps.toArray(java.util.concurrent.CompletableFuture[]::new))
+                        .join();
+            }
+        }
+        java.util.concurrent.CompletableFuture.allOf(topUps.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        assertThat(topUps).allMatch(t -> t.join().statusCode() == 201);
+        JsonNode later = json(call("GET", "/v1/accounts/ann/adjustments", SecuredServer.ADMIN, null, null, Map.of()))
+                .path("adjustments");
+        assertThat(later.get(1).path("applied").asBoolean()).isTrue();
+        assertThat(later.get(1).path("transferSeq").asLong()).isEqualTo(adjustments.get(1).path("transferSeq").asLong());
+        assertThat(later.get(2).path("applied").isBoolean()).isTrue();
+        assertThat(later.get(2).path("applied").asBoolean()).isFalse();
+
         // the reasons are on disk, and read again after a restart
         assertThat(Files.readString(dir.resolve("data/audit/adjustments.jsonl"))).contains("outage credit INC-42");
         server.close();
